@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Limits on account ids and metadata.
+const (
+	AccountIDSegmentsMax     = 8
+	AccountIDSegmentBytesMax = 64
+	MetadataEntriesMax       = 16
+	MetadataKeyBytesMax      = 64
+	MetadataValueBytesMax    = 256
+	MemoBytesMax             = 512
+	IdempotencyKeyBytesMax   = 128
+)
+
+// AccountID names an account: 1..8 segments of [A-Za-z0-9_.-]{1,64} joined by ':', such as
+// "community:c01:issuer" or "vol:6f1c…:pts". The segments read as a path so that exports
+// (hledger journals) show the accounts as a tree.
+type AccountID string
+
+// Validate reports whether id is well-formed. The error wraps ErrInvalid.
+func (id AccountID) Validate() error {
+	s := string(id)
+	if s == "" {
+		return fmt.Errorf("account id is empty: %w", ErrInvalid)
+	}
+	segments, segmentBytes := 1, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ':' {
+			if segmentBytes == 0 {
+				return fmt.Errorf("account id %q: empty segment: %w", s, ErrInvalid)
+			}
+			segments++
+			segmentBytes = 0
+			continue
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return fmt.Errorf("account id %q: byte %q not in [A-Za-z0-9_.-:]: %w", s, c, ErrInvalid)
+		}
+		segmentBytes++
+		if segmentBytes > AccountIDSegmentBytesMax {
+			return fmt.Errorf("account id %q: segment longer than %d bytes: %w", s, AccountIDSegmentBytesMax, ErrInvalid)
+		}
+	}
+	if segmentBytes == 0 {
+		return fmt.Errorf("account id %q: empty segment: %w", s, ErrInvalid)
+	}
+	if segments > AccountIDSegmentsMax {
+		return fmt.Errorf("account id %q: more than %d segments: %w", s, AccountIDSegmentsMax, ErrInvalid)
+	}
+	return nil
+}
+
+// Segments returns the ':'-separated parts of the id.
+func (id AccountID) Segments() []string { return strings.Split(string(id), ":") }
+
+// Account is a place where an asset is held.
+type Account struct {
+	ID    AccountID
+	Asset string // asset code
+	// MinBalance is the lowest balance allowed, open holds counted: zero means no overdraft,
+	// -10 an overdraft of 10. It must not be positive.
+	MinBalance decimal.Decimal
+	// Unbounded accounts may go without limit below zero: issuers and the outside world.
+	Unbounded bool
+	Metadata  map[string]string
+}
+
+// validateMetadata checks the named limits; keys and values must be valid UTF-8 without NUL
+// so that every store (PostgreSQL text included) keeps them byte for byte.
+func validateMetadata(md map[string]string) error {
+	if len(md) > MetadataEntriesMax {
+		return fmt.Errorf("metadata: %d entries, at most %d: %w", len(md), MetadataEntriesMax, ErrInvalid)
+	}
+	for k, v := range md {
+		if k == "" || len(k) > MetadataKeyBytesMax {
+			return fmt.Errorf("metadata key %q: length must be 1..%d bytes: %w", k, MetadataKeyBytesMax, ErrInvalid)
+		}
+		if len(v) > MetadataValueBytesMax {
+			return fmt.Errorf("metadata %q: value longer than %d bytes: %w", k, MetadataValueBytesMax, ErrInvalid)
+		}
+		if err := validateText("metadata key", k); err != nil {
+			return err
+		}
+		if err := validateText("metadata value", v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateText(what, s string) error {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return fmt.Errorf("%s %q: must be UTF-8 without NUL: %w", what, s, ErrInvalid)
+	}
+	return nil
+}
+
+func validateKey(key string) error {
+	if len(key) > IdempotencyKeyBytesMax {
+		return fmt.Errorf("idempotency key of %d bytes, at most %d: %w", len(key), IdempotencyKeyBytesMax, ErrInvalid)
+	}
+	return validateText("idempotency key", key)
+}
+
+// AccountRecord is an account as a Store keeps it: the minimum balance in minor units.
+type AccountRecord struct {
+	ID         AccountID
+	Asset      string
+	MinBalance int64 // minor units; ignored when Unbounded
+	Unbounded  bool
+	Metadata   map[string]string
+}
+
+func (a AccountRecord) equal(b AccountRecord) bool {
+	return a.ID == b.ID && a.Asset == b.Asset && a.MinBalance == b.MinBalance &&
+		a.Unbounded == b.Unbounded && maps.Equal(a.Metadata, b.Metadata)
+}
+
+// AccountState is an account with its balance and what its open holds reserve.
+type AccountState struct {
+	AccountRecord
+	Balance int64 // posted balance, minor units
+	Held    int64 // sum of open, unexpired holds drawing on the account, minor units
+}
+
+// available is what can still leave the account: posted balance minus open holds, above the
+// minimum balance.
+func (s AccountState) headroom() int64 { return s.Balance - s.Held - s.MinBalance }

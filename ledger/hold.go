@@ -1,0 +1,218 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// HoldOptions configures a hold.
+type HoldOptions struct {
+	IdempotencyKey string    // optional; hold keys are a namespace of their own
+	ExpiresAt      time.Time // zero: no expiry; after it the hold reserves nothing
+}
+
+// Hold reserves an amount for a later Capture (two-phase transfer): the amount counts against
+// the From account's available balance until it is captured, released or expires.
+type Hold struct {
+	ID        uuid.UUID
+	Posting   Posting
+	ExpiresAt time.Time
+	CreatedAt time.Time
+	Status    HoldStatus
+}
+
+// Hold reserves p.Amount on p.From for a later Capture to p.To.
+//
+// Errors: ErrInvalid (bad posting, key, or an expiry not in the future), ErrInvalidAmount,
+// ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch, ErrInsufficientBalance,
+// ErrIdempotencyConflict, ErrClosed.
+func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, error) {
+	now := l.clock()
+	rec, err := l.prepareHold(ctx, p, opts, now)
+	if err != nil {
+		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
+	}
+	rec.ID = l.newID()
+	var out HoldRecord
+	err = l.store.Update(ctx, func(tx StoreTx) error {
+		head, err := tx.LockHead(ctx)
+		if err != nil {
+			return err
+		}
+		if k := rec.IdempotencyKey; k != "" {
+			prior, err := tx.HoldByKey(ctx, k)
+			if err == nil {
+				if prior.Posting != rec.Posting || !prior.ExpiresAt.Equal(rec.ExpiresAt) {
+					return fmt.Errorf("key %q: %w", k, ErrIdempotencyConflict)
+				}
+				out = prior
+				return nil
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		r := &request{rec: TxRecord{Postings: []PostingRecord{rec.Posting}}}
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		if err != nil {
+			return err
+		}
+		// Check the hold as if it were posted, then keep only the reservation.
+		if err := bal.apply(r.rec.Postings); err != nil {
+			return err
+		}
+		out = rec
+		return tx.Commit(ctx, Commit{Head: head, OpenHolds: []HoldRecord{rec}})
+	})
+	if err != nil {
+		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
+	}
+	return l.toHold(ctx, &out)
+}
+
+func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, now time.Time) (HoldRecord, error) {
+	if err := validateKey(opts.IdempotencyKey); err != nil {
+		return HoldRecord{}, err
+	}
+	pr, err := l.preparePosting(ctx, &p)
+	if err != nil {
+		return HoldRecord{}, err
+	}
+	rec := HoldRecord{IdempotencyKey: opts.IdempotencyKey, Posting: pr, CreatedAt: now, Status: HoldOpen}
+	if !opts.ExpiresAt.IsZero() {
+		rec.ExpiresAt = opts.ExpiresAt.UTC().Truncate(time.Microsecond)
+		if !rec.ExpiresAt.After(now) {
+			return HoldRecord{}, fmt.Errorf("expiry %s is not in the future: %w", opts.ExpiresAt, ErrInvalid)
+		}
+	}
+	return rec, nil
+}
+
+func (l *Ledger) toHold(ctx context.Context, rec *HoldRecord) (Hold, error) {
+	a, err := l.asset(ctx, rec.Posting.Asset)
+	if err != nil {
+		return Hold{}, err
+	}
+	p := rec.Posting
+	return Hold{
+		ID:        rec.ID,
+		Posting:   Posting{From: p.From, To: p.To, Asset: p.Asset, Amount: FromMinor(p.Amount, a.Scale)},
+		ExpiresAt: rec.ExpiresAt, CreatedAt: rec.CreatedAt, Status: rec.Status,
+	}, nil
+}
+
+// GetHold returns a hold by id.
+// Errors: ErrNotFound, ErrClosed.
+func (l *Ledger) GetHold(ctx context.Context, id uuid.UUID) (Hold, error) {
+	var rec HoldRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		rec, err = r.Hold(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Hold{}, fmt.Errorf("hold %s: %w", id, err)
+	}
+	return l.toHold(ctx, &rec)
+}
+
+// Capture posts amount (at most the held amount) from the hold's From to its To account and
+// closes the hold; what was held beyond amount is released.
+//
+// Errors: ErrInvalidAmount (zero, negative, beyond the asset's scale, more than held),
+// ErrNotFound, ErrHoldClosed (captured, released or expired), ErrClosed.
+func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.Decimal) (Transaction, error) {
+	now := l.clock()
+	id := l.newID()
+	// Read the hold once outside the store transaction to load its asset (which may read the
+	// store); inside, it is read again under the lock.
+	held, err := l.GetHold(ctx, holdID)
+	if err != nil {
+		return Transaction{}, fmt.Errorf("capture: %w", err)
+	}
+	asset, err := l.asset(ctx, held.Posting.Asset)
+	if err != nil {
+		return Transaction{}, fmt.Errorf("capture %s: %w", holdID, err)
+	}
+	var out TxRecord
+	bufp := l.bufPool.Get().(*[]byte)
+	defer l.bufPool.Put(bufp)
+	err = l.store.Update(ctx, func(tx StoreTx) error {
+		head, err := tx.LockHead(ctx)
+		if err != nil {
+			return err
+		}
+		h, err := tx.Hold(ctx, holdID)
+		if err != nil {
+			return err
+		}
+		if !h.reserves(now) {
+			return fmt.Errorf("status %d, expires %s: %w", h.Status, h.ExpiresAt, ErrHoldClosed)
+		}
+		minor, err := ToMinor(amount, asset.Scale)
+		if err != nil {
+			return err
+		}
+		if minor <= 0 || minor > h.Posting.Amount {
+			return fmt.Errorf("capture %s of a hold of %s: %w", amount, FromMinor(h.Posting.Amount, asset.Scale), ErrInvalidAmount)
+		}
+		p := h.Posting
+		p.Amount = minor
+		r := &request{rec: TxRecord{ID: id, Postings: []PostingRecord{p}, CapturesHold: holdID,
+			PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}}
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		if err != nil {
+			return err
+		}
+		// The hold's own reservation is what pays for the capture.
+		for i := range bal.states {
+			if bal.ids[i] == p.From {
+				bal.states[i].Held -= h.Posting.Amount
+			}
+		}
+		if err := bal.apply(r.rec.Postings); err != nil {
+			return err
+		}
+		head.Seq++
+		r.rec.Seq = head.Seq
+		head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
+		r.rec.Hash = head.Hash
+		out = r.rec
+		return tx.Commit(ctx, Commit{
+			Transactions: []TxRecord{r.rec}, Balances: bal.updates(), Head: head,
+			CloseHolds: []HoldClosure{{ID: holdID, Status: HoldCaptured, ClosedAt: now}},
+		})
+	})
+	if err != nil {
+		return Transaction{}, fmt.Errorf("capture %s: %w", holdID, err)
+	}
+	return l.toTransaction(ctx, &out)
+}
+
+// Release closes an open hold without posting; an expired hold may be released too.
+// Errors: ErrNotFound, ErrHoldClosed (already captured or released), ErrClosed.
+func (l *Ledger) Release(ctx context.Context, holdID uuid.UUID) error {
+	now := l.clock()
+	err := l.store.Update(ctx, func(tx StoreTx) error {
+		head, err := tx.LockHead(ctx)
+		if err != nil {
+			return err
+		}
+		h, err := tx.Hold(ctx, holdID)
+		if err != nil {
+			return err
+		}
+		if h.Status != HoldOpen {
+			return fmt.Errorf("status %d: %w", h.Status, ErrHoldClosed)
+		}
+		return tx.Commit(ctx, Commit{Head: head, CloseHolds: []HoldClosure{{ID: holdID, Status: HoldReleased, ClosedAt: now}}})
+	})
+	if err != nil {
+		return fmt.Errorf("release %s: %w", holdID, err)
+	}
+	return nil
+}

@@ -1,0 +1,821 @@
+package ledger
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Limits on requests.
+const (
+	PostingsMax = 256    // postings in one transaction
+	BatchMax    = 10_000 // transactions in one PostBatch call
+)
+
+// EffectiveAtMin is the earliest EffectiveAt accepted: back-dating further is taken for a bug.
+var EffectiveAtMin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Posting moves Amount of Asset from one account to another. Amount must be positive.
+type Posting struct {
+	From, To AccountID
+	Amount   decimal.Decimal
+	Asset    string
+}
+
+// Transaction is a set of postings applied all or nothing.
+type Transaction struct {
+	ID             uuid.UUID // set by the ledger
+	Seq            uint64    // set by the ledger: strictly increasing commit order
+	IdempotencyKey string    // optional, at most IdempotencyKeyBytesMax bytes
+	Postings       []Posting // 1..PostingsMax
+	Memo           string
+	Metadata       map[string]string
+	// EffectiveAt is when the transaction counts for BalanceAt. Zero means now; it may be
+	// back-dated but never in the future. Times are kept to the microsecond, in UTC.
+	EffectiveAt time.Time
+	PostedAt    time.Time // set by the ledger: when it was committed
+	Reverses    uuid.UUID // set on a reversal: the transaction it undoes
+	// CapturesHold is set on the transaction that captured a hold.
+	CapturesHold uuid.UUID
+}
+
+// BatchResult is the outcome of one transaction of a PostBatch: Err nil means it was posted,
+// or replayed under its idempotency key.
+type BatchResult struct {
+	Transaction Transaction
+	Err         error
+}
+
+// Option configures a Ledger.
+type Option func(*Ledger)
+
+// WithClock sets the source of the current time (default time.Now).
+func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
+
+// WithIDs sets the source of transaction and hold ids (default: random version-7 UUIDs, which
+// keep database indexes in insertion order).
+func WithIDs(newID func() uuid.UUID) Option { return func(l *Ledger) { l.newID = newID } }
+
+// Ledger is a double-entry ledger over a Store. It is safe for concurrent use; several
+// Ledgers (in several processes) may share one Store that supports it.
+type Ledger struct {
+	store Store
+	now   func() time.Time
+	newID func() uuid.UUID
+
+	mu       sync.RWMutex
+	assets   map[string]Asset // assets never change once created, so caching them is safe
+	accounts map[AccountID]AccountRecord
+
+	bufPool sync.Pool
+}
+
+// New returns a Ledger over store.
+func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
+	if store == nil {
+		return nil, fmt.Errorf("new ledger: nil store: %w", ErrInvalid)
+	}
+	l := &Ledger{
+		store:    store,
+		now:      time.Now,
+		assets:   make(map[string]Asset),
+		accounts: make(map[AccountID]AccountRecord),
+	}
+	ids := &idSource{}
+	l.newID = ids.next
+	for _, o := range opts {
+		o(l)
+	}
+	l.bufPool.New = func() any { b := make([]byte, 0, 512); return &b }
+	if err := store.View(ctx, func(r StoreReader) error {
+		_, err := r.Head(ctx)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("new ledger: %w", err)
+	}
+	return l, nil
+}
+
+// idSource makes version-7 UUIDs from a buffered random source: reading crypto/rand once per
+// id costs more than the rest of a Post.
+type idSource struct {
+	mu  sync.Mutex
+	buf [4096]byte
+	n   int
+}
+
+func (s *idSource) Read(p []byte) (int, error) {
+	for i := range p {
+		if s.n == 0 {
+			_, _ = rand.Read(s.buf[:]) // crypto/rand.Read never fails (Go 1.24+)
+			s.n = len(s.buf)
+		}
+		s.n--
+		p[i] = s.buf[s.n]
+	}
+	return len(p), nil
+}
+
+func (s *idSource) next() uuid.UUID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, err := uuid.NewV7FromReader(s)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: uuid from buffered source: %v", err)) // cannot happen: Read never fails
+	}
+	return id
+}
+
+func (l *Ledger) clock() time.Time { return l.now().UTC().Truncate(time.Microsecond) }
+
+// CreateAsset defines an asset. Creating the same definition again returns nil.
+// Errors: ErrInvalid (bad code or scale), ErrConflict (the code exists with another scale),
+// ErrClosed.
+func (l *Ledger) CreateAsset(ctx context.Context, a Asset) error {
+	if err := a.validate(); err != nil {
+		return fmt.Errorf("create asset: %w", err)
+	}
+	err := l.store.Update(ctx, func(tx StoreTx) error {
+		old, err := tx.Asset(ctx, a.Code)
+		switch {
+		case err == nil:
+			if old != a {
+				return fmt.Errorf("asset %s has scale %d: %w", a.Code, old.Scale, ErrConflict)
+			}
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		return tx.InsertAsset(ctx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("create asset %s: %w", a.Code, err)
+	}
+	l.mu.Lock()
+	l.assets[a.Code] = a
+	l.mu.Unlock()
+	return nil
+}
+
+// asset returns a cached asset, reading the store on a miss.
+func (l *Ledger) asset(ctx context.Context, code string) (Asset, error) {
+	l.mu.RLock()
+	a, ok := l.assets[code]
+	l.mu.RUnlock()
+	if ok {
+		return a, nil
+	}
+	if err := ValidateAssetCode(code); err != nil {
+		return Asset{}, err
+	}
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		a, err = r.Asset(ctx, code)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Asset{}, fmt.Errorf("asset %s: %w", code, ErrUnknownAsset)
+	}
+	if err != nil {
+		return Asset{}, err
+	}
+	l.mu.Lock()
+	l.assets[code] = a
+	l.mu.Unlock()
+	return a, nil
+}
+
+// OpenAccount opens an account. Opening the same definition again returns nil.
+// Errors: ErrInvalid (bad id, metadata, positive MinBalance, MinBalance set on an Unbounded
+// account), ErrInvalidAmount (MinBalance beyond the asset's scale), ErrUnknownAsset,
+// ErrConflict (the id exists with another definition), ErrClosed.
+func (l *Ledger) OpenAccount(ctx context.Context, a Account) error {
+	rec, err := l.accountRecord(ctx, a)
+	if err != nil {
+		return fmt.Errorf("open account %s: %w", a.ID, err)
+	}
+	err = l.store.Update(ctx, func(tx StoreTx) error {
+		old, err := tx.Account(ctx, rec.ID, time.Time{})
+		switch {
+		case err == nil:
+			if !old.AccountRecord.equal(rec) {
+				return fmt.Errorf("account %s exists with another definition: %w", rec.ID, ErrConflict)
+			}
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		return tx.InsertAccount(ctx, rec)
+	})
+	if err != nil {
+		return fmt.Errorf("open account %s: %w", a.ID, err)
+	}
+	l.cacheAccount(rec)
+	return nil
+}
+
+func (l *Ledger) accountRecord(ctx context.Context, a Account) (AccountRecord, error) {
+	if err := a.ID.Validate(); err != nil {
+		return AccountRecord{}, err
+	}
+	if err := validateMetadata(a.Metadata); err != nil {
+		return AccountRecord{}, err
+	}
+	asset, err := l.asset(ctx, a.Asset)
+	if err != nil {
+		return AccountRecord{}, err
+	}
+	minBalance, err := ToMinor(a.MinBalance, asset.Scale)
+	if err != nil {
+		return AccountRecord{}, fmt.Errorf("min balance: %w", err)
+	}
+	if minBalance > 0 {
+		return AccountRecord{}, fmt.Errorf("min balance %s is positive: %w", a.MinBalance, ErrInvalid)
+	}
+	if a.Unbounded && minBalance != 0 {
+		return AccountRecord{}, fmt.Errorf("an unbounded account has no min balance: %w", ErrInvalid)
+	}
+	var md map[string]string
+	if len(a.Metadata) > 0 {
+		md = maps.Clone(a.Metadata)
+	}
+	return AccountRecord{ID: a.ID, Asset: asset.Code, MinBalance: minBalance, Unbounded: a.Unbounded, Metadata: md}, nil
+}
+
+func (l *Ledger) cacheAccount(rec AccountRecord) {
+	l.mu.Lock()
+	l.accounts[rec.ID] = rec
+	l.mu.Unlock()
+}
+
+// Account returns an account's definition.
+// Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.
+func (l *Ledger) Account(ctx context.Context, id AccountID) (Account, error) {
+	st, asset, err := l.accountState(ctx, id)
+	if err != nil {
+		return Account{}, fmt.Errorf("account %s: %w", id, err)
+	}
+	return Account{
+		ID: st.ID, Asset: st.Asset, MinBalance: FromMinor(st.MinBalance, asset.Scale),
+		Unbounded: st.Unbounded, Metadata: maps.Clone(st.Metadata),
+	}, nil
+}
+
+func (l *Ledger) accountState(ctx context.Context, id AccountID) (AccountState, Asset, error) {
+	if err := id.Validate(); err != nil {
+		return AccountState{}, Asset{}, err
+	}
+	var st AccountState
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		st, err = r.Account(ctx, id, l.clock())
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return AccountState{}, Asset{}, ErrUnknownAccount
+	}
+	if err != nil {
+		return AccountState{}, Asset{}, err
+	}
+	asset, err := l.asset(ctx, st.Asset)
+	return st, asset, err
+}
+
+// Balance returns an account's posted balance.
+// Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.
+func (l *Ledger) Balance(ctx context.Context, id AccountID) (decimal.Decimal, error) {
+	st, asset, err := l.accountState(ctx, id)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("balance %s: %w", id, err)
+	}
+	return FromMinor(st.Balance, asset.Scale), nil
+}
+
+// Available returns an account's posted balance minus what its open, unexpired holds reserve.
+// Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.
+func (l *Ledger) Available(ctx context.Context, id AccountID) (decimal.Decimal, error) {
+	st, asset, err := l.accountState(ctx, id)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("available %s: %w", id, err)
+	}
+	return FromMinor(st.Balance-st.Held, asset.Scale), nil
+}
+
+// BalanceAt returns an account's balance counting only transactions effective at or before t.
+// Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.
+func (l *Ledger) BalanceAt(ctx context.Context, id AccountID, t time.Time) (decimal.Decimal, error) {
+	if err := id.Validate(); err != nil {
+		return decimal.Decimal{}, fmt.Errorf("balance at %s: %w", id, err)
+	}
+	var st AccountState
+	var v int64
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		if st, err = r.Account(ctx, id, time.Time{}); err != nil {
+			return err
+		}
+		v, err = r.BalanceAt(ctx, id, t.UTC().Truncate(time.Microsecond))
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		err = ErrUnknownAccount
+	}
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("balance at %s: %w", id, err)
+	}
+	asset, err := l.asset(ctx, st.Asset)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("balance at %s: %w", id, err)
+	}
+	return FromMinor(v, asset.Scale), nil
+}
+
+// Transaction returns a committed transaction by id.
+// Errors: ErrNotFound, ErrClosed.
+func (l *Ledger) Transaction(ctx context.Context, id uuid.UUID) (Transaction, error) {
+	var rec TxRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		rec, err = r.Transaction(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Transaction{}, fmt.Errorf("transaction %s: %w", id, err)
+	}
+	return l.toTransaction(ctx, &rec)
+}
+
+func (l *Ledger) toTransaction(ctx context.Context, rec *TxRecord) (Transaction, error) {
+	t := Transaction{
+		ID: rec.ID, Seq: rec.Seq, IdempotencyKey: rec.IdempotencyKey, Memo: rec.Memo,
+		EffectiveAt: rec.EffectiveAt, PostedAt: rec.PostedAt, Reverses: rec.Reverses,
+		CapturesHold: rec.CapturesHold, Postings: make([]Posting, len(rec.Postings)),
+	}
+	if len(rec.Metadata) > 0 {
+		t.Metadata = maps.Clone(rec.Metadata)
+	}
+	for i, p := range rec.Postings {
+		a, err := l.asset(ctx, p.Asset)
+		if err != nil {
+			return Transaction{}, err
+		}
+		t.Postings[i] = Posting{From: p.From, To: p.To, Asset: p.Asset, Amount: FromMinor(p.Amount, a.Scale)}
+	}
+	return t, nil
+}
+
+// request is one transaction on its way into the store: validated outside the store lock,
+// checked against balances inside it.
+type request struct {
+	in   *Transaction
+	rec  TxRecord
+	err   error     // set when the request is rejected; it then changes nothing
+	done  bool      // posted
+	prior *TxRecord // set when the request replays an earlier transaction under its key
+	out   Transaction
+}
+
+// prepare validates a transaction request without touching balances.
+func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time) (TxRecord, error) {
+	if err := validateKey(t.IdempotencyKey); err != nil {
+		return TxRecord{}, err
+	}
+	if n := len(t.Postings); n == 0 || n > PostingsMax {
+		return TxRecord{}, fmt.Errorf("%d postings, want 1..%d: %w", n, PostingsMax, ErrInvalid)
+	}
+	if len(t.Memo) > MemoBytesMax {
+		return TxRecord{}, fmt.Errorf("memo of %d bytes, at most %d: %w", len(t.Memo), MemoBytesMax, ErrInvalid)
+	}
+	if err := validateText("memo", t.Memo); err != nil {
+		return TxRecord{}, err
+	}
+	if err := validateMetadata(t.Metadata); err != nil {
+		return TxRecord{}, err
+	}
+	if t.ID != uuid.Nil || t.Seq != 0 || t.Reverses != uuid.Nil || t.CapturesHold != uuid.Nil || !t.PostedAt.IsZero() {
+		return TxRecord{}, fmt.Errorf("ID, Seq, PostedAt, Reverses and CapturesHold are set by the ledger: %w", ErrInvalid)
+	}
+	rec := TxRecord{
+		IdempotencyKey: t.IdempotencyKey,
+		Memo:           t.Memo,
+		Postings:       make([]PostingRecord, len(t.Postings)),
+		PostedAt:       now,
+		EffectiveAt:    now,
+	}
+	if len(t.Metadata) > 0 {
+		rec.Metadata = maps.Clone(t.Metadata)
+	}
+	if t.EffectiveAt.IsZero() {
+		rec.EffectiveDefaulted = true
+	} else {
+		eff := t.EffectiveAt.UTC().Truncate(time.Microsecond)
+		if eff.After(now) {
+			return TxRecord{}, fmt.Errorf("effective at %s is in the future: %w", t.EffectiveAt, ErrInvalid)
+		}
+		if eff.Before(EffectiveAtMin) {
+			return TxRecord{}, fmt.Errorf("effective at %s is before %s: %w", t.EffectiveAt, EffectiveAtMin, ErrInvalid)
+		}
+		rec.EffectiveAt = eff
+	}
+	for i := range t.Postings {
+		p, err := l.preparePosting(ctx, &t.Postings[i])
+		if err != nil {
+			return TxRecord{}, fmt.Errorf("posting %d: %w", i, err)
+		}
+		rec.Postings[i] = p
+	}
+	return rec, nil
+}
+
+func (l *Ledger) preparePosting(ctx context.Context, p *Posting) (PostingRecord, error) {
+	if err := p.From.Validate(); err != nil {
+		return PostingRecord{}, err
+	}
+	if err := p.To.Validate(); err != nil {
+		return PostingRecord{}, err
+	}
+	if p.From == p.To {
+		return PostingRecord{}, fmt.Errorf("from and to are both %s: %w", p.From, ErrInvalid)
+	}
+	asset, err := l.asset(ctx, p.Asset)
+	if err != nil {
+		return PostingRecord{}, err
+	}
+	amount, err := ToMinor(p.Amount, asset.Scale)
+	if err != nil {
+		return PostingRecord{}, err
+	}
+	if amount <= 0 {
+		return PostingRecord{}, fmt.Errorf("amount %s is not positive: %w", p.Amount, ErrInvalidAmount)
+	}
+	return PostingRecord{From: p.From, To: p.To, Asset: asset.Code, Amount: amount}, nil
+}
+
+// sameRequest reports whether a stored transaction is a replay of rec's request.
+func sameRequest(stored, rec *TxRecord) bool {
+	if stored.Memo != rec.Memo || !maps.Equal(stored.Metadata, rec.Metadata) ||
+		stored.Reverses != rec.Reverses || stored.CapturesHold != rec.CapturesHold ||
+		stored.EffectiveDefaulted != rec.EffectiveDefaulted ||
+		(!rec.EffectiveDefaulted && !stored.EffectiveAt.Equal(rec.EffectiveAt)) {
+		return false
+	}
+	return slices.Equal(stored.Postings, rec.Postings)
+}
+
+// Post commits one transaction: all its postings or none.
+//
+// With an IdempotencyKey, a replay of the same request returns the first transaction and
+// changes nothing; the key with other content is ErrIdempotencyConflict. A rejected request
+// does not use up its key.
+//
+// Errors: ErrInvalid, ErrInvalidAmount, ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch,
+// ErrInsufficientBalance, ErrIdempotencyConflict, ErrClosed.
+func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
+	now := l.clock()
+	r := request{in: &t}
+	r.rec, r.err = l.prepare(ctx, &t, now)
+	if r.err == nil {
+		reqs := [1]*request{&r}
+		if err := l.commit(ctx, reqs[:], now); err != nil {
+			return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, err)
+		}
+	}
+	if r.err != nil {
+		return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, r.err)
+	}
+	return r.out, nil
+}
+
+// PostBatch commits many independent transactions in one store transaction. Each is accepted
+// or rejected on its own, exactly as Post would; results are in input order. The returned
+// error is non-nil only when the batch as a whole failed (too large, store failure, closed
+// store), and then nothing was posted.
+//
+// Errors: ErrInvalid (more than BatchMax transactions), ErrClosed; per item, those of Post.
+func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult, error) {
+	if len(ts) > BatchMax {
+		return nil, fmt.Errorf("post batch: %d transactions, at most %d: %w", len(ts), BatchMax, ErrInvalid)
+	}
+	now := l.clock()
+	reqs := make([]request, len(ts))
+	ptrs := make([]*request, 0, len(ts))
+	for i := range ts {
+		reqs[i].in = &ts[i]
+		reqs[i].rec, reqs[i].err = l.prepare(ctx, &ts[i], now)
+		if reqs[i].err == nil {
+			ptrs = append(ptrs, &reqs[i])
+		}
+	}
+	if len(ptrs) > 0 {
+		if err := l.commit(ctx, ptrs, now); err != nil {
+			return nil, fmt.Errorf("post batch: %w", err)
+		}
+	}
+	out := make([]BatchResult, len(ts))
+	for i := range reqs {
+		if reqs[i].err != nil {
+			out[i].Err = fmt.Errorf("post %q: %w", ts[i].IdempotencyKey, reqs[i].err)
+			continue
+		}
+		out[i].Transaction = reqs[i].out
+	}
+	return out, nil
+}
+
+// balances is the working set of locked accounts during one store transaction: ids sorted,
+// states aligned, so lookups are a binary search and no map is allocated per Post.
+type balances struct {
+	ids     []AccountID
+	states  []AccountState
+	touched []bool
+}
+
+func (b *balances) index(id AccountID) int {
+	i, ok := slices.BinarySearch(b.ids, id)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// lockAccounts collects, sorts and locks every account the requests name.
+func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Time) (*balances, error) {
+	n := 0
+	for _, r := range reqs {
+		n += 2 * len(r.rec.Postings)
+	}
+	ids := make([]AccountID, 0, n)
+	for _, r := range reqs {
+		for _, p := range r.rec.Postings {
+			ids = append(ids, p.From, p.To)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	states, err := tx.LockAccounts(ctx, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(states) != len(ids) {
+		return nil, fmt.Errorf("store returned %d accounts for %d ids: %w", len(states), len(ids), ErrCorrupt)
+	}
+	return &balances{ids: ids, states: states, touched: make([]bool, len(ids))}, nil
+}
+
+// apply checks a record's postings against the working balances and, if every check passes,
+// applies them. On error nothing changed.
+func (b *balances) apply(postings []PostingRecord) error {
+	type change struct {
+		i     int
+		delta int64
+	}
+	var small [8]change
+	changes := small[:0]
+	add := func(i int, d int64) error {
+		for k := range changes {
+			if changes[k].i == i {
+				v, err := addChecked(changes[k].delta, d)
+				if err != nil {
+					return err
+				}
+				changes[k].delta = v
+				return nil
+			}
+		}
+		changes = append(changes, change{i, d})
+		return nil
+	}
+	for _, p := range postings {
+		fi, ti := b.index(p.From), b.index(p.To)
+		for _, x := range [2]struct {
+			i  int
+			id AccountID
+		}{{fi, p.From}, {ti, p.To}} {
+			if x.i < 0 || b.states[x.i].ID == "" {
+				return fmt.Errorf("account %s: %w", x.id, ErrUnknownAccount)
+			}
+			if b.states[x.i].Asset != p.Asset {
+				return fmt.Errorf("account %s holds %s, posting is in %s: %w", x.id, b.states[x.i].Asset, p.Asset, ErrAssetMismatch)
+			}
+		}
+		if err := add(fi, -p.Amount); err != nil {
+			return err
+		}
+		if err := add(ti, p.Amount); err != nil {
+			return err
+		}
+	}
+	newBalances := make([]int64, len(changes))
+	for k, c := range changes {
+		st := &b.states[c.i]
+		v, err := addChecked(st.Balance, c.delta)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", st.ID, err)
+		}
+		if v-st.Held < -AmountMinorMax*4 || v > AmountMinorMax*4 {
+			return fmt.Errorf("account %s: balance %d beyond the limit: %w", st.ID, v, ErrInvalidAmount)
+		}
+		if c.delta < 0 && !st.Unbounded && v-st.Held < st.MinBalance {
+			return fmt.Errorf("account %s: balance %d, held %d, minimum %d, change %d: %w",
+				st.ID, st.Balance, st.Held, st.MinBalance, c.delta, ErrInsufficientBalance)
+		}
+		newBalances[k] = v
+	}
+	for k, c := range changes {
+		b.states[c.i].Balance = newBalances[k]
+		b.touched[c.i] = true
+	}
+	return nil
+}
+
+func (b *balances) updates() []BalanceUpdate {
+	var out []BalanceUpdate
+	for i, t := range b.touched {
+		if t {
+			out = append(out, BalanceUpdate{Account: b.ids[i], Balance: b.states[i].Balance})
+		}
+	}
+	return out
+}
+
+// commit runs the requests through one store transaction. Requests that fail a check get
+// their err set and change nothing; the returned error means the whole store transaction
+// failed and nothing was posted.
+func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time) error {
+	// IDs are drawn once, outside Update, so a retried Update reuses them.
+	for _, r := range reqs {
+		r.rec.ID = l.newID()
+	}
+	bufp := l.bufPool.Get().(*[]byte)
+	defer l.bufPool.Put(bufp)
+	err := l.store.Update(ctx, func(tx StoreTx) error {
+		head, err := tx.LockHead(ctx)
+		if err != nil {
+			return err
+		}
+		bal, err := lockAccounts(ctx, tx, reqs, now)
+		if err != nil {
+			return err
+		}
+		var keys map[string]*TxRecord // keys posted earlier in this same batch
+		var recs []TxRecord
+		if len(reqs) > 1 {
+			recs = make([]TxRecord, 0, len(reqs))
+		}
+		var single [1]TxRecord
+		for _, r := range reqs {
+			r.err, r.done, r.prior = nil, false, nil
+			if k := r.rec.IdempotencyKey; k != "" {
+				prior, err := tx.TransactionByKey(ctx, k)
+				if err == nil {
+					r.err = replayCheck(r, &prior)
+					continue
+				} else if !errors.Is(err, ErrNotFound) {
+					return err
+				}
+				if p, ok := keys[k]; ok {
+					r.err = replayCheck(r, p)
+					continue
+				}
+			}
+			if err := bal.apply(r.rec.Postings); err != nil {
+				r.err = err
+				continue
+			}
+			head.Seq++
+			r.rec.Seq = head.Seq
+			head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
+			r.rec.Hash = head.Hash
+			r.done = true
+			if recs == nil {
+				single[0] = r.rec
+				recs = single[:]
+			} else {
+				recs = append(recs, r.rec)
+			}
+			if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
+				if keys == nil {
+					keys = make(map[string]*TxRecord)
+				}
+				keys[k] = &recs[len(recs)-1]
+			}
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		return tx.Commit(ctx, Commit{Transactions: recs, Balances: bal.updates(), Head: head})
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		switch {
+		case r.err != nil:
+		case r.done:
+			r.out = l.output(r.in, &r.rec)
+		case r.prior != nil:
+			r.out, r.err = l.toTransaction(ctx, r.prior)
+		}
+	}
+	return nil
+}
+
+// replayCheck answers a request whose key was already used: the first transaction if the
+// content is the same, ErrIdempotencyConflict if not. It runs inside the store transaction, so
+// it only records the prior; converting it to a Transaction waits until the store is released.
+func replayCheck(r *request, prior *TxRecord) error {
+	if !sameRequest(prior, &r.rec) {
+		return fmt.Errorf("key %q: %w", r.rec.IdempotencyKey, ErrIdempotencyConflict)
+	}
+	p := *prior
+	r.prior = &p
+	return nil
+}
+
+// output builds the returned Transaction from the request, so the caller's decimals come back
+// as given rather than re-derived.
+func (l *Ledger) output(in *Transaction, rec *TxRecord) Transaction {
+	t := *in
+	t.ID, t.Seq, t.PostedAt, t.EffectiveAt = rec.ID, rec.Seq, rec.PostedAt, rec.EffectiveAt
+	t.Reverses, t.CapturesHold = rec.Reverses, rec.CapturesHold
+	t.Postings = slices.Clone(in.Postings)
+	t.Metadata = rec.Metadata
+	if t.Metadata != nil {
+		t.Metadata = maps.Clone(t.Metadata)
+	}
+	return t
+}
+
+// Reverse undoes a transaction with a new one that moves every amount back, pointing at the
+// original through Reverses. A transaction is reversed at most once. With an idempotency key a
+// retried Reverse returns the first reversal.
+//
+// Errors: ErrInvalid (bad key), ErrNotFound, ErrAlreadyReversed, ErrInsufficientBalance (what
+// the original brought in was spent), ErrIdempotencyConflict, ErrClosed.
+func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey string) (Transaction, error) {
+	if err := validateKey(idempotencyKey); err != nil {
+		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)
+	}
+	now := l.clock()
+	rec := TxRecord{ID: l.newID(), IdempotencyKey: idempotencyKey, Reverses: id, PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}
+	var out TxRecord
+	bufp := l.bufPool.Get().(*[]byte)
+	defer l.bufPool.Put(bufp)
+	err := l.store.Update(ctx, func(tx StoreTx) error {
+		head, err := tx.LockHead(ctx)
+		if err != nil {
+			return err
+		}
+		if idempotencyKey != "" {
+			prior, err := tx.TransactionByKey(ctx, idempotencyKey)
+			if err == nil {
+				if prior.Reverses != id {
+					return fmt.Errorf("key %q: %w", idempotencyKey, ErrIdempotencyConflict)
+				}
+				out = prior
+				return nil
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		orig, err := tx.Transaction(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ReversalOf(ctx, id); err == nil {
+			return ErrAlreadyReversed
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		rec.Postings = make([]PostingRecord, len(orig.Postings))
+		for i, p := range orig.Postings {
+			rec.Postings[i] = PostingRecord{From: p.To, To: p.From, Asset: p.Asset, Amount: p.Amount}
+		}
+		r := &request{rec: rec}
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		if err != nil {
+			return err
+		}
+		if err := bal.apply(rec.Postings); err != nil {
+			return err
+		}
+		head.Seq++
+		r.rec.Seq = head.Seq
+		head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
+		r.rec.Hash = head.Hash
+		out = r.rec
+		return tx.Commit(ctx, Commit{Transactions: []TxRecord{r.rec}, Balances: bal.updates(), Head: head})
+	})
+	if err != nil {
+		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)
+	}
+	return l.toTransaction(ctx, &out)
+}

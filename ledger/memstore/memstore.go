@@ -1,0 +1,550 @@
+// Package memstore is the in-memory ledger.Store: the default for tests and small
+// deployments, and the reference the SQL stores are checked against. It keeps everything in
+// compact structures (interned account ids, fixed-size transaction records in chunks, integer
+// minor units) so that ten million transactions fit in a few gigabytes.
+//
+// Nothing survives the process: use ledger/sqlstore for a durable ledger.
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/ledger"
+)
+
+const (
+	chunkBits = 14
+	chunkSize = 1 << chunkBits // records per chunk: appending never copies old records
+	// checkpointEvery is how many of an account's in-order entries one running-balance
+	// checkpoint covers: BalanceAt sums at most this many entries after a binary search.
+	checkpointEvery = 64
+	// TransactionsMax bounds the transactions one Store holds (record indexes are uint32 and
+	// the top bit of an account index carries a flag).
+	TransactionsMax = 1<<32 - 2
+	// AccountsMax bounds the accounts one Store holds.
+	AccountsMax = 1<<31 - 1
+	flagDefaulted   = 1 << 31
+)
+
+// Store is an in-memory ledger.Store. The zero value is not usable; call New.
+type Store struct {
+	mu     sync.RWMutex
+	closed bool
+
+	assets   map[string]ledger.Asset
+	accIndex map[ledger.AccountID]uint32
+	accounts []*account
+
+	chunks    [][]txRec
+	count     uint32
+	byID      map[uuid.UUID]uint32
+	byKey     map[string]uint32
+	reversals map[uuid.UUID]uint32 // reversed transaction id -> reversing record index
+
+	holds    map[uuid.UUID]*hold
+	holdKeys map[string]*hold
+
+	head ledger.Head
+}
+
+type account struct {
+	rec     ledger.AccountRecord
+	balance int64
+	// heldForever sums open holds without expiry; expiring lists open holds that have one,
+	// whose amounts count only until they expire.
+	heldForever int64
+	expiring    []*hold
+
+	// Entries for this account, split so that BalanceAt can binary-search by time: ordered
+	// holds the entries whose effective time is not before any earlier one, late the
+	// back-dated rest. Both are ascending record indexes; together they are every entry.
+	ordered     []uint32
+	late        []uint32
+	checkpoints []int64 // checkpoints[k]: sum of deltas of ordered[0 : (k+1)*checkpointEvery]
+	maxEff      int64
+}
+
+// txRec is one committed transaction, 104 bytes. A one-posting transaction (the common case)
+// keeps its posting inline; anything rarer lives in extra.
+type txRec struct {
+	id     uuid.UUID
+	eff    int64 // unix microseconds
+	posted int64
+	hash   [32]byte
+	from   uint32 // account index; the top bit is flagDefaulted
+	to     uint32
+	amount int64
+	key    string
+	extra  *txExtra
+}
+
+type txExtra struct {
+	memo     string
+	metadata map[string]string
+	reverses uuid.UUID
+	captures uuid.UUID
+	postings []posting // set when the transaction has more than one posting
+}
+
+type posting struct {
+	from, to uint32
+	amount   int64
+}
+
+type hold struct {
+	rec ledger.HoldRecord
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		assets:    make(map[string]ledger.Asset),
+		accIndex:  make(map[ledger.AccountID]uint32),
+		byID:      make(map[uuid.UUID]uint32),
+		byKey:     make(map[string]uint32),
+		reversals: make(map[uuid.UUID]uint32),
+		holds:     make(map[uuid.UUID]*hold),
+		holdKeys:  make(map[string]*hold),
+	}
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// Update runs fn holding the store's write lock; fn's writes are applied when it returns nil.
+func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ledger.ErrClosed
+	}
+	tx := &storeTx{reader: reader{s}}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.apply()
+}
+
+// View runs fn holding the store's read lock.
+func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ledger.ErrClosed
+	}
+	return fn(reader{s})
+}
+
+// Close drops the store's contents; later calls return ledger.ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.chunks, s.accounts = nil, nil
+		s.byID, s.byKey, s.reversals, s.accIndex = nil, nil, nil, nil
+	}
+	return nil
+}
+
+func (s *Store) rec(i uint32) *txRec { return &s.chunks[i>>chunkBits][i&(chunkSize-1)] }
+
+// reader implements ledger.StoreReader; the caller holds the lock.
+type reader struct{ s *Store }
+
+func notFound(what string, v any) error { return fmt.Errorf("%s %v: %w", what, v, ledger.ErrNotFound) }
+
+func (r reader) Asset(_ context.Context, code string) (ledger.Asset, error) {
+	a, ok := r.s.assets[code]
+	if !ok {
+		return ledger.Asset{}, notFound("asset", code)
+	}
+	return a, nil
+}
+
+func (r reader) Assets(context.Context) ([]ledger.Asset, error) {
+	out := slices.Collect(maps.Values(r.s.assets))
+	slices.SortFunc(out, func(a, b ledger.Asset) int { return compareStrings(a.Code, b.Code) })
+	return out, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (r reader) state(a *account, now time.Time) ledger.AccountState {
+	held := a.heldForever
+	for _, h := range a.expiring {
+		if h.rec.Reserves(now) {
+			held += h.rec.Posting.Amount
+		}
+	}
+	return ledger.AccountState{AccountRecord: a.rec, Balance: a.balance, Held: held}
+}
+
+func (r reader) Account(_ context.Context, id ledger.AccountID, now time.Time) (ledger.AccountState, error) {
+	i, ok := r.s.accIndex[id]
+	if !ok {
+		return ledger.AccountState{}, notFound("account", id)
+	}
+	return r.state(r.s.accounts[i], now), nil
+}
+
+func (r reader) Accounts(_ context.Context, after ledger.AccountID, limit int, now time.Time) ([]ledger.AccountState, error) {
+	// Sorting every call is fine for Verify's few calls; memstore keeps no ordered index.
+	ids := make([]ledger.AccountID, 0, len(r.s.accIndex))
+	for id := range r.s.accIndex {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	out := make([]ledger.AccountState, len(ids))
+	for k, id := range ids {
+		out[k] = r.state(r.s.accounts[r.s.accIndex[id]], now)
+	}
+	return out, nil
+}
+
+func (r reader) record(i uint32) ledger.TxRecord {
+	s := r.s
+	t := s.rec(i)
+	out := ledger.TxRecord{
+		ID: t.id, Seq: uint64(i) + 1, IdempotencyKey: t.key,
+		EffectiveAt:        time.UnixMicro(t.eff).UTC(),
+		PostedAt:           time.UnixMicro(t.posted).UTC(),
+		EffectiveDefaulted: t.from&flagDefaulted != 0,
+		Hash:               t.hash,
+	}
+	if x := t.extra; x != nil {
+		out.Memo, out.Reverses, out.CapturesHold = x.memo, x.reverses, x.captures
+		if x.metadata != nil {
+			out.Metadata = maps.Clone(x.metadata)
+		}
+		if x.postings != nil {
+			out.Postings = make([]ledger.PostingRecord, len(x.postings))
+			for k, p := range x.postings {
+				out.Postings[k] = r.posting(p.from, p.to, p.amount)
+			}
+			return out
+		}
+	}
+	out.Postings = []ledger.PostingRecord{r.posting(t.from&^flagDefaulted, t.to, t.amount)}
+	return out
+}
+
+func (r reader) posting(from, to uint32, amount int64) ledger.PostingRecord {
+	f := r.s.accounts[from]
+	return ledger.PostingRecord{From: f.rec.ID, To: r.s.accounts[to].rec.ID, Asset: f.rec.Asset, Amount: amount}
+}
+
+func (r reader) Transaction(_ context.Context, id uuid.UUID) (ledger.TxRecord, error) {
+	i, ok := r.s.byID[id]
+	if !ok {
+		return ledger.TxRecord{}, notFound("transaction", id)
+	}
+	return r.record(i), nil
+}
+
+func (r reader) TransactionByKey(_ context.Context, key string) (ledger.TxRecord, error) {
+	i, ok := r.s.byKey[key]
+	if !ok {
+		return ledger.TxRecord{}, notFound("idempotency key", key)
+	}
+	return r.record(i), nil
+}
+
+func (r reader) ReversalOf(_ context.Context, id uuid.UUID) (uuid.UUID, error) {
+	i, ok := r.s.reversals[id]
+	if !ok {
+		return uuid.Nil, notFound("reversal of", id)
+	}
+	return r.s.rec(i).id, nil
+}
+
+func (r reader) Transactions(_ context.Context, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	var out []ledger.TxRecord
+	for seq := afterSeq + 1; seq <= uint64(r.s.count) && len(out) < limit; seq++ {
+		out = append(out, r.record(uint32(seq-1)))
+	}
+	return out, nil
+}
+
+func (r reader) AccountTransactions(_ context.Context, id ledger.AccountID, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	ai, ok := r.s.accIndex[id]
+	if !ok {
+		return nil, notFound("account", id)
+	}
+	a := r.s.accounts[ai]
+	// Record index = seq-1, so entries after afterSeq start at index afterSeq.
+	start := uint32(min(afterSeq, uint64(TransactionsMax)))
+	i, _ := slices.BinarySearch(a.ordered, start)
+	j, _ := slices.BinarySearch(a.late, start)
+	var out []ledger.TxRecord
+	for len(out) < limit && (i < len(a.ordered) || j < len(a.late)) {
+		var next uint32
+		if j >= len(a.late) || (i < len(a.ordered) && a.ordered[i] < a.late[j]) {
+			next = a.ordered[i]
+			i++
+		} else {
+			next = a.late[j]
+			j++
+		}
+		out = append(out, r.record(next))
+	}
+	return out, nil
+}
+
+// delta is what record i changed account ai by.
+func (s *Store) delta(i, ai uint32) int64 {
+	t := s.rec(i)
+	if t.extra != nil && t.extra.postings != nil {
+		var d int64
+		for _, p := range t.extra.postings {
+			if p.from == ai {
+				d -= p.amount
+			}
+			if p.to == ai {
+				d += p.amount
+			}
+		}
+		return d
+	}
+	if t.from&^flagDefaulted == ai {
+		return -t.amount
+	}
+	return t.amount
+}
+
+func (r reader) BalanceAt(_ context.Context, id ledger.AccountID, t time.Time) (int64, error) {
+	s := r.s
+	ai, ok := s.accIndex[id]
+	if !ok {
+		return 0, notFound("account", id)
+	}
+	a := s.accounts[ai]
+	at := t.UnixMicro()
+	// Entries of ordered are sorted by effective time, so those at or before t are a prefix.
+	n, _ := slices.BinarySearchFunc(a.ordered, at, func(i uint32, at int64) int {
+		if s.rec(i).eff <= at {
+			return -1
+		}
+		return 1
+	})
+	var sum int64
+	k := n / checkpointEvery
+	if k > 0 {
+		sum = a.checkpoints[k-1]
+	}
+	for _, i := range a.ordered[k*checkpointEvery : n] {
+		sum += s.delta(i, ai)
+	}
+	for _, i := range a.late {
+		if s.rec(i).eff <= at {
+			sum += s.delta(i, ai)
+		}
+	}
+	return sum, nil
+}
+
+func (r reader) Hold(_ context.Context, id uuid.UUID) (ledger.HoldRecord, error) {
+	h, ok := r.s.holds[id]
+	if !ok {
+		return ledger.HoldRecord{}, notFound("hold", id)
+	}
+	return h.rec, nil
+}
+
+func (r reader) HoldByKey(_ context.Context, key string) (ledger.HoldRecord, error) {
+	h, ok := r.s.holdKeys[key]
+	if !ok {
+		return ledger.HoldRecord{}, notFound("hold key", key)
+	}
+	return h.rec, nil
+}
+
+func (r reader) Head(context.Context) (ledger.Head, error) { return r.s.head, nil }
+
+// storeTx buffers writes until fn returns, so a failed fn leaves the store untouched.
+type storeTx struct {
+	reader
+	assets   []ledger.Asset
+	accounts []ledger.AccountRecord
+	commits  []ledger.Commit
+}
+
+func (t *storeTx) LockHead(context.Context) (ledger.Head, error) { return t.s.head, nil }
+
+func (t *storeTx) LockAccounts(_ context.Context, ids []ledger.AccountID, now time.Time) ([]ledger.AccountState, error) {
+	out := make([]ledger.AccountState, len(ids))
+	for k, id := range ids {
+		if i, ok := t.s.accIndex[id]; ok {
+			out[k] = t.state(t.s.accounts[i], now)
+		}
+	}
+	return out, nil
+}
+
+func (t *storeTx) InsertAsset(_ context.Context, a ledger.Asset) error {
+	t.assets = append(t.assets, a)
+	return nil
+}
+
+func (t *storeTx) InsertAccount(_ context.Context, a ledger.AccountRecord) error {
+	if len(t.s.accounts)+len(t.accounts) >= AccountsMax {
+		return fmt.Errorf("memstore: more than %d accounts: %w", AccountsMax, ledger.ErrInvalid)
+	}
+	t.accounts = append(t.accounts, a)
+	return nil
+}
+
+func (t *storeTx) Commit(_ context.Context, c ledger.Commit) error {
+	if uint64(t.s.count)+uint64(len(c.Transactions)) > TransactionsMax {
+		return fmt.Errorf("memstore: more than %d transactions: %w", uint64(TransactionsMax), ledger.ErrInvalid)
+	}
+	t.commits = append(t.commits, c)
+	return nil
+}
+
+// apply writes what fn buffered. Everything was validated by the Ledger; a reference to an
+// unknown account here is a programmer error and panics rather than corrupting the store.
+func (t *storeTx) apply() error {
+	s := t.s
+	for _, a := range t.assets {
+		s.assets[a.Code] = a
+	}
+	for _, a := range t.accounts {
+		s.accIndex[a.ID] = uint32(len(s.accounts))
+		s.accounts = append(s.accounts, &account{rec: a, maxEff: -1 << 63})
+	}
+	for _, c := range t.commits {
+		for k := range c.Transactions {
+			s.appendTx(&c.Transactions[k])
+		}
+		for _, b := range c.Balances {
+			s.accounts[s.mustIndex(b.Account)].balance = b.Balance
+		}
+		for _, h := range c.OpenHolds {
+			hp := &hold{rec: h}
+			s.holds[h.ID] = hp
+			if h.IdempotencyKey != "" {
+				s.holdKeys[h.IdempotencyKey] = hp
+			}
+			a := s.accounts[s.mustIndex(h.Posting.From)]
+			if h.ExpiresAt.IsZero() {
+				a.heldForever += h.Posting.Amount
+			} else {
+				a.expiring = append(a.expiring, hp)
+			}
+		}
+		for _, c := range c.CloseHolds {
+			hp := s.holds[c.ID]
+			if hp == nil || hp.rec.Status != ledger.HoldOpen {
+				panic(fmt.Sprintf("memstore: closing hold %s that is not open", c.ID))
+			}
+			a := s.accounts[s.mustIndex(hp.rec.Posting.From)]
+			if hp.rec.ExpiresAt.IsZero() {
+				a.heldForever -= hp.rec.Posting.Amount
+			} else {
+				a.expiring = slices.DeleteFunc(a.expiring, func(x *hold) bool { return x == hp })
+			}
+			hp.rec.Status, hp.rec.ClosedAt = c.Status, c.ClosedAt
+		}
+		s.head = c.Head
+	}
+	return nil
+}
+
+func (s *Store) mustIndex(id ledger.AccountID) uint32 {
+	i, ok := s.accIndex[id]
+	if !ok {
+		panic(fmt.Sprintf("memstore: commit names unknown account %s", id))
+	}
+	return i
+}
+
+func (s *Store) appendTx(tr *ledger.TxRecord) {
+	i := s.count
+	if tr.Seq != uint64(i)+1 {
+		panic(fmt.Sprintf("memstore: transaction seq %d appended after %d", tr.Seq, i))
+	}
+	if int(i>>chunkBits) == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]txRec, chunkSize))
+	}
+	t := s.rec(i)
+	*t = txRec{id: tr.ID, eff: tr.EffectiveAt.UnixMicro(), posted: tr.PostedAt.UnixMicro(), hash: tr.Hash, key: tr.IdempotencyKey}
+	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {
+		t.extra = &txExtra{memo: tr.Memo, metadata: tr.Metadata, reverses: tr.Reverses, captures: tr.CapturesHold}
+	}
+	touched := make([]uint32, 0, 2)
+	if len(tr.Postings) == 1 {
+		p := tr.Postings[0]
+		t.from, t.to, t.amount = s.mustIndex(p.From), s.mustIndex(p.To), p.Amount
+		touched = append(touched, t.from, t.to)
+	} else {
+		t.extra.postings = make([]posting, len(tr.Postings))
+		for k, p := range tr.Postings {
+			f, to := s.mustIndex(p.From), s.mustIndex(p.To)
+			t.extra.postings[k] = posting{from: f, to: to, amount: p.Amount}
+			touched = append(touched, f, to)
+		}
+		slices.Sort(touched)
+		touched = slices.Compact(touched)
+		t.from, t.to = touched[0], touched[0]
+	}
+	if tr.EffectiveDefaulted {
+		t.from |= flagDefaulted
+	}
+	s.count++
+	s.byID[tr.ID] = i
+	if tr.IdempotencyKey != "" {
+		s.byKey[tr.IdempotencyKey] = i
+	}
+	if tr.Reverses != uuid.Nil {
+		s.reversals[tr.Reverses] = i
+	}
+	for _, ai := range touched {
+		s.addEntry(ai, i, t.eff)
+	}
+}
+
+func (s *Store) addEntry(ai, i uint32, eff int64) {
+	a := s.accounts[ai]
+	if eff < a.maxEff {
+		a.late = append(a.late, i)
+		return
+	}
+	a.maxEff = eff
+	a.ordered = append(a.ordered, i)
+	if n := len(a.ordered); n%checkpointEvery == 0 {
+		var prev int64
+		if k := len(a.checkpoints); k > 0 {
+			prev = a.checkpoints[k-1]
+		}
+		for _, j := range a.ordered[n-checkpointEvery:] {
+			prev += s.delta(j, ai)
+		}
+		a.checkpoints = append(a.checkpoints, prev)
+	}
+}

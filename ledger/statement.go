@@ -1,0 +1,156 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Limits on statement pages.
+const (
+	StatementLimitDefault = 100
+	StatementLimitMax     = 1000
+)
+
+// StatementQuery asks for one page of an account's statement, oldest first.
+type StatementQuery struct {
+	Cursor string // empty for the first page, else a StatementPage.NextCursor
+	Limit  int    // lines per page: 0 means StatementLimitDefault; at most StatementLimitMax
+}
+
+// StatementLine is one transaction as it touched the account.
+type StatementLine struct {
+	TransactionID uuid.UUID
+	Seq           uint64
+	EffectiveAt   time.Time
+	PostedAt      time.Time
+	Change        decimal.Decimal // signed: positive when the account received
+	Balance       decimal.Decimal // the posted balance after this transaction, in commit order
+	Counterparty  AccountID       // the other account, when the transaction has exactly one
+	Memo          string
+	Metadata      map[string]string
+	Reverses      uuid.UUID
+}
+
+// StatementPage is one page of a statement. NextCursor is empty on the last page.
+type StatementPage struct {
+	Account    AccountID
+	Lines      []StatementLine
+	NextCursor string
+}
+
+// The cursor carries the running balance so that each page costs only its own lines.
+func encodeCursor(seq uint64, balance int64) string {
+	return "s" + strconv.FormatUint(seq, 10) + "b" + strconv.FormatInt(balance, 10)
+}
+
+func decodeCursor(c string) (uint64, int64, error) {
+	rest, ok := strings.CutPrefix(c, "s")
+	seqText, balText, ok2 := strings.Cut(rest, "b")
+	if !ok || !ok2 {
+		return 0, 0, fmt.Errorf("cursor %q: %w", c, ErrInvalid)
+	}
+	seq, err1 := strconv.ParseUint(seqText, 10, 64)
+	bal, err2 := strconv.ParseInt(balText, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("cursor %q: %w", c, ErrInvalid)
+	}
+	return seq, bal, nil
+}
+
+// Statement returns one page of the transactions that touched an account, oldest first, with
+// the running balance after each.
+//
+// Errors: ErrInvalid (bad id, cursor or limit), ErrUnknownAccount, ErrClosed.
+func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) (StatementPage, error) {
+	if err := id.Validate(); err != nil {
+		return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = StatementLimitDefault
+	}
+	if limit < 0 || limit > StatementLimitMax {
+		return StatementPage{}, fmt.Errorf("statement %s: limit %d outside 1..%d: %w", id, q.Limit, StatementLimitMax, ErrInvalid)
+	}
+	var afterSeq uint64
+	var running int64
+	if q.Cursor != "" {
+		var err error
+		if afterSeq, running, err = decodeCursor(q.Cursor); err != nil {
+			return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
+		}
+	}
+	var st AccountState
+	var recs []TxRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		if st, err = r.Account(ctx, id, time.Time{}); err != nil {
+			return err
+		}
+		recs, err = r.AccountTransactions(ctx, id, afterSeq, limit+1)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		err = ErrUnknownAccount
+	}
+	if err != nil {
+		return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
+	}
+	asset, err := l.asset(ctx, st.Asset)
+	if err != nil {
+		return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
+	}
+	page := StatementPage{Account: id}
+	more := len(recs) > limit
+	if more {
+		recs = recs[:limit]
+	}
+	for i := range recs {
+		rec := &recs[i]
+		var change int64
+		counterparty, single := AccountID(""), true
+		for _, p := range rec.Postings {
+			var other AccountID
+			switch id {
+			case p.From:
+				change -= p.Amount
+				other = p.To
+			case p.To:
+				change += p.Amount
+				other = p.From
+			default:
+				continue
+			}
+			if counterparty != "" && counterparty != other {
+				single = false
+			}
+			counterparty = other
+		}
+		if !single {
+			counterparty = ""
+		}
+		running += change
+		line := StatementLine{
+			TransactionID: rec.ID, Seq: rec.Seq, EffectiveAt: rec.EffectiveAt, PostedAt: rec.PostedAt,
+			Change: FromMinor(change, asset.Scale), Balance: FromMinor(running, asset.Scale),
+			Counterparty: counterparty, Memo: rec.Memo, Reverses: rec.Reverses,
+		}
+		if len(rec.Metadata) > 0 {
+			line.Metadata = maps.Clone(rec.Metadata)
+		}
+		page.Lines = append(page.Lines, line)
+	}
+	if more {
+		last := recs[len(recs)-1]
+		page.NextCursor = encodeCursor(last.Seq, running)
+	}
+	return page, nil
+}

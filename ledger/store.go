@@ -1,0 +1,153 @@
+package ledger
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store persists a ledger. It holds no ledger rules: [Ledger] validates every request, checks
+// every balance and computes every hash before it asks a Store to write, so a Store only has to
+// keep what it is given, atomically, and read it back. Amounts are exact minor units.
+//
+// Every method of a Store and of the StoreReader and StoreTx it hands out must return an error
+// wrapping ErrClosed once Close has been called, and ErrNotFound (wrapped) for an id it does not
+// hold. Stores are safe for concurrent use.
+type Store interface {
+	// Update runs fn in one atomic read-write transaction: either everything fn wrote through
+	// tx is kept, or (fn or the commit failed) nothing is. A store that can lose a race to
+	// another process (a serialization failure, a deadlock, a unique-key violation) runs fn
+	// again, a bounded number of times, so fn must have no effects outside tx.
+	Update(ctx context.Context, fn func(tx StoreTx) error) error
+	// View runs fn against one consistent read view.
+	View(ctx context.Context, fn func(r StoreReader) error) error
+	// Close releases the store; later calls return ErrClosed. Closing twice is not an error.
+	Close() error
+}
+
+// Head is the tip of the transaction hash chain: the last committed sequence number and hash.
+// The empty ledger's head is the zero Head.
+type Head struct {
+	Seq  uint64
+	Hash [32]byte
+}
+
+// PostingRecord is a posting as stored: the amount in minor units of the asset.
+type PostingRecord struct {
+	From, To AccountID
+	Asset    string
+	Amount   int64
+}
+
+// TxRecord is a committed transaction as stored. Times are UTC with microsecond precision.
+type TxRecord struct {
+	ID             uuid.UUID
+	Seq            uint64
+	IdempotencyKey string
+	Postings       []PostingRecord
+	Memo           string
+	Metadata       map[string]string
+	EffectiveAt    time.Time
+	PostedAt       time.Time
+	// EffectiveDefaulted records that the request left EffectiveAt zero, so that a replay of
+	// the same request is recognised as the same content.
+	EffectiveDefaulted bool
+	Reverses           uuid.UUID
+	CapturesHold       uuid.UUID
+	// Hash is SHA-256 over the previous transaction's hash and this one's canonical encoding.
+	Hash [32]byte
+}
+
+// HoldStatus is the state of a hold.
+type HoldStatus uint8
+
+// Hold states. A hold past its expiry stays HoldOpen in the store but reserves nothing and can
+// no longer be captured.
+const (
+	HoldOpen HoldStatus = iota + 1
+	HoldCaptured
+	HoldReleased
+)
+
+// HoldRecord is a hold as stored.
+type HoldRecord struct {
+	ID             uuid.UUID
+	IdempotencyKey string
+	Posting        PostingRecord
+	ExpiresAt      time.Time // zero: never
+	CreatedAt      time.Time
+	Status         HoldStatus
+	ClosedAt       time.Time
+}
+
+// reserves reports whether the hold counts against its From account at time now.
+func (h HoldRecord) reserves(now time.Time) bool {
+	return h.Status == HoldOpen && (h.ExpiresAt.IsZero() || now.Before(h.ExpiresAt))
+}
+
+// Reserves reports whether the hold still reserves its amount at time now: open and unexpired.
+// Stores use it to compute AccountState.Held.
+func (h HoldRecord) Reserves(now time.Time) bool { return h.reserves(now) }
+
+// HoldClosure closes an open hold.
+type HoldClosure struct {
+	ID       uuid.UUID
+	Status   HoldStatus // HoldCaptured or HoldReleased
+	ClosedAt time.Time
+}
+
+// BalanceUpdate sets an account's posted balance.
+type BalanceUpdate struct {
+	Account AccountID
+	Balance int64
+}
+
+// Commit is everything one store transaction writes besides assets and accounts. A Store
+// applies it whole.
+type Commit struct {
+	Transactions []TxRecord     // in Seq order, continuing the chain from the locked head
+	Balances     []BalanceUpdate // the new posted balance of every account the transactions touch
+	Head         Head            // the new tip; equal to the locked head when Transactions is empty
+	OpenHolds    []HoldRecord
+	CloseHolds   []HoldClosure
+}
+
+// StoreReader reads a consistent view of a store.
+type StoreReader interface {
+	Asset(ctx context.Context, code string) (Asset, error)
+	Assets(ctx context.Context) ([]Asset, error)
+	// Account returns the account with its balance and what its holds reserve at time now.
+	Account(ctx context.Context, id AccountID, now time.Time) (AccountState, error)
+	// Accounts lists accounts ordered by id, starting after the given id ("" for the first).
+	Accounts(ctx context.Context, after AccountID, limit int, now time.Time) ([]AccountState, error)
+	Transaction(ctx context.Context, id uuid.UUID) (TxRecord, error)
+	TransactionByKey(ctx context.Context, key string) (TxRecord, error)
+	// ReversalOf returns the id of the transaction that reverses id, or ErrNotFound.
+	ReversalOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
+	// Transactions lists transactions in Seq order with Seq > afterSeq.
+	Transactions(ctx context.Context, afterSeq uint64, limit int) ([]TxRecord, error)
+	// AccountTransactions lists the transactions touching an account, Seq > afterSeq, in Seq order.
+	AccountTransactions(ctx context.Context, id AccountID, afterSeq uint64, limit int) ([]TxRecord, error)
+	// BalanceAt sums what was posted to the account minus what was posted from it by
+	// transactions whose EffectiveAt is at or before t.
+	BalanceAt(ctx context.Context, id AccountID, t time.Time) (int64, error)
+	Hold(ctx context.Context, id uuid.UUID) (HoldRecord, error)
+	HoldByKey(ctx context.Context, key string) (HoldRecord, error)
+	Head(ctx context.Context) (Head, error)
+}
+
+// StoreTx is a StoreReader inside Update that can also lock and write. The Ledger always locks
+// the head first and then accounts in ascending id order, so stores that lock rows never
+// deadlock against each other.
+type StoreTx interface {
+	StoreReader
+	// LockHead locks the chain tip until the transaction ends and returns it.
+	LockHead(ctx context.Context) (Head, error)
+	// LockAccounts locks the accounts (ids sorted ascending, unique) and returns their states
+	// at time now, aligned with ids; an account that does not exist yields a zero AccountState.
+	LockAccounts(ctx context.Context, ids []AccountID, now time.Time) ([]AccountState, error)
+	InsertAsset(ctx context.Context, a Asset) error
+	InsertAccount(ctx context.Context, a AccountRecord) error
+	Commit(ctx context.Context, c Commit) error
+}

@@ -375,8 +375,8 @@ func (l *Ledger) toTransaction(ctx context.Context, rec *TxRecord) (Transaction,
 // request is one transaction on its way into the store: validated outside the store lock,
 // checked against balances inside it.
 type request struct {
-	in   *Transaction
-	rec  TxRecord
+	in    *Transaction
+	rec   TxRecord
 	err   error     // set when the request is rejected; it then changes nothing
 	done  bool      // posted
 	prior *TxRecord // set when the request replays an earlier transaction under its key

@@ -106,7 +106,7 @@ type BalanceUpdate struct {
 // Commit is everything one store transaction writes besides assets and accounts. A Store
 // applies it whole.
 type Commit struct {
-	Transactions []TxRecord     // in Seq order, continuing the chain from the locked head
+	Transactions []TxRecord      // in Seq order, continuing the chain from the locked head
 	Balances     []BalanceUpdate // the new posted balance of every account the transactions touch
 	Head         Head            // the new tip; equal to the locked head when Transactions is empty
 	OpenHolds    []HoldRecord

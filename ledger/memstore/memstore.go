@@ -29,8 +29,8 @@ const (
 	// the top bit of an account index carries a flag).
 	TransactionsMax = 1<<32 - 2
 	// AccountsMax bounds the accounts one Store holds.
-	AccountsMax = 1<<31 - 1
-	flagDefaulted   = 1 << 31
+	AccountsMax   = 1<<31 - 1
+	flagDefaulted = 1 << 31
 )
 
 // Store is an in-memory ledger.Store. The zero value is not usable; call New.

@@ -1,0 +1,52 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by the catalog and its stores. Match them with errors.Is: every error the
+// catalog returns wraps exactly one of these, with the operation and the offending value as
+// context. The more specific claim errors are separate sentinels so a caller (a board's web page,
+// the matcher) can tell the resident why a claim was refused.
+var (
+	// ErrInvalid reports malformed input: an empty title, an unknown category, a grid path with
+	// an empty segment, a headcount out of range, a rating outside 1..5, a bad CSV file.
+	ErrInvalid = errors.New("catalog: invalid input")
+	// ErrNotFound reports a demand, provider, board, claim or audit id that does not exist.
+	ErrNotFound = errors.New("catalog: not found")
+	// ErrAlreadyExists reports an insert of an id that is already stored.
+	ErrAlreadyExists = errors.New("catalog: already exists")
+	// ErrInvalidTransition reports a lifecycle move that the transition table does not allow
+	// from the demand's current status (for example rating a demand that is not completed).
+	// Nothing is changed.
+	ErrInvalidTransition = errors.New("catalog: invalid lifecycle transition")
+	// ErrVersionConflict reports that the record changed since the caller (or the catalog) read
+	// it: the expected version no longer matches. Re-read and decide again.
+	ErrVersionConflict = errors.New("catalog: version conflict")
+	// ErrCapacity reports a claim by a provider that already serves as many demands at once as
+	// its capacity allows (一对多 limit).
+	ErrCapacity = errors.New("catalog: provider at capacity")
+	// ErrHeadcountFull reports a claim on a demand whose headcount (多对一) is already met.
+	ErrHeadcountFull = errors.New("catalog: demand headcount already met")
+	// ErrDuplicateClaim reports a second active claim by the same provider on the same demand.
+	ErrDuplicateClaim = errors.New("catalog: provider already claimed this demand")
+	// ErrSelfClaim reports a provider claiming a demand raised by the same resident (or by a
+	// member of the same team).
+	ErrSelfClaim = errors.New("catalog: provider cannot claim own demand")
+	// ErrBoardClosed reports a claim or publication on a board that is closed, not yet open or
+	// past its closing time.
+	ErrBoardClosed = errors.New("catalog: board closed")
+	// ErrIneligible reports a provider that may not serve the demand: a required skill is
+	// missing, the demand lies outside the provider's service area, the demand was dispatched to
+	// other providers, or the demand kind needs an organisation (a unit, team or social
+	// organisation) rather than an individual volunteer.
+	ErrIneligible = errors.New("catalog: provider not eligible")
+	// ErrClosed reports a call on a closed store.
+	ErrClosed = errors.New("catalog: store closed")
+)
+
+// errorf wraps one sentinel with context; the single place that formats catalog errors.
+func errorf(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), sentinel)
+}

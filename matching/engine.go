@@ -1,0 +1,519 @@
+package matching
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// engine holds the residual graph of the min-cost-flow form of a b-matching and the node
+// potentials that keep every residual reduced cost non-negative.
+//
+// The flow network: each left vertex l has a supply of leftCap[l] units; an unmatched edge
+// (l, r) is an arc l→r of cost -score; right vertex r sends up to rightCap[r] units to the
+// sink t at cost 0; and every left vertex has a bypass arc l→t of cost 0, the "stay
+// unmatched" option, so every unit can always be routed. A minimum-cost routing of all
+// units is a maximum-weight b-matching.
+//
+// Edges live in slots: the edges of left vertex l occupy slots leftStart[l]..leftStart[l+1]-1
+// (compressed sparse rows). The matched slots of right vertex r form a singly linked list
+// through slotNext, so a right vertex's back arcs are found without scanning its edges.
+//
+// Potentials: potLeft, potRight, and 0 for the sink. Invariants between searches:
+//   - reduced cost of every residual arc ≥ 0, i.e. for an unmatched slot (l, r):
+//     potLeft[l] - score - potRight[r] ≥ 0; for a matched one: score - potLeft[l] + potRight[r] ≥ 0;
+//     potLeft[l] ≥ 0 (bypass arc); potRight[r] ≥ 0 when r has free capacity (arc r→t);
+//     potRight[r] ≤ 0 when r has a matched edge (arc t→r); potLeft[l] ≤ 0 when l has a
+//     bypassed unit (arc t→l).
+//
+// Searches reset only what they touched, by bumping epoch.
+type engine struct {
+	numLeft, numRight int
+
+	leftCap  []int32 // min(capacity, degree): units the search will route
+	rightCap []int32
+
+	leftStart []int32 // len numLeft+1
+	slotRight []int32
+	slotLeft  []int32
+	slotScore []int64
+	slotEdge  []int32 // index of the edge in the caller's numbering
+	matched   []bool
+	slotNext  []int32 // next matched slot of the same right vertex, -1 at the end
+
+	rightHead   []int32 // first matched slot of each right vertex, -1 when none
+	rightUsed   []int32 // matched edges per right vertex
+	leftMatched []int32 // matched edges per left vertex
+
+	potLeft, potRight []int64
+	score             int64
+	matchedCount      int
+
+	// Reverse adjacency (all slots of a right vertex), kept only by Solver for the
+	// capacity-increase search: rightAll heads a list through slotAllNext.
+	reverse     bool
+	rightAll    []int32
+	slotAllNext []int32
+
+	// Search scratch, reused by every search.
+	distLeft, distRight []int64
+	markLeft, markRight []uint32 // == epoch: reached; == epoch+1: settled
+	viaLeft, viaRight   []int32  // slot through which the vertex was reached
+	epoch               uint32
+	heap                minHeap
+	settled             []int32 // encoded vertices settled by the current search
+	searches            int
+
+	// toggled collects slots whose matched flag changed, for Solver's Change reports.
+	trackToggles bool
+	toggled      []int32
+}
+
+// Encoded vertices in the heap and the settled list: left l is 2l, right r is 2r+1, so
+// comparing codes breaks ties by side and index, deterministically.
+func encLeft(l int32) int32  { return l << 1 }
+func encRight(r int32) int32 { return r<<1 | 1 }
+
+// sinkNone marks "no path end found" in the reverse search.
+const sinkNone = int32(-1)
+
+// build validates p and lays out its residual graph with zero flow.
+func build(p Problem, reverse bool) (*engine, error) {
+	if err := validateSizes(p); err != nil {
+		return nil, err
+	}
+	numLeft, numRight := len(p.LeftCap), len(p.RightCap)
+	for i, ed := range p.Edges {
+		if err := validateEdge(i, ed, numLeft, numRight); err != nil {
+			return nil, err
+		}
+	}
+	numEdges := len(p.Edges)
+	e := &engine{numLeft: numLeft, numRight: numRight, reverse: reverse}
+
+	// Counting sort of edges by left vertex; stable, so slots of one left vertex are in
+	// ascending edge order.
+	e.leftStart = make([]int32, numLeft+1)
+	for _, ed := range p.Edges {
+		e.leftStart[ed.Left+1]++
+	}
+	for l := range numLeft {
+		e.leftStart[l+1] += e.leftStart[l]
+	}
+	e.slotRight = make([]int32, numEdges)
+	e.slotLeft = make([]int32, numEdges)
+	e.slotScore = make([]int64, numEdges)
+	e.slotEdge = make([]int32, numEdges)
+	fill := make([]int32, numLeft)
+	copy(fill, e.leftStart[:numLeft])
+	for i, ed := range p.Edges {
+		s := fill[ed.Left]
+		fill[ed.Left]++
+		e.slotRight[s] = int32(ed.Right)
+		e.slotLeft[s] = int32(ed.Left)
+		e.slotScore[s] = ed.Score
+		e.slotEdge[s] = int32(i)
+	}
+
+	// Duplicate pairs: within one left vertex's slots, remember the last slot seen per
+	// right vertex. A remembered slot at or after leftStart[l] belongs to l itself.
+	e.rightHead = make([]int32, numRight) // used as scratch here, reset below
+	for r := range e.rightHead {
+		e.rightHead[r] = -1
+	}
+	for l := range numLeft {
+		for s := e.leftStart[l]; s < e.leftStart[l+1]; s++ {
+			r := e.slotRight[s]
+			if prev := e.rightHead[r]; prev >= e.leftStart[l] {
+				return nil, fmt.Errorf("edges %d and %d both join left %d and right %d: %w",
+					e.slotEdge[prev], e.slotEdge[s], l, r, ErrInvalidProblem)
+			}
+			e.rightHead[r] = s
+		}
+	}
+	for r := range e.rightHead {
+		e.rightHead[r] = -1
+	}
+
+	e.leftCap = make([]int32, numLeft)
+	for l, c := range p.LeftCap {
+		e.leftCap[l] = int32(min(c, int(e.leftStart[l+1]-e.leftStart[l])))
+	}
+	e.rightCap = make([]int32, numRight)
+	for r, c := range p.RightCap {
+		e.rightCap[r] = int32(c)
+	}
+	e.matched = make([]bool, numEdges)
+	e.slotNext = make([]int32, numEdges)
+	e.rightUsed = make([]int32, numRight)
+	e.leftMatched = make([]int32, numLeft)
+	e.potLeft = make([]int64, numLeft)
+	e.potRight = make([]int64, numRight)
+	e.distLeft = make([]int64, numLeft)
+	e.distRight = make([]int64, numRight)
+	e.markLeft = make([]uint32, numLeft)
+	e.markRight = make([]uint32, numRight)
+	e.viaLeft = make([]int32, numLeft)
+	e.viaRight = make([]int32, numRight)
+	e.epoch = 2
+	if reverse {
+		e.rightAll = make([]int32, numRight)
+		for r := range e.rightAll {
+			e.rightAll[r] = -1
+		}
+		e.slotAllNext = make([]int32, numEdges)
+		for s := numEdges - 1; s >= 0; s-- {
+			r := e.slotRight[s]
+			e.slotAllNext[s] = e.rightAll[r]
+			e.rightAll[r] = int32(s)
+		}
+	}
+	return e, nil
+}
+
+// solveAll routes every left vertex's units, in index order.
+func (e *engine) solveAll(ctx context.Context) error {
+	for l := range e.numLeft {
+		if err := e.insertLeft(ctx, int32(l)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertLeft routes the units of left vertex x, which no search has reached yet (it has no
+// matched edge and no bypassed unit, hence no incoming residual arc). It stops at the first
+// unit that stays unmatched: path costs never decrease, so the later units would too.
+func (e *engine) insertLeft(ctx context.Context, x int32) error {
+	units := e.leftCap[x]
+	if units == 0 {
+		return nil
+	}
+	// The tightest potential that keeps x's outgoing arcs non-negative: the best reduced
+	// gain of its edges. Arcs into x do not exist yet, so no other constraint applies.
+	var pot int64
+	for s := e.leftStart[x]; s < e.leftStart[x+1]; s++ {
+		pot = max(pot, e.slotScore[s]+e.potRight[e.slotRight[s]])
+	}
+	e.potLeft[x] = pot
+	for range units {
+		if ctx != nil {
+			e.searches++
+			if e.searches%cancelCheckInterval == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+		}
+		if !e.augmentFrom(x) {
+			break
+		}
+	}
+	return nil
+}
+
+// nextEpoch starts a search: every vertex becomes unreached without touching the arrays,
+// except once every 2^31 searches.
+func (e *engine) nextEpoch() {
+	if e.epoch >= 1<<32-4 {
+		clear(e.markLeft)
+		clear(e.markRight)
+		e.epoch = 0
+	}
+	e.epoch += 2
+	e.heap.items = e.heap.items[:0]
+	e.settled = e.settled[:0]
+}
+
+// augmentFrom runs one Dijkstra search from left vertex x for one more unit and applies the
+// best augmenting path. It reports whether the unit was matched (false: the best option was
+// to leave it unmatched, and nothing changed but potentials).
+func (e *engine) augmentFrom(x int32) bool {
+	e.nextEpoch()
+	epoch := e.epoch
+	done := epoch + 1
+
+	// bound is the reduced length of the best path to the sink found so far; x's own
+	// bypass (stay unmatched) is the first. Nothing at or beyond bound is explored.
+	bound := e.potLeft[x]
+	end := encLeft(x)
+
+	e.distLeft[x] = 0
+	e.markLeft[x] = epoch
+	e.heap.push(0, encLeft(x))
+	for len(e.heap.items) > 0 {
+		d, v := e.heap.pop()
+		if d >= bound {
+			break
+		}
+		if v&1 == 0 {
+			l := v >> 1
+			if e.markLeft[l] == done || d > e.distLeft[l] {
+				continue
+			}
+			e.markLeft[l] = done
+			e.settled = append(e.settled, v)
+			pl := e.potLeft[l]
+			if l != x {
+				// l gives up the edge it was reached by and stays unmatched.
+				if nd := d + pl; nd < bound {
+					bound, end = nd, v
+				}
+			}
+			for s := e.leftStart[l]; s < e.leftStart[l+1]; s++ {
+				if e.matched[s] {
+					continue
+				}
+				r := e.slotRight[s]
+				nd := d + pl - e.slotScore[s] - e.potRight[r]
+				if nd >= bound {
+					continue
+				}
+				m := e.markRight[r]
+				if m == done || (m == epoch && nd >= e.distRight[r]) {
+					continue
+				}
+				e.markRight[r] = epoch
+				e.distRight[r] = nd
+				e.viaRight[r] = s
+				e.heap.push(nd, encRight(r))
+			}
+		} else {
+			r := v >> 1
+			if e.markRight[r] == done || d > e.distRight[r] {
+				continue
+			}
+			e.markRight[r] = done
+			e.settled = append(e.settled, v)
+			pr := e.potRight[r]
+			if e.rightUsed[r] < e.rightCap[r] {
+				if nd := d + pr; nd < bound {
+					bound, end = nd, v
+				}
+			}
+			for s := e.rightHead[r]; s >= 0; s = e.slotNext[s] {
+				l := e.slotLeft[s]
+				nd := d + e.slotScore[s] - e.potLeft[l] + pr
+				if nd >= bound {
+					continue
+				}
+				m := e.markLeft[l]
+				if m == done || (m == epoch && nd >= e.distLeft[l]) {
+					continue
+				}
+				e.markLeft[l] = epoch
+				e.distLeft[l] = nd
+				e.viaLeft[l] = s
+				e.heap.push(nd, encLeft(l))
+			}
+		}
+	}
+
+	// Potentials: every settled vertex v (distance d(v) < bound) drops by bound - d(v).
+	// This keeps all reduced costs non-negative and makes the chosen path's arcs zero.
+	for _, v := range e.settled {
+		if v&1 == 0 {
+			l := v >> 1
+			e.potLeft[l] -= bound - e.distLeft[l]
+		} else {
+			r := v >> 1
+			e.potRight[r] -= bound - e.distRight[r]
+		}
+	}
+
+	if end == encLeft(x) {
+		return false
+	}
+	// Walk the path back from its end to x, flipping matched and unmatched slots.
+	v := end
+	for {
+		if v&1 == 1 {
+			r := v >> 1
+			s := e.viaRight[r]
+			e.match(s)
+			v = encLeft(e.slotLeft[s])
+			continue
+		}
+		l := v >> 1
+		if l == x {
+			return true
+		}
+		s := e.viaLeft[l]
+		e.unmatch(s)
+		v = encRight(e.slotRight[s])
+	}
+}
+
+// match marks slot s matched and links it into its right vertex's list.
+func (e *engine) match(s int32) {
+	r, l := e.slotRight[s], e.slotLeft[s]
+	e.matched[s] = true
+	e.slotNext[s] = e.rightHead[r]
+	e.rightHead[r] = s
+	e.rightUsed[r]++
+	e.leftMatched[l]++
+	e.score += e.slotScore[s]
+	e.matchedCount++
+	if e.trackToggles {
+		e.toggled = append(e.toggled, s)
+	}
+}
+
+// unmatch clears slot s and unlinks it from its right vertex's list (at most capacity long).
+func (e *engine) unmatch(s int32) {
+	r, l := e.slotRight[s], e.slotLeft[s]
+	e.matched[s] = false
+	if e.rightHead[r] == s {
+		e.rightHead[r] = e.slotNext[s]
+	} else {
+		for p := e.rightHead[r]; p >= 0; p = e.slotNext[p] {
+			if e.slotNext[p] == s {
+				e.slotNext[p] = e.slotNext[s]
+				break
+			}
+		}
+	}
+	e.rightUsed[r]--
+	e.leftMatched[l]--
+	e.score -= e.slotScore[s]
+	e.matchedCount--
+	if e.trackToggles {
+		e.toggled = append(e.toggled, s)
+	}
+}
+
+// solution lists the matched edges in ascending edge order.
+func (e *engine) solution() Solution {
+	edges := make([]int, 0, e.matchedCount)
+	for s, m := range e.matched {
+		if m {
+			edges = append(edges, int(e.slotEdge[s]))
+		}
+	}
+	slices.Sort(edges)
+	return Solution{Edges: edges, Score: e.score}
+}
+
+// improveAtRight is called after right vertex r, which was saturated, got one more unit of
+// capacity. That opens the arc r→t with reduced cost potRight[r]; if negative, the best
+// negative cycle through it (t → ... → r → t) is the best improving exchange. The search
+// runs backwards from r over reversed arcs and stops at the sink. It reports whether the
+// matching changed.
+func (e *engine) improveAtRight(r int32) bool {
+	limit := -e.potRight[r]
+	if limit <= 0 {
+		return false
+	}
+	e.nextEpoch()
+	epoch := e.epoch
+	done := epoch + 1
+	bound := limit
+	end := sinkNone // the vertex the cycle enters from the sink
+
+	e.distRight[r] = 0
+	e.markRight[r] = epoch
+	e.heap.push(0, encRight(r))
+	for len(e.heap.items) > 0 {
+		d, v := e.heap.pop()
+		if d >= bound {
+			break
+		}
+		if v&1 == 1 {
+			rv := v >> 1
+			if e.markRight[rv] == done || d > e.distRight[rv] {
+				continue
+			}
+			e.markRight[rv] = done
+			e.settled = append(e.settled, v)
+			pr := e.potRight[rv]
+			if e.rightUsed[rv] > 0 {
+				// Arc t→rv: rv hands one unit back to the sink.
+				if nd := d - pr; nd < bound {
+					bound, end = nd, v
+				}
+			}
+			// Arcs l→rv over unmatched slots, walked backwards.
+			for s := e.rightAll[rv]; s >= 0; s = e.slotAllNext[s] {
+				if e.matched[s] {
+					continue
+				}
+				l := e.slotLeft[s]
+				nd := d + e.potLeft[l] - e.slotScore[s] - pr
+				if nd >= bound {
+					continue
+				}
+				m := e.markLeft[l]
+				if m == done || (m == epoch && nd >= e.distLeft[l]) {
+					continue
+				}
+				e.markLeft[l] = epoch
+				e.distLeft[l] = nd
+				e.viaLeft[l] = s
+				e.heap.push(nd, encLeft(l))
+			}
+		} else {
+			l := v >> 1
+			if e.markLeft[l] == done || d > e.distLeft[l] {
+				continue
+			}
+			e.markLeft[l] = done
+			e.settled = append(e.settled, v)
+			pl := e.potLeft[l]
+			if e.leftMatched[l] < e.leftCap[l] {
+				// Arc t→l: one of l's unmatched units.
+				if nd := d - pl; nd < bound {
+					bound, end = nd, v
+				}
+			}
+			// Arcs rv→l over matched slots (back arcs), walked backwards.
+			for s := e.leftStart[l]; s < e.leftStart[l+1]; s++ {
+				if !e.matched[s] {
+					continue
+				}
+				rv := e.slotRight[s]
+				nd := d + e.slotScore[s] - pl + e.potRight[rv]
+				if nd >= bound {
+					continue
+				}
+				m := e.markRight[rv]
+				if m == done || (m == epoch && nd >= e.distRight[rv]) {
+					continue
+				}
+				e.markRight[rv] = epoch
+				e.distRight[rv] = nd
+				e.viaRight[rv] = s
+				e.heap.push(nd, encRight(rv))
+			}
+		}
+	}
+
+	// Potentials: every settled vertex rises by bound - d(v), d(v) being its distance to r.
+	for _, v := range e.settled {
+		if v&1 == 0 {
+			l := v >> 1
+			e.potLeft[l] += bound - e.distLeft[l]
+		} else {
+			rv := v >> 1
+			e.potRight[rv] += bound - e.distRight[rv]
+		}
+	}
+	if end == sinkNone {
+		return false
+	}
+	// Walk the cycle forwards from the sink to r.
+	v := end
+	for {
+		if v&1 == 0 {
+			s := e.viaLeft[v>>1]
+			e.match(s)
+			if e.slotRight[s] == r {
+				return true
+			}
+			v = encRight(e.slotRight[s])
+			continue
+		}
+		s := e.viaRight[v>>1]
+		e.unmatch(s)
+		v = encLeft(e.slotLeft[s])
+	}
+}

@@ -1,0 +1,62 @@
+package matching
+
+// heapItem is a tentative distance and an encoded vertex.
+type heapItem struct {
+	key  int64
+	node int32
+}
+
+// minHeap is a binary min-heap of (key, node) ordered by key, then node, so equal
+// distances pop in a fixed order. Entries are never decreased in place: a shorter
+// distance pushes a new entry and the stale one is skipped when popped.
+type minHeap struct {
+	items []heapItem
+}
+
+func (h *minHeap) push(key int64, node int32) {
+	h.items = append(h.items, heapItem{key, node})
+	items := h.items
+	i := len(items) - 1
+	it := items[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !itemLess(it, items[p]) {
+			break
+		}
+		items[i] = items[p]
+		i = p
+	}
+	items[i] = it
+}
+
+func (h *minHeap) pop() (int64, int32) {
+	items := h.items
+	top := items[0]
+	n := len(items) - 1
+	last := items[n]
+	items = items[:n]
+	h.items = items
+	if n > 0 {
+		i := 0
+		for {
+			c := 2*i + 1
+			if c >= n {
+				break
+			}
+			if c+1 < n && itemLess(items[c+1], items[c]) {
+				c++
+			}
+			if !itemLess(items[c], last) {
+				break
+			}
+			items[i] = items[c]
+			i = c
+		}
+		items[i] = last
+	}
+	return top.key, top.node
+}
+
+func itemLess(a, b heapItem) bool {
+	return a.key < b.key || (a.key == b.key && a.node < b.node)
+}

@@ -1,0 +1,124 @@
+package matching
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Limits on a [Problem]. They bound memory (about 40 bytes per edge while solving) and keep
+// every sum of scores and every node potential far from int64 overflow: EdgesMax*ScoreMax is
+// below 2^54.
+const (
+	// VerticesMax is the largest number of left (or of right) vertices.
+	VerticesMax = 1 << 22
+	// EdgesMax is the largest number of edges.
+	EdgesMax = 1 << 23
+	// CapacityMax is the largest capacity of one vertex.
+	CapacityMax = 1 << 24
+	// ScoreMax is the largest score of one edge.
+	ScoreMax = 1<<31 - 1
+)
+
+// cancelCheckInterval is how many augmentations run between two looks at ctx.Err().
+const cancelCheckInterval = 64
+
+// ErrInvalidProblem reports a malformed problem: an index out of range, a negative capacity,
+// a score outside 1..ScoreMax, two edges joining the same pair, or a size over a limit.
+var ErrInvalidProblem = errors.New("matching: invalid problem")
+
+// Edge joins left vertex Left (a demand) and right vertex Right (a provider) with a
+// positive Score.
+type Edge struct {
+	Left, Right int
+	Score       int64
+}
+
+// Problem is a bipartite b-matching instance: left vertex i may be in at most LeftCap[i]
+// chosen edges, right vertex j in at most RightCap[j], and each edge is chosen at most once.
+type Problem struct {
+	LeftCap, RightCap []int
+	Edges             []Edge
+}
+
+// Solution is a set of chosen edges, as ascending indices into Problem.Edges, and their
+// total score.
+type Solution struct {
+	Edges []int
+	Score int64
+}
+
+// Solve returns a maximum-weight b-matching of p: a set of edges of maximal total score that
+// respects every capacity. It does not try to match as many edges as possible; an edge is
+// left out when taking it would not raise the total. The same input always gives the same
+// output.
+//
+// The method is successive shortest paths on the min-cost-flow form of the problem: each
+// unit of left capacity in turn runs one Dijkstra search over reduced costs (node
+// potentials), which stops at the best augmenting path or at the "stay unmatched" option,
+// whichever is cheaper. Edges are kept in flat arrays; the work per search is proportional
+// to the part of the graph it reaches.
+//
+// Errors: [ErrInvalidProblem] (wrapped with the offending index) for malformed input; the
+// context's error (wrapped) when ctx is cancelled before or during the solve.
+func Solve(ctx context.Context, p Problem) (Solution, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return Solution{}, fmt.Errorf("matching: solve: %w", err)
+	}
+	e, err := build(p, false)
+	if err != nil {
+		return Solution{}, err
+	}
+	if err := e.solveAll(ctx); err != nil {
+		return Solution{}, fmt.Errorf("matching: solve: %w", err)
+	}
+	return e.solution(), nil
+}
+
+// validateSizes checks the sizes and capacities of p.
+func validateSizes(p Problem) error {
+	if len(p.LeftCap) > VerticesMax {
+		return fmt.Errorf("%d left vertices, limit %d: %w", len(p.LeftCap), VerticesMax, ErrInvalidProblem)
+	}
+	if len(p.RightCap) > VerticesMax {
+		return fmt.Errorf("%d right vertices, limit %d: %w", len(p.RightCap), VerticesMax, ErrInvalidProblem)
+	}
+	if len(p.Edges) > EdgesMax {
+		return fmt.Errorf("%d edges, limit %d: %w", len(p.Edges), EdgesMax, ErrInvalidProblem)
+	}
+	for i, c := range p.LeftCap {
+		if err := validateCapacity(c); err != nil {
+			return fmt.Errorf("left %d: %w", i, err)
+		}
+	}
+	for j, c := range p.RightCap {
+		if err := validateCapacity(c); err != nil {
+			return fmt.Errorf("right %d: %w", j, err)
+		}
+	}
+	return nil
+}
+
+func validateCapacity(c int) error {
+	if c < 0 || c > CapacityMax {
+		return fmt.Errorf("capacity %d outside 0..%d: %w", c, CapacityMax, ErrInvalidProblem)
+	}
+	return nil
+}
+
+// validateEdge checks one edge against the vertex counts.
+func validateEdge(i int, e Edge, numLeft, numRight int) error {
+	if e.Left < 0 || e.Left >= numLeft {
+		return fmt.Errorf("edge %d: left %d outside 0..%d: %w", i, e.Left, numLeft-1, ErrInvalidProblem)
+	}
+	if e.Right < 0 || e.Right >= numRight {
+		return fmt.Errorf("edge %d: right %d outside 0..%d: %w", i, e.Right, numRight-1, ErrInvalidProblem)
+	}
+	if e.Score <= 0 || e.Score > ScoreMax {
+		return fmt.Errorf("edge %d: score %d outside 1..%d: %w", i, e.Score, ScoreMax, ErrInvalidProblem)
+	}
+	return nil
+}

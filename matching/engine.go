@@ -32,6 +32,9 @@ type engine struct {
 
 	leftCap  []int32 // min(capacity, degree): units the search will route
 	rightCap []int32
+	// rightStep: the k-th unit through right vertex r costs k*rightStep[r] (parallel arcs
+	// r→t of increasing cost, a convex cost that successive shortest paths handle exactly).
+	rightStep []int64
 
 	leftStart []int32 // len numLeft+1
 	slotRight []int32
@@ -46,7 +49,8 @@ type engine struct {
 	leftMatched []int32 // matched edges per left vertex
 
 	potLeft, potRight []int64
-	score             int64
+	score             int64 // sum of matched edge scores
+	loadCost          int64 // sum of the right vertices' load costs
 	matchedCount      int
 
 	// Reverse adjacency (all slots of a right vertex), kept only by Solver for the
@@ -143,6 +147,8 @@ func build(p Problem, reverse bool) (*engine, error) {
 	for r, c := range p.RightCap {
 		e.rightCap[r] = int32(c)
 	}
+	e.rightStep = make([]int64, numRight)
+	copy(e.rightStep, p.RightLoadCost)
 	e.matched = make([]bool, numEdges)
 	e.slotNext = make([]int32, numEdges)
 	e.rightUsed = make([]int32, numRight)
@@ -286,8 +292,8 @@ func (e *engine) augmentFrom(x int32) bool {
 			e.markRight[r] = done
 			e.settled = append(e.settled, v)
 			pr := e.potRight[r]
-			if e.rightUsed[r] < e.rightCap[r] {
-				if nd := d + pr; nd < bound {
+			if u := e.rightUsed[r]; u < e.rightCap[r] {
+				if nd := d + int64(u)*e.rightStep[r] + pr; nd < bound {
 					bound, end = nd, v
 				}
 			}
@@ -350,6 +356,7 @@ func (e *engine) match(s int32) {
 	e.matched[s] = true
 	e.slotNext[s] = e.rightHead[r]
 	e.rightHead[r] = s
+	e.loadCost += int64(e.rightUsed[r]) * e.rightStep[r]
 	e.rightUsed[r]++
 	e.leftMatched[l]++
 	e.score += e.slotScore[s]
@@ -374,6 +381,7 @@ func (e *engine) unmatch(s int32) {
 		}
 	}
 	e.rightUsed[r]--
+	e.loadCost -= int64(e.rightUsed[r]) * e.rightStep[r]
 	e.leftMatched[l]--
 	e.score -= e.slotScore[s]
 	e.matchedCount--
@@ -391,16 +399,16 @@ func (e *engine) solution() Solution {
 		}
 	}
 	slices.Sort(edges)
-	return Solution{Edges: edges, Score: e.score}
+	return Solution{Edges: edges, Score: e.score - e.loadCost}
 }
 
 // improveAtRight is called after right vertex r, which was saturated, got one more unit of
-// capacity. That opens the arc r→t with reduced cost potRight[r]; if negative, the best
+// capacity. That opens an arc r→t with reduced cost used*step + potRight[r]; if negative, the best
 // negative cycle through it (t → ... → r → t) is the best improving exchange. The search
 // runs backwards from r over reversed arcs and stops at the sink. It reports whether the
 // matching changed.
 func (e *engine) improveAtRight(r int32) bool {
-	limit := -e.potRight[r]
+	limit := -(int64(e.rightUsed[r])*e.rightStep[r] + e.potRight[r])
 	if limit <= 0 {
 		return false
 	}
@@ -426,9 +434,9 @@ func (e *engine) improveAtRight(r int32) bool {
 			e.markRight[rv] = done
 			e.settled = append(e.settled, v)
 			pr := e.potRight[rv]
-			if e.rightUsed[rv] > 0 {
-				// Arc t→rv: rv hands one unit back to the sink.
-				if nd := d - pr; nd < bound {
+			if u := e.rightUsed[rv]; u > 0 {
+				// Arc t→rv: rv hands its last unit back to the sink.
+				if nd := d - int64(u-1)*e.rightStep[rv] - pr; nd < bound {
 					bound, end = nd, v
 				}
 			}

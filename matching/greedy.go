@@ -6,7 +6,8 @@ import (
 )
 
 // Greedy is the baseline matcher: it takes edges by descending score (ties: lower edge index
-// first) whenever both ends still have capacity. It runs in O(E log E) and is what an
+// first) whenever both ends still have capacity and the edge's score exceeds the load cost
+// it would add. It runs in O(E log E) and is what an
 // urgent single request or a comparison needs; it can lose score against [Solve] when a
 // high-scoring edge blocks two good ones.
 //
@@ -32,11 +33,15 @@ func Greedy(p Problem) (Solution, error) {
 	var s Solution
 	for _, i := range order {
 		e := p.Edges[i]
-		if left[e.Left] < p.LeftCap[e.Left] && right[e.Right] < p.RightCap[e.Right] {
+		var cost int64 // load cost of one more unit at the right vertex
+		if p.RightLoadCost != nil {
+			cost = int64(right[e.Right]) * p.RightLoadCost[e.Right]
+		}
+		if left[e.Left] < p.LeftCap[e.Left] && right[e.Right] < p.RightCap[e.Right] && e.Score > cost {
 			left[e.Left]++
 			right[e.Right]++
 			s.Edges = append(s.Edges, int(i))
-			s.Score += e.Score
+			s.Score += e.Score - cost
 		}
 	}
 	slices.Sort(s.Edges)

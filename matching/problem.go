@@ -36,13 +36,19 @@ type Edge struct {
 
 // Problem is a bipartite b-matching instance: left vertex i may be in at most LeftCap[i]
 // chosen edges, right vertex j in at most RightCap[j], and each edge is chosen at most once.
+//
+// RightLoadCost is optional (nil, or one entry per right vertex, each 0..ScoreMax): the k-th
+// edge chosen at right vertex j (k = 0, 1, ...) costs k*RightLoadCost[j], subtracted from the
+// total. It spreads work out (each further concurrent demand of a provider is worth less)
+// while the solution stays exactly optimal.
 type Problem struct {
 	LeftCap, RightCap []int
 	Edges             []Edge
+	RightLoadCost     []int64
 }
 
 // Solution is a set of chosen edges, as ascending indices into Problem.Edges, and their
-// total score.
+// total score: the sum of their scores minus the load costs of Problem.RightLoadCost.
 type Solution struct {
 	Edges []int
 	Score int64
@@ -97,6 +103,14 @@ func validateSizes(p Problem) error {
 	for j, c := range p.RightCap {
 		if err := validateCapacity(c); err != nil {
 			return fmt.Errorf("right %d: %w", j, err)
+		}
+	}
+	if p.RightLoadCost != nil && len(p.RightLoadCost) != len(p.RightCap) {
+		return fmt.Errorf("%d load costs for %d right vertices: %w", len(p.RightLoadCost), len(p.RightCap), ErrInvalidProblem)
+	}
+	for j, c := range p.RightLoadCost {
+		if c < 0 || c > ScoreMax {
+			return fmt.Errorf("right %d: load cost %d outside 0..%d: %w", j, c, ScoreMax, ErrInvalidProblem)
 		}
 	}
 	return nil

@@ -38,6 +38,9 @@ func bruteForce(p matching.Problem) int64 {
 			}
 			score += e.Score
 		}
+		for r, used := range right {
+			score -= loadCost(p, r, used)
+		}
 		if ok && score > best {
 			best = score
 		}
@@ -68,7 +71,14 @@ func referenceScore(p matching.Problem) int64 {
 		add(source, l, c, 0)
 	}
 	for r, c := range p.RightCap {
-		add(nL+r, sink, c, 0)
+		// One arc per unit: the k-th unit costs k times the load cost.
+		for k := range c {
+			var step int64
+			if p.RightLoadCost != nil {
+				step = p.RightLoadCost[r]
+			}
+			add(nL+r, sink, 1, int64(k)*step)
+		}
 	}
 	for _, e := range p.Edges {
 		add(e.Left, nL+e.Right, 1, -e.Score)
@@ -146,9 +156,20 @@ func checkFeasible(t testingT, p matching.Problem, s matching.Solution) {
 			t.Fatalf("right %d in %d edges, capacity %d", r, right[r], c)
 		}
 	}
+	for r, used := range right {
+		score -= loadCost(p, r, used)
+	}
 	if score != s.Score {
 		t.Fatalf("reported score %d, chosen edges sum to %d", s.Score, score)
 	}
+}
+
+// loadCost is what used units at right vertex r cost: 0 + 1 + ... + (used-1) steps.
+func loadCost(p matching.Problem, r, used int) int64 {
+	if p.RightLoadCost == nil || used == 0 {
+		return 0
+	}
+	return p.RightLoadCost[r] * int64(used) * int64(used-1) / 2
 }
 
 // noError fails t when err is not nil.
@@ -189,6 +210,12 @@ func problemGen(maxLeft, maxRight, maxEdges, maxCap int, maxScore int64) *rapid.
 		}
 		for j := range p.RightCap {
 			p.RightCap[j] = rng.IntN(maxCap + 1)
+		}
+		if rng.IntN(3) == 0 {
+			p.RightLoadCost = make([]int64, nR)
+			for j := range p.RightLoadCost {
+				p.RightLoadCost[j] = rng.Int64N(maxScore/2 + 1)
+			}
 		}
 		if nL == 0 || nR == 0 {
 			return p
@@ -249,6 +276,7 @@ func TestSolveDoesNotModifyInput(t *testing.T) {
 			RightCap: slices.Clone(p.RightCap),
 			Edges:    slices.Clone(p.Edges),
 		}
+		saved.RightLoadCost = slices.Clone(p.RightLoadCost)
 		_, err := matching.Solve(context.Background(), p)
 		noError(t, err)
 		equal(t, saved, p, "problem after solve")
@@ -301,6 +329,14 @@ func TestSolveSmallCases(t *testing.T) {
 			edges: []int{0, 1, 2}, score: 9,
 		},
 		{
+			// The second demand at provider 0 would cost 6 in load: provider 1 is better.
+			name: "load cost spreads work",
+			p: matching.Problem{LeftCap: []int{1, 1}, RightCap: []int{2, 1},
+				Edges:         []matching.Edge{{0, 0, 10}, {1, 0, 10}, {1, 1, 5}},
+				RightLoadCost: []int64{6, 0}},
+			edges: []int{0, 2}, score: 15,
+		},
+		{
 			name: "capacity above degree",
 			p: matching.Problem{LeftCap: []int{100}, RightCap: []int{100, 100},
 				Edges: []matching.Edge{{0, 1, 7}, {0, 0, 2}}},
@@ -340,6 +376,9 @@ func TestSolveInvalid(t *testing.T) {
 		{"zero score", func(p *matching.Problem) { p.Edges[0].Score = 0 }},
 		{"negative score", func(p *matching.Problem) { p.Edges[1].Score = -5 }},
 		{"score over limit", func(p *matching.Problem) { p.Edges[1].Score = matching.ScoreMax + 1 }},
+		{"load cost negative", func(p *matching.Problem) { p.RightLoadCost = []int64{0, -1} }},
+		{"load cost over limit", func(p *matching.Problem) { p.RightLoadCost = []int64{matching.ScoreMax + 1, 0} }},
+		{"load costs too few", func(p *matching.Problem) { p.RightLoadCost = []int64{1} }},
 		{"duplicate edge", func(p *matching.Problem) {
 			p.Edges = append(p.Edges, matching.Edge{Left: 1, Right: 1, Score: 9})
 		}},

@@ -51,7 +51,7 @@ func NewSolver(ctx context.Context, p Problem) (*Solver, error) {
 func (s *Solver) Solution() Solution { return s.e.solution() }
 
 // Score returns the total score of the current matching.
-func (s *Solver) Score() int64 { return s.e.score }
+func (s *Solver) Score() int64 { return s.e.score - s.e.loadCost }
 
 // NumLeft returns the number of left vertices (demands).
 func (s *Solver) NumLeft() int { return s.e.numLeft }
@@ -126,8 +126,8 @@ func (s *Solver) AddLeft(capacity int, edges []Edge) (Change, error) {
 	return s.endChange(), nil
 }
 
-// AddRight adds right vertex NumRight() with the given capacity and no edges (edges reach it
-// through later AddLeft calls) and returns its index.
+// AddRight adds right vertex NumRight() with the given capacity, no load cost and no edges
+// (edges reach it through later AddLeft calls) and returns its index.
 //
 // Errors: [ErrInvalidProblem] (wrapped) for a capacity outside 0..CapacityMax or too many
 // right vertices. On error nothing changes.
@@ -140,6 +140,7 @@ func (s *Solver) AddRight(capacity int) (int, error) {
 		return 0, fmt.Errorf("add right: %w", err)
 	}
 	e.rightCap = append(e.rightCap, int32(capacity))
+	e.rightStep = append(e.rightStep, 0)
 	e.rightHead = append(e.rightHead, -1)
 	e.rightUsed = append(e.rightUsed, 0)
 	e.potRight = append(e.potRight, 0)
@@ -190,7 +191,7 @@ func (s *Solver) beginChange() {
 func (s *Solver) endChange() Change {
 	e := s.e
 	e.trackToggles = false
-	c := Change{Added: []int{}, Removed: []int{}, Score: e.score}
+	c := Change{Added: []int{}, Removed: []int{}, Score: e.score - e.loadCost}
 	slices.Sort(e.toggled)
 	for i := 0; i < len(e.toggled); {
 		j := i

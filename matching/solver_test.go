@@ -68,6 +68,9 @@ func runSolverSequence(t testingT, p matching.Problem, rng *rand.Rand) {
 			noError(t, err)
 			equal(t, len(p.RightCap), j, "new right index")
 			p.RightCap = append(p.RightCap, capacity)
+			if p.RightLoadCost != nil {
+				p.RightLoadCost = append(p.RightLoadCost, 0)
+			}
 			change = matching.Change{Added: []int{}, Removed: []int{}, Score: solver.Score()}
 		case 2: // a provider freed
 			if len(p.RightCap) == 0 {

@@ -1,0 +1,241 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// BoardSpec describes a board to publish.
+type BoardSpec struct {
+	Name     string
+	Kind     BoardKind
+	Scope    GridPath // street or community publishing it; every demand must lie within
+	OpensAt  time.Time
+	ClosesAt time.Time   // after OpensAt and after now
+	Demands  []uuid.UUID // Open demands to put on it, at most BoardDemandsMax
+	Actor    string
+}
+
+// PublishBoard publishes a named, time-bounded board (揭榜) and moves each listed demand from
+// Open to Published on it, all at once or not at all.
+//
+// Errors: ErrInvalid (empty or long name, bad kind, scope or actor, ClosesAt not after OpensAt
+// or not in the future, more than BoardDemandsMax demands, a repeated demand, a demand outside
+// the scope or of a kind the board does not take), ErrNotFound (a demand), ErrInvalidTransition
+// (a demand that is not Open), ErrVersionConflict (after ConflictRetriesMax lost races).
+func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, error) {
+	if err := checkText("board name", spec.Name, 1, NameBytesMax); err != nil {
+		return Board{}, fmt.Errorf("publish board: %w", err)
+	}
+	if err := (Act{Actor: spec.Actor}).validate("publish board"); err != nil {
+		return Board{}, err
+	}
+	if !spec.Kind.Valid() {
+		return Board{}, errorf(ErrInvalid, "publish board %q: kind %d", spec.Name, spec.Kind)
+	}
+	if err := spec.Scope.Validate(); err != nil {
+		return Board{}, fmt.Errorf("publish board %q: scope: %w", spec.Name, err)
+	}
+	now := c.clock()
+	opens, closes := normTime(spec.OpensAt), normTime(spec.ClosesAt)
+	if !closes.After(opens) || !closes.After(now) {
+		return Board{}, errorf(ErrInvalid, "publish board %q: closes %s, opens %s, now %s", spec.Name, closes, opens, now)
+	}
+	if len(spec.Demands) > BoardDemandsMax {
+		return Board{}, errorf(ErrInvalid, "publish board %q: %d demands, max %d", spec.Name, len(spec.Demands), BoardDemandsMax)
+	}
+	seen := make(map[uuid.UUID]bool, len(spec.Demands))
+	for _, id := range spec.Demands {
+		if seen[id] {
+			return Board{}, errorf(ErrInvalid, "publish board %q: demand %s repeated", spec.Name, id)
+		}
+		seen[id] = true
+	}
+	b := Board{
+		ID: c.newID(), Name: spec.Name, Kind: spec.Kind, Scope: spec.Scope, OpensAt: opens, ClosesAt: closes,
+		CreatedBy: spec.Actor, Version: 1, CreatedAt: now,
+	}
+	err := retry(ctx, 0, func() error {
+		ch := Change{Boards: []Board{b}}
+		for _, id := range spec.Demands {
+			d, err := c.store.Demand(ctx, id)
+			if err != nil {
+				return fmt.Errorf("publish board %q: demand %s: %w", spec.Name, id, err)
+			}
+			if err := c.publishable(b, d); err != nil {
+				return fmt.Errorf("publish board %q: %w", spec.Name, err)
+			}
+			addPublish(&ch, d, b.ID, spec.Actor, now)
+		}
+		if err := c.store.Apply(ctx, ch); err != nil {
+			return fmt.Errorf("publish board %q: %w", spec.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Board{}, err
+	}
+	return b, nil
+}
+
+func (c *Catalog) publishable(b Board, d Demand) error {
+	if d.Status != StatusOpen {
+		return errorf(ErrInvalidTransition, "demand %s is %s, only open demands are published", d.ID, d.Status)
+	}
+	if !d.Location.Grid.Within(b.Scope) {
+		return errorf(ErrInvalid, "demand %s at %s is outside the board's scope %s", d.ID, d.Location.Grid, b.Scope)
+	}
+	if !b.Kind.Takes(d.Kind) {
+		return errorf(ErrInvalid, "demand %s: a %s does not go on this board", d.ID, d.Kind)
+	}
+	return nil
+}
+
+// addPublish appends demand d's move to Published on board to ch.
+func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Time) {
+	n := d.Clone()
+	n.Status, n.BoardID, n.Version, n.UpdatedAt = StatusPublished, board, d.Version+1, now
+	ch.Demands = append(ch.Demands, n)
+	ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionPublish, From: d.Status, To: n.Status, Actor: actor, At: now})
+}
+
+// Publish puts one more Open demand on a board that is still open.
+//
+// Errors: ErrInvalid (bad act, demand outside the scope or of the wrong kind), ErrNotFound
+// (board or demand), ErrBoardClosed (the board is closed or past its closing time),
+// ErrInvalidTransition (the demand is not Open), ErrVersionConflict.
+func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act Act) (Demand, error) {
+	if err := act.validate("publish"); err != nil {
+		return Demand{}, err
+	}
+	var out Demand
+	err := retry(ctx, act.Version, func() error {
+		now := c.clock()
+		b, err := c.store.Board(ctx, boardID)
+		if err != nil {
+			return fmt.Errorf("publish %s on board %s: %w", demandID, boardID, err)
+		}
+		if b.Closed || !now.Before(b.ClosesAt) {
+			return errorf(ErrBoardClosed, "publish %s: board %q closed", demandID, b.Name)
+		}
+		d, err := c.store.Demand(ctx, demandID)
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", demandID, err)
+		}
+		if act.Version != 0 && d.Version != act.Version {
+			return errorf(ErrVersionConflict, "publish %s: version %d, caller read %d", demandID, d.Version, act.Version)
+		}
+		if err := c.publishable(b, d); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		// The board's version moves too, so a concurrent CloseBoard and Publish cannot both win.
+		b.Version++
+		ch := Change{Boards: []Board{b}}
+		addPublish(&ch, d, b.ID, act.Actor, now)
+		ch.Events[0].Reason = act.Reason
+		if err := c.store.Apply(ctx, ch); err != nil {
+			return fmt.Errorf("publish %s: %w", demandID, err)
+		}
+		out = ch.Demands[0]
+		return nil
+	})
+	return out, err
+}
+
+// CloseBoard closes a board (before or after its closing time): it takes no more claims, and
+// its demands still unclaimed (Published) return to Open for the next board. Closing a closed
+// board changes nothing and returns it.
+//
+// Errors: ErrInvalid (bad actor, or more than BoardDemandsMax demands still published),
+// ErrNotFound, ErrVersionConflict (after ConflictRetriesMax lost races).
+func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor string) (Board, error) {
+	if err := (Act{Actor: actor}).validate("close board"); err != nil {
+		return Board{}, err
+	}
+	var out Board
+	err := retry(ctx, 0, func() error {
+		now := c.clock()
+		b, err := c.store.Board(ctx, boardID)
+		if err != nil {
+			return fmt.Errorf("close board %s: %w", boardID, err)
+		}
+		if b.Closed {
+			out = b
+			return nil
+		}
+		b.Closed, b.ClosedAt = true, now
+		b.Version++
+		ch := Change{Boards: []Board{b}}
+		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished), Limit: PageSizeMax}
+		for {
+			page, err := c.store.Demands(ctx, q)
+			if err != nil {
+				return fmt.Errorf("close board %s: %w", boardID, err)
+			}
+			for _, d := range page {
+				if len(ch.Demands) >= BoardDemandsMax {
+					return errorf(ErrInvalid, "close board %s: more than %d published demands", boardID, BoardDemandsMax)
+				}
+				n := d.Clone()
+				n.Status, n.BoardID, n.Version, n.UpdatedAt = StatusOpen, uuid.Nil, d.Version+1, now
+				ch.Demands = append(ch.Demands, n)
+				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: "board closed", At: now})
+			}
+			if len(page) < q.Limit {
+				break
+			}
+			q.After = page[len(page)-1].ID
+		}
+		if err := c.store.Apply(ctx, ch); err != nil {
+			return fmt.Errorf("close board %s: %w", boardID, err)
+		}
+		out = b
+		return nil
+	})
+	return out, err
+}
+
+// Board returns one board.
+//
+// Errors: ErrNotFound, ErrClosed.
+func (c *Catalog) Board(ctx context.Context, id uuid.UUID) (Board, error) {
+	b, err := c.store.Board(ctx, id)
+	if err != nil {
+		return Board{}, fmt.Errorf("board %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// BoardPage is one page of a board query; Next as in DemandPage.
+type BoardPage struct {
+	Boards []Board
+	Next   uuid.UUID
+}
+
+// Boards lists boards matching q in id order (q.Limit zero: PageSizeDefault).
+//
+// Errors: ErrInvalid (limit, scope), ErrClosed.
+func (c *Catalog) Boards(ctx context.Context, q BoardQuery) (BoardPage, error) {
+	var err error
+	if q.Limit, err = pageLimit(q.Limit); err != nil {
+		return BoardPage{}, fmt.Errorf("boards: %w", err)
+	}
+	if q.Scope != "" {
+		if err := q.Scope.Validate(); err != nil {
+			return BoardPage{}, fmt.Errorf("boards: %w", err)
+		}
+	}
+	q.OpenAt = normTime(q.OpenAt)
+	bs, err := c.store.Boards(ctx, q)
+	if err != nil {
+		return BoardPage{}, fmt.Errorf("boards: %w", err)
+	}
+	page := BoardPage{Boards: bs}
+	if len(bs) == q.Limit {
+		page.Next = bs[len(bs)-1].ID
+	}
+	return page, nil
+}

@@ -1,0 +1,565 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Limits on catalog operations.
+const (
+	// ConflictRetriesMax bounds how often an operation given no expected version re-reads and
+	// retries after losing a race (ErrVersionConflict). Fifty claimers on one demand of headcount
+	// fifty lose at most forty-nine times each.
+	ConflictRetriesMax = 128
+	BoardDemandsMax    = 10_000 // demands on one board
+	DispatchMax        = HeadcountMax
+	ExpireBatchMax     = 1000 // demands ExpireDue moves in one call
+)
+
+// Catalog holds every rule of the two lists and the demand lifecycle and drives a Store that only
+// persists. It is safe for concurrent use; concurrent operators are kept apart by the versions
+// the store checks.
+type Catalog struct {
+	store Store
+	now   func() time.Time
+	newID func() uuid.UUID
+	tax   *Taxonomy
+}
+
+// Option configures a Catalog.
+type Option func(*Catalog)
+
+// WithNow sets the clock (default time.Now). Tests inject a fixed or stepping clock.
+func WithNow(now func() time.Time) Option { return func(c *Catalog) { c.now = now } }
+
+// WithIDs sets the id source for demands, providers and boards (default uuid.NewV7, whose ids
+// sort by creation time, so pages come in creation order).
+func WithIDs(newID func() uuid.UUID) Option { return func(c *Catalog) { c.newID = newID } }
+
+// WithTaxonomy replaces the default taxonomy with a community's own.
+func WithTaxonomy(t *Taxonomy) Option { return func(c *Catalog) { c.tax = t } }
+
+// New returns a catalog over store.
+//
+// Errors: ErrInvalid if store is nil or an option set a nil clock, id source or taxonomy.
+func New(store Store, opts ...Option) (*Catalog, error) {
+	c := &Catalog{store: store, now: time.Now, newID: newV7, tax: DefaultTaxonomy()}
+	for _, o := range opts {
+		o(c)
+	}
+	if store == nil || c.now == nil || c.newID == nil || c.tax == nil {
+		return nil, errorf(ErrInvalid, "catalog.New: nil store, clock, id source or taxonomy")
+	}
+	return c, nil
+}
+
+func newV7() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.New() // the random source failed for v7; v4 draws from the same source
+	}
+	return id
+}
+
+// Taxonomy returns the catalog's taxonomy.
+func (c *Catalog) Taxonomy() *Taxonomy { return c.tax }
+
+// Store returns the store the catalog drives.
+func (c *Catalog) Store() Store { return c.store }
+
+// normTime is how every time is kept: UTC, microsecond precision (what SQL stores keep).
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func (c *Catalog) clock() time.Time { return normTime(c.now()) }
+
+// Act says who makes a lifecycle move and why. Version, when not zero, is the demand version
+// the caller last read: the move fails with ErrVersionConflict if the demand changed since
+// (two operators never silently overwrite each other). With Version zero the catalog reads the
+// current version and, when it loses a race, re-reads and re-checks every precondition, at most
+// ConflictRetriesMax times.
+type Act struct {
+	Actor   string // who: an opaque id, 1..ActorBytesMax bytes
+	Reason  string // why; required for Cancel, optional elsewhere
+	Version uint64
+}
+
+func (a Act) validate(op string) error {
+	if err := checkText("actor", a.Actor, 1, ActorBytesMax); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := checkText("reason", a.Reason, 0, ReasonBytesMax); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func checkText(field, s string, minBytes, maxBytes int) error {
+	if len(s) < minBytes || len(s) > maxBytes {
+		return errorf(ErrInvalid, "%s: %d bytes, want %d..%d", field, len(s), minBytes, maxBytes)
+	}
+	if !utf8.ValidString(s) {
+		return errorf(ErrInvalid, "%s: not UTF-8", field)
+	}
+	return nil
+}
+
+// retry runs fn again after a lost race when the caller named no version.
+func retry(ctx context.Context, expected uint64, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || expected != 0 || !errors.Is(err, ErrVersionConflict) || attempt >= ConflictRetriesMax {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		runtime.Gosched() // let the winner finish before re-reading
+	}
+}
+
+// step is one demand move being prepared: the demand as read, its new state, and what else the
+// move writes.
+type step struct {
+	old      Demand
+	d        Demand // the new state; the move sets Status
+	claims   []Claim
+	ch       Change
+	action   Action
+	provider uuid.UUID
+	now      time.Time
+}
+
+// moveDemand reads a demand (and its claims), lets fn decide the move, and writes the demand
+// with its new version and one event. fn checks every precondition and returns an error
+// wrapping a sentinel to refuse; it sets s.action (and s.d.Status).
+func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act Act, fn func(s *step) error) (Demand, error) {
+	if err := act.validate(op); err != nil {
+		return Demand{}, err
+	}
+	var out Demand
+	err := retry(ctx, act.Version, func() error {
+		d, err := c.store.Demand(ctx, id)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		if act.Version != 0 && d.Version != act.Version {
+			return errorf(ErrVersionConflict, "%s %s: version %d, caller read %d", op, id, d.Version, act.Version)
+		}
+		claims, err := c.store.Claims(ctx, id)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		s := &step{old: d, d: d.Clone(), claims: claims, now: c.clock()}
+		if err := fn(s); err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		if !CanTransition(s.old.Status, s.action, s.d.Status) {
+			// fn checked its preconditions against the table; landing off it is a defect here.
+			panic(fmt.Sprintf("catalog: %s produced %s -%s-> %s, not in the transition table", op, s.old.Status, s.action, s.d.Status))
+		}
+		s.d.Version = s.old.Version + 1
+		s.d.UpdatedAt = s.now
+		s.ch.Demands = append(s.ch.Demands, s.d)
+		s.ch.Events = append(s.ch.Events, Event{
+			DemandID: id, Seq: s.d.Version, Action: s.action, From: s.old.Status, To: s.d.Status,
+			Actor: act.Actor, ProviderID: s.provider, Reason: act.Reason, At: s.now,
+		})
+		if err := c.store.Apply(ctx, s.ch); err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		out = s.d
+		return nil
+	})
+	return out, err
+}
+
+func requireAllowed(d Demand, action Action) error {
+	if !Allows(d.Status, action) {
+		return errorf(ErrInvalidTransition, "cannot %s a demand that is %s", action, d.Status)
+	}
+	return nil
+}
+
+// ---- demands ----
+
+// CreateDemand adds a demand to the demand list (点单) in status Draft, or directly in status
+// Open when d.Status is StatusOpen (a resident's order validated at once). The catalog sets the
+// id, version, timestamps and lifecycle fields; empty Skills, a zero Headcount and zero
+// EstimatedMinutes take the category's (or the usual) defaults.
+//
+// Errors: ErrInvalid for any field out of its limits, an unknown category, a budget on a kind
+// other than Project or none on a Project, a status other than zero, Draft or Open, or a bad
+// actor; ErrAlreadyExists if the id source repeats an id.
+func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Demand, error) {
+	if err := (Act{Actor: actor}).validate("create demand"); err != nil {
+		return Demand{}, err
+	}
+	d = d.Clone()
+	if d.Status == 0 {
+		d.Status = StatusDraft
+	}
+	if d.Status != StatusDraft && d.Status != StatusOpen {
+		return Demand{}, errorf(ErrInvalid, "create demand: initial status %s, want draft or open", d.Status)
+	}
+	if err := c.normaliseDemand(&d); err != nil {
+		return Demand{}, fmt.Errorf("create demand %q: %w", d.Title, err)
+	}
+	now := c.clock()
+	d.ID = c.newID()
+	d.Version = 1
+	d.BoardID, d.DispatchedTo, d.Filled, d.Rating = uuid.Nil, nil, 0, Rating{}
+	d.CreatedAt, d.UpdatedAt = now, now
+	ev := Event{DemandID: d.ID, Seq: 1, Action: ActionCreate, To: d.Status, Actor: actor, At: now}
+	if err := c.store.Apply(ctx, Change{Demands: []Demand{d}, Events: []Event{ev}}); err != nil {
+		return Demand{}, fmt.Errorf("create demand %s: %w", d.ID, err)
+	}
+	return d, nil
+}
+
+// ValidateDemand reports whether d would be accepted by CreateDemand (lifecycle fields aside).
+//
+// Errors: ErrInvalid, as for CreateDemand.
+func (c *Catalog) ValidateDemand(d Demand) error {
+	d = d.Clone()
+	return c.normaliseDemand(&d)
+}
+
+func (c *Catalog) normaliseDemand(d *Demand) error {
+	if !d.Kind.Valid() {
+		return errorf(ErrInvalid, "kind %d", d.Kind)
+	}
+	if err := checkText("title", d.Title, 1, TitleBytesMax); err != nil {
+		return err
+	}
+	if err := checkText("description", d.Description, 0, DescriptionBytesMax); err != nil {
+		return err
+	}
+	cat, ok := c.tax.Category(d.Category)
+	if !ok {
+		return errorf(ErrInvalid, "unknown category %q", d.Category)
+	}
+	if err := checkText("requester id", d.Requester.ID, 1, RefIDBytesMax); err != nil {
+		return err
+	}
+	if err := checkText("requester name", d.Requester.Name, 0, NameBytesMax); err != nil {
+		return err
+	}
+	if err := d.Location.Validate(); err != nil {
+		return err
+	}
+	if len(d.Skills) == 0 {
+		d.Skills = cat.Skills
+	}
+	if err := checkSkills(d.Skills); err != nil {
+		return err
+	}
+	if d.Headcount == 0 {
+		d.Headcount = 1
+	}
+	if d.Headcount < 1 || d.Headcount > HeadcountMax {
+		return errorf(ErrInvalid, "headcount %d, want 1..%d", d.Headcount, HeadcountMax)
+	}
+	if d.EstimatedMinutes == 0 {
+		d.EstimatedMinutes = cat.DefaultMinutes
+	}
+	if d.EstimatedMinutes < 0 || d.EstimatedMinutes > EstimatedMinutesMax {
+		return errorf(ErrInvalid, "estimated minutes %d, want 0..%d", d.EstimatedMinutes, EstimatedMinutesMax)
+	}
+	d.Window = TimeWindow{Start: normTime(d.Window.Start), End: normTime(d.Window.End)}
+	if err := d.Window.Validate(); err != nil {
+		return err
+	}
+	if !d.Priority.Valid() {
+		return errorf(ErrInvalid, "priority flags %#x", uint8(d.Priority))
+	}
+	if !d.Urgency.Valid() {
+		return errorf(ErrInvalid, "urgency %d", d.Urgency)
+	}
+	d.Deadline = normTime(d.Deadline)
+	if d.Kind == Project {
+		if !d.Budget.IsPositive() || d.Budget.GreaterThan(decimal.NewFromInt(BudgetYuanMax)) || !d.Budget.Equal(d.Budget.Round(2)) {
+			return errorf(ErrInvalid, "project budget %s yuan, want 0 < budget <= %d with at most 2 decimals", d.Budget, BudgetYuanMax)
+		}
+		d.Budget = d.Budget.Round(2)
+	} else {
+		if !d.Budget.IsZero() {
+			return errorf(ErrInvalid, "budget %s on a %s: only projects have a budget", d.Budget, d.Kind)
+		}
+		d.Budget = decimal.Decimal{}
+	}
+	return nil
+}
+
+func checkSkills(skills []Skill) error {
+	if len(skills) > SkillsMax {
+		return errorf(ErrInvalid, "%d skills, max %d", len(skills), SkillsMax)
+	}
+	for i, s := range skills {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		for _, t := range skills[:i] {
+			if s == t {
+				return errorf(ErrInvalid, "skill %q repeated", s)
+			}
+		}
+	}
+	return nil
+}
+
+// Submit moves a draft to Open (点单): the demand enters the list.
+//
+// Errors: ErrInvalid (bad act), ErrNotFound, ErrVersionConflict, ErrInvalidTransition if the
+// demand is not a draft.
+func (c *Catalog) Submit(ctx context.Context, id uuid.UUID, act Act) (Demand, error) {
+	return c.moveDemand(ctx, "submit", id, act, func(s *step) error {
+		s.action = ActionSubmit
+		if err := requireAllowed(s.old, s.action); err != nil {
+			return err
+		}
+		s.d.Status = StatusOpen
+		return nil
+	})
+}
+
+// Dispatch sends an open demand to named providers (社区派单); any of them may then accept it
+// with Claim, up to the headcount.
+//
+// Errors: ErrInvalid (bad act, no providers, more than DispatchMax, a repeated provider),
+// ErrNotFound (the demand or a provider), ErrVersionConflict, ErrInvalidTransition if the
+// demand is not Open.
+func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.UUID, act Act) (Demand, error) {
+	if len(providers) == 0 || len(providers) > DispatchMax {
+		return Demand{}, errorf(ErrInvalid, "dispatch %s: %d providers, want 1..%d", id, len(providers), DispatchMax)
+	}
+	for i, p := range providers {
+		for _, q := range providers[:i] {
+			if p == q {
+				return Demand{}, errorf(ErrInvalid, "dispatch %s: provider %s repeated", id, p)
+			}
+		}
+	}
+	return c.moveDemand(ctx, "dispatch", id, act, func(s *step) error {
+		s.action = ActionDispatch
+		if err := requireAllowed(s.old, s.action); err != nil {
+			return err
+		}
+		for _, p := range providers {
+			if _, err := c.store.Provider(ctx, p); err != nil {
+				return fmt.Errorf("provider %s: %w", p, err)
+			}
+		}
+		s.d.Status = StatusDispatched
+		s.d.DispatchedTo = cloneSlice(providers)
+		return nil
+	})
+}
+
+// Cancel withdraws a demand (by its requester or the community) before it is completed. Every
+// active claim is released and its provider's capacity freed. A reason is required.
+//
+// Errors: ErrInvalid (bad act or no reason), ErrNotFound, ErrVersionConflict,
+// ErrInvalidTransition if the demand is completed or later.
+func (c *Catalog) Cancel(ctx context.Context, id uuid.UUID, act Act) (Demand, error) {
+	if act.Reason == "" {
+		return Demand{}, errorf(ErrInvalid, "cancel %s: a reason is required", id)
+	}
+	return c.moveDemand(ctx, "cancel", id, act, func(s *step) error {
+		s.action = ActionCancel
+		if err := requireAllowed(s.old, s.action); err != nil {
+			return err
+		}
+		if err := c.closeClaims(ctx, s, ClaimReleased, nil); err != nil {
+			return err
+		}
+		s.d.Status = StatusCancelled
+		s.d.Filled = 0
+		return nil
+	})
+}
+
+// closeClaims ends every active claim of the step's demand with state, releasing each provider's
+// capacity; hours (when not nil) gives each provider's reported hours.
+func (c *Catalog) closeClaims(ctx context.Context, s *step, state ClaimState, hours map[uuid.UUID]decimal.Decimal) error {
+	for _, cl := range s.claims {
+		if cl.State != ClaimActive {
+			continue
+		}
+		p, err := c.store.Provider(ctx, cl.ProviderID)
+		if err != nil {
+			return fmt.Errorf("provider %s: %w", cl.ProviderID, err)
+		}
+		if p.Active <= 0 {
+			return errorf(ErrVersionConflict, "provider %s load %d under an active claim", p.ID, p.Active)
+		}
+		p.Active--
+		p.Version++
+		p.UpdatedAt = s.now
+		s.ch.Providers = append(s.ch.Providers, p)
+		cl.State, cl.ClosedAt = state, s.now
+		if hours != nil {
+			cl.Hours = hours[cl.ProviderID]
+		}
+		s.ch.Claims = append(s.ch.Claims, cl)
+	}
+	return nil
+}
+
+// ExpireDue moves demands that are still unclaimed (Open, Published or Dispatched) and whose
+// deadline is at or before now to Expired, at most ExpireBatchMax per call; call again while
+// it returns ExpireBatchMax. It returns how many it expired. A demand that changes while being
+// expired is skipped: it is no longer unclaimed or will be found next time.
+//
+// Errors: ErrClosed or another store error.
+func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+	now = normTime(now)
+	q := DemandQuery{Statuses: Statuses(StatusOpen, StatusPublished, StatusDispatched), DeadlineBefore: now, Limit: PageSizeMax}
+	expired := 0
+	for expired < ExpireBatchMax {
+		page, err := c.store.Demands(ctx, q)
+		if err != nil {
+			return expired, fmt.Errorf("expire due: %w", err)
+		}
+		for _, d := range page {
+			if expired >= ExpireBatchMax {
+				break
+			}
+			act := Act{Actor: ActorSystem, Reason: "deadline passed", Version: d.Version}
+			_, err := c.moveDemand(ctx, "expire", d.ID, act, func(s *step) error {
+				s.action = ActionExpire
+				if err := requireAllowed(s.old, s.action); err != nil {
+					return err
+				}
+				s.d.Status = StatusExpired
+				s.now = now
+				return nil
+			})
+			switch {
+			case err == nil:
+				expired++
+			case errors.Is(err, ErrVersionConflict), errors.Is(err, ErrInvalidTransition):
+			default:
+				return expired, err
+			}
+		}
+		if len(page) < q.Limit {
+			break
+		}
+		q.After = page[len(page)-1].ID
+	}
+	return expired, nil
+}
+
+// Demand returns one demand.
+//
+// Errors: ErrNotFound, ErrClosed.
+func (c *Catalog) Demand(ctx context.Context, id uuid.UUID) (Demand, error) {
+	d, err := c.store.Demand(ctx, id)
+	if err != nil {
+		return Demand{}, fmt.Errorf("demand %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// DemandPage is one page of a demand query. Next is the cursor for the following page (set
+// q.After to it), or uuid.Nil on the last page.
+type DemandPage struct {
+	Demands []Demand
+	Next    uuid.UUID
+}
+
+func pageLimit(limit int) (int, error) {
+	if limit == 0 {
+		return PageSizeDefault, nil
+	}
+	if limit < 0 || limit > PageSizeMax {
+		return 0, errorf(ErrInvalid, "page size %d, want 1..%d", limit, PageSizeMax)
+	}
+	return limit, nil
+}
+
+// Demands lists the demands matching q in id order, one page at a time (q.Limit zero means
+// PageSizeDefault). Use OpenStatuses for "open demands".
+//
+// Errors: ErrInvalid (limit over PageSizeMax, too many categories, a bad grid path), ErrClosed.
+func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error) {
+	var err error
+	if q.Limit, err = pageLimit(q.Limit); err != nil {
+		return DemandPage{}, fmt.Errorf("demands: %w", err)
+	}
+	if len(q.Categories) > QueryCategoriesMax {
+		return DemandPage{}, errorf(ErrInvalid, "demands: %d categories, max %d", len(q.Categories), QueryCategoriesMax)
+	}
+	if q.Grid != "" {
+		if err := q.Grid.Validate(); err != nil {
+			return DemandPage{}, fmt.Errorf("demands: %w", err)
+		}
+	}
+	q.DeadlineBefore = normTime(q.DeadlineBefore)
+	ds, err := c.store.Demands(ctx, q)
+	if err != nil {
+		return DemandPage{}, fmt.Errorf("demands: %w", err)
+	}
+	page := DemandPage{Demands: ds}
+	if len(ds) == q.Limit {
+		page.Next = ds[len(ds)-1].ID
+	}
+	return page, nil
+}
+
+// CategoryTree returns the code of category and of every category below it in the taxonomy, for
+// DemandQuery.Categories ("repairs" including plumbing and appliance repairs).
+func (c *Catalog) CategoryTree(category string) []string {
+	var out []string
+	for _, cat := range c.tax.Categories() {
+		if c.tax.Within(cat.Code, category) {
+			out = append(out, cat.Code)
+		}
+	}
+	return out
+}
+
+// History returns a demand's events with Seq > afterSeq, in order, at most limit (zero:
+// PageSizeDefault). Seq equals the demand version the event produced.
+//
+// Errors: ErrInvalid (limit), ErrNotFound (no such demand), ErrClosed.
+func (c *Catalog) History(ctx context.Context, id uuid.UUID, afterSeq uint64, limit int) ([]Event, error) {
+	limit, err := pageLimit(limit)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", id, err)
+	}
+	if _, err := c.store.Demand(ctx, id); err != nil {
+		return nil, fmt.Errorf("history %s: %w", id, err)
+	}
+	evs, err := c.store.Events(ctx, id, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", id, err)
+	}
+	return evs, nil
+}
+
+// Claims lists every claim on a demand (active, withdrawn, done, released) by provider id.
+//
+// Errors: ErrNotFound (no such demand), ErrClosed.
+func (c *Catalog) Claims(ctx context.Context, id uuid.UUID) ([]Claim, error) {
+	if _, err := c.store.Demand(ctx, id); err != nil {
+		return nil, fmt.Errorf("claims %s: %w", id, err)
+	}
+	cs, err := c.store.Claims(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("claims %s: %w", id, err)
+	}
+	return cs, nil
+}

@@ -819,3 +819,18 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 	}
 	return l.toTransaction(ctx, &out)
 }
+
+// Head returns the tip of the transaction hash chain: the last sequence number and its hash.
+// Errors: ErrClosed.
+func (l *Ledger) Head(ctx context.Context) (Head, error) {
+	var h Head
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		h, err = r.Head(ctx)
+		return err
+	})
+	if err != nil {
+		return Head{}, fmt.Errorf("head: %w", err)
+	}
+	return h, nil
+}

@@ -113,7 +113,9 @@ func pts(from, to ledger.AccountID, amount string) ledger.Posting {
 	return ledger.Posting{From: from, To: to, Amount: dec(amount), Asset: "PTS"}
 }
 
-func one(p ledger.Posting) ledger.Transaction { return ledger.Transaction{Postings: []ledger.Posting{p}} }
+func one(p ledger.Posting) ledger.Transaction {
+	return ledger.Transaction{Postings: []ledger.Posting{p}}
+}
 
 func (f *fixture) post(t ledger.Transaction) ledger.Transaction {
 	f.t.Helper()
@@ -387,8 +389,8 @@ func testPostBatch(t *testing.T, newStore NewStore) {
 		{IdempotencyKey: "bk", Postings: []ledger.Posting{pts("issuer", "c", "1")}},
 		{IdempotencyKey: "bk", Postings: []ledger.Posting{pts("issuer", "c", "1")}}, // replay of the one before
 		{IdempotencyKey: "bk", Postings: []ledger.Posting{pts("issuer", "c", "2")}}, // conflict
-		one(pts("issuer", "a", "0")),                                                 // invalid
-		one(pts("ghost", "a", "1")),                                                  // unknown
+		one(pts("issuer", "a", "0")), // invalid
+		one(pts("ghost", "a", "1")),  // unknown
 		one(pts("b", "c", "4")),
 	}
 	res, err := f.l.PostBatch(f.ctx, batch)
@@ -557,7 +559,7 @@ func testBalanceAt(t *testing.T, newStore NewStore) {
 	f.post(ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "1")}, EffectiveAt: at(2 * day)})
 	f.post(ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "10")}, EffectiveAt: at(5 * day)})
 	f.post(ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "100")}, EffectiveAt: at(1 * day)}) // back-dated
-	f.post(one(pts("a", "b", "50")))                                                                              // now: day 10
+	f.post(one(pts("a", "b", "50")))                                                                            // now: day 10
 	// Many entries so stores with checkpoints cross one.
 	for i := 0; i < 130; i++ {
 		f.clock.Advance(time.Minute)
@@ -650,8 +652,11 @@ func testClosed(t *testing.T, newStore NewStore) {
 	require.NoError(t, f.store.Close(), "closing twice is not an error")
 	ctx := f.ctx
 	calls := map[string]func() error{
-		"Post":      func() error { _, err := f.l.Post(ctx, one(pts("issuer", "a", "1"))); return err },
-		"PostBatch": func() error { _, err := f.l.PostBatch(ctx, []ledger.Transaction{one(pts("issuer", "a", "1"))}); return err },
+		"Post": func() error { _, err := f.l.Post(ctx, one(pts("issuer", "a", "1"))); return err },
+		"PostBatch": func() error {
+			_, err := f.l.PostBatch(ctx, []ledger.Transaction{one(pts("issuer", "a", "1"))})
+			return err
+		},
 		"Balance":   func() error { _, err := f.l.Balance(ctx, "a"); return err },
 		"Available": func() error { _, err := f.l.Available(ctx, "a"); return err },
 		"BalanceAt": func() error { _, err := f.l.BalanceAt(ctx, "a", Start); return err },

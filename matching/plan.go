@@ -1,0 +1,522 @@
+package matching
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// Limits of the domain matcher.
+const (
+	// PlanDemandsMax and PlanProvidersMax bound one Matcher (a district, or a batch of it).
+	PlanDemandsMax   = 1 << 17
+	PlanProvidersMax = 1 << 18
+	// CandidatesScannedMax bounds the providers (or demands) examined for one demand (or
+	// provider), nearest first; it keeps Plan linear in the number of demands.
+	CandidatesScannedMax = 256
+	// CandidatesKeptMax is how many of the best eligible providers of a demand enter the
+	// optimisation.
+	CandidatesKeptMax = 32
+	// SuggestMax bounds k in the Suggest methods.
+	SuggestMax = 100
+)
+
+var (
+	// ErrInvalidInput reports malformed matcher input: too many demands or providers, a
+	// repeated id, k outside 1..SuggestMax, an unknown objective.
+	ErrInvalidInput = errors.New("matching: invalid input")
+	// ErrNotFound reports a demand or provider id the Matcher does not hold.
+	ErrNotFound = errors.New("matching: not found")
+)
+
+// Objective chooses what Plan optimises.
+type Objective uint8
+
+// Objectives. The zero value is MaxScore.
+const (
+	// MaxScore maximises the total score of the assignments.
+	MaxScore Objective = iota
+	// MaxServed fills as many places (demand headcount) as possible, then maximises score.
+	MaxServed
+	// PriorityFirst fills as many places of priority residents' demands (重点人群) as
+	// possible, then maximises score.
+	PriorityFirst
+)
+
+// Options configure a Matcher. The zero value uses DefaultScorer, DefaultRouter, MaxScore
+// and the default load cost.
+type Options struct {
+	Scorer    Scorer  // nil: DefaultScorer{}
+	Router    *Router // nil: DefaultRouter(); &Router{} routes nothing
+	Objective Objective
+	// LoadCost is what each further demand given to one provider in the same plan costs
+	// (fairness inside a batch: the second demand of a volunteer is worth LoadCost less, the
+	// third 2*LoadCost less). 0: DefaultWeights.Load; negative: none.
+	LoadCost int64
+}
+
+// Assignment is one pairing of a plan, with the score's explanation.
+type Assignment struct {
+	DemandID, ProviderID uuid.UUID
+	Score                int64
+	Parts                []Part
+	Route                string // the routing rule that applied, if any
+}
+
+// Unmatched is a demand with places left unfilled by the plan, and why.
+type Unmatched struct {
+	DemandID uuid.UUID
+	Missing  int // places not filled
+	Reason   Reason
+	Detail   string
+}
+
+// PlanResult is the outcome of Plan. Assignments are in demand order (the order demands
+// were given), then by descending score; Unmatched in demand order.
+type PlanResult struct {
+	Assignments []Assignment
+	Unmatched   []Unmatched
+	Score       int64 // sum of the assignments' scores
+	Served      int   // places filled
+}
+
+// Suggestion is one entry of a top-k list.
+type Suggestion struct {
+	ID    uuid.UUID // a provider's id (SuggestProviders) or a demand's (SuggestDemands)
+	Score int64
+	Parts []Part
+}
+
+// indexKey files providers and demands by a skill or function code and a grid node.
+type indexKey struct {
+	code     string
+	function bool
+	area     catalog.GridPath
+}
+
+// Matcher holds one district's open demands and providers with the indexes that generate
+// candidate pairings (skill × grid subtree), never all pairs. It reads its inputs and
+// writes nothing; it is safe for concurrent use once built.
+type Matcher struct {
+	scorer    Scorer
+	router    Router
+	objective Objective
+	loadCost  int64
+
+	demands      []catalog.Demand
+	providers    []catalog.Provider
+	demandByID   map[uuid.UUID]int32
+	providerByID map[uuid.UUID]int32
+	routes       []Route
+	skills       [][]catalog.Skill
+
+	// Providers serving only their home community, by (code, home grid); the grids of each
+	// community that have such providers; and the others by (code, each service-area root).
+	local   map[indexKey][]int32
+	gridsOf map[catalog.GridPath][]catalog.GridPath
+	wide    map[indexKey][]int32
+	// Open demands by (code, each ancestor of their grid).
+	demandIndex map[indexKey][]int32
+}
+
+// NewMatcher builds a Matcher over copies of the slices' headers (the records are not
+// copied: do not modify them while the Matcher is in use).
+//
+// Errors: [ErrInvalidInput] (wrapped) for more than PlanDemandsMax demands or
+// PlanProvidersMax providers, a repeated id, or an unknown objective.
+func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Options) (*Matcher, error) {
+	if len(demands) > PlanDemandsMax || len(providers) > PlanProvidersMax {
+		return nil, fmt.Errorf("matcher: %d demands, %d providers, limits %d and %d: %w",
+			len(demands), len(providers), PlanDemandsMax, PlanProvidersMax, ErrInvalidInput)
+	}
+	if opts.Objective > PriorityFirst {
+		return nil, fmt.Errorf("matcher: objective %d: %w", opts.Objective, ErrInvalidInput)
+	}
+	m := &Matcher{
+		scorer: opts.Scorer, objective: opts.Objective, loadCost: opts.LoadCost,
+		demands: demands, providers: providers,
+		demandByID:   make(map[uuid.UUID]int32, len(demands)),
+		providerByID: make(map[uuid.UUID]int32, len(providers)),
+		local:        make(map[indexKey][]int32),
+		gridsOf:      make(map[catalog.GridPath][]catalog.GridPath),
+		wide:         make(map[indexKey][]int32),
+		demandIndex:  make(map[indexKey][]int32),
+	}
+	if m.scorer == nil {
+		m.scorer = DefaultScorer{}
+	}
+	if opts.Router != nil {
+		m.router = *opts.Router
+	} else {
+		m.router = DefaultRouter()
+	}
+	switch {
+	case m.loadCost == 0:
+		m.loadCost = DefaultWeights.Load
+	case m.loadCost < 0:
+		m.loadCost = 0
+	}
+	m.loadCost = min(m.loadCost, FitScoreMax)
+	taxonomy := m.router.Taxonomy
+	if taxonomy == nil {
+		taxonomy = catalog.DefaultTaxonomy()
+	}
+
+	for j := range providers {
+		p := &providers[j]
+		if _, dup := m.providerByID[p.ID]; dup {
+			return nil, fmt.Errorf("matcher: provider %s appears twice: %w", p.ID, ErrInvalidInput)
+		}
+		m.providerByID[p.ID] = int32(j)
+		codes := providerCodes(p)
+		if len(p.ServiceArea) == 0 && p.Home.Depth() >= catalog.LevelGrid {
+			grid := p.Home.Truncate(catalog.LevelGrid)
+			community := grid.Community()
+			if grids := m.gridsOf[community]; !slices.Contains(grids, grid) {
+				m.gridsOf[community] = append(grids, grid)
+			}
+			for _, k := range codes {
+				k.area = grid
+				m.local[k] = append(m.local[k], int32(j))
+			}
+			continue
+		}
+		roots := p.ServiceArea
+		if len(roots) == 0 {
+			roots = []catalog.GridPath{p.Home.Community()}
+		}
+		for _, root := range roots {
+			for _, k := range codes {
+				k.area = root
+				if list := m.wide[k]; len(list) == 0 || list[len(list)-1] != int32(j) {
+					m.wide[k] = append(list, int32(j))
+				}
+			}
+		}
+	}
+	for community := range m.gridsOf {
+		slices.Sort(m.gridsOf[community])
+	}
+
+	m.routes = make([]Route, len(demands))
+	m.skills = make([][]catalog.Skill, len(demands))
+	for i := range demands {
+		d := &demands[i]
+		if _, dup := m.demandByID[d.ID]; dup {
+			return nil, fmt.Errorf("matcher: demand %s appears twice: %w", d.ID, ErrInvalidInput)
+		}
+		m.demandByID[d.ID] = int32(i)
+		m.routes[i] = m.router.Route(d)
+		m.skills[i] = demandSkills(d, taxonomy)
+		if !openForPlan(d) {
+			continue
+		}
+		for _, k := range m.demandCodes(int32(i)) {
+			for level := d.Location.Grid.Depth(); level >= catalog.LevelStreet; level-- {
+				k.area = d.Location.Grid.Truncate(level)
+				m.demandIndex[k] = append(m.demandIndex[k], int32(i))
+			}
+		}
+	}
+	return m, nil
+}
+
+// Plan matches the demands against the providers (see [Matcher.Plan]).
+//
+// Errors: as NewMatcher and Matcher.Plan.
+func Plan(ctx context.Context, demands []catalog.Demand, providers []catalog.Provider, opts Options) (PlanResult, error) {
+	m, err := NewMatcher(demands, providers, opts)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	return m.Plan(ctx)
+}
+
+// providerCodes lists the index codes of a provider: each skill, each function, and the
+// empty skill (for demands that name none).
+func providerCodes(p *catalog.Provider) []indexKey {
+	codes := make([]indexKey, 0, len(p.Skills)+len(p.Functions)+1)
+	codes = append(codes, indexKey{})
+	for _, s := range p.Skills {
+		codes = append(codes, indexKey{code: string(s)})
+	}
+	for _, f := range p.Functions {
+		codes = append(codes, indexKey{code: string(f), function: true})
+	}
+	return codes
+}
+
+// demandCodes lists the index codes under which demand i finds its providers: its first
+// required skill (a provider must have all, so any one narrows the search) and, when routed
+// by function, each function.
+func (m *Matcher) demandCodes(i int32) []indexKey {
+	var codes []indexKey
+	if skills := m.skills[i]; len(skills) > 0 {
+		codes = append(codes, indexKey{code: string(skills[0])})
+	} else {
+		codes = append(codes, indexKey{})
+	}
+	for _, f := range m.routes[i].Functions {
+		codes = append(codes, indexKey{code: string(f), function: true})
+	}
+	return codes
+}
+
+// openForPlan reports whether a demand waits for providers.
+func openForPlan(d *catalog.Demand) bool {
+	return catalog.OpenStatuses.Has(d.Status) && d.Remaining() > 0
+}
+
+// scanProviders calls visit for the candidate providers of demand i, nearest first (its own
+// grid, the other grids of its community, then providers serving wider areas), each once,
+// at most CandidatesScannedMax of them. seen must be all-false-for-stamp; stamp marks visits.
+func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j int32)) int {
+	d := &m.demands[i]
+	scanned := 0
+	try := func(j int32) bool {
+		if scanned >= CandidatesScannedMax {
+			return false
+		}
+		if !seen(j) {
+			scanned++
+			visit(j)
+		}
+		return true
+	}
+	if len(d.DispatchedTo) > 0 {
+		for _, id := range d.DispatchedTo {
+			if j, ok := m.providerByID[id]; ok && !try(j) {
+				break
+			}
+		}
+		return scanned
+	}
+	codes := m.demandCodes(i)
+	grid := d.Location.Grid
+	scan := func(index map[indexKey][]int32, area catalog.GridPath) bool {
+		for _, k := range codes {
+			k.area = area
+			for _, j := range index[k] {
+				if !try(j) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if grid.Depth() >= catalog.LevelCommunity {
+		own := grid.Truncate(catalog.LevelGrid)
+		if own.Depth() == catalog.LevelGrid && !scan(m.local, own) {
+			return scanned
+		}
+		for _, g := range m.gridsOf[grid.Community()] {
+			if g != own && !scan(m.local, g) {
+				return scanned
+			}
+		}
+	}
+	for level := grid.Depth(); level >= catalog.LevelStreet; level-- {
+		if !scan(m.wide, grid.Truncate(level)) {
+			break
+		}
+	}
+	return scanned
+}
+
+// candidate is one scored pairing.
+type candidate struct {
+	provider int32
+	score    int64
+}
+
+// demandReport gathers why a demand's candidates were not usable.
+type demandReport struct {
+	scanned       int
+	atCapacity    int
+	ineligible    [ReasonNotOpen + 1]int
+	eligibleFound int
+}
+
+// Plan computes the best assignment of the Matcher's open demands to its providers for the
+// objective: candidate pairings come from the indexes, each is scored, the best
+// CandidatesKeptMax per demand enter an exact b-matching ([Solve]) with each demand's
+// remaining headcount and each provider's remaining capacity, and each further demand of
+// one provider costs the load cost. Every open demand left short is reported with a reason.
+//
+// With MaxServed and PriorityFirst, each counted place adds a bonus larger than any sum of
+// scores, which is exact while FitScoreMax times the number of places stays below ScoreMax
+// (about 130,000 places); beyond that the bonus is capped and the order is approximate.
+//
+// Errors: the context's error (wrapped) when ctx is cancelled.
+func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
+	}
+	nD, nP := len(m.demands), len(m.providers)
+	p := Problem{LeftCap: make([]int, nD), RightCap: make([]int, nP)}
+	for j := range m.providers {
+		p.RightCap[j] = min(max(0, m.providers[j].Capacity-m.providers[j].Active), CapacityMax)
+	}
+	if m.loadCost > 0 {
+		p.RightLoadCost = make([]int64, nP)
+		for j := range p.RightLoadCost {
+			p.RightLoadCost[j] = m.loadCost
+		}
+	}
+	reports := make([]demandReport, nD)
+	stamp := make([]int32, nP)
+	kept := make([]candidate, 0, CandidatesScannedMax)
+	places := 0
+	var maxCap int
+	for _, c := range p.RightCap {
+		maxCap = max(maxCap, c)
+	}
+	for i := range m.demands {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
+			}
+		}
+		d := &m.demands[i]
+		if !openForPlan(d) {
+			continue
+		}
+		p.LeftCap[i] = min(d.Remaining(), CapacityMax)
+		places += p.LeftCap[i]
+		rep := &reports[i]
+		kept = kept[:0]
+		mark := int32(i + 1)
+		rep.scanned = m.scanProviders(int32(i),
+			func(j int32) bool {
+				if stamp[j] == mark {
+					return true
+				}
+				stamp[j] = mark
+				return false
+			},
+			func(j int32) {
+				fit := m.scorer.Score(Candidate{Demand: d, Provider: &m.providers[j], Route: m.routes[i]}, false)
+				if !fit.Eligible() {
+					if int(fit.Reason) < len(rep.ineligible) {
+						rep.ineligible[fit.Reason]++
+					}
+					return
+				}
+				if p.RightCap[j] == 0 {
+					rep.atCapacity++
+					return
+				}
+				rep.eligibleFound++
+				kept = append(kept, candidate{provider: j, score: min(fit.Score, FitScoreMax)})
+			})
+		slices.SortFunc(kept, func(a, b candidate) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.provider, b.provider)
+		})
+		for _, c := range kept[:min(len(kept), CandidatesKeptMax)] {
+			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.provider), Score: c.score})
+		}
+	}
+
+	// Objective bonuses: one place more must outweigh any change of score and load.
+	bonus := int64(0)
+	if m.objective != MaxScore {
+		perPlace := int64(FitScoreMax) + m.loadCost*int64(maxCap)
+		bonus = perPlace*int64(places) + 1
+		if bonus > ScoreMax-FitScoreMax || perPlace > ScoreMax {
+			bonus = ScoreMax - FitScoreMax
+		}
+	}
+	base := make([]int64, len(p.Edges))
+	for k := range p.Edges {
+		base[k] = p.Edges[k].Score
+		if m.objective == MaxServed || (m.objective == PriorityFirst && m.demands[p.Edges[k].Left].Priority.Any()) {
+			p.Edges[k].Score += bonus
+		}
+	}
+
+	sol, err := Solve(ctx, p)
+	if err != nil {
+		return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
+	}
+
+	var res PlanResult
+	served := make([]int, nD)
+	for _, k := range sol.Edges {
+		e := p.Edges[k]
+		d, prov := &m.demands[e.Left], &m.providers[e.Right]
+		fit := m.scorer.Score(Candidate{Demand: d, Provider: prov, Route: m.routes[e.Left]}, true)
+		res.Assignments = append(res.Assignments, Assignment{
+			DemandID: d.ID, ProviderID: prov.ID, Score: base[k], Parts: fit.Parts, Route: m.routes[e.Left].Rule,
+		})
+		res.Score += base[k]
+		res.Served++
+		served[e.Left]++
+	}
+	// sol.Edges ascend and edges were laid out by demand, best first: already in order.
+
+	for i := range m.demands {
+		d := &m.demands[i]
+		if !openForPlan(d) {
+			res.Unmatched = append(res.Unmatched, Unmatched{
+				DemandID: d.ID, Missing: d.Remaining(), Reason: ReasonNotOpen,
+				Detail: "status " + d.Status.String(),
+			})
+			continue
+		}
+		missing := p.LeftCap[i] - served[i]
+		if missing <= 0 {
+			continue
+		}
+		reason, detail := m.explainMiss(int32(i), &reports[i])
+		res.Unmatched = append(res.Unmatched, Unmatched{DemandID: d.ID, Missing: missing, Reason: reason, Detail: detail})
+	}
+	return res, nil
+}
+
+// explainMiss turns a demand's candidate report into a reason and a sentence.
+func (m *Matcher) explainMiss(i int32, rep *demandReport) (Reason, string) {
+	d := &m.demands[i]
+	what := "any skill"
+	if skills := m.skills[i]; len(skills) > 0 {
+		names := make([]string, len(skills))
+		for k, s := range skills {
+			names[k] = string(s)
+		}
+		what = "skill " + strings.Join(names, "+")
+	}
+	if fs := m.routes[i].Functions; len(fs) > 0 {
+		names := make([]string, len(fs))
+		for k, f := range fs {
+			names[k] = string(f)
+		}
+		what += " or function " + strings.Join(names, "/")
+	}
+	switch {
+	case rep.scanned == 0:
+		return ReasonNoCandidates, fmt.Sprintf("no provider with %s serves %s", what, d.Location.Grid)
+	case rep.eligibleFound > 0:
+		return ReasonTaken, fmt.Sprintf("%d eligible providers with capacity were assigned to higher-scoring demands", rep.eligibleFound)
+	case rep.atCapacity > 0:
+		return ReasonAtCapacity, fmt.Sprintf("all %d eligible providers are at capacity", rep.atCapacity)
+	}
+	best, count := ReasonNoCandidates, 0
+	for r, n := range rep.ineligible {
+		if n > count {
+			best, count = Reason(r), n
+		}
+	}
+	return best, fmt.Sprintf("%d providers with %s near %s: none eligible, most often: %s", rep.scanned, what, d.Location.Grid, best)
+}

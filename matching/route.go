@@ -1,0 +1,144 @@
+package matching
+
+import (
+	"slices"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// Reason says why a pairing is not possible or why a demand stayed unmatched.
+type Reason uint8
+
+// Reasons. The zero value means "no reason": eligible, or matched.
+const (
+	ReasonNone              Reason = iota
+	ReasonNoSkill                  // the provider lacks a required skill (or the route's function)
+	ReasonOutOfArea                // the demand lies outside the provider's service area
+	ReasonTooFar                   // beyond the walking circle
+	ReasonWindowConflict           // the provider's hours miss the demand's window
+	ReasonNeedsOrganisation        // the demand's kind needs a unit, team or social organisation
+	ReasonRouted                   // the routing rule sends the demand to other kinds of provider
+	ReasonOwnDemand                // the provider raised the demand
+	ReasonNotDispatched            // the demand was dispatched (派单) to other providers
+	ReasonNoCandidates             // unmatched: no provider with the skill or function serves the area
+	ReasonAtCapacity               // unmatched: every eligible provider is at capacity
+	ReasonTaken                    // unmatched: eligible providers went to demands that score higher
+	ReasonNotOpen                  // unmatched: the demand is not open or has no place left
+)
+
+var reasonText = [...]string{
+	ReasonNone:              "none",
+	ReasonNoSkill:           "no required skill or function",
+	ReasonOutOfArea:         "outside the service area",
+	ReasonTooFar:            "beyond the walking circle",
+	ReasonWindowConflict:    "availability does not overlap the window",
+	ReasonNeedsOrganisation: "needs an organisation",
+	ReasonRouted:            "routed to other provider kinds",
+	ReasonOwnDemand:         "own demand",
+	ReasonNotDispatched:     "dispatched to other providers",
+	ReasonNoCandidates:      "no provider with the skill within the area",
+	ReasonAtCapacity:        "all eligible providers at capacity",
+	ReasonTaken:             "eligible providers assigned to higher-scoring demands",
+	ReasonNotOpen:           "not open",
+}
+
+// String explains the reason in English.
+func (r Reason) String() string {
+	if int(r) < len(reasonText) {
+		return reasonText[r]
+	}
+	return "unknown reason"
+}
+
+// Rule is one routing rule of 大事小事分流 (big matters and small matters take different
+// routes). A demand matches when its kind is in DemandKinds, or when BigItems is set and its
+// category is marked BigItem in the taxonomy.
+type Rule struct {
+	Name        string
+	Explanation string
+	DemandKinds []catalog.DemandKind
+	BigItems    bool
+	// ProviderKinds may serve matching demands; empty: any kind.
+	ProviderKinds []catalog.ProviderKind
+	// FunctionsByCategory lists, per category code, the unit functions (职能) that fit a
+	// matching demand in place of its skills.
+	FunctionsByCategory map[string][]catalog.Function
+}
+
+// Route is the outcome of routing one demand: the rule that applied, with its explanation,
+// and what it allows.
+type Route struct {
+	Rule          string
+	Explanation   string
+	ProviderKinds []catalog.ProviderKind
+	Functions     []catalog.Function
+}
+
+// Router applies the first matching rule. The zero Router routes nothing.
+type Router struct {
+	Rules    []Rule
+	Taxonomy *catalog.Taxonomy // nil: catalog.DefaultTaxonomy()
+}
+
+// DefaultRouter routes big items and projects (大事) to co-building units, social
+// organisations and micro-teams by function, and wishes and practical matters (小事) to the
+// grid's own volunteers and micro-teams.
+func DefaultRouter() Router {
+	return Router{Rules: []Rule{
+		{
+			Name:          "big-matters-to-units",
+			Explanation:   "大事: big items and projects go to co-building units and organisations by function",
+			DemandKinds:   []catalog.DemandKind{catalog.MajorItem, catalog.Project},
+			BigItems:      true,
+			ProviderKinds: []catalog.ProviderKind{catalog.Unit, catalog.SocialOrg, catalog.Team},
+			FunctionsByCategory: map[string][]catalog.Function{
+				"renovation":      {catalog.FunctionHousing, catalog.FunctionUrbanManagement},
+				"public_space":    {catalog.FunctionUrbanManagement, catalog.FunctionEnvironment},
+				"dispute":         {catalog.FunctionLegalAid, catalog.FunctionCivilAffairs},
+				"service_project": {catalog.FunctionCivilAffairs, catalog.FunctionCulture},
+				"legal":           {catalog.FunctionLegalAid},
+				"health":          {catalog.FunctionHealth},
+				"job_training":    {catalog.FunctionEmployment},
+				"cleaning":        {catalog.FunctionEnvironment},
+			},
+		},
+		{
+			Name:          "small-matters-in-grid",
+			Explanation:   "小事: wishes and practical matters stay with the grid's volunteers and micro-teams",
+			DemandKinds:   []catalog.DemandKind{catalog.Wish, catalog.PracticalMatter},
+			ProviderKinds: []catalog.ProviderKind{catalog.Volunteer, catalog.Team},
+		},
+	}}
+}
+
+// Route returns the route of d: the first rule that matches, or the zero Route.
+func (r Router) Route(d *catalog.Demand) Route {
+	for i := range r.Rules {
+		rule := &r.Rules[i]
+		if !r.matches(rule, d) {
+			continue
+		}
+		return Route{
+			Rule:          rule.Name,
+			Explanation:   rule.Explanation,
+			ProviderKinds: rule.ProviderKinds,
+			Functions:     rule.FunctionsByCategory[d.Category],
+		}
+	}
+	return Route{}
+}
+
+func (r Router) matches(rule *Rule, d *catalog.Demand) bool {
+	if slices.Contains(rule.DemandKinds, d.Kind) {
+		return true
+	}
+	if !rule.BigItems {
+		return false
+	}
+	t := r.Taxonomy
+	if t == nil {
+		t = catalog.DefaultTaxonomy()
+	}
+	c, ok := t.Category(d.Category)
+	return ok && c.BigItem
+}

@@ -1,0 +1,248 @@
+package matching
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// Candidate is one possible pairing the matcher asks a [Scorer] about. The pointers are
+// read-only: a scorer must not modify what they point to.
+type Candidate struct {
+	Demand   *catalog.Demand
+	Provider *catalog.Provider
+	// Route is the routing rule that applies to the demand (大事小事分流); the zero Route
+	// restricts nothing.
+	Route Route
+}
+
+// Part is one explained component of a score.
+type Part struct {
+	Name   string // "skill", "distance", "availability", "priority", "urgency", ...
+	Points int64  // may be negative (fairness)
+	Note   string // what it is based on: "612 m walk", "rating 4.5"
+}
+
+// Fit is a scorer's verdict on a candidate: eligible with a positive Score, or ineligible
+// with the Reason. Parts explain the score; a scorer fills them only when asked to explain.
+type Fit struct {
+	Score  int64
+	Reason Reason
+	Parts  []Part
+}
+
+// Eligible reports whether the pairing may be made.
+func (f Fit) Eligible() bool { return f.Reason == ReasonNone && f.Score > 0 }
+
+// Scorer rates one candidate pairing. explain asks for Parts; without it a scorer should
+// not allocate, since the matcher calls it for every candidate edge. Scores above
+// FitScoreMax are lowered to it.
+type Scorer interface {
+	Score(c Candidate, explain bool) Fit
+}
+
+// ScorerFunc adapts a function to [Scorer].
+type ScorerFunc func(c Candidate, explain bool) Fit
+
+// Score calls f.
+func (f ScorerFunc) Score(c Candidate, explain bool) Fit { return f(c, explain) }
+
+// FitScoreMax bounds one pairing's score so that the objectives' bonuses (see [Objective])
+// stay within [ScoreMax] for a district of [PlanDemandsMax] demands.
+const FitScoreMax = 1 << 14
+
+// Weights are the points of each part of [DefaultScorer]'s score.
+type Weights struct {
+	Fit          int64 // skill or function fit (required)
+	Distance     int64 // at 0 m; falls linearly to 0 at the edge of the walking circle
+	Availability int64 // the provider's stated hours overlap the demand's window
+	Priority     int64 // the demand is for a priority resident (重点人群)
+	Urgent       int64 // urgency Urgent (急事)
+	Emergency    int64 // urgency Emergency
+	Professional int64 // a professional provider for a hard item (愁事专业匹配)
+	RatingStar   int64 // per star of the provider's average rating
+	Load         int64 // subtracted per demand the provider already serves (fairness)
+}
+
+// DefaultWeights are used when DefaultScorer.Weights is zero.
+var DefaultWeights = Weights{
+	Fit: 400, Distance: 300, Availability: 50, Priority: 200, Urgent: 150, Emergency: 300,
+	Professional: 250, RatingStar: 20, Load: 60,
+}
+
+// DefaultProfessionalSkills mark hard items (愁事): a demand needing one of them prefers a
+// provider flagged professional (a lawyer in the grid, a doctor).
+var DefaultProfessionalSkills = []catalog.Skill{"legal_advice", "medical", "counselling", "mediation"}
+
+// DefaultScorer is the scorer used when none is given. Its parts:
+//   - fit (required): the provider has every required skill of the demand (its own list, or
+//     its category's), or, for a demand routed by function, one of the route's functions;
+//     an individual volunteer never fits a kind that needs an organisation; nobody fits their
+//     own demand.
+//   - area and distance (required): the demand lies in the provider's service area and,
+//     when both coordinates are known, within the walking circle (15-minute circle, 1 km),
+//     unless the provider is an organisation serving the whole area; points fall with the
+//     walk (or with the grid-tree distance when coordinates are unknown).
+//   - availability (required): the provider's weekly hours overlap the demand's window.
+//   - priority residents, urgency, professional match for hard items, rating: bonuses.
+//   - fairness: minus Weights.Load per demand the provider already serves. Plan also makes
+//     each further demand given in the same batch cost Weights.Load more (see PlanOptions).
+type DefaultScorer struct {
+	Taxonomy           *catalog.Taxonomy // nil: catalog.DefaultTaxonomy()
+	WalkMetersMax      float64           // 0: catalog.FifteenMinuteCircleMeters
+	Weights            Weights           // zero: DefaultWeights
+	ProfessionalSkills []catalog.Skill   // nil: DefaultProfessionalSkills
+}
+
+// Score implements [Scorer].
+func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
+	d, p := c.Demand, c.Provider
+	w := s.Weights
+	if w == (Weights{}) {
+		w = DefaultWeights
+	}
+	var parts []Part
+	add := func(name string, points int64, note string) {
+		if explain {
+			parts = append(parts, Part{Name: name, Points: points, Note: note})
+		}
+	}
+
+	if d.Requester.ID != "" && p.HasPerson(d.Requester.ID) {
+		return Fit{Reason: ReasonOwnDemand}
+	}
+	if d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
+		return Fit{Reason: ReasonNeedsOrganisation}
+	}
+	if len(c.Route.ProviderKinds) > 0 && !slices.Contains(c.Route.ProviderKinds, p.Kind) {
+		return Fit{Reason: ReasonRouted}
+	}
+	skills := demandSkills(d, s.taxonomy())
+	switch {
+	case hasAnyFunction(p, c.Route.Functions):
+		add("fit", w.Fit, "function for "+c.Route.Rule)
+	case p.HasSkills(skills):
+		add("fit", w.Fit, "skills")
+	default:
+		return Fit{Reason: ReasonNoSkill}
+	}
+	total := w.Fit
+
+	if !p.Serves(d.Location.Grid) {
+		return Fit{Reason: ReasonOutOfArea}
+	}
+	walkMax := s.WalkMetersMax
+	if walkMax <= 0 {
+		walkMax = catalog.FifteenMinuteCircleMeters
+	}
+	wholeArea := p.Kind.Organisation() && (len(p.ServiceArea) > 0 || p.Home.Depth() < catalog.LevelGrid)
+	var distancePoints int64
+	var distanceNote string
+	switch {
+	case !d.Location.At.IsZero() && !p.At.IsZero():
+		walk := catalog.WalkingMeters(d.Location.At, p.At)
+		if walk > walkMax {
+			if !wholeArea {
+				return Fit{Reason: ReasonTooFar}
+			}
+			walk = walkMax
+		}
+		distancePoints = int64(float64(w.Distance) * (walkMax - walk) / walkMax)
+		if explain {
+			distanceNote = formatMeters(walk) + " walk"
+		}
+	default:
+		// Unknown coordinates: the grid tree tells how near they are (2: same grid, 4: same
+		// community).
+		hops := d.Location.Grid.Distance(p.Home)
+		distancePoints = w.Distance * int64(max(0, 8-hops)) / 8
+		if explain {
+			distanceNote = "grid distance " + itoa(hops)
+		}
+	}
+	if wholeArea && distancePoints < w.Distance/2 {
+		distancePoints = w.Distance / 2
+		distanceNote += ", unit serving the area"
+	}
+	total += distancePoints
+	add("distance", distancePoints, distanceNote)
+
+	if !p.Availability.Overlaps(d.Window) {
+		return Fit{Reason: ReasonWindowConflict}
+	}
+	total += w.Availability
+	add("availability", w.Availability, "hours overlap the window")
+
+	if d.Priority.Any() {
+		total += w.Priority
+		add("priority", w.Priority, "priority resident")
+	}
+	switch d.Urgency {
+	case catalog.UrgencyUrgent:
+		total += w.Urgent
+		add("urgency", w.Urgent, "urgent")
+	case catalog.UrgencyEmergency:
+		total += w.Emergency
+		add("urgency", w.Emergency, "emergency")
+	}
+	if p.Flags.Has(catalog.FlagProfessional) && s.hardItem(skills) {
+		total += w.Professional
+		add("professional", w.Professional, "professional for a hard item")
+	}
+	if p.RatingCount > 0 {
+		points := w.RatingStar * int64(p.RatingSum) / int64(p.RatingCount)
+		total += points
+		add("rating", points, "average rating")
+	}
+	if p.Active > 0 {
+		points := -w.Load * int64(p.Active)
+		total += points
+		add("fairness", points, itoa(p.Active)+" demands in hand")
+	}
+	return Fit{Score: min(max(total, 1), FitScoreMax), Parts: parts}
+}
+
+func (s DefaultScorer) taxonomy() *catalog.Taxonomy {
+	if s.Taxonomy != nil {
+		return s.Taxonomy
+	}
+	return catalog.DefaultTaxonomy()
+}
+
+func (s DefaultScorer) hardItem(skills []catalog.Skill) bool {
+	professional := s.ProfessionalSkills
+	if professional == nil {
+		professional = DefaultProfessionalSkills
+	}
+	for _, k := range skills {
+		if slices.Contains(professional, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// demandSkills is the demand's own skill list, or its category's.
+func demandSkills(d *catalog.Demand, t *catalog.Taxonomy) []catalog.Skill {
+	if len(d.Skills) > 0 || t == nil {
+		return d.Skills
+	}
+	if c, ok := t.Category(d.Category); ok {
+		return c.Skills
+	}
+	return nil
+}
+
+func hasAnyFunction(p *catalog.Provider, functions []catalog.Function) bool {
+	for _, f := range functions {
+		if slices.Contains(p.Functions, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func formatMeters(m float64) string { return strconv.Itoa(int(m+0.5)) + " m" }
+
+func itoa(n int) string { return strconv.Itoa(n) }

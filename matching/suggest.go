@@ -1,0 +1,124 @@
+package matching
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// SuggestProviders returns the k best eligible providers with free capacity for one demand,
+// best first (ties: input order), each with its score explained: what a dispatcher sees
+// before 派单. It examines at most CandidatesScannedMax providers, nearest first.
+//
+// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax; [ErrNotFound] (wrapped)
+// for an unknown demand id.
+func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, error) {
+	if k < 1 || k > SuggestMax {
+		return nil, fmt.Errorf("suggest providers: k %d outside 1..%d: %w", k, SuggestMax, ErrInvalidInput)
+	}
+	i, ok := m.demandByID[demandID]
+	if !ok {
+		return nil, fmt.Errorf("suggest providers: demand %s: %w", demandID, ErrNotFound)
+	}
+	d := &m.demands[i]
+	seen := make(map[int32]struct{}, 64)
+	var found []candidate
+	m.scanProviders(i,
+		func(j int32) bool {
+			if _, ok := seen[j]; ok {
+				return true
+			}
+			seen[j] = struct{}{}
+			return false
+		},
+		func(j int32) {
+			p := &m.providers[j]
+			if p.Capacity-p.Active <= 0 {
+				return
+			}
+			fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, false)
+			if fit.Eligible() {
+				found = append(found, candidate{provider: j, score: min(fit.Score, FitScoreMax)})
+			}
+		})
+	top := topK(found, k)
+	out := make([]Suggestion, len(top))
+	for n, c := range top {
+		p := &m.providers[c.provider]
+		fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, true)
+		out[n] = Suggestion{ID: p.ID, Score: c.score, Parts: fit.Parts}
+	}
+	return out, nil
+}
+
+// SuggestDemands returns the k open demands a provider fits best, best first (ties: input
+// order), each with its score explained: what a board (揭榜) shows a volunteer. It examines
+// at most CandidatesScannedMax demands in the provider's service area that need one of its
+// skills or functions.
+//
+// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax; [ErrNotFound] (wrapped)
+// for an unknown provider id.
+func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, error) {
+	if k < 1 || k > SuggestMax {
+		return nil, fmt.Errorf("suggest demands: k %d outside 1..%d: %w", k, SuggestMax, ErrInvalidInput)
+	}
+	j, ok := m.providerByID[providerID]
+	if !ok {
+		return nil, fmt.Errorf("suggest demands: provider %s: %w", providerID, ErrNotFound)
+	}
+	p := &m.providers[j]
+	roots := p.ServiceArea
+	if len(roots) == 0 {
+		if p.Home.Depth() >= catalog.LevelCommunity {
+			roots = []catalog.GridPath{p.Home.Community()}
+		} else {
+			roots = []catalog.GridPath{p.Home}
+		}
+	}
+	seen := make(map[int32]struct{}, 64)
+	var found []candidate
+	scanned := 0
+scan:
+	for _, root := range roots {
+		for _, key := range providerCodes(p) {
+			key.area = root
+			for _, i := range m.demandIndex[key] {
+				if scanned >= CandidatesScannedMax {
+					break scan
+				}
+				if _, ok := seen[i]; ok {
+					continue
+				}
+				seen[i] = struct{}{}
+				scanned++
+				fit := m.scorer.Score(Candidate{Demand: &m.demands[i], Provider: p, Route: m.routes[i]}, false)
+				if fit.Eligible() {
+					found = append(found, candidate{provider: i, score: min(fit.Score, FitScoreMax)})
+				}
+			}
+		}
+	}
+	top := topK(found, k)
+	out := make([]Suggestion, len(top))
+	for n, c := range top {
+		d := &m.demands[c.provider]
+		fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[c.provider]}, true)
+		out[n] = Suggestion{ID: d.ID, Score: c.score, Parts: fit.Parts}
+	}
+	return out, nil
+}
+
+// topK sorts by descending score, then ascending index, and keeps k.
+func topK(found []candidate, k int) []candidate {
+	slices.SortFunc(found, func(a, b candidate) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.provider, b.provider)
+	})
+	return found[:min(k, len(found))]
+}

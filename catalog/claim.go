@@ -246,6 +246,7 @@ func (c *Catalog) Complete(ctx context.Context, id uuid.UUID, reports []WorkRepo
 		if err := c.closeClaims(ctx, s, ClaimDone, hours); err != nil {
 			return err
 		}
+		s.d.Filled = 0 // no claim is active any more; the Done claims name who served
 		s.d.Status = StatusCompleted
 		return nil
 	})

@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"context"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+var (
+	queryGrids = []catalog.GridPath{
+		BuildingA1, GridA1, CommunityA + "/2网格", CommunityB + "/1网格/1栋", CommunityB,
+		"平安街道/东风社区/3网格", "平安街道/东风社区",
+	}
+	queryCategories = []string{"haircut", "repair", "repair_electric", "legal", "tutoring"}
+)
+
+// seedDemands writes n random demands straight through the store (statuses and boards vary)
+// and returns them.
+func seedDemands(t *testing.T, s catalog.Store, n int, rng *rand.Rand) []catalog.Demand {
+	t.Helper()
+	ctx := context.Background()
+	boards := []uuid.UUID{uuid.New(), uuid.New()}
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	out := make([]catalog.Demand, 0, n)
+	for i := 0; i < n; i++ {
+		d := catalog.Demand{
+			ID: uuid.New(), Kind: catalog.DemandKind(1 + rng.IntN(4)), Title: "t", Category: queryCategories[rng.IntN(len(queryCategories))],
+			Requester: catalog.RequesterRef{ID: "r"}, Location: catalog.Location{Grid: queryGrids[rng.IntN(len(queryGrids))]},
+			Headcount: 1, Priority: catalog.Priority(rng.IntN(16)), Status: catalog.Status(1 + rng.IntN(13)), Version: 1,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if rng.IntN(2) == 0 {
+			d.Deadline = now.Add(time.Duration(rng.IntN(100)) * time.Hour)
+		}
+		if rng.IntN(3) == 0 {
+			d.BoardID = boards[rng.IntN(2)]
+		}
+		require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return lessID(out[i].ID, out[j].ID) })
+	return out
+}
+
+func lessID(a, b uuid.UUID) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func testDemandQueries(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	all := seedDemands(t, s, 300, rng)
+	board := uuid.Nil
+	for _, d := range all {
+		if d.BoardID != uuid.Nil {
+			board = d.BoardID
+			break
+		}
+	}
+	cases := map[string]catalog.DemandQuery{
+		"all":                   {},
+		"open":                  {Statuses: catalog.OpenStatuses},
+		"community":             {Grid: CommunityA},
+		"open community by cat": {Statuses: catalog.OpenStatuses, Grid: CommunityA, Categories: []string{"haircut"}},
+		"grid subtree":          {Grid: GridA1},
+		"street":                {Grid: Street},
+		"board":                 {BoardID: board},
+		"board published":       {BoardID: board, Statuses: catalog.Statuses(catalog.StatusPublished)},
+		"kind":                  {Kind: catalog.Project},
+		"priority":              {Priority: catalog.PriorityElderlyAlone | catalog.PriorityHardship},
+		"categories":            {Categories: []string{"repair", "repair_electric"}},
+		"deadline":              {DeadlineBefore: time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC), Statuses: catalog.OpenStatuses},
+		"nothing":               {Grid: "无此街道"},
+	}
+	for name, q := range cases {
+		t.Run(name, func(t *testing.T) {
+			var want []uuid.UUID
+			for _, d := range all {
+				if q.Matches(d) {
+					want = append(want, d.ID)
+				}
+			}
+			for _, limit := range []int{1, 7, catalog.PageSizeMax} {
+				q.Limit, q.After = limit, uuid.Nil
+				var got []uuid.UUID
+				for pages := 0; pages <= len(all)+1; pages++ {
+					page, err := s.Demands(ctx, q)
+					require.NoError(t, err)
+					require.LessOrEqual(t, len(page), limit)
+					for _, d := range page {
+						got = append(got, d.ID)
+					}
+					if len(page) < limit {
+						break
+					}
+					q.After = page[len(page)-1].ID
+				}
+				assert.Equal(t, want, got, "limit %d", limit)
+			}
+		})
+	}
+	_, err := s.Demands(ctx, catalog.DemandQuery{Limit: 0})
+	assert.ErrorIs(t, err, catalog.ErrInvalid, "limit 0")
+	_, err = s.Demands(ctx, catalog.DemandQuery{Limit: catalog.PageSizeMax + 1})
+	assert.ErrorIs(t, err, catalog.ErrInvalid, "limit over the maximum")
+
+	// Moving a demand between statuses moves it between query results.
+	d := all[0]
+	d.Status, d.Version = catalog.StatusPublished, 2
+	require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+	page, err := s.Demands(ctx, catalog.DemandQuery{Statuses: catalog.Statuses(catalog.StatusPublished), Grid: d.Location.Grid, Limit: catalog.PageSizeMax})
+	require.NoError(t, err)
+	assert.Contains(t, ids(page), d.ID)
+	d.Status, d.Version = catalog.StatusCancelled, 3
+	require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+	page, err = s.Demands(ctx, catalog.DemandQuery{Statuses: catalog.Statuses(catalog.StatusPublished), Grid: d.Location.Grid, Limit: catalog.PageSizeMax})
+	require.NoError(t, err)
+	assert.NotContains(t, ids(page), d.ID)
+}
+
+func ids(ds []catalog.Demand) []uuid.UUID {
+	out := make([]uuid.UUID, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}
+
+func testProviderQueries(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 4))
+	skills := []catalog.Skill{"haircut", "legal_advice", "repair_electric", "tutoring"}
+	var all []catalog.Provider
+	for i := 0; i < 200; i++ {
+		var av catalog.WeeklyAvailability
+		if rng.IntN(2) == 0 {
+			av.Set(time.Weekday(rng.IntN(7)), 8, 12)
+		}
+		p := catalog.Provider{
+			ID: uuid.New(), Kind: catalog.ProviderKind(1 + rng.IntN(4)), Name: "p",
+			Skills: []catalog.Skill{skills[rng.IntN(4)]}, Home: queryGrids[rng.IntN(len(queryGrids))],
+			Capacity: rng.IntN(3), Active: rng.IntN(3), Availability: av, Version: 1,
+		}
+		if rng.IntN(3) == 0 {
+			p.Skills = append(p.Skills, "companionship")
+		}
+		if p.Kind == catalog.Unit {
+			p.Functions = []catalog.Function{catalog.FunctionLegalAid}
+		}
+		require.NoError(t, s.Apply(ctx, catalog.Change{Providers: []catalog.Provider{p}}))
+		all = append(all, p)
+	}
+	sort.Slice(all, func(i, j int) bool { return lessID(all[i].ID, all[j].ID) })
+	saturday := time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)
+	cases := map[string]catalog.ProviderQuery{
+		"all":          {},
+		"skill":        {Skill: "haircut"},
+		"second skill": {Skill: "companionship"},
+		"grid":         {Grid: CommunityA},
+		"skill grid":   {Skill: "legal_advice", Grid: Street},
+		"kind":         {Kind: catalog.Unit, Function: catalog.FunctionLegalAid},
+		"available":    {Available: catalog.TimeWindow{Start: saturday, End: saturday.Add(2 * time.Hour)}},
+		"capacity":     {HasCapacity: true, Skill: "tutoring"},
+	}
+	for name, q := range cases {
+		t.Run(name, func(t *testing.T) {
+			var want []uuid.UUID
+			for _, p := range all {
+				if q.Matches(p) {
+					want = append(want, p.ID)
+				}
+			}
+			q.Limit = 9
+			var got []uuid.UUID
+			for pages := 0; pages <= len(all)+1; pages++ {
+				page, err := s.Providers(ctx, q)
+				require.NoError(t, err)
+				for _, p := range page {
+					got = append(got, p.ID)
+				}
+				if len(page) < q.Limit {
+					break
+				}
+				q.After = page[len(page)-1].ID
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+	// A provider whose skills change moves between skill results.
+	p := all[0]
+	p.Skills, p.Version = []catalog.Skill{"brand_new_skill"}, 2
+	require.NoError(t, s.Apply(ctx, catalog.Change{Providers: []catalog.Provider{p}}))
+	page, err := s.Providers(ctx, catalog.ProviderQuery{Skill: "brand_new_skill", Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	assert.Equal(t, p.ID, page[0].ID)
+}

@@ -1,0 +1,118 @@
+package ledger_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/memstore"
+)
+
+// journalFixture posts a mixed history: two assets, multi-posting transactions, a reversal,
+// a captured hold, back-dated entries.
+func journalFixture(t *testing.T) (*ledger.Ledger, []ledger.AccountID) {
+	t.Helper()
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "HOUR", Scale: 1}))
+	ids := []ledger.AccountID{"community:c01:issuer", "timebank:c01:pool"}
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: ids[0], Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: ids[1], Asset: "HOUR", Unbounded: true}))
+	for i := 0; i < 6; i++ {
+		p := ledger.AccountID(fmt.Sprintf("vol:v%d:pts", i))
+		h := ledger.AccountID(fmt.Sprintf("vol:v%d:hour", i))
+		require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: p, Asset: "PTS"}))
+		require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: h, Asset: "HOUR"}))
+		ids = append(ids, p, h)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var first ledger.Transaction
+	for i := 0; i < 200; i++ {
+		v := rng.IntN(6)
+		tx := ledger.Transaction{
+			Memo: fmt.Sprintf("award %d  with\ttabs\nand newline", i),
+			Postings: []ledger.Posting{
+				{From: ids[0], To: ids[2+2*v], Amount: decimal.New(int64(1+rng.IntN(5000)), -2), Asset: "PTS"},
+				{From: ids[1], To: ids[3+2*v], Amount: decimal.New(int64(1+rng.IntN(40)), -1), Asset: "HOUR"},
+			},
+		}
+		out, err := l.Post(ctx, tx)
+		require.NoError(t, err)
+		if i == 0 {
+			first = out
+		}
+		// Volunteers spend some points on each other.
+		w := rng.IntN(6)
+		if w != v {
+			_, _ = l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{{From: ids[2+2*v], To: ids[2+2*w], Amount: decimal.New(int64(1+rng.IntN(500)), -2), Asset: "PTS"}}})
+		}
+	}
+	_, err = l.Reverse(ctx, first.ID, "")
+	if err != nil {
+		require.ErrorIs(t, err, ledger.ErrInsufficientBalance)
+	}
+	h, err := l.Hold(ctx, ledger.Posting{From: ids[2], To: ids[4], Amount: decimal.NewFromInt(1), Asset: "PTS"}, ledger.HoldOptions{})
+	require.NoError(t, err)
+	_, err = l.Capture(ctx, h.ID, decimal.RequireFromString("0.5"))
+	require.NoError(t, err)
+	return l, ids
+}
+
+func TestWriteJournalFormat(t *testing.T) {
+	l, _ := journalFixture(t)
+	var buf bytes.Buffer
+	require.NoError(t, ledger.WriteJournal(context.Background(), &buf, l))
+	text := buf.String()
+	assert.Contains(t, text, "commodity 0.00 PTS")
+	assert.Contains(t, text, "commodity 0.0 HOUR")
+	assert.NotContains(t, text, "\t", "memos are flattened to one line")
+	assert.Contains(t, text, "award 0 with tabs and newline")
+	assert.Equal(t, 0, strings.Count(text, "\n\n\n"))
+}
+
+// TestJournalMatchesHledger checks every balance with hledger, an independent implementation.
+func TestJournalMatchesHledger(t *testing.T) {
+	bin, err := exec.LookPath("hledger")
+	if err != nil {
+		t.Skip("hledger not installed (Debian package hledger); .ci/run installs it")
+	}
+	l, ids := journalFixture(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.journal")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, ledger.WriteJournal(ctx, f, l))
+	require.NoError(t, f.Close())
+
+	out, err := exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	got := map[ledger.AccountID]decimal.Decimal{}
+	for _, row := range rows[1:] { // header: "account","balance"
+		require.Len(t, row, 2)
+		amount, _, _ := strings.Cut(row[1], " ")
+		got[ledger.AccountID(row[0])] = decimal.RequireFromString(amount)
+	}
+	require.Len(t, got, len(ids), "hledger reported another set of accounts: %v", got)
+	for _, id := range ids {
+		want, err := l.Balance(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, want.Equal(got[id]), "%s: ledger %s, hledger %s", id, want, got[id])
+	}
+	require.NoError(t, l.Verify(ctx))
+}

@@ -20,10 +20,10 @@ const (
 	PlanProvidersMax = 1 << 18
 	// CandidatesScannedMax bounds the providers (or demands) examined for one demand (or
 	// provider), nearest first; it keeps Plan linear in the number of demands.
-	CandidatesScannedMax = 256
-	// CandidatesKeptMax is how many of the best eligible providers of a demand enter the
-	// optimisation.
-	CandidatesKeptMax = 32
+	CandidatesScannedMax = 128
+	// CandidatesKeptMax is how many eligible providers with free capacity, found nearest
+	// first, enter the optimisation for one demand.
+	CandidatesKeptMax = 16
 	// SuggestMax bounds k in the Suggest methods.
 	SuggestMax = 100
 )
@@ -275,20 +275,22 @@ func openForPlan(d *catalog.Demand) bool {
 }
 
 // scanProviders calls visit for the candidate providers of demand i, nearest first (its own
-// grid, the other grids of its community, then providers serving wider areas), each once,
-// at most CandidatesScannedMax of them. seen must be all-false-for-stamp; stamp marks visits.
-func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j int32)) int {
+// grid, the other grids of its community, then providers serving wider areas), each once
+// (seen reports and records a visit), at most CandidatesScannedMax of them.
+// visit returns false to stop the scan.
+func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j int32) bool) int {
 	d := &m.demands[i]
 	scanned := 0
+	stopped := false
 	try := func(j int32) bool {
-		if scanned >= CandidatesScannedMax {
+		if stopped || scanned >= CandidatesScannedMax {
 			return false
 		}
 		if !seen(j) {
 			scanned++
-			visit(j)
+			stopped = !visit(j)
 		}
-		return true
+		return !stopped
 	}
 	if len(d.DispatchedTo) > 0 {
 		for _, id := range d.DispatchedTo {
@@ -330,10 +332,10 @@ func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j i
 	return scanned
 }
 
-// candidate is one scored pairing.
+// candidate is one scored pairing: a provider's (or demand's) index and the score.
 type candidate struct {
-	provider int32
-	score    int64
+	index int32
+	score int64
 }
 
 // demandReport gathers why a demand's candidates were not usable.
@@ -404,29 +406,32 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				stamp[j] = mark
 				return false
 			},
-			func(j int32) {
+			func(j int32) bool {
 				fit := m.scorer.Score(Candidate{Demand: d, Provider: &m.providers[j], Route: m.routes[i]}, false)
 				if !fit.Eligible() {
 					if int(fit.Reason) < len(rep.ineligible) {
 						rep.ineligible[fit.Reason]++
 					}
-					return
+					return true
 				}
 				if p.RightCap[j] == 0 {
 					rep.atCapacity++
-					return
+					return true
 				}
 				rep.eligibleFound++
-				kept = append(kept, candidate{provider: j, score: min(fit.Score, FitScoreMax)})
+				kept = append(kept, candidate{index: j, score: min(fit.Score, FitScoreMax)})
+				// Nearest first: once enough eligible providers are found, farther ones
+				// would rarely be chosen.
+				return len(kept) < CandidatesKeptMax
 			})
 		slices.SortFunc(kept, func(a, b candidate) int {
 			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.provider, b.provider)
+			return cmp.Compare(a.index, b.index)
 		})
 		for _, c := range kept[:min(len(kept), CandidatesKeptMax)] {
-			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.provider), Score: c.score})
+			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.index), Score: c.score})
 		}
 	}
 

@@ -3,6 +3,7 @@ package matching
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tongxin/tongxin/catalog"
 )
@@ -109,7 +110,7 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 		}
 	}
 
-	if d.Requester.ID != "" && p.HasPerson(d.Requester.ID) {
+	if hasPerson(p, d.Requester.ID) {
 		return Fit{Reason: ReasonOwnDemand}
 	}
 	if d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
@@ -122,14 +123,14 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	switch {
 	case hasAnyFunction(p, c.Route.Functions):
 		add("fit", w.Fit, "function for "+c.Route.Rule)
-	case p.HasSkills(skills):
+	case hasSkills(p, skills):
 		add("fit", w.Fit, "skills")
 	default:
 		return Fit{Reason: ReasonNoSkill}
 	}
 	total := w.Fit
 
-	if !p.Serves(d.Location.Grid) {
+	if !serves(p, d.Location.Grid) {
 		return Fit{Reason: ReasonOutOfArea}
 	}
 	walkMax := s.WalkMetersMax
@@ -232,6 +233,58 @@ func demandSkills(d *catalog.Demand, t *catalog.Taxonomy) []catalog.Skill {
 		return c.Skills
 	}
 	return nil
+}
+
+// hasPerson, hasSkills and serves are catalog.Provider's HasPerson, HasSkills and Serves
+// on a pointer: the scorer runs for every candidate edge and a Provider is a few hundred
+// bytes to copy.
+func hasPerson(p *catalog.Provider, personID string) bool {
+	if personID == "" {
+		return false
+	}
+	if p.PersonID == personID {
+		return true
+	}
+	for k := range p.Members {
+		if p.Members[k].PersonID == personID {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSkills(p *catalog.Provider, skills []catalog.Skill) bool {
+	for _, s := range skills {
+		if !slices.Contains(p.Skills, s) {
+			return false
+		}
+	}
+	return true
+}
+
+func serves(p *catalog.Provider, g catalog.GridPath) bool {
+	if len(p.ServiceArea) == 0 {
+		return g.Within(communityOf(p.Home))
+	}
+	for _, a := range p.ServiceArea {
+		if g.Within(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// communityOf is GridPath.Community without scanning past the second segment.
+func communityOf(g catalog.GridPath) catalog.GridPath {
+	first := strings.IndexByte(string(g), '/')
+	if first < 0 {
+		return g
+	}
+	second := strings.IndexByte(string(g[first+1:]), '/')
+	if second < 0 {
+		return g
+	}
+	return g[:first+1+second]
 }
 
 func hasAnyFunction(p *catalog.Provider, functions []catalog.Function) bool {

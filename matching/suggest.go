@@ -35,20 +35,21 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 			seen[j] = struct{}{}
 			return false
 		},
-		func(j int32) {
+		func(j int32) bool {
 			p := &m.providers[j]
 			if p.Capacity-p.Active <= 0 {
-				return
+				return true
 			}
 			fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, false)
 			if fit.Eligible() {
-				found = append(found, candidate{provider: j, score: min(fit.Score, FitScoreMax)})
+				found = append(found, candidate{index: j, score: min(fit.Score, FitScoreMax)})
 			}
+			return true
 		})
 	top := topK(found, k)
 	out := make([]Suggestion, len(top))
 	for n, c := range top {
-		p := &m.providers[c.provider]
+		p := &m.providers[c.index]
 		fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, true)
 		out[n] = Suggestion{ID: p.ID, Score: c.score, Parts: fit.Parts}
 	}
@@ -97,7 +98,7 @@ scan:
 				scanned++
 				fit := m.scorer.Score(Candidate{Demand: &m.demands[i], Provider: p, Route: m.routes[i]}, false)
 				if fit.Eligible() {
-					found = append(found, candidate{provider: i, score: min(fit.Score, FitScoreMax)})
+					found = append(found, candidate{index: i, score: min(fit.Score, FitScoreMax)})
 				}
 			}
 		}
@@ -105,8 +106,8 @@ scan:
 	top := topK(found, k)
 	out := make([]Suggestion, len(top))
 	for n, c := range top {
-		d := &m.demands[c.provider]
-		fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[c.provider]}, true)
+		d := &m.demands[c.index]
+		fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[c.index]}, true)
 		out[n] = Suggestion{ID: d.ID, Score: c.score, Parts: fit.Parts}
 	}
 	return out, nil
@@ -118,7 +119,7 @@ func topK(found []candidate, k int) []candidate {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.provider, b.provider)
+		return cmp.Compare(a.index, b.index)
 	})
 	return found[:min(k, len(found))]
 }

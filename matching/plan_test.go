@@ -1,0 +1,391 @@
+package matching_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/matching"
+)
+
+// checkPlan checks a plan against its inputs: capacities and headcounts respected, every
+// pair at most once and eligible under scorer with the reported score, parts summing to it,
+// every open demand left short reported with a reason and the right number of places.
+func checkPlan(t *testing.T, demands []catalog.Demand, providers []catalog.Provider, res matching.PlanResult) {
+	t.Helper()
+	dIdx := map[uuid.UUID]int{}
+	for i, d := range demands {
+		dIdx[d.ID] = i
+	}
+	pIdx := map[uuid.UUID]int{}
+	for j, p := range providers {
+		pIdx[p.ID] = j
+	}
+	type pair struct{ d, p uuid.UUID }
+	seen := map[pair]bool{}
+	perDemand := map[uuid.UUID]int{}
+	perProvider := map[uuid.UUID]int{}
+	router := matching.DefaultRouter()
+	var total int64
+	for _, a := range res.Assignments {
+		if seen[pair{a.DemandID, a.ProviderID}] {
+			t.Fatalf("pair %v assigned twice", a)
+		}
+		seen[pair{a.DemandID, a.ProviderID}] = true
+		perDemand[a.DemandID]++
+		perProvider[a.ProviderID]++
+		d, p := &demands[dIdx[a.DemandID]], &providers[pIdx[a.ProviderID]]
+		fit := matching.DefaultScorer{}.Score(matching.Candidate{Demand: d, Provider: p, Route: router.Route(d)}, true)
+		if !fit.Eligible() || fit.Score != a.Score {
+			t.Fatalf("assignment %v: scorer says %v", a, fit)
+		}
+		var sum int64
+		for _, part := range a.Parts {
+			sum += part.Points
+		}
+		if sum != a.Score && a.Score != 1 && a.Score != matching.FitScoreMax {
+			t.Fatalf("assignment %v: parts sum to %d", a, sum)
+		}
+		total += a.Score
+	}
+	if total != res.Score || len(res.Assignments) != res.Served {
+		t.Fatalf("score %d served %d, assignments sum to %d and count %d", res.Score, res.Served, total, len(res.Assignments))
+	}
+	for id, n := range perProvider {
+		p := providers[pIdx[id]]
+		if n > p.Capacity-p.Active {
+			t.Fatalf("provider %s given %d, free capacity %d", id, n, p.Capacity-p.Active)
+		}
+	}
+	missing := map[uuid.UUID]matching.Unmatched{}
+	for _, u := range res.Unmatched {
+		if u.Reason == matching.ReasonNone || u.Detail == "" {
+			t.Fatalf("unmatched %v without reason", u)
+		}
+		missing[u.DemandID] = u
+	}
+	for _, d := range demands {
+		if !catalog.OpenStatuses.Has(d.Status) {
+			continue
+		}
+		if perDemand[d.ID] > d.Remaining() {
+			t.Fatalf("demand %s given %d, needs %d", d.ID, perDemand[d.ID], d.Remaining())
+		}
+		if want := d.Remaining() - perDemand[d.ID]; want > 0 && missing[d.ID].Missing != want {
+			t.Fatalf("demand %s short by %d, reported %v", d.ID, want, missing[d.ID])
+		}
+	}
+}
+
+func TestPlanDistrict(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		demands, providers := district(1500, 1200, 3, seed)
+		results := map[matching.Objective]matching.PlanResult{}
+		for _, obj := range []matching.Objective{matching.MaxScore, matching.MaxServed, matching.PriorityFirst} {
+			t.Run(fmt.Sprintf("seed%d/objective%d", seed, obj), func(t *testing.T) {
+				opts := matching.Options{Objective: obj, LoadCost: -1}
+				res, err := matching.Plan(context.Background(), demands, providers, opts)
+				noError(t, err)
+				checkPlan(t, demands, providers, res)
+				again, err := matching.Plan(context.Background(), demands, providers, opts)
+				noError(t, err)
+				if !reflect.DeepEqual(res, again) {
+					t.Fatal("two plans of the same input differ")
+				}
+				results[obj] = res
+			})
+		}
+		best, served, priority := results[matching.MaxScore], results[matching.MaxServed], results[matching.PriorityFirst]
+		if served.Served < best.Served || best.Score < served.Score || best.Score < priority.Score {
+			t.Fatalf("objectives disagree: max score %d/%d, max served %d/%d, priority %d/%d",
+				best.Score, best.Served, served.Score, served.Served, priority.Score, priority.Served)
+		}
+		if got, base := priorityServed(demands, priority), priorityServed(demands, best); got < base {
+			t.Fatalf("priority first serves %d priority places, max score %d", got, base)
+		}
+	}
+}
+
+func priorityServed(demands []catalog.Demand, res matching.PlanResult) int {
+	priority := map[uuid.UUID]bool{}
+	for _, d := range demands {
+		priority[d.ID] = d.Priority.Any()
+	}
+	n := 0
+	for _, a := range res.Assignments {
+		if priority[a.DemandID] {
+			n++
+		}
+	}
+	return n
+}
+
+// smallWorld is one community with a few hand-placed demands and providers.
+func smallWorld() ([]catalog.Demand, []catalog.Provider) {
+	id := func(n byte) uuid.UUID { return uuid.UUID{15: n} }
+	grid := catalog.GridPath("幸福街道/阳光社区/1网格/1栋")
+	near := catalog.Coordinates{Lat: 30.0, Lng: 120.0}
+	far := catalog.Coordinates{Lat: 30.02, Lng: 120.0} // about 2.2 km north
+	monday9 := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	open := func(n byte, category string, skills ...catalog.Skill) catalog.Demand {
+		return catalog.Demand{ID: id(n), Kind: catalog.Wish, Category: category, Skills: skills,
+			Status: catalog.StatusOpen, Headcount: 1, Location: catalog.Location{Grid: grid, At: near},
+			Requester: catalog.RequesterRef{ID: fmt.Sprintf("resident-%d", n)}}
+	}
+	demands := []catalog.Demand{
+		open(1, "haircut", "haircut"),                 // served by provider 101
+		open(2, "repair_electric", "repair_electric"), // nobody has the skill
+		open(3, "tutoring", "tutoring"),               // only tutor is far away
+		open(4, "childcare", "childcare"),             // only carer is at capacity
+		open(5, "cleaning", "cleaning"),               // window conflict
+		open(6, "haircut", "haircut"),                 // competes with 1 for provider 101
+	}
+	demands[4].Window = catalog.TimeWindow{Start: monday9.Add(-48 * time.Hour), End: monday9.Add(-46 * time.Hour)} // Saturday
+	demands[0].Priority = catalog.PriorityElderlyAlone
+	big := open(7, "renovation")
+	big.Kind = catalog.MajorItem
+	demands = append(demands, big)
+	legal := open(8, "legal", "legal_advice")
+	demands = append(demands, legal)
+
+	volunteer := func(n byte, at catalog.Coordinates, skills ...catalog.Skill) catalog.Provider {
+		return catalog.Provider{ID: id(n), Kind: catalog.Volunteer, Home: grid, At: at, Skills: skills,
+			Capacity: 1, PersonID: fmt.Sprintf("volunteer-%d", n)}
+	}
+	providers := []catalog.Provider{
+		volunteer(101, near, "haircut"),
+		volunteer(102, far, "tutoring"),
+		volunteer(103, near, "childcare"),
+		volunteer(104, near, "cleaning"),
+		volunteer(106, near, "legal_advice"),
+		volunteer(107, near, "legal_advice"),
+	}
+	providers[2].Active = 1                          // at capacity
+	providers[3].Availability.Set(time.Monday, 8, 12) // weekday mornings only
+	providers[5].Flags = catalog.FlagProfessional     // a lawyer: preferred for the hard item
+	providers = append(providers, catalog.Provider{
+		ID: id(105), Kind: catalog.Unit, Name: "区住建局", Home: "幸福街道",
+		ServiceArea: []catalog.GridPath{"幸福街道"}, Functions: []catalog.Function{catalog.FunctionHousing},
+		At: far, Capacity: 5,
+	})
+	return demands, providers
+}
+
+func TestPlanReasonsAndRouting(t *testing.T) {
+	demands, providers := smallWorld()
+	res, err := matching.Plan(context.Background(), demands, providers, matching.Options{})
+	noError(t, err)
+	checkPlan(t, demands, providers, res)
+	got := map[byte]byte{}
+	for _, a := range res.Assignments {
+		got[a.DemandID[15]] = a.ProviderID[15]
+	}
+	equal(t, map[byte]byte{1: 101, 7: 105, 8: 107}, got, "assignments")
+	reasons := map[byte]matching.Reason{}
+	for _, u := range res.Unmatched {
+		reasons[u.DemandID[15]] = u.Reason
+	}
+	equal(t, map[byte]matching.Reason{
+		2: matching.ReasonNoCandidates,
+		3: matching.ReasonTooFar,
+		4: matching.ReasonAtCapacity,
+		5: matching.ReasonWindowConflict,
+		6: matching.ReasonTaken,
+	}, reasons, "reasons")
+	for _, a := range res.Assignments {
+		if a.DemandID[15] == 7 && a.Route != "big-matters-to-units" {
+			t.Fatalf("big item routed by %q", a.Route)
+		}
+		if a.DemandID[15] == 8 && !hasPart(a.Parts, "professional") {
+			t.Fatalf("hard item without the professional part: %v", a.Parts)
+		}
+		if a.DemandID[15] == 1 && !hasPart(a.Parts, "priority") {
+			t.Fatalf("priority resident without the priority part: %v", a.Parts)
+		}
+	}
+}
+
+func hasPart(parts []matching.Part, name string) bool {
+	for _, p := range parts {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// A volunteer never gets a big item, whatever the routing rules say.
+func TestPlanBigItemNeedsOrganisation(t *testing.T) {
+	demands, providers := smallWorld()
+	demands = demands[6:7] // the big item
+	providers[0].Skills = append(providers[0].Skills, "construction")
+	providers = providers[:1]
+	res, err := matching.Plan(context.Background(), demands, providers, matching.Options{Router: &matching.Router{}})
+	noError(t, err)
+	equal(t, 0, res.Served, "served")
+	equal(t, matching.ReasonNeedsOrganisation, res.Unmatched[0].Reason, "reason")
+}
+
+func TestPlanScorerFunc(t *testing.T) {
+	demands, providers := smallWorld()
+	calls := 0
+	flat := matching.ScorerFunc(func(c matching.Candidate, explain bool) matching.Fit {
+		calls++
+		if !matching.DefaultScorer.Score(matching.DefaultScorer{}, c, false).Eligible() {
+			return matching.Fit{Reason: matching.ReasonNoSkill}
+		}
+		return matching.Fit{Score: 7}
+	})
+	res, err := matching.Plan(context.Background(), demands, providers, matching.Options{Scorer: flat})
+	noError(t, err)
+	if calls == 0 || res.Served != 3 || res.Score != 21 {
+		t.Fatalf("calls %d, served %d, score %d", calls, res.Served, res.Score)
+	}
+}
+
+func TestPlanNotOpen(t *testing.T) {
+	demands, providers := smallWorld()
+	demands[0].Status = catalog.StatusCompleted
+	res, err := matching.Plan(context.Background(), demands[:1], providers, matching.Options{})
+	noError(t, err)
+	equal(t, 0, res.Served, "served")
+	equal(t, matching.ReasonNotOpen, res.Unmatched[0].Reason, "reason")
+}
+
+func TestPlanDispatched(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[0]
+	d.Status = catalog.StatusDispatched
+	d.DispatchedTo = []uuid.UUID{providers[3].ID} // a cleaner, not a barber
+	res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{})
+	noError(t, err)
+	equal(t, 0, res.Served, "served")
+	equal(t, matching.ReasonNoSkill, res.Unmatched[0].Reason, "reason")
+}
+
+func TestMatcherInvalid(t *testing.T) {
+	demands, providers := smallWorld()
+	_, err := matching.NewMatcher(append(demands, demands[0]), providers, matching.Options{})
+	errorIs(t, err, matching.ErrInvalidInput)
+	_, err = matching.NewMatcher(demands, append(providers, providers[0]), matching.Options{})
+	errorIs(t, err, matching.ErrInvalidInput)
+	_, err = matching.NewMatcher(demands, providers, matching.Options{Objective: 9})
+	errorIs(t, err, matching.ErrInvalidInput)
+	_, err = matching.NewMatcher(make([]catalog.Demand, matching.PlanDemandsMax+1), nil, matching.Options{})
+	errorIs(t, err, matching.ErrInvalidInput)
+
+	m, err := matching.NewMatcher(demands, providers, matching.Options{})
+	noError(t, err)
+	for _, k := range []int{0, -1, matching.SuggestMax + 1} {
+		_, err = m.SuggestProviders(demands[0].ID, k)
+		errorIs(t, err, matching.ErrInvalidInput)
+		_, err = m.SuggestDemands(providers[0].ID, k)
+		errorIs(t, err, matching.ErrInvalidInput)
+	}
+	_, err = m.SuggestProviders(uuid.UUID{1}, 3)
+	errorIs(t, err, matching.ErrNotFound)
+	_, err = m.SuggestDemands(uuid.UUID{1}, 3)
+	errorIs(t, err, matching.ErrNotFound)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = m.Plan(ctx)
+	errorIs(t, err, context.Canceled)
+}
+
+func TestSuggest(t *testing.T) {
+	demands, providers := district(800, 1600, 2, 9)
+	m, err := matching.NewMatcher(demands, providers, matching.Options{})
+	noError(t, err)
+	router := matching.DefaultRouter()
+	byID := map[uuid.UUID]int{}
+	for j, p := range providers {
+		byID[p.ID] = j
+	}
+	dByID := map[uuid.UUID]int{}
+	for i, d := range demands {
+		dByID[d.ID] = i
+	}
+	nonEmpty := 0
+	for i := range 100 {
+		d := &demands[i]
+		s, err := m.SuggestProviders(d.ID, 5)
+		noError(t, err)
+		if len(s) > 5 {
+			t.Fatalf("%d suggestions for k=5", len(s))
+		}
+		for n, sg := range s {
+			p := &providers[byID[sg.ID]]
+			fit := matching.DefaultScorer{}.Score(matching.Candidate{Demand: d, Provider: p, Route: router.Route(d)}, true)
+			if !fit.Eligible() || fit.Score != sg.Score || p.Capacity <= p.Active {
+				t.Fatalf("suggestion %v: fit %v, capacity %d active %d", sg, fit, p.Capacity, p.Active)
+			}
+			if n > 0 && s[n-1].Score < sg.Score {
+				t.Fatalf("suggestions not best first: %v", s)
+			}
+		}
+		if len(s) > 0 {
+			nonEmpty++
+		}
+		ds, err := m.SuggestDemands(providers[i].ID, 5)
+		noError(t, err)
+		for n, sg := range ds {
+			d := &demands[dByID[sg.ID]]
+			fit := matching.DefaultScorer{}.Score(matching.Candidate{Demand: d, Provider: &providers[i], Route: router.Route(d)}, false)
+			if !fit.Eligible() || fit.Score != sg.Score || len(sg.Parts) == 0 {
+				t.Fatalf("demand suggestion %v: fit %v", sg, fit)
+			}
+			if n > 0 && ds[n-1].Score < sg.Score {
+				t.Fatalf("demand suggestions not best first: %v", ds)
+			}
+		}
+	}
+	if nonEmpty < 50 {
+		t.Fatalf("only %d of 100 demands got suggestions", nonEmpty)
+	}
+}
+
+func TestRouter(t *testing.T) {
+	r := matching.DefaultRouter()
+	tests := []struct {
+		name     string
+		demand   catalog.Demand
+		rule     string
+		function catalog.Function
+	}{
+		{"wish stays in the grid", catalog.Demand{Kind: catalog.Wish, Category: "haircut"}, "small-matters-in-grid", ""},
+		{"big item by function", catalog.Demand{Kind: catalog.MajorItem, Category: "renovation"}, "big-matters-to-units", catalog.FunctionHousing},
+		{"big category as a wish", catalog.Demand{Kind: catalog.Wish, Category: "dispute"}, "big-matters-to-units", catalog.FunctionLegalAid},
+		{"project", catalog.Demand{Kind: catalog.Project, Category: "service_project"}, "big-matters-to-units", catalog.FunctionCivilAffairs},
+		{"unknown kind", catalog.Demand{Category: "haircut"}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			route := r.Route(&tt.demand)
+			equal(t, tt.rule, route.Rule, "rule")
+			if tt.function != "" && (len(route.Functions) == 0 || route.Functions[0] != tt.function) {
+				t.Fatalf("functions %v, want %s first", route.Functions, tt.function)
+			}
+			if tt.rule != "" && route.Explanation == "" {
+				t.Fatal("route without explanation")
+			}
+		})
+	}
+}
+
+func TestReasonString(t *testing.T) {
+	seen := map[string]bool{}
+	for r := matching.ReasonNone; r <= matching.ReasonNotOpen; r++ {
+		s := r.String()
+		if s == "" || s == "unknown reason" || seen[s] {
+			t.Fatalf("reason %d: %q", r, s)
+		}
+		seen[s] = true
+	}
+	equal(t, "unknown reason", matching.Reason(200).String(), "out of range")
+}

@@ -73,7 +73,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"amount edited":    func(r *tamperReader) { r.editTx = func(x *ledger.TxRecord) { x.Postings[0].Amount++ } },
 		"memo edited":      func(r *tamperReader) { r.editTx = func(x *ledger.TxRecord) { x.Memo += "!" } },
 		"recipient edited": func(r *tamperReader) { r.editTx = func(x *ledger.TxRecord) { x.Postings[0].To = "b" } },
-		"time edited":      func(r *tamperReader) { r.editTx = func(x *ledger.TxRecord) { x.EffectiveAt = x.EffectiveAt.Add(time.Second) } },
+		"time edited": func(r *tamperReader) {
+			r.editTx = func(x *ledger.TxRecord) { x.EffectiveAt = x.EffectiveAt.Add(time.Second) }
+		},
 		"id edited":        func(r *tamperReader) { r.editTx = func(x *ledger.TxRecord) { x.ID = uuid.New() } },
 		"row deleted":      func(r *tamperReader) { r.dropSeq = 2 },
 		"last row deleted": func(r *tamperReader) { r.dropSeq = 3 },

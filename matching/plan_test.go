@@ -165,7 +165,7 @@ func smallWorld() ([]catalog.Demand, []catalog.Provider) {
 		volunteer(106, near, "legal_advice"),
 		volunteer(107, near, "legal_advice"),
 	}
-	providers[2].Active = 1                          // at capacity
+	providers[2].Active = 1                           // at capacity
 	providers[3].Availability.Set(time.Monday, 8, 12) // weekday mornings only
 	providers[5].Flags = catalog.FlagProfessional     // a lawyer: preferred for the hard item
 	providers = append(providers, catalog.Provider{

@@ -14,6 +14,18 @@
 // [Solver] keeps a solved instance and re-optimises after a new demand, a new provider or a
 // provider freed from earlier work, with a few searches from the changed vertex.
 //
+// The domain matcher reads catalog records. A [Scorer] rates one pairing of a demand and a
+// provider; [DefaultScorer] explains each part of its score: skill fit, service area and
+// walking distance (the 15-minute circle, 15分钟生活圈), availability, priority residents
+// (重点人群), urgency (急事快速应对), professional match for hard items (愁事专业匹配), rating,
+// and fairness. A [Router] applies 大事小事分流 (big matters to co-building units by
+// function, small matters to the grid's volunteers and micro-teams). A [Matcher] indexes
+// providers and demands by skill (or function) and grid subtree, so candidate pairings never
+// come from all pairs; [Matcher.Plan] solves a board or dispatch round (派单) exactly and
+// explains every assignment and every miss; [Matcher.SuggestProviders] and
+// [Matcher.SuggestDemands] give the top k either way, for a dispatcher or for a volunteer
+// looking at a board (揭榜).
+//
 // [Greedy] is the baseline: it takes the best-scoring edges first. It is fast and simple but
 // can lose score and served residents when supply is scarce.
 package matching

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/matching"
 )
 
@@ -52,4 +55,38 @@ func ExampleSolver() {
 	// Output:
 	// added [1] removed [0] score 8
 	// added [0 2] removed [1] score 11
+}
+
+// Plan pairs a resident's wish with the nearest volunteer who has the skill, and explains
+// the score.
+func ExamplePlan() {
+	grid := catalog.GridPath("幸福街道/阳光社区/1网格/2栋")
+	demands := []catalog.Demand{{
+		ID: uuid.UUID{15: 1}, Kind: catalog.Wish, Category: "haircut", Skills: []catalog.Skill{"haircut"},
+		Status: catalog.StatusOpen, Headcount: 1, Priority: catalog.PriorityElderlyAlone,
+		Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: 30, Lng: 120}},
+	}}
+	providers := []catalog.Provider{{
+		ID: uuid.UUID{15: 2}, Kind: catalog.Volunteer, Skills: []catalog.Skill{"haircut"}, Capacity: 2,
+		Home: grid, At: catalog.Coordinates{Lat: 30.002, Lng: 120},
+	}}
+	res, err := matching.Plan(context.Background(), demands, providers, matching.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range res.Assignments {
+		fmt.Println("score", a.Score, "route", a.Route)
+		for _, p := range a.Parts {
+			fmt.Printf("  %-12s %4d  %s\n", p.Name, p.Points, p.Note)
+		}
+	}
+	fmt.Println("unmatched", len(res.Unmatched))
+	// Output:
+	// score 863 route small-matters-in-grid
+	//   fit           400  skills
+	//   distance      213  289 m walk
+	//   availability   50  hours overlap the window
+	//   priority      200  priority resident
+	// unmatched 0
 }

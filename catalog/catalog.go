@@ -213,7 +213,7 @@ func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Dem
 	if d.Status != StatusDraft && d.Status != StatusOpen {
 		return Demand{}, errorf(ErrInvalid, "create demand: initial status %s, want draft or open", d.Status)
 	}
-	if err := c.normaliseDemand(&d); err != nil {
+	if err := normaliseDemand(c.tax, &d); err != nil {
 		return Demand{}, fmt.Errorf("create demand %q: %w", d.Title, err)
 	}
 	now := c.clock()
@@ -233,10 +233,10 @@ func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Dem
 // Errors: ErrInvalid, as for CreateDemand.
 func (c *Catalog) ValidateDemand(d Demand) error {
 	d = d.Clone()
-	return c.normaliseDemand(&d)
+	return normaliseDemand(c.tax, &d)
 }
 
-func (c *Catalog) normaliseDemand(d *Demand) error {
+func normaliseDemand(tax *Taxonomy, d *Demand) error {
 	if !d.Kind.Valid() {
 		return errorf(ErrInvalid, "kind %d", d.Kind)
 	}
@@ -246,7 +246,7 @@ func (c *Catalog) normaliseDemand(d *Demand) error {
 	if err := checkText("description", d.Description, 0, DescriptionBytesMax); err != nil {
 		return err
 	}
-	cat, ok := c.tax.Category(d.Category)
+	cat, ok := tax.Category(d.Category)
 	if !ok {
 		return errorf(ErrInvalid, "unknown category %q", d.Category)
 	}

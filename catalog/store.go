@@ -11,7 +11,7 @@ import (
 const (
 	PageSizeDefault    = 50
 	PageSizeMax        = 1000
-	ChangeRecordsMax   = 50_000 // records of all types in one Change (a board of 10,000 demands with events)
+	ChangeRecordsMax   = 250_000 // records of all types in one Change (an import of ImportRowsMax demands with their events)
 	ClaimsPerDemandMax = 4 * HeadcountMax
 	QueryCategoriesMax = CategoriesMax
 )

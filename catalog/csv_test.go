@@ -1,0 +1,228 @@
+package catalog_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/catalog/storetest"
+)
+
+const demandsZH = "\ufeff类型,标题,类别,居民编号,居民姓名,网格,重点人群,人数,截止时间,预算（元）\n" +
+	"微心愿,上门理发,义务理发,r001,王阿姨,幸福街道/阳光社区/1网格/3栋,独居老人、残疾人,1,2026-05-20 18:00,\n" +
+	"微创投,楼道改造,renovation,r002,李大爷,幸福街道/阳光社区,,3,2026-08-01,12000.50\n"
+
+const demandsEN = "kind,title,category,requester_id,grid,skills,urgency\n" +
+	"wish,Fix the tap,repair_electric,r003,幸福街道/和平社区/2网格,repair_electric,urgent\n"
+
+func newCatalog(t *testing.T) (*catalog.Catalog, *storetest.Fixture) {
+	t.Helper()
+	f := storetest.NewFixture(t, memstore.New())
+	return f.Cat, f
+}
+
+func TestImportDemands(t *testing.T) {
+	ctx := context.Background()
+	for name, in := range map[string]string{"chinese with BOM": demandsZH, "english without BOM": demandsEN} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newCatalog(t)
+			ds, err := c.ImportDemands(ctx, strings.NewReader(in), "operator")
+			require.NoError(t, err)
+			require.Equal(t, strings.Count(in, "\n")-1, len(ds))
+			for _, d := range ds {
+				assert.Equal(t, catalog.StatusOpen, d.Status)
+				got, err := c.Demand(ctx, d.ID)
+				require.NoError(t, err)
+				assert.Equal(t, d.Title, got.Title)
+			}
+		})
+	}
+	c, _ := newCatalog(t)
+	ds, err := c.ImportDemands(ctx, strings.NewReader(demandsZH), "operator")
+	require.NoError(t, err)
+	assert.Equal(t, "haircut", ds[0].Category, "Chinese category name resolved to its code")
+	assert.Equal(t, catalog.PriorityElderlyAlone|catalog.PriorityDisabled, ds[0].Priority)
+	assert.Equal(t, "2026-05-20T10:00:00Z", ds[0].Deadline.Format("2006-01-02T15:04:05Z07:00"), "zone-less times are China time")
+	assert.Equal(t, catalog.Project, ds[1].Kind)
+	assert.Equal(t, "12000.50", ds[1].Budget.StringFixed(2))
+	assert.Equal(t, 3, ds[1].Headcount)
+}
+
+func TestImportDemandsRejectsAllOnAnyBadRow(t *testing.T) {
+	ctx := context.Background()
+	in := "kind,title,category,requester_id,grid,headcount,budget\n" +
+		"wish,ok row,haircut,r1,s/c,1,\n" +
+		"wish,,haircut,r1,s/c,1,\n" + // line 3: empty title
+		"gift,x,nope,r1,s,0,\n" + // line 4: bad kind, unknown category, grid too shallow, headcount 0
+		"\n" + // blank rows are skipped
+		"wish,budget on a wish,haircut,r1,s/c,1,100\n" + // line 6: budget only on projects (row-level)
+		"wish,short row\n" // line 7: wrong number of cells
+	c, f := newCatalog(t)
+	_, err := c.ImportDemands(ctx, strings.NewReader(in), "operator")
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+	var ie *catalog.ImportError
+	require.True(t, errors.As(err, &ie))
+	type cell struct{ line, col int }
+	var got []cell
+	for _, r := range ie.Rows {
+		got = append(got, cell{r.Line, r.Column})
+		assert.NotEmpty(t, r.Reason)
+	}
+	assert.Equal(t, []cell{{3, 2}, {4, 1}, {4, 3}, {4, 5}, {4, 6}, {6, 0}, {7, 0}}, got)
+	assert.Equal(t, len(ie.Rows), ie.Total)
+	assert.Equal(t, "title", ie.Rows[0].Header)
+
+	page, err := c.Demands(ctx, catalog.DemandQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, page.Demands, "nothing imported")
+	_ = f
+}
+
+func TestImportHeaderErrors(t *testing.T) {
+	tests := map[string]string{
+		"unknown column":  "kind,title,category,requester_id,grid,colour\n",
+		"missing column":  "kind,title,category,grid\n",
+		"repeated column": "kind,title,标题,category,requester_id,grid\n",
+		"empty file":      "",
+		"not UTF-8":       "kind,title\n\xff\xfe,x\n",
+		"bad quoting":     "kind,title,category,requester_id,grid\nwish,\"unterminated,haircut,r,s/c\n",
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := catalog.ParseDemandsCSV(strings.NewReader(in), nil)
+			var ie *catalog.ImportError
+			require.ErrorAs(t, err, &ie)
+			assert.Positive(t, ie.Total)
+			assert.ErrorIs(t, err, catalog.ErrInvalid)
+		})
+	}
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	orig, err := c.ImportDemands(ctx, strings.NewReader(demandsZH), "operator")
+	require.NoError(t, err)
+	for _, zh := range []bool{false, true} {
+		var buf bytes.Buffer
+		require.NoError(t, c.ExportDemands(ctx, &buf, catalog.DemandQuery{}, catalog.CSVOptions{Chinese: zh}))
+		c2, _ := newCatalog(t)
+		back, err := c2.ImportDemands(ctx, &buf, "operator")
+		require.NoError(t, err)
+		require.Len(t, back, len(orig))
+		for i := range orig {
+			a, b := orig[i], back[i]
+			assert.Equal(t, a.Title, b.Title)
+			assert.Equal(t, a.Category, b.Category)
+			assert.Equal(t, a.Location, b.Location)
+			assert.Equal(t, a.Priority, b.Priority)
+			assert.Equal(t, a.Headcount, b.Headcount)
+			assert.True(t, a.Deadline.Equal(b.Deadline))
+			assert.True(t, a.Budget.Equal(b.Budget))
+			assert.Equal(t, a.Skills, b.Skills)
+		}
+	}
+
+	provIn := "类型,名称,居民编号,成员,职能,技能,所属网格,服务范围,服务容量,服务时间,标记\n" +
+		"志愿者,张师傅,p1,,,repair_electric;haircut,幸福街道/阳光社区/1网格,,2,周六 8-12,党员、双报到\n" +
+		"微团队,红马甲,,m1:陈;m2:刘,,haircut,幸福街道/阳光社区,幸福街道,5,,\n" +
+		"共建单位,区人民医院,,,health;legal_aid,medical,幸福街道,,20,mon 9-17,专业人员\n"
+	ps, err := c.ImportProviders(ctx, strings.NewReader(provIn), "operator")
+	require.NoError(t, err)
+	require.Len(t, ps, 3)
+	assert.Equal(t, catalog.FlagPartyMember|catalog.FlagInServiceParty, ps[0].Flags)
+	assert.Equal(t, []catalog.Member{{PersonID: "m1", Name: "陈"}, {PersonID: "m2", Name: "刘"}}, ps[1].Members)
+	assert.Equal(t, []catalog.Function{catalog.FunctionHealth, catalog.FunctionLegalAid}, ps[2].Functions)
+
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportProviders(ctx, &buf, catalog.ProviderQuery{}, catalog.CSVOptions{Chinese: true}))
+	back, err := catalog.ParseProvidersCSV(&buf)
+	require.NoError(t, err)
+	require.Len(t, back, 3)
+	for i := range ps {
+		assert.Equal(t, ps[i].Name, back[i].Name)
+		assert.Equal(t, ps[i].Skills, back[i].Skills)
+		assert.Equal(t, ps[i].Availability, back[i].Availability)
+		assert.Equal(t, ps[i].ServiceArea, back[i].ServiceArea)
+		assert.Equal(t, ps[i].Flags, back[i].Flags)
+	}
+
+	// A board export lists exactly the board's demands.
+	b := f.Board(t, orig[0].ID)
+	buf.Reset()
+	require.NoError(t, c.ExportBoard(ctx, &buf, b.ID, catalog.CSVOptions{}))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2)
+	assert.Contains(t, lines[1], orig[0].ID.String())
+	assert.ErrorIs(t, c.ExportBoard(ctx, &buf, orig[0].ID, catalog.CSVOptions{}), catalog.ErrNotFound)
+}
+
+func TestImportProvidersRejects(t *testing.T) {
+	in := "kind,name,home,capacity,members,availability\n" +
+		"volunteer,a,幸福街道,1,m1:x,\n" + // members on a volunteer: row-level
+		"team,b,幸福街道,-1,,\n" + // capacity out of range
+		"team,c,幸福街道,1,,mon 9\n" // availability malformed
+	_, err := catalog.ParseProvidersCSV(strings.NewReader(in))
+	var ie *catalog.ImportError
+	require.ErrorAs(t, err, &ie)
+	require.Len(t, ie.Rows, 3)
+	assert.Equal(t, 2, ie.Rows[0].Line)
+	assert.Equal(t, 0, ie.Rows[0].Column)
+	assert.Equal(t, 3, ie.Rows[1].Line)
+	assert.Equal(t, "capacity", ie.Rows[1].Header)
+	assert.Equal(t, 6, ie.Rows[2].Column)
+}
+
+func FuzzParseDemandsCSV(f *testing.F) {
+	f.Add([]byte(demandsZH))
+	f.Add([]byte(demandsEN))
+	f.Add([]byte("kind,title\nwish,\"x"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ds, err := catalog.ParseDemandsCSV(bytes.NewReader(data), nil)
+		if err != nil {
+			var ie *catalog.ImportError
+			if !errors.As(err, &ie) || ie.Total == 0 || !errors.Is(err, catalog.ErrInvalid) {
+				t.Fatalf("error is not a non-empty ImportError: %v", err)
+			}
+			if ds != nil {
+				t.Fatal("records returned with an error")
+			}
+			return
+		}
+		c, err := catalog.New(memstore.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if err := c.ValidateDemand(d); err != nil {
+				t.Fatalf("parsed demand does not validate: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzParseProvidersCSV(f *testing.F) {
+	f.Add([]byte("kind,name,home,capacity\nvolunteer,a,幸福街道,1\n"))
+	f.Add([]byte("类型,名称,所属网格,服务容量,服务时间\n微团队,b,s/c,3,周一 9-12\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := catalog.ParseProvidersCSV(bytes.NewReader(data))
+		if err != nil {
+			if !errors.Is(err, catalog.ErrInvalid) {
+				t.Fatalf("error does not wrap ErrInvalid: %v", err)
+			}
+			return
+		}
+		for _, p := range ps {
+			if err := catalog.ValidateProvider(p); err != nil {
+				t.Fatalf("parsed provider does not validate: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,56 @@
+// Package sqlstore keeps a ledger in SQL: the durable ledger.Store.
+//
+// Two databases, one schema (migrations/, embedded and applied on open):
+//
+//   - SQLite (OpenSQLite), through modernc.org/sqlite without cgo: the embedded default, one
+//     file next to the application, for a community, a street or a district run from one
+//     process. WAL mode, foreign keys on, a busy timeout so that other processes opening the
+//     same file wait instead of failing, and writers that take the write lock at BEGIN
+//     (BEGIN IMMEDIATE) so two writers never deadlock upgrading a read lock. ":memory:" gives
+//     a private in-memory database for tests.
+//   - PostgreSQL (OpenPostgres), through pgx: for a platform where several application
+//     processes, each with its own *ledger.Ledger, share one database. Writers lock the
+//     single head row (SELECT … FOR UPDATE) and then the accounts they touch in ascending
+//     id order, so locks are always taken in one order; a serialization failure, deadlock or
+//     unique violation (two processes racing one idempotency key) re-runs the transaction,
+//     at most UpdateAttemptsMax times. The SQL is portable (no PL/pgSQL, no advisory locks)
+//     so a PostgreSQL-compatible distributed engine (CockroachDB, YugabyteDB) can run it.
+//
+// # What is stored
+//
+// accounts carry their posted balance (Balance and Available are one indexed read);
+// transactions carry the hash chain and are never updated; postings hold each transaction's
+// postings in order; entries hold one row per (account, transaction) with the change, indexed
+// by (account, seq) for statements and by (account, effective time) for BalanceAt; holds;
+// the single-row head is the chain's tip. Times are int64 unix microseconds, exact and
+// portable, because the hash chain covers them. ledger.Ledger checks every rule and computes
+// every balance and hash; this package only writes what it is given, checking it first
+// (bad input is ledger.ErrInvalid and reaches no SQL) and checking rows again when it reads
+// them (a row that this package cannot have written is ledger.ErrCorrupt). ledger.Verify
+// recomputes everything from the postings, so a row edited behind the ledger's back is
+// reported.
+//
+// # Durability
+//
+// SQLite: WithSynchronous(SyncFull), the default, fsyncs the write-ahead log at every commit,
+// so no acknowledged transaction is lost when the process is killed or the machine loses
+// power. SyncNormal fsyncs only at checkpoints: still nothing lost when the process is
+// killed (the log is written before Commit returns), but a power loss may drop the last
+// transactions acknowledged before it. PostgreSQL: the server's synchronous_commit decides
+// (on by default: nothing acknowledged is lost).
+//
+// # Schema versions
+//
+// Each migration runs inside one transaction with the schema_version row locked, so two
+// processes opening a new database at once apply it once. A database whose version is
+// newer than this code's is refused with ErrSchemaTooNew.
+//
+// # Running the PostgreSQL tests
+//
+// The PostgreSQL tests (conformance, multi-process, migrations, benchmarks) run when
+// TONGXIN_POSTGRES_DSN names a database the tests may create schemas in, e.g.
+//
+//	TONGXIN_POSTGRES_DSN='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' go test ./ledger/sqlstore/
+//
+// Each test works in a schema of its own (t_<random>), dropped when it ends.
+package sqlstore

@@ -1,0 +1,459 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// queries are the fixed statements, placeholders already in the dialect's form.
+type queries struct {
+	asset, assets                        string
+	account, accounts, accountExists     string
+	txByID, txByKey, reversalOf          string
+	txsAfter, postingsRange              string
+	accountTxs, accountPostings          string
+	balanceAt                            string
+	holdByID, holdByKey                  string
+	head, lockHead, setHead              string
+	lockAccountsPrefix, lockAccountsTail string
+	closeHold                            string
+}
+
+const (
+	accountSelect = `SELECT a.id, a.asset, a.min_balance, a.unbounded, a.metadata, a.balance,
+ (SELECT CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) FROM holds h
+  WHERE h.from_account = a.id AND h.status = 1 AND (h.expires_at IS NULL OR h.expires_at > ?))
+ FROM accounts a`
+	txColumns     = `t.seq, t.id, t.idempotency_key, t.memo, t.metadata, t.effective_at, t.posted_at, t.effective_defaulted, t.reverses, t.captures_hold, t.hash`
+	txSelect      = `SELECT ` + txColumns + ` FROM transactions t`
+	postingSelect = `SELECT p.seq, p.idx, p.from_account, p.to_account, p.asset, p.amount FROM postings p`
+	holdSelect    = `SELECT id, idempotency_key, from_account, to_account, asset, amount, expires_at, created_at, status, closed_at FROM holds`
+)
+
+func buildQueries(d *dialect) queries {
+	r := d.rebind
+	return queries{
+		asset:         r(`SELECT code, scale FROM assets WHERE code = ?`),
+		assets:        r(`SELECT code, scale FROM assets ORDER BY code`),
+		account:       r(accountSelect + ` WHERE a.id = ?`),
+		accounts:      r(accountSelect + ` WHERE a.id > ? ORDER BY a.id LIMIT ?`),
+		accountExists: r(`SELECT 1 FROM accounts WHERE id = ?`),
+		txByID:        r(txSelect + ` WHERE t.id = ?`),
+		txByKey:       r(txSelect + ` WHERE t.idempotency_key = ?`),
+		reversalOf:    r(`SELECT id FROM transactions WHERE reverses = ?`),
+		txsAfter:      r(txSelect + ` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`),
+		postingsRange: r(postingSelect + ` WHERE p.seq >= ? AND p.seq <= ? ORDER BY p.seq, p.idx`),
+		accountTxs: r(`SELECT ` + txColumns + ` FROM entries e JOIN transactions t ON t.seq = e.seq
+ WHERE e.account = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`),
+		accountPostings: r(postingSelect + ` JOIN entries e ON e.seq = p.seq
+ WHERE e.account = ? AND e.seq >= ? AND e.seq <= ? ORDER BY p.seq, p.idx`),
+		balanceAt: r(`SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM entries WHERE account = ? AND effective_at <= ?`),
+		holdByID:  r(holdSelect + ` WHERE id = ?`),
+		holdByKey: r(holdSelect + ` WHERE idempotency_key = ?`),
+		head:      r(`SELECT seq, hash FROM head WHERE id = 1`),
+		lockHead:  r(`SELECT seq, hash FROM head WHERE id = 1` + d.forUpdate),
+		setHead:   r(`UPDATE head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`),
+		// The id list is appended per call; the locks are taken in id order.
+		lockAccountsPrefix: accountSelect + ` WHERE a.id IN (`,
+		lockAccountsTail:   `) ORDER BY a.id` + d.forUpdate,
+		closeHold:          r(`UPDATE holds SET status = ?, closed_at = ? WHERE id = ? AND status = 1`),
+	}
+}
+
+// reader implements ledger.StoreReader over one database transaction.
+type reader struct {
+	s     *Store
+	q     execer
+	ctxTx *sql.Tx
+}
+
+func notFound(what string, v any) error {
+	return fmt.Errorf("sqlstore: %s %v: %w", what, v, ledger.ErrNotFound)
+}
+
+func opErr(op string, err error) error { return fmt.Errorf("sqlstore: %s: %w", op, err) }
+
+func (r reader) Asset(ctx context.Context, code string) (ledger.Asset, error) {
+	if err := ledger.ValidateAssetCode(code); err != nil {
+		return ledger.Asset{}, notFound("asset", code) // no such code can exist
+	}
+	var a ledger.Asset
+	err := r.q.QueryRowContext(ctx, r.s.q.asset, code).Scan(&a.Code, &a.Scale)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.Asset{}, notFound("asset", code)
+	}
+	if err != nil {
+		return ledger.Asset{}, opErr("read asset "+code, err)
+	}
+	return checkAsset(a)
+}
+
+func checkAsset(a ledger.Asset) (ledger.Asset, error) {
+	if ledger.ValidateAssetCode(a.Code) != nil || a.Scale < 0 || a.Scale > ledger.AssetScaleMax {
+		return ledger.Asset{}, corrupt("asset %+v", a)
+	}
+	return a, nil
+}
+
+func (r reader) Assets(ctx context.Context) ([]ledger.Asset, error) {
+	rows, err := r.q.QueryContext(ctx, r.s.q.assets)
+	if err != nil {
+		return nil, opErr("read assets", err)
+	}
+	defer rows.Close()
+	var out []ledger.Asset
+	for rows.Next() {
+		var a ledger.Asset
+		if err := rows.Scan(&a.Code, &a.Scale); err != nil {
+			return nil, opErr("read assets", err)
+		}
+		if a, err = checkAsset(a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, opErr("read assets", err)
+	}
+	return out, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAccount(sc scanner) (ledger.AccountState, error) {
+	var st ledger.AccountState
+	var md sql.NullString
+	if err := sc.Scan(&st.ID, &st.Asset, &st.MinBalance, &st.Unbounded, &md, &st.Balance, &st.Held); err != nil {
+		return ledger.AccountState{}, err
+	}
+	var err error
+	if st.Metadata, err = decodeMetadata(md); err != nil {
+		return ledger.AccountState{}, err
+	}
+	if st.ID.Validate() != nil || ledger.ValidateAssetCode(st.Asset) != nil || st.MinBalance > 0 || st.Held < 0 {
+		return ledger.AccountState{}, corrupt("account row %q", st.ID)
+	}
+	return st, nil
+}
+
+func (r reader) Account(ctx context.Context, id ledger.AccountID, now time.Time) (ledger.AccountState, error) {
+	if id.Validate() != nil {
+		return ledger.AccountState{}, notFound("account", id)
+	}
+	st, err := scanAccount(r.q.QueryRowContext(ctx, r.s.q.account, micros(now), string(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.AccountState{}, notFound("account", id)
+	}
+	if err != nil {
+		return ledger.AccountState{}, opErr(fmt.Sprintf("read account %s", id), err)
+	}
+	return st, nil
+}
+
+func (r reader) Accounts(ctx context.Context, after ledger.AccountID, limit int, now time.Time) ([]ledger.AccountState, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := r.q.QueryContext(ctx, r.s.q.accounts, micros(now), string(after), limit)
+	if err != nil {
+		return nil, opErr("read accounts", err)
+	}
+	defer rows.Close()
+	var out []ledger.AccountState
+	for rows.Next() {
+		st, err := scanAccount(rows)
+		if err != nil {
+			return nil, opErr("read accounts", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, opErr("read accounts", err)
+	}
+	return out, nil
+}
+
+// readTxs runs a query returning transaction rows (txColumns) and then fills in their
+// postings with a second query over the seq range they span.
+func (r reader) readTxs(ctx context.Context, op, query string, args []any, postings func(first, last uint64) (*sql.Rows, error)) ([]ledger.TxRecord, error) {
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, opErr(op, err)
+	}
+	var out []ledger.TxRecord
+	for rows.Next() {
+		rec, err := scanTx(rows)
+		if err != nil {
+			rows.Close()
+			return nil, opErr(op, err)
+		}
+		out = append(out, rec)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, opErr(op, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	prows, err := postings(out[0].Seq, out[len(out)-1].Seq)
+	if err != nil {
+		return nil, opErr(op+": postings", err)
+	}
+	defer prows.Close()
+	if err := attachPostings(prows, out); err != nil {
+		return nil, opErr(op+": postings", err)
+	}
+	return out, nil
+}
+
+func scanTx(sc scanner) (ledger.TxRecord, error) {
+	var rec ledger.TxRecord
+	var seq, eff, posted int64
+	var key, md sql.NullString
+	var id, reverses, captures, hash []byte
+	if err := sc.Scan(&seq, &id, &key, &rec.Memo, &md, &eff, &posted, &rec.EffectiveDefaulted, &reverses, &captures, &hash); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if seq <= 0 {
+		return ledger.TxRecord{}, corrupt("transaction seq %d", seq)
+	}
+	rec.Seq = uint64(seq)
+	var err error
+	if rec.ID, err = decodeUUID("transaction id", id, false); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if rec.Reverses, err = decodeUUID("reversed id", reverses, true); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if rec.CapturesHold, err = decodeUUID("captured hold id", captures, true); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if rec.Hash, err = decodeHash(hash); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if key.Valid {
+		if key.String == "" {
+			return ledger.TxRecord{}, corrupt("transaction %d: empty idempotency key", seq)
+		}
+		rec.IdempotencyKey = key.String
+	}
+	if rec.Metadata, err = decodeMetadata(md); err != nil {
+		return ledger.TxRecord{}, err
+	}
+	rec.EffectiveAt, rec.PostedAt = fromMicros(eff), fromMicros(posted)
+	return rec, nil
+}
+
+// attachPostings reads posting rows ordered by (seq, idx) into recs (ordered by seq).
+// Rows for seqs not in recs are skipped; each record must get postings 0, 1, 2… exactly.
+func attachPostings(rows *sql.Rows, recs []ledger.TxRecord) error {
+	i := 0
+	for rows.Next() {
+		var seq int64
+		var idx int
+		var p ledger.PostingRecord
+		if err := rows.Scan(&seq, &idx, &p.From, &p.To, &p.Asset, &p.Amount); err != nil {
+			return err
+		}
+		for i < len(recs) && recs[i].Seq < uint64(seq) {
+			i++
+		}
+		if i == len(recs) {
+			break
+		}
+		if recs[i].Seq != uint64(seq) {
+			continue
+		}
+		if idx != len(recs[i].Postings) || idx >= ledger.PostingsMax {
+			return corrupt("transaction %d: posting %d out of order", seq, idx)
+		}
+		if err := checkPosting(p); err != nil {
+			return corrupt("transaction %d: posting %d: %v", seq, idx, err)
+		}
+		recs[i].Postings = append(recs[i].Postings, p)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k := range recs {
+		if len(recs[k].Postings) == 0 {
+			return corrupt("transaction %d has no postings", recs[k].Seq)
+		}
+	}
+	return nil
+}
+
+func (r reader) one(ctx context.Context, op, query string, arg any, what string) (ledger.TxRecord, error) {
+	recs, err := r.readTxs(ctx, op, query, []any{arg}, func(first, last uint64) (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, r.s.q.postingsRange, int64(first), int64(last))
+	})
+	if err != nil {
+		return ledger.TxRecord{}, err
+	}
+	if len(recs) == 0 {
+		return ledger.TxRecord{}, notFound(what, arg)
+	}
+	return recs[0], nil
+}
+
+func (r reader) Transaction(ctx context.Context, id uuid.UUID) (ledger.TxRecord, error) {
+	rec, err := r.one(ctx, "read transaction", r.s.q.txByID, id[:], "transaction")
+	if errors.Is(err, ledger.ErrNotFound) {
+		return ledger.TxRecord{}, notFound("transaction", id)
+	}
+	return rec, err
+}
+
+func (r reader) TransactionByKey(ctx context.Context, key string) (ledger.TxRecord, error) {
+	if key == "" || checkText("idempotency key", key) != nil {
+		return ledger.TxRecord{}, notFound("idempotency key", key)
+	}
+	return r.one(ctx, "read transaction by key", r.s.q.txByKey, key, "idempotency key")
+}
+
+func (r reader) ReversalOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	var b []byte
+	err := r.q.QueryRowContext(ctx, r.s.q.reversalOf, id[:]).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, notFound("reversal of", id)
+	}
+	if err != nil {
+		return uuid.Nil, opErr(fmt.Sprintf("read reversal of %s", id), err)
+	}
+	return decodeUUID("reversal id", b, false)
+}
+
+// seqArg converts a sequence bound for SQL's signed BIGINT.
+func seqArg(seq uint64) int64 { return int64(min(seq, 1<<63-1)) }
+
+func (r reader) Transactions(ctx context.Context, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	return r.readTxs(ctx, "read transactions", r.s.q.txsAfter, []any{seqArg(afterSeq), limit}, func(first, last uint64) (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, r.s.q.postingsRange, int64(first), int64(last))
+	})
+}
+
+func (r reader) accountExists(ctx context.Context, id ledger.AccountID) error {
+	if id.Validate() != nil {
+		return notFound("account", id)
+	}
+	var one int
+	err := r.q.QueryRowContext(ctx, r.s.q.accountExists, string(id)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("account", id)
+	}
+	if err != nil {
+		return opErr(fmt.Sprintf("read account %s", id), err)
+	}
+	return nil
+}
+
+func (r reader) AccountTransactions(ctx context.Context, id ledger.AccountID, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	if err := r.accountExists(ctx, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	op := fmt.Sprintf("read transactions of %s", id)
+	return r.readTxs(ctx, op, r.s.q.accountTxs, []any{string(id), seqArg(afterSeq), limit}, func(first, last uint64) (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, r.s.q.accountPostings, string(id), int64(first), int64(last))
+	})
+}
+
+func (r reader) BalanceAt(ctx context.Context, id ledger.AccountID, t time.Time) (int64, error) {
+	if err := r.accountExists(ctx, id); err != nil {
+		return 0, err
+	}
+	var v int64
+	if err := r.q.QueryRowContext(ctx, r.s.q.balanceAt, string(id), micros(t)).Scan(&v); err != nil {
+		return 0, opErr(fmt.Sprintf("balance of %s at %s", id, t), err)
+	}
+	return v, nil
+}
+
+func scanHold(sc scanner) (ledger.HoldRecord, error) {
+	var h ledger.HoldRecord
+	var id []byte
+	var key sql.NullString
+	var expires, closed sql.NullInt64
+	var created int64
+	var status int
+	if err := sc.Scan(&id, &key, &h.Posting.From, &h.Posting.To, &h.Posting.Asset, &h.Posting.Amount, &expires, &created, &status, &closed); err != nil {
+		return ledger.HoldRecord{}, err
+	}
+	var err error
+	if h.ID, err = decodeUUID("hold id", id, false); err != nil {
+		return ledger.HoldRecord{}, err
+	}
+	if err := checkPosting(h.Posting); err != nil {
+		return ledger.HoldRecord{}, corrupt("hold %s: %v", h.ID, err)
+	}
+	if status < int(ledger.HoldOpen) || status > int(ledger.HoldReleased) || (status == int(ledger.HoldOpen)) == closed.Valid {
+		return ledger.HoldRecord{}, corrupt("hold %s: status %d, closed %v", h.ID, status, closed.Valid)
+	}
+	h.Status = ledger.HoldStatus(status)
+	h.IdempotencyKey = key.String
+	h.CreatedAt = fromMicros(created)
+	if expires.Valid {
+		h.ExpiresAt = fromMicros(expires.Int64)
+	}
+	if closed.Valid {
+		h.ClosedAt = fromMicros(closed.Int64)
+	}
+	return h, nil
+}
+
+func (r reader) Hold(ctx context.Context, id uuid.UUID) (ledger.HoldRecord, error) {
+	h, err := scanHold(r.q.QueryRowContext(ctx, r.s.q.holdByID, id[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.HoldRecord{}, notFound("hold", id)
+	}
+	if err != nil {
+		return ledger.HoldRecord{}, opErr(fmt.Sprintf("read hold %s", id), err)
+	}
+	return h, nil
+}
+
+func (r reader) HoldByKey(ctx context.Context, key string) (ledger.HoldRecord, error) {
+	if key == "" || checkText("hold key", key) != nil {
+		return ledger.HoldRecord{}, notFound("hold key", key)
+	}
+	h, err := scanHold(r.q.QueryRowContext(ctx, r.s.q.holdByKey, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ledger.HoldRecord{}, notFound("hold key", key)
+	}
+	if err != nil {
+		return ledger.HoldRecord{}, opErr(fmt.Sprintf("read hold by key %q", key), err)
+	}
+	return h, nil
+}
+
+func (r reader) readHead(ctx context.Context, query string) (ledger.Head, error) {
+	var seq int64
+	var hash []byte
+	if err := r.q.QueryRowContext(ctx, query).Scan(&seq, &hash); err != nil {
+		return ledger.Head{}, opErr("read head", err)
+	}
+	if seq < 0 {
+		return ledger.Head{}, corrupt("head seq %d", seq)
+	}
+	h, err := decodeHash(hash)
+	if err != nil {
+		return ledger.Head{}, err
+	}
+	return ledger.Head{Seq: uint64(seq), Hash: h}, nil
+}
+
+func (r reader) Head(ctx context.Context) (ledger.Head, error) { return r.readHead(ctx, r.s.q.head) }

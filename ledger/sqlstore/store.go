@@ -1,0 +1,302 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// Limits and tuning.
+const (
+	// UpdateAttemptsMax bounds how often Update runs fn when it loses a race to another
+	// process (serialization failure, deadlock, unique violation).
+	UpdateAttemptsMax = 10
+	// retryBackoffMax caps the jittered sleep between two attempts.
+	retryBackoffMax = 50 * time.Millisecond
+	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
+	// lock before it fails.
+	SQLiteBusyTimeout = 10 * time.Second
+	// sqliteReadConnsMax bounds the read connections to a SQLite file.
+	sqliteReadConnsMax = 8
+	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
+	PostgresConnsDefault = 32
+	// PostgresConnsMax is the most WithMaxConns accepts.
+	PostgresConnsMax = 1024
+	// ConnMaxIdleTimeDefault is how long an idle PostgreSQL connection is kept.
+	ConnMaxIdleTimeDefault = time.Minute
+)
+
+// ErrSchemaTooNew reports a database whose schema was written by a newer version of this
+// package: opening it is refused rather than risking writes the newer code cannot read.
+var ErrSchemaTooNew = errors.New("sqlstore: database schema is newer than this code")
+
+// Synchronous is SQLite's durability setting (PRAGMA synchronous) in WAL mode.
+type Synchronous int
+
+// Durability settings. Both keep every acknowledged transaction when the process is killed
+// (the WAL is written before Commit returns); they differ on power loss or an OS crash.
+const (
+	// SyncFull fsyncs the WAL at every commit: nothing acknowledged is lost even on power
+	// loss. The default.
+	SyncFull Synchronous = iota
+	// SyncNormal fsyncs only at checkpoints: a process kill loses nothing, a power loss may
+	// lose the last transactions acknowledged before it (never corrupting the file).
+	SyncNormal
+)
+
+// Option configures OpenSQLite or OpenPostgres.
+type Option func(*options)
+
+type options struct {
+	sync        Synchronous
+	maxConns    int
+	maxIdleTime time.Duration
+}
+
+// WithMaxConns bounds the PostgreSQL connections of one Store (default PostgresConnsDefault).
+// Writers serialise on the head row, so more connections than concurrent writers plus
+// readers buy nothing.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithConnMaxIdleTime closes PostgreSQL connections idle longer than d (default
+// ConnMaxIdleTimeDefault), so that many idle Stores do not exhaust the server's connections.
+func WithConnMaxIdleTime(d time.Duration) Option { return func(o *options) { o.maxIdleTime = d } }
+
+// WithSynchronous sets SQLite's durability setting (default SyncFull). PostgreSQL ignores
+// it: its durability is the server's synchronous_commit.
+func WithSynchronous(s Synchronous) Option { return func(o *options) { o.sync = s } }
+
+// Store is a ledger.Store on SQLite or PostgreSQL. It is safe for concurrent use; on
+// PostgreSQL, Stores in several processes may share one database.
+type Store struct {
+	d      *dialect
+	wdb    *sql.DB // writes (SQLite: one connection, so writers queue in-process)
+	rdb    *sql.DB // reads; the same as wdb except for a SQLite file
+	closed atomic.Bool
+	q      queries
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// OpenSQLite opens (creating if needed) the SQLite database at path, in WAL mode with
+// foreign keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations.
+// ":memory:" opens a private in-memory database that lives until Close.
+//
+// Errors: ErrSchemaTooNew, ledger.ErrInvalid (an empty path or one containing '?'), or the
+// driver's error wrapped with the operation.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: path must be non-empty without '?' or '#': %w", path, ledger.ErrInvalid)
+	}
+	sync := "FULL"
+	if o.sync == SyncNormal {
+		sync = "NORMAL"
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "synchronous("+sync+")")
+	memory := path == ":memory:"
+	if !memory {
+		params.Add("_pragma", "journal_mode(WAL)")
+	}
+	// Writers take the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction that
+	// reads and then writes can fail to upgrade its lock when another process wrote first.
+	// Read-only transactions still begin deferred (the driver ignores _txlock for them).
+	params.Set("_txlock", "immediate")
+	dsn := path + "?" + params.Encode()
+	wdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+	}
+	// One write connection: writers of this process queue for it instead of spinning on
+	// SQLite's busy handler; for ":memory:" it is also the only connection, since every
+	// connection to ":memory:" is a database of its own.
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	s := &Store{d: sqliteDialect, wdb: wdb, rdb: wdb}
+	if !memory {
+		rdb, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			_ = wdb.Close()
+			return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+		}
+		rdb.SetMaxOpenConns(sqliteReadConnsMax)
+		rdb.SetMaxIdleConns(sqliteReadConnsMax)
+		s.rdb = rdb
+	}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+	}
+	return s, nil
+}
+
+// OpenPostgres connects to PostgreSQL (or a compatible engine) through pgx and applies
+// pending migrations. The schema is the DSN's search_path, e.g.
+// "postgres://u@host/db?sslmode=disable&search_path=ledger".
+//
+// Errors: ErrSchemaTooNew, ledger.ErrInvalid (options out of range), or the driver's error
+// wrapped with the operation.
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{maxConns: PostgresConnsDefault, maxIdleTime: ConnMaxIdleTimeDefault}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.maxConns < 1 || o.maxConns > PostgresConnsMax || o.maxIdleTime <= 0 {
+		return nil, fmt.Errorf("sqlstore: open postgres: %d connections (1..%d), idle time %s (> 0): %w",
+			o.maxConns, PostgresConnsMax, o.maxIdleTime, ledger.ErrInvalid)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(o.maxIdleTime)
+	s := &Store{d: postgresDialect, wdb: db, rdb: db}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if err := s.wdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.q = buildQueries(s.d)
+	return nil
+}
+
+// Close closes the database connections; later calls return ledger.ErrClosed. Closing twice
+// is not an error.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	err := s.wdb.Close()
+	if s.rdb != s.wdb {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) closedErr(err error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
+	}
+	return err
+}
+
+// Update runs fn in one read-write transaction. On PostgreSQL a serialization failure,
+// deadlock or unique violation (another process won a race) rolls back and runs fn again, at
+// most UpdateAttemptsMax times in all, after a short jittered sleep.
+//
+// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation.
+func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
+	var err error
+	for attempt := range UpdateAttemptsMax {
+		if attempt > 0 {
+			if werr := sleepBackoff(ctx, attempt); werr != nil {
+				return fmt.Errorf("sqlstore: update: %w (after %w)", werr, err)
+			}
+		}
+		err = s.updateOnce(ctx, fn)
+		if err == nil || !s.d.retryable(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("sqlstore: update: gave up after %d attempts: %w", UpdateAttemptsMax, err)
+}
+
+func sleepBackoff(ctx context.Context, attempt int) error {
+	limit := min(time.Millisecond<<attempt, retryBackoffMax)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond/2)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
+	}
+	sqlTx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
+	}
+	tx := &storeTx{reader: reader{s: s, q: sqlTx, ctxTx: sqlTx}}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return s.closedErr(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return s.closedErr(fmt.Errorf("sqlstore: commit: %w", err))
+	}
+	return nil
+}
+
+// View runs fn in one read-only transaction: a consistent snapshot (REPEATABLE READ on
+// PostgreSQL; a WAL read transaction on SQLite).
+//
+// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation.
+func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
+	}
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := s.rdb.BeginTx(ctx, opts)
+	if err != nil {
+		return s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err))
+	}
+	defer func() { _ = sqlTx.Rollback() }()
+	if err := fn(reader{s: s, q: sqlTx, ctxTx: sqlTx}); err != nil {
+		return s.closedErr(err)
+	}
+	return nil
+}
+
+// pgRetryable reports PostgreSQL errors that mean another transaction won a race.
+func pgRetryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01", "23505":
+		return true
+	}
+	return false
+}

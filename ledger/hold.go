@@ -39,6 +39,8 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 	}
 	rec.ID = l.newID()
 	var out HoldRecord
+	sc := getScratch()
+	defer putScratch(sc)
 	err = l.store.Update(ctx, func(tx StoreTx) error {
 		head, err := tx.LockHead(ctx)
 		if err != nil {
@@ -57,12 +59,12 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 			}
 		}
 		r := &request{rec: TxRecord{Postings: []PostingRecord{rec.Posting}}}
-		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now, sc)
 		if err != nil {
 			return err
 		}
 		// Check the hold as if it were posted, then keep only the reservation.
-		if err := bal.apply(r.rec.Postings); err != nil {
+		if err := bal.apply(r.rec.Postings, sc); err != nil {
 			return err
 		}
 		out = rec
@@ -139,8 +141,8 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 		return Transaction{}, fmt.Errorf("capture %s: %w", holdID, err)
 	}
 	var out TxRecord
-	bufp := l.bufPool.Get().(*[]byte)
-	defer l.bufPool.Put(bufp)
+	sc := getScratch()
+	defer putScratch(sc)
 	err = l.store.Update(ctx, func(tx StoreTx) error {
 		head, err := tx.LockHead(ctx)
 		if err != nil {
@@ -164,7 +166,7 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 		p.Amount = minor
 		r := &request{rec: TxRecord{ID: id, Postings: []PostingRecord{p}, CapturesHold: holdID,
 			PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}}
-		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now, sc)
 		if err != nil {
 			return err
 		}
@@ -174,16 +176,13 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 				bal.states[i].Held -= h.Posting.Amount
 			}
 		}
-		if err := bal.apply(r.rec.Postings); err != nil {
+		if err := bal.apply(r.rec.Postings, sc); err != nil {
 			return err
 		}
-		head.Seq++
-		r.rec.Seq = head.Seq
-		head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
-		r.rec.Hash = head.Hash
+		seal(&head, &r.rec, sc)
 		out = r.rec
 		return tx.Commit(ctx, Commit{
-			Transactions: []TxRecord{r.rec}, Balances: bal.updates(), Head: head,
+			Transactions: []TxRecord{r.rec}, Balances: bal.updates(sc), Head: head,
 			CloseHolds: []HoldClosure{{ID: holdID, Status: HoldCaptured, ClosedAt: now}},
 		})
 	})

@@ -74,8 +74,6 @@ type Ledger struct {
 	mu       sync.RWMutex
 	assets   map[string]Asset // assets never change once created, so caching them is safe
 	accounts map[AccountID]AccountRecord
-
-	bufPool sync.Pool
 }
 
 // New returns a Ledger over store.
@@ -94,7 +92,6 @@ func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
 	for _, o := range opts {
 		o(l)
 	}
-	l.bufPool.New = func() any { b := make([]byte, 0, 512); return &b }
 	if err := store.View(ctx, func(r StoreReader) error {
 		_, err := r.Head(ctx)
 		return err
@@ -383,8 +380,9 @@ type request struct {
 	out   Transaction
 }
 
-// prepare validates a transaction request without touching balances.
-func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time) (TxRecord, error) {
+// prepare validates a transaction request without touching balances. The record's postings
+// are appended to buf, which may be scratch memory: stores copy what they keep.
+func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time, buf []PostingRecord) (TxRecord, error) {
 	if err := validateKey(t.IdempotencyKey); err != nil {
 		return TxRecord{}, err
 	}
@@ -406,7 +404,7 @@ func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time) (Tx
 	rec := TxRecord{
 		IdempotencyKey: t.IdempotencyKey,
 		Memo:           t.Memo,
-		Postings:       make([]PostingRecord, len(t.Postings)),
+		Postings:       slices.Grow(buf[:0], len(t.Postings))[:len(t.Postings)],
 		PostedAt:       now,
 		EffectiveAt:    now,
 	}
@@ -480,11 +478,15 @@ func sameRequest(stored, rec *TxRecord) bool {
 // ErrInsufficientBalance, ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	now := l.clock()
-	r := request{in: &t}
-	r.rec, r.err = l.prepare(ctx, &t, now)
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.tx = t
+	r := &sc.req
+	*r = request{in: &sc.tx}
+	r.rec, r.err = l.prepare(ctx, &sc.tx, now, sc.postings[:0])
 	if r.err == nil {
-		reqs := [1]*request{&r}
-		if err := l.commit(ctx, reqs[:], now); err != nil {
+		sc.one[0] = r
+		if err := l.commit(ctx, sc.one[:], now, sc); err != nil {
 			return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, err)
 		}
 	}
@@ -509,13 +511,15 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 	ptrs := make([]*request, 0, len(ts))
 	for i := range ts {
 		reqs[i].in = &ts[i]
-		reqs[i].rec, reqs[i].err = l.prepare(ctx, &ts[i], now)
+		reqs[i].rec, reqs[i].err = l.prepare(ctx, &ts[i], now, nil)
 		if reqs[i].err == nil {
 			ptrs = append(ptrs, &reqs[i])
 		}
 	}
 	if len(ptrs) > 0 {
-		if err := l.commit(ctx, ptrs, now); err != nil {
+		sc := getScratch()
+		defer putScratch(sc)
+		if err := l.commit(ctx, ptrs, now, sc); err != nil {
 			return nil, fmt.Errorf("post batch: %w", err)
 		}
 	}
@@ -530,12 +534,54 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 	return out, nil
 }
 
+// scratch is the per-call working memory of Post and PostBatch, pooled so that a Post
+// allocates almost nothing: every slice in it is only used until the store call returns.
+type scratch struct {
+	tx       Transaction
+	req      request
+	one      [1]*request
+	postings [1]PostingRecord
+	bal      balances
+	changes  []change
+	newBal   []int64
+	updates  []BalanceUpdate
+	recs     []TxRecord
+	buf      []byte
+}
+
+// scratchKeepMax bounds the buffers a pooled scratch keeps, so one huge batch does not pin
+// its memory forever.
+const scratchKeepMax = 4096
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(sc *scratch) {
+	if cap(sc.recs) > scratchKeepMax || cap(sc.bal.ids) > 2*scratchKeepMax {
+		return
+	}
+	sc.tx, sc.req = Transaction{}, request{}
+	sc.one[0] = nil
+	clear(sc.recs[:cap(sc.recs)])
+	clear(sc.bal.ids[:cap(sc.bal.ids)])
+	clear(sc.bal.states[:cap(sc.bal.states)])
+	clear(sc.updates[:cap(sc.updates)])
+	clear(sc.postings[:])
+	scratchPool.Put(sc)
+}
+
 // balances is the working set of locked accounts during one store transaction: ids sorted,
 // states aligned, so lookups are a binary search and no map is allocated per Post.
 type balances struct {
 	ids     []AccountID
 	states  []AccountState
 	touched []bool
+}
+
+type change struct {
+	i     int
+	delta int64
 }
 
 func (b *balances) index(id AccountID) int {
@@ -547,12 +593,9 @@ func (b *balances) index(id AccountID) int {
 }
 
 // lockAccounts collects, sorts and locks every account the requests name.
-func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Time) (*balances, error) {
-	n := 0
-	for _, r := range reqs {
-		n += 2 * len(r.rec.Postings)
-	}
-	ids := make([]AccountID, 0, n)
+func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Time, sc *scratch) (*balances, error) {
+	b := &sc.bal
+	ids := b.ids[:0]
 	for _, r := range reqs {
 		for _, p := range r.rec.Postings {
 			ids = append(ids, p.From, p.To)
@@ -567,18 +610,17 @@ func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Tim
 	if len(states) != len(ids) {
 		return nil, fmt.Errorf("store returned %d accounts for %d ids: %w", len(states), len(ids), ErrCorrupt)
 	}
-	return &balances{ids: ids, states: states, touched: make([]bool, len(ids))}, nil
+	b.ids, b.states = ids, states
+	b.touched = slices.Grow(b.touched[:0], len(ids))[:len(ids)]
+	clear(b.touched)
+	return b, nil
 }
 
 // apply checks a record's postings against the working balances and, if every check passes,
 // applies them. On error nothing changed.
-func (b *balances) apply(postings []PostingRecord) error {
-	type change struct {
-		i     int
-		delta int64
-	}
-	var small [8]change
-	changes := small[:0]
+func (b *balances) apply(postings []PostingRecord, sc *scratch) error {
+	changes := sc.changes[:0]
+	defer func() { sc.changes = changes[:0] }()
 	add := func(i int, d int64) error {
 		for k := range changes {
 			if changes[k].i == i {
@@ -595,16 +637,11 @@ func (b *balances) apply(postings []PostingRecord) error {
 	}
 	for _, p := range postings {
 		fi, ti := b.index(p.From), b.index(p.To)
-		for _, x := range [2]struct {
-			i  int
-			id AccountID
-		}{{fi, p.From}, {ti, p.To}} {
-			if x.i < 0 || b.states[x.i].ID == "" {
-				return fmt.Errorf("account %s: %w", x.id, ErrUnknownAccount)
-			}
-			if b.states[x.i].Asset != p.Asset {
-				return fmt.Errorf("account %s holds %s, posting is in %s: %w", x.id, b.states[x.i].Asset, p.Asset, ErrAssetMismatch)
-			}
+		if err := b.check(fi, p.From, p.Asset); err != nil {
+			return err
+		}
+		if err := b.check(ti, p.To, p.Asset); err != nil {
+			return err
 		}
 		if err := add(fi, -p.Amount); err != nil {
 			return err
@@ -613,7 +650,8 @@ func (b *balances) apply(postings []PostingRecord) error {
 			return err
 		}
 	}
-	newBalances := make([]int64, len(changes))
+	newBal := slices.Grow(sc.newBal[:0], len(changes))[:len(changes)]
+	sc.newBal = newBal
 	for k, c := range changes {
 		st := &b.states[c.i]
 		v, err := addChecked(st.Balance, c.delta)
@@ -627,50 +665,63 @@ func (b *balances) apply(postings []PostingRecord) error {
 			return fmt.Errorf("account %s: balance %d, held %d, minimum %d, change %d: %w",
 				st.ID, st.Balance, st.Held, st.MinBalance, c.delta, ErrInsufficientBalance)
 		}
-		newBalances[k] = v
+		newBal[k] = v
 	}
 	for k, c := range changes {
-		b.states[c.i].Balance = newBalances[k]
+		b.states[c.i].Balance = newBal[k]
 		b.touched[c.i] = true
 	}
 	return nil
 }
 
-func (b *balances) updates() []BalanceUpdate {
-	var out []BalanceUpdate
+func (b *balances) check(i int, id AccountID, asset string) error {
+	if i < 0 || b.states[i].ID == "" {
+		return fmt.Errorf("account %s: %w", id, ErrUnknownAccount)
+	}
+	if b.states[i].Asset != asset {
+		return fmt.Errorf("account %s holds %s, posting is in %s: %w", id, b.states[i].Asset, asset, ErrAssetMismatch)
+	}
+	return nil
+}
+
+func (b *balances) updates(sc *scratch) []BalanceUpdate {
+	out := sc.updates[:0]
 	for i, t := range b.touched {
 		if t {
 			out = append(out, BalanceUpdate{Account: b.ids[i], Balance: b.states[i].Balance})
 		}
 	}
+	sc.updates = out
 	return out
+}
+
+// seal gives a record the next sequence number and its place in the hash chain.
+func seal(head *Head, rec *TxRecord, sc *scratch) {
+	head.Seq++
+	rec.Seq = head.Seq
+	head.Hash, sc.buf = chainHash(head.Hash, rec, sc.buf)
+	rec.Hash = head.Hash
 }
 
 // commit runs the requests through one store transaction. Requests that fail a check get
 // their err set and change nothing; the returned error means the whole store transaction
 // failed and nothing was posted.
-func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time) error {
+func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc *scratch) error {
 	// IDs are drawn once, outside Update, so a retried Update reuses them.
 	for _, r := range reqs {
 		r.rec.ID = l.newID()
 	}
-	bufp := l.bufPool.Get().(*[]byte)
-	defer l.bufPool.Put(bufp)
 	err := l.store.Update(ctx, func(tx StoreTx) error {
 		head, err := tx.LockHead(ctx)
 		if err != nil {
 			return err
 		}
-		bal, err := lockAccounts(ctx, tx, reqs, now)
+		bal, err := lockAccounts(ctx, tx, reqs, now, sc)
 		if err != nil {
 			return err
 		}
-		var keys map[string]*TxRecord // keys posted earlier in this same batch
-		var recs []TxRecord
-		if len(reqs) > 1 {
-			recs = make([]TxRecord, 0, len(reqs))
-		}
-		var single [1]TxRecord
+		var keys map[string]int // keys posted earlier in this same batch -> index in recs
+		recs := sc.recs[:0]
 		for _, r := range reqs {
 			r.err, r.done, r.prior = nil, false, nil
 			if k := r.rec.IdempotencyKey; k != "" {
@@ -681,37 +732,30 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time) err
 				} else if !errors.Is(err, ErrNotFound) {
 					return err
 				}
-				if p, ok := keys[k]; ok {
-					r.err = replayCheck(r, p)
+				if i, ok := keys[k]; ok {
+					r.err = replayCheck(r, &recs[i])
 					continue
 				}
 			}
-			if err := bal.apply(r.rec.Postings); err != nil {
+			if err := bal.apply(r.rec.Postings, sc); err != nil {
 				r.err = err
 				continue
 			}
-			head.Seq++
-			r.rec.Seq = head.Seq
-			head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
-			r.rec.Hash = head.Hash
+			seal(&head, &r.rec, sc)
 			r.done = true
-			if recs == nil {
-				single[0] = r.rec
-				recs = single[:]
-			} else {
-				recs = append(recs, r.rec)
-			}
+			recs = append(recs, r.rec)
 			if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
 				if keys == nil {
-					keys = make(map[string]*TxRecord)
+					keys = make(map[string]int)
 				}
-				keys[k] = &recs[len(recs)-1]
+				keys[k] = len(recs) - 1
 			}
 		}
+		sc.recs = recs
 		if len(recs) == 0 {
 			return nil
 		}
-		return tx.Commit(ctx, Commit{Transactions: recs, Balances: bal.updates(), Head: head})
+		return tx.Commit(ctx, Commit{Transactions: recs, Balances: bal.updates(sc), Head: head})
 	})
 	if err != nil {
 		return err
@@ -767,8 +811,8 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 	now := l.clock()
 	rec := TxRecord{ID: l.newID(), IdempotencyKey: idempotencyKey, Reverses: id, PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}
 	var out TxRecord
-	bufp := l.bufPool.Get().(*[]byte)
-	defer l.bufPool.Put(bufp)
+	sc := getScratch()
+	defer putScratch(sc)
 	err := l.store.Update(ctx, func(tx StoreTx) error {
 		head, err := tx.LockHead(ctx)
 		if err != nil {
@@ -800,19 +844,16 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 			rec.Postings[i] = PostingRecord{From: p.To, To: p.From, Asset: p.Asset, Amount: p.Amount}
 		}
 		r := &request{rec: rec}
-		bal, err := lockAccounts(ctx, tx, []*request{r}, now)
+		bal, err := lockAccounts(ctx, tx, []*request{r}, now, sc)
 		if err != nil {
 			return err
 		}
-		if err := bal.apply(rec.Postings); err != nil {
+		if err := bal.apply(rec.Postings, sc); err != nil {
 			return err
 		}
-		head.Seq++
-		r.rec.Seq = head.Seq
-		head.Hash, *bufp = chainHash(head.Hash, &r.rec, *bufp)
-		r.rec.Hash = head.Hash
+		seal(&head, &r.rec, sc)
 		out = r.rec
-		return tx.Commit(ctx, Commit{Transactions: []TxRecord{r.rec}, Balances: bal.updates(), Head: head})
+		return tx.Commit(ctx, Commit{Transactions: []TxRecord{r.rec}, Balances: bal.updates(sc), Head: head})
 	})
 	if err != nil {
 		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)

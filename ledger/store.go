@@ -104,7 +104,8 @@ type BalanceUpdate struct {
 }
 
 // Commit is everything one store transaction writes besides assets and accounts. A Store
-// applies it whole.
+// applies it whole. Its slices belong to the Ledger and are valid only until Update returns:
+// a Store copies what it keeps.
 type Commit struct {
 	Transactions []TxRecord      // in Seq order, continuing the chain from the locked head
 	Balances     []BalanceUpdate // the new posted balance of every account the transactions touch
@@ -146,6 +147,7 @@ type StoreTx interface {
 	LockHead(ctx context.Context) (Head, error)
 	// LockAccounts locks the accounts (ids sorted ascending, unique) and returns their states
 	// at time now, aligned with ids; an account that does not exist yields a zero AccountState.
+	// The Ledger uses the result only until Update returns, so a store may reuse its memory.
 	LockAccounts(ctx context.Context, ids []AccountID, now time.Time) ([]AccountState, error)
 	InsertAsset(ctx context.Context, a Asset) error
 	InsertAccount(ctx context.Context, a AccountRecord) error

@@ -1,0 +1,317 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/memstore"
+)
+
+// baseline is roughly the fastest anything with this API can go: one mutex, a map of int64
+// balances, a map of idempotency keys, an append to a slice, and the same decimal-to-minor-
+// units conversion. No ids, no hash chain, no history, no validation beyond the balance.
+type baseline struct {
+	mu       sync.Mutex
+	balances map[ledger.AccountID]int64
+	keys     map[string]int
+	log      []baselineEntry
+}
+
+type baselineEntry struct {
+	from, to ledger.AccountID
+	amount   int64
+}
+
+func newBaseline() *baseline {
+	return &baseline{balances: map[ledger.AccountID]int64{}, keys: map[string]int{}}
+}
+
+func (b *baseline) post(key string, p ledger.Posting) error {
+	amount, err := ledger.ToMinor(p.Amount, 2)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.keys[key]; ok {
+		return nil
+	}
+	b.balances[p.From] -= amount
+	b.balances[p.To] += amount
+	b.keys[key] = len(b.log)
+	b.log = append(b.log, baselineEntry{p.From, p.To, amount})
+	return nil
+}
+
+func (b *baseline) postBatch(keys []string, ps []ledger.Posting) error {
+	amounts := make([]int64, len(ps))
+	for i, p := range ps {
+		a, err := ledger.ToMinor(p.Amount, 2)
+		if err != nil {
+			return err
+		}
+		amounts[i] = a
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, p := range ps {
+		if _, ok := b.keys[keys[i]]; ok {
+			continue
+		}
+		b.balances[p.From] -= amounts[i]
+		b.balances[p.To] += amounts[i]
+		b.keys[keys[i]] = len(b.log)
+		b.log = append(b.log, baselineEntry{p.From, p.To, amounts[i]})
+	}
+	return nil
+}
+
+const benchAccounts = 1000
+
+var benchIDs = func() []ledger.AccountID {
+	ids := make([]ledger.AccountID, benchAccounts)
+	for i := range ids {
+		ids[i] = ledger.AccountID(fmt.Sprintf("vol:v%04d:pts", i))
+	}
+	return ids
+}()
+
+var benchAmount = decimal.RequireFromString("12.5")
+
+func benchPosting(i int) ledger.Posting {
+	return ledger.Posting{From: "community:c01:issuer", To: benchIDs[i%benchAccounts], Amount: benchAmount, Asset: "PTS"}
+}
+
+func benchKey(i int) string { return "award:" + strconv.Itoa(i) }
+
+func newBenchLedger(tb testing.TB) (*ledger.Ledger, context.Context) {
+	tb.Helper()
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := l.OpenAccount(ctx, ledger.Account{ID: "community:c01:issuer", Asset: "PTS", Unbounded: true}); err != nil {
+		tb.Fatal(err)
+	}
+	for _, id := range benchIDs {
+		if err := l.OpenAccount(ctx, ledger.Account{ID: id, Asset: "PTS"}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return l, ctx
+}
+
+// baselineRate measures the baseline's single-posting throughput over n posts.
+func baselineRate(n int) float64 {
+	bl := newBaseline()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if err := bl.post(benchKey(i), benchPosting(i)); err != nil {
+			panic(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkPost: one goroutine, one-posting transactions with an idempotency key, everything
+// on (ids, hash chain, history for BalanceAt and statements). Target: >= 0.5 of the baseline.
+func BenchmarkPost(b *testing.B) {
+	l, ctx := newBenchLedger(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := l.Post(ctx, ledger.Transaction{IdempotencyKey: benchKey(i), Postings: []ledger.Posting{benchPosting(i)}}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	rate := float64(i) / b.Elapsed().Seconds()
+	// The baseline posts as many transactions, so both pay for maps of the same size.
+	base := baselineRate(max(i, 10_000))
+	b.ReportMetric(rate, "tx/s")
+	b.ReportMetric(base, "baseline-tx/s")
+	b.ReportMetric(rate/base, "ratio-vs-baseline")
+}
+
+// BenchmarkPostBaseline is the baseline alone, for benchstat comparisons.
+func BenchmarkPostBaseline(b *testing.B) {
+	bl := newBaseline()
+	i := 0
+	for b.Loop() {
+		if err := bl.post(benchKey(i), benchPosting(i)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkPostParallel: many goroutines posting at once (the lock is the limit).
+func BenchmarkPostParallel(b *testing.B) {
+	l, ctx := newBenchLedger(b)
+	var mu sync.Mutex
+	next := 0
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mu.Lock()
+			i := next
+			next++
+			mu.Unlock()
+			if _, err := l.Post(ctx, ledger.Transaction{IdempotencyKey: benchKey(i), Postings: []ledger.Posting{benchPosting(i)}}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(next)/time.Since(start).Seconds(), "tx/s")
+}
+
+// BenchmarkPostBatch1000: PostBatch of 1,000 keyed one-posting transactions. Target: >= 0.8
+// of the baseline posting the same 1,000 under one lock.
+func BenchmarkPostBatch1000(b *testing.B) {
+	const size = 1000
+	l, ctx := newBenchLedger(b)
+	batch := make([]ledger.Transaction, size)
+	keys := make([]string, size)
+	postings := make([]ledger.Posting, size)
+	fill := func(round int) {
+		for k := range batch {
+			i := round*size + k
+			keys[k], postings[k] = benchKey(i), benchPosting(i)
+			batch[k] = ledger.Transaction{IdempotencyKey: keys[k], Postings: []ledger.Posting{postings[k]}}
+		}
+	}
+	b.ReportAllocs()
+	var dur time.Duration
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		fill(round)
+		b.StartTimer()
+		start := time.Now()
+		res, err := l.PostBatch(ctx, batch)
+		dur += time.Since(start)
+		if err != nil || res[size-1].Err != nil {
+			b.Fatal(err, res[size-1].Err)
+		}
+		round++
+	}
+	rate := float64(round*size) / dur.Seconds()
+	// The baseline posts as many batches, so both pay for maps of the same size.
+	bl := newBaseline()
+	var baseDur time.Duration
+	for r := 0; r < max(round, 10); r++ {
+		fill(r)
+		start := time.Now()
+		if err := bl.postBatch(keys, postings); err != nil {
+			b.Fatal(err)
+		}
+		baseDur += time.Since(start)
+	}
+	base := float64(max(round, 10)*size) / baseDur.Seconds()
+	b.ReportMetric(rate, "tx/s")
+	b.ReportMetric(base, "baseline-tx/s")
+	b.ReportMetric(rate/base, "ratio-vs-baseline")
+}
+
+// BenchmarkBalance shows Balance and Available cost the same with 1,000 or 1,000,000
+// transactions behind them: O(1).
+func BenchmarkBalance(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		l, ctx := newBenchLedger(b)
+		fillLedger(b, l, ctx, n, false)
+		b.Run(fmt.Sprintf("Balance/txs=%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if _, err := l.Balance(ctx, benchIDs[i%benchAccounts]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+		b.Run(fmt.Sprintf("Available/txs=%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if _, err := l.Available(ctx, benchIDs[i%benchAccounts]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+		b.Run(fmt.Sprintf("BalanceAt/txs=%d", n), func(b *testing.B) {
+			at := time.Now().Add(-time.Millisecond)
+			i := 0
+			for b.Loop() {
+				if _, err := l.BalanceAt(ctx, benchIDs[i%benchAccounts], at); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+func fillLedger(tb testing.TB, l *ledger.Ledger, ctx context.Context, n int, keyed bool) {
+	tb.Helper()
+	const size = 10_000
+	batch := make([]ledger.Transaction, 0, size)
+	for i := 0; i < n; i++ {
+		t := ledger.Transaction{Postings: []ledger.Posting{benchPosting(i)}}
+		if keyed {
+			t.IdempotencyKey = benchKey(i)
+		}
+		batch = append(batch, t)
+		if len(batch) == size || i == n-1 {
+			res, err := l.PostBatch(ctx, batch)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Err != nil {
+					tb.Fatal(r.Err)
+				}
+			}
+			batch = batch[:0]
+		}
+	}
+}
+
+// BenchmarkMemoryPerTransaction keeps 10,000,000 one-posting transactions (no metadata) in
+// memstore and reports the live heap per transaction. Target: <= 256 bytes. Run it with
+// -benchtime=1x; it takes about a minute.
+func BenchmarkMemoryPerTransaction(b *testing.B) {
+	const n = 10_000_000
+	for _, keyed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("keyed=%v", keyed), func(b *testing.B) {
+			for b.Loop() {
+				l, ctx := newBenchLedger(b)
+				before := liveHeap()
+				fillLedger(b, l, ctx, n, keyed)
+				after := liveHeap()
+				b.ReportMetric(float64(after-before)/n, "bytes/tx")
+				runtime.KeepAlive(l)
+			}
+		})
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

@@ -1,0 +1,223 @@
+package points
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// Placeholders in account templates. Each must fill a whole ':'-separated segment.
+const (
+	PlaceCommunity = "{community}"
+	PlaceHolder    = "{holder}"
+	PlaceAsset     = "{asset}"
+	PlacePeriod    = "{period}"
+	PlaceOther     = "{other}"
+)
+
+// Naming is the account naming convention of a scheme or a time bank: a template per kind of
+// account, with placeholders for the community, the holder (a provider or resident), the asset,
+// a period (quota accounts) and another community (clearing accounts). The zero value of a
+// field takes the default shown on DefaultNaming. Every placeholder fills a whole segment so
+// that a holder can be read back from an account id (expiry and leaderboards scan the ledger
+// and must recognise holder accounts).
+type Naming struct {
+	Issuer   string `json:"issuer,omitempty"`   // where awarded points come from (Unbounded)
+	Holder   string `json:"holder,omitempty"`   // one account per holder per asset
+	Shop     string `json:"shop,omitempty"`     // the points shop (积分超市) receives redeemed points
+	Expiry   string `json:"expiry,omitempty"`   // expired points end here
+	Donation string `json:"donation,omitempty"` // hours over the storage cap end here
+	Debt     string `json:"debt,omitempty"`     // what a holder owes after a clawback of spent points
+	Quota    string `json:"quota,omitempty"`    // cap accounts: one per holder per day or month
+	Pool     string `json:"pool,omitempty"`     // the time bank's pool (Unbounded)
+	Clearing string `json:"clearing,omitempty"` // inter-community clearing (通存通兑), one per pair
+	Stock    string `json:"stock,omitempty"`    // shop stock: one account per item (units)
+}
+
+// DefaultNaming is the convention used for every empty field of a Naming.
+var DefaultNaming = Naming{
+	Issuer:   "community:{community}:issuer:{asset}",
+	Holder:   "community:{community}:member:{holder}:{asset}",
+	Shop:     "community:{community}:shop:{asset}",
+	Expiry:   "community:{community}:expired:{asset}",
+	Donation: "community:{community}:donation:{asset}",
+	Debt:     "community:{community}:debt:{holder}:{asset}",
+	Quota:    "community:{community}:quota:{holder}:{period}",
+	Pool:     "community:{community}:pool:{asset}",
+	Clearing: "community:{community}:clearing:{other}:{asset}",
+	Stock:    "community:{community}:stock:{holder}",
+}
+
+func (n Naming) withDefaults() Naming {
+	set := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	set(&n.Issuer, DefaultNaming.Issuer)
+	set(&n.Holder, DefaultNaming.Holder)
+	set(&n.Shop, DefaultNaming.Shop)
+	set(&n.Expiry, DefaultNaming.Expiry)
+	set(&n.Donation, DefaultNaming.Donation)
+	set(&n.Debt, DefaultNaming.Debt)
+	set(&n.Quota, DefaultNaming.Quota)
+	set(&n.Pool, DefaultNaming.Pool)
+	set(&n.Clearing, DefaultNaming.Clearing)
+	set(&n.Stock, DefaultNaming.Stock)
+	return n
+}
+
+// validate checks every template: it renders to a valid account id, placeholders fill whole
+// segments, the templates that name one account per holder contain {holder}, and no two
+// templates can name the same account.
+func (n Naming) validate() error {
+	type tmpl struct {
+		name, t string
+		need    []string
+	}
+	ts := []tmpl{
+		{"issuer", n.Issuer, nil}, {"holder", n.Holder, []string{PlaceHolder}},
+		{"shop", n.Shop, nil}, {"expiry", n.Expiry, nil}, {"donation", n.Donation, nil},
+		{"debt", n.Debt, []string{PlaceHolder}}, {"quota", n.Quota, []string{PlaceHolder, PlacePeriod}},
+		{"pool", n.Pool, nil}, {"clearing", n.Clearing, []string{PlaceOther}},
+		{"stock", n.Stock, []string{PlaceHolder}},
+	}
+	seen := map[string]string{}
+	for _, t := range ts {
+		for _, seg := range strings.Split(t.t, ":") {
+			if strings.Contains(seg, "{") && !isPlaceholder(seg) {
+				return errorf(ErrInvalidScheme, "account template %s %q: a placeholder must fill a whole segment", t.name, t.t)
+			}
+		}
+		for _, p := range t.need {
+			if !strings.Contains(t.t, p) {
+				return errorf(ErrInvalidScheme, "account template %s %q: must contain %s", t.name, t.t, p)
+			}
+		}
+		id := render(t.t, "c", "h", "A", "p", "o")
+		if err := id.Validate(); err != nil {
+			return errorf(ErrInvalidScheme, "account template %s %q: %v", t.name, t.t, err)
+		}
+		// The shape (placeholders kept, literals kept) must be unique, or two kinds of account
+		// could collide.
+		if prev, dup := seen[t.t]; dup {
+			return errorf(ErrInvalidScheme, "account templates %s and %s are the same", prev, t.name)
+		}
+		seen[t.t] = t.name
+	}
+	return nil
+}
+
+func isPlaceholder(seg string) bool {
+	switch seg {
+	case PlaceCommunity, PlaceHolder, PlaceAsset, PlacePeriod, PlaceOther:
+		return true
+	}
+	return false
+}
+
+func render(t, community, holder, asset, period, other string) ledger.AccountID {
+	segs := strings.Split(t, ":")
+	for i, s := range segs {
+		switch s {
+		case PlaceCommunity:
+			segs[i] = community
+		case PlaceHolder:
+			segs[i] = holder
+		case PlaceAsset:
+			segs[i] = asset
+		case PlacePeriod:
+			segs[i] = period
+		case PlaceOther:
+			segs[i] = other
+		}
+	}
+	return ledger.AccountID(strings.Join(segs, ":"))
+}
+
+// matcher recognises the accounts of one template for one community and asset and reads the
+// holder back from them.
+type matcher struct {
+	segs   []string // literal segments; "" where the holder goes
+	holderAt int
+}
+
+func newMatcher(t, community, asset string) matcher {
+	segs := strings.Split(t, ":")
+	m := matcher{holderAt: -1}
+	for i, s := range segs {
+		switch s {
+		case PlaceCommunity:
+			segs[i] = community
+		case PlaceAsset:
+			segs[i] = asset
+		case PlaceHolder:
+			segs[i] = ""
+			m.holderAt = i
+		}
+	}
+	m.segs = segs
+	return m
+}
+
+// holder returns the holder of id, or false if id is not an account of the template.
+func (m matcher) holder(id ledger.AccountID) (string, bool) {
+	s := string(id)
+	out := ""
+	for i, want := range m.segs {
+		j := strings.IndexByte(s, ':')
+		seg := s
+		if j < 0 {
+			if i != len(m.segs)-1 {
+				return "", false
+			}
+		} else {
+			if i == len(m.segs)-1 {
+				return "", false
+			}
+			seg, s = s[:j], s[j+1:]
+		}
+		if i == m.holderAt {
+			out = seg
+		} else if seg != want {
+			return "", false
+		}
+	}
+	return out, true
+}
+
+var segmentRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// ValidHolder reports whether h can name a holder: one account-id segment,
+// [A-Za-z0-9_.-]{1,64}.
+func ValidHolder(h string) bool { return segmentRE.MatchString(h) }
+
+// PersonHolder returns the holder id of a resident identified by the community's opaque id
+// (catalog.RequesterRef.ID, catalog.Provider.PersonID, catalog.Member.PersonID). The same
+// person gets the same holder whether they serve (as a volunteer or a team member) or are
+// served (time-bank withdrawals), so one account holds all their points or hours. Ids that do
+// not fit an account segment are replaced by a hash of them.
+func PersonHolder(personID string) string {
+	if len(personID) <= 60 && segmentRE.MatchString(personID) {
+		return "p-" + personID
+	}
+	sum := sha256.Sum256([]byte(personID))
+	return "h-" + hex.EncodeToString(sum[:20])
+}
+
+// ProviderHolder returns the holder id of a provider: its person's holder for a volunteer with
+// a person id, otherwise (teams, units, social organisations) the provider id.
+func ProviderHolder(p catalog.Provider) string {
+	if p.Kind == catalog.Volunteer && p.PersonID != "" {
+		return PersonHolder(p.PersonID)
+	}
+	return providerSegment(p.ID)
+}
+
+func providerSegment(id uuid.UUID) string { return id.String() }

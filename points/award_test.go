@@ -232,4 +232,3 @@ func completion(t testing.TB, e *env, demand, provider [16]byte) points.Completi
 	require.NoError(t, err)
 	return c
 }
-

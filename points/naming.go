@@ -144,7 +144,7 @@ func render(t, community, holder, asset, period, other string) ledger.AccountID 
 // matcher recognises the accounts of one template for one community and asset and reads the
 // holder back from them.
 type matcher struct {
-	segs   []string // literal segments; "" where the holder goes
+	segs     []string // literal segments; "" where the holder goes
 	holderAt int
 }
 

@@ -74,6 +74,8 @@ type Ledger struct {
 	mu       sync.RWMutex
 	assets   map[string]Asset // assets never change once created, so caching them is safe
 	accounts map[AccountID]AccountRecord
+
+	group *groupCommitter // nil unless the store asks for group commit
 }
 
 // New returns a Ledger over store.
@@ -91,6 +93,9 @@ func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
 	l.newID = ids.next
 	for _, o := range opts {
 		o(l)
+	}
+	if g, ok := store.(StoreGroupCommit); ok && g.GroupCommit() {
+		l.group = &groupCommitter{}
 	}
 	if err := store.View(ctx, func(r StoreReader) error {
 		_, err := r.Head(ctx)
@@ -484,7 +489,11 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	r := &sc.req
 	*r = request{in: &sc.tx}
 	r.rec, r.err = l.prepare(ctx, &sc.tx, now, sc.postings[:0])
-	if r.err == nil {
+	if r.err == nil && l.group != nil {
+		if err := l.group.post(ctx, l, r); err != nil {
+			return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, err)
+		}
+	} else if r.err == nil {
 		sc.one[0] = r
 		if err := l.commit(ctx, sc.one[:], now, sc); err != nil {
 			return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, err)
@@ -565,7 +574,7 @@ func putScratch(sc *scratch) {
 	sc.one[0] = nil
 	clear(sc.recs[:cap(sc.recs)])
 	clear(sc.bal.ids[:cap(sc.bal.ids)])
-	clear(sc.bal.states[:cap(sc.bal.states)])
+	sc.bal.states = nil // the store's memory (LockAccounts), not ours to clear
 	clear(sc.updates[:cap(sc.updates)])
 	clear(sc.postings[:])
 	scratchPool.Put(sc)
@@ -721,11 +730,41 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 			return err
 		}
 		var keys map[string]int // keys posted earlier in this same batch -> index in recs
+		var known map[string]TxRecord
+		lookup, batched := tx.(StoreKeyLookup)
+		batched = batched && len(reqs) > 1
+		if batched {
+			all := make([]string, 0, len(reqs))
+			for _, r := range reqs {
+				if r.rec.IdempotencyKey != "" {
+					all = append(all, r.rec.IdempotencyKey)
+				}
+			}
+			if len(all) > 0 {
+				if known, err = lookup.TransactionsByKeys(ctx, all); err != nil {
+					return err
+				}
+			}
+		}
 		recs := sc.recs[:0]
 		for _, r := range reqs {
 			r.err, r.done, r.prior = nil, false, nil
+			// One time for the whole store transaction, so PostedAt follows Seq.
+			r.rec.PostedAt = now
+			if r.rec.EffectiveDefaulted {
+				r.rec.EffectiveAt = now
+			}
 			if k := r.rec.IdempotencyKey; k != "" {
-				prior, err := tx.TransactionByKey(ctx, k)
+				var prior TxRecord
+				var err error
+				if batched {
+					var ok bool
+					if prior, ok = known[k]; !ok {
+						err = ErrNotFound
+					}
+				} else {
+					prior, err = tx.TransactionByKey(ctx, k)
+				}
 				if err == nil {
 					r.err = replayCheck(r, &prior)
 					continue

@@ -153,3 +153,18 @@ type StoreTx interface {
 	InsertAccount(ctx context.Context, a AccountRecord) error
 	Commit(ctx context.Context, c Commit) error
 }
+
+// StoreKeyLookup is an optional StoreTx capability: look up many idempotency keys at once.
+// The result holds only the keys that exist. The Ledger uses it for batches, where one round
+// trip per key would dominate on a networked database.
+type StoreKeyLookup interface {
+	TransactionsByKeys(ctx context.Context, keys []string) (map[string]TxRecord, error)
+}
+
+// StoreGroupCommit is an optional Store capability. A store whose commits are expensive (a
+// database round trip and a disk flush) returns true, and the Ledger then gathers Post calls
+// that arrive while a commit is under way into the next store transaction: one flush serves
+// many callers, each still accepted or rejected on its own.
+type StoreGroupCommit interface {
+	GroupCommit() bool
+}

@@ -85,7 +85,7 @@ func (r reader) Asset(ctx context.Context, code string) (ledger.Asset, error) {
 		return ledger.Asset{}, notFound("asset", code) // no such code can exist
 	}
 	var a ledger.Asset
-	err := r.q.QueryRowContext(ctx, r.s.q.asset, code).Scan(&a.Code, &a.Scale)
+	err := r.queryRow(ctx, r.s.q.asset, code).Scan(&a.Code, &a.Scale)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ledger.Asset{}, notFound("asset", code)
 	}
@@ -103,7 +103,7 @@ func checkAsset(a ledger.Asset) (ledger.Asset, error) {
 }
 
 func (r reader) Assets(ctx context.Context) ([]ledger.Asset, error) {
-	rows, err := r.q.QueryContext(ctx, r.s.q.assets)
+	rows, err := r.query(ctx, r.s.q.assets)
 	if err != nil {
 		return nil, opErr("read assets", err)
 	}
@@ -147,7 +147,7 @@ func (r reader) Account(ctx context.Context, id ledger.AccountID, now time.Time)
 	if id.Validate() != nil {
 		return ledger.AccountState{}, notFound("account", id)
 	}
-	st, err := scanAccount(r.q.QueryRowContext(ctx, r.s.q.account, micros(now), string(id)))
+	st, err := scanAccount(r.queryRow(ctx, r.s.q.account, micros(now), string(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ledger.AccountState{}, notFound("account", id)
 	}
@@ -161,7 +161,7 @@ func (r reader) Accounts(ctx context.Context, after ledger.AccountID, limit int,
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := r.q.QueryContext(ctx, r.s.q.accounts, micros(now), string(after), limit)
+	rows, err := r.query(ctx, r.s.q.accounts, micros(now), string(after), limit)
 	if err != nil {
 		return nil, opErr("read accounts", err)
 	}
@@ -183,7 +183,7 @@ func (r reader) Accounts(ctx context.Context, after ledger.AccountID, limit int,
 // readTxs runs a query returning transaction rows (txColumns) and then fills in their
 // postings with a second query over the seq range they span.
 func (r reader) readTxs(ctx context.Context, op, query string, args []any, postings func(first, last uint64) (*sql.Rows, error)) ([]ledger.TxRecord, error) {
-	rows, err := r.q.QueryContext(ctx, query, args...)
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, opErr(op, err)
 	}
@@ -294,7 +294,7 @@ func attachPostings(rows *sql.Rows, recs []ledger.TxRecord) error {
 
 func (r reader) one(ctx context.Context, op, query string, arg any, what string) (ledger.TxRecord, error) {
 	recs, err := r.readTxs(ctx, op, query, []any{arg}, func(first, last uint64) (*sql.Rows, error) {
-		return r.q.QueryContext(ctx, r.s.q.postingsRange, int64(first), int64(last))
+		return r.query(ctx, r.s.q.postingsRange, int64(first), int64(last))
 	})
 	if err != nil {
 		return ledger.TxRecord{}, err
@@ -322,7 +322,7 @@ func (r reader) TransactionByKey(ctx context.Context, key string) (ledger.TxReco
 
 func (r reader) ReversalOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
 	var b []byte
-	err := r.q.QueryRowContext(ctx, r.s.q.reversalOf, id[:]).Scan(&b)
+	err := r.queryRow(ctx, r.s.q.reversalOf, id[:]).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return uuid.Nil, notFound("reversal of", id)
 	}
@@ -340,7 +340,7 @@ func (r reader) Transactions(ctx context.Context, afterSeq uint64, limit int) ([
 		return nil, nil
 	}
 	return r.readTxs(ctx, "read transactions", r.s.q.txsAfter, []any{seqArg(afterSeq), limit}, func(first, last uint64) (*sql.Rows, error) {
-		return r.q.QueryContext(ctx, r.s.q.postingsRange, int64(first), int64(last))
+		return r.query(ctx, r.s.q.postingsRange, int64(first), int64(last))
 	})
 }
 
@@ -349,7 +349,7 @@ func (r reader) accountExists(ctx context.Context, id ledger.AccountID) error {
 		return notFound("account", id)
 	}
 	var one int
-	err := r.q.QueryRowContext(ctx, r.s.q.accountExists, string(id)).Scan(&one)
+	err := r.queryRow(ctx, r.s.q.accountExists, string(id)).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("account", id)
 	}
@@ -368,7 +368,7 @@ func (r reader) AccountTransactions(ctx context.Context, id ledger.AccountID, af
 	}
 	op := fmt.Sprintf("read transactions of %s", id)
 	return r.readTxs(ctx, op, r.s.q.accountTxs, []any{string(id), seqArg(afterSeq), limit}, func(first, last uint64) (*sql.Rows, error) {
-		return r.q.QueryContext(ctx, r.s.q.accountPostings, string(id), int64(first), int64(last))
+		return r.query(ctx, r.s.q.accountPostings, string(id), int64(first), int64(last))
 	})
 }
 
@@ -377,7 +377,7 @@ func (r reader) BalanceAt(ctx context.Context, id ledger.AccountID, t time.Time)
 		return 0, err
 	}
 	var v int64
-	if err := r.q.QueryRowContext(ctx, r.s.q.balanceAt, string(id), micros(t)).Scan(&v); err != nil {
+	if err := r.queryRow(ctx, r.s.q.balanceAt, string(id), micros(t)).Scan(&v); err != nil {
 		return 0, opErr(fmt.Sprintf("balance of %s at %s", id, t), err)
 	}
 	return v, nil
@@ -416,7 +416,7 @@ func scanHold(sc scanner) (ledger.HoldRecord, error) {
 }
 
 func (r reader) Hold(ctx context.Context, id uuid.UUID) (ledger.HoldRecord, error) {
-	h, err := scanHold(r.q.QueryRowContext(ctx, r.s.q.holdByID, id[:]))
+	h, err := scanHold(r.queryRow(ctx, r.s.q.holdByID, id[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ledger.HoldRecord{}, notFound("hold", id)
 	}
@@ -430,7 +430,7 @@ func (r reader) HoldByKey(ctx context.Context, key string) (ledger.HoldRecord, e
 	if key == "" || checkText("hold key", key) != nil {
 		return ledger.HoldRecord{}, notFound("hold key", key)
 	}
-	h, err := scanHold(r.q.QueryRowContext(ctx, r.s.q.holdByKey, key))
+	h, err := scanHold(r.queryRow(ctx, r.s.q.holdByKey, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ledger.HoldRecord{}, notFound("hold key", key)
 	}
@@ -443,7 +443,7 @@ func (r reader) HoldByKey(ctx context.Context, key string) (ledger.HoldRecord, e
 func (r reader) readHead(ctx context.Context, query string) (ledger.Head, error) {
 	var seq int64
 	var hash []byte
-	if err := r.q.QueryRowContext(ctx, query).Scan(&seq, &hash); err != nil {
+	if err := r.queryRow(ctx, query).Scan(&seq, &hash); err != nil {
 		return ledger.Head{}, opErr("read head", err)
 	}
 	if seq < 0 {

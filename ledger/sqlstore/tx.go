@@ -79,7 +79,7 @@ func (t *storeTx) LockAccounts(ctx context.Context, ids []ledger.AccountID, now 
 		for _, id := range chunk {
 			args = append(args, string(id))
 		}
-		rows, err := t.q.QueryContext(ctx, query, args...)
+		rows, err := t.query(ctx, query, args...)
 		if err != nil {
 			return nil, opErr("lock accounts", err)
 		}
@@ -117,7 +117,7 @@ func (t *storeTx) InsertAsset(ctx context.Context, a ledger.Asset) error {
 	if a.Scale < 0 || a.Scale > ledger.AssetScaleMax {
 		return invalid("insert asset %s: scale %d", a.Code, a.Scale)
 	}
-	if _, err := t.q.ExecContext(ctx, t.stmt("asset", 1, func() string {
+	if _, err := t.exec(ctx, t.stmt("asset", 1, func() string {
 		return `INSERT INTO assets (code, scale) VALUES (?, ?)`
 	}), a.Code, a.Scale); err != nil {
 		return opErr("insert asset "+a.Code, err)
@@ -139,7 +139,7 @@ func (t *storeTx) InsertAccount(ctx context.Context, a ledger.AccountRecord) err
 	if err != nil {
 		return err
 	}
-	if _, err := t.q.ExecContext(ctx, t.stmt("account", 1, func() string {
+	if _, err := t.exec(ctx, t.stmt("account", 1, func() string {
 		return `INSERT INTO accounts (id, asset, min_balance, unbounded, metadata, balance) VALUES (?, ?, ?, ?, ?, 0)`
 	}), string(a.ID), a.Asset, a.MinBalance, a.Unbounded, md); err != nil {
 		return opErr(fmt.Sprintf("insert account %s", a.ID), err)
@@ -167,7 +167,7 @@ func (t *storeTx) TransactionsByKeys(ctx context.Context, keys []string) (map[st
 		for i, k := range chunk {
 			args[i] = k
 		}
-		rows, err := t.q.QueryContext(ctx, query, args...)
+		rows, err := t.query(ctx, query, args...)
 		if err != nil {
 			return nil, opErr("read transactions by key", err)
 		}
@@ -187,7 +187,7 @@ func (t *storeTx) TransactionsByKeys(ctx context.Context, keys []string) (map[st
 		}
 		// Found keys are rare (replays), so their postings are read one transaction at a time.
 		for i := range recs {
-			prows, err := t.q.QueryContext(ctx, t.s.q.postingsRange, int64(recs[i].Seq), int64(recs[i].Seq))
+			prows, err := t.query(ctx, t.s.q.postingsRange, int64(recs[i].Seq), int64(recs[i].Seq))
 			if err != nil {
 				return nil, opErr("read transactions by key: postings", err)
 			}
@@ -272,7 +272,7 @@ func (t *storeTx) Commit(ctx context.Context, c ledger.Commit) error {
 		return err
 	}
 	for _, h := range c.CloseHolds {
-		res, err := t.q.ExecContext(ctx, t.s.q.closeHold, int(h.Status), micros(h.ClosedAt), h.ID[:])
+		res, err := t.exec(ctx, t.s.q.closeHold, int(h.Status), micros(h.ClosedAt), h.ID[:])
 		if err != nil {
 			return opErr(fmt.Sprintf("close hold %s", h.ID), err)
 		}
@@ -281,7 +281,7 @@ func (t *storeTx) Commit(ctx context.Context, c ledger.Commit) error {
 		}
 	}
 	if c.Head != t.head {
-		res, err := t.q.ExecContext(ctx, t.s.q.setHead, seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq))
+		res, err := t.exec(ctx, t.s.q.setHead, seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq))
 		if err != nil {
 			return opErr("set head", err)
 		}
@@ -310,7 +310,7 @@ func (t *storeTx) bulk(ctx context.Context, kind, head string, cols, rows int, a
 		for i := start; i < start+n; i++ {
 			args = add(i, args)
 		}
-		if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
+		if _, err := t.exec(ctx, query, args...); err != nil {
 			return opErr("insert "+kind, err)
 		}
 	}
@@ -402,7 +402,7 @@ func (t *storeTx) updateBalances(ctx context.Context, bs []ledger.BalanceUpdate)
 		for _, u := range chunk {
 			args = append(args, string(u.Account))
 		}
-		res, err := t.q.ExecContext(ctx, query, args...)
+		res, err := t.exec(ctx, query, args...)
 		if err != nil {
 			return opErr("update balances", err)
 		}

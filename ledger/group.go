@@ -1,0 +1,63 @@
+package ledger
+
+import (
+	"context"
+	"sync"
+)
+
+// GroupCommitMax bounds how many Post calls one group commit gathers.
+const GroupCommitMax = 1000
+
+// groupCommitter gathers concurrent Post calls into shared store transactions. There is no
+// background goroutine: the first caller to find no commit under way becomes the leader and
+// commits everything queued, round after round, until the queue is empty; the others wait for
+// their own request's outcome. One caller alone therefore commits at once, as without it.
+type groupCommitter struct {
+	mu      sync.Mutex
+	queue   []*groupItem
+	leading bool
+}
+
+type groupItem struct {
+	req  *request
+	done chan struct{}
+	err  error // the store transaction's failure; the request's own outcome is in req.err
+}
+
+func (g *groupCommitter) post(ctx context.Context, l *Ledger, r *request) error {
+	item := &groupItem{req: r, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, item)
+	if g.leading {
+		g.mu.Unlock()
+		<-item.done
+		return item.err
+	}
+	g.leading = true
+	// The leader commits for others too: its own cancellation must not fail their requests.
+	bctx := context.WithoutCancel(ctx)
+	sc := getScratch()
+	defer putScratch(sc)
+	reqs := make([]*request, 0, GroupCommitMax)
+	for len(g.queue) > 0 {
+		n := min(len(g.queue), GroupCommitMax)
+		round := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+
+		reqs = reqs[:0]
+		for _, it := range round {
+			reqs = append(reqs, it.req)
+		}
+		err := l.commit(bctx, reqs, l.clock(), sc)
+		for _, it := range round {
+			it.err = err
+			close(it.done)
+		}
+		g.mu.Lock()
+	}
+	g.leading = false
+	g.queue = nil
+	g.mu.Unlock()
+	return item.err
+}

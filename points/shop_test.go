@@ -1,0 +1,156 @@
+package points_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/points"
+)
+
+// shopEnv gives holder "p-wang" 30 points and a shop with rice at 10 points, 5 in stock.
+func shopEnv(t *testing.T) (*env, *points.Shop, string) {
+	t.Helper()
+	e := newEnv(t, testScheme())
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
+	_, err := e.inc.AwardAudited(e.ctx, e.cat, d.ID, v.ID, "x")
+	require.NoError(t, err)
+	sh, err := points.NewShop(e.ctx, e.inc)
+	require.NoError(t, err)
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米 5kg", Price: dec("10")}))
+	require.NoError(t, sh.Restock(e.ctx, "rice", 5, "note-1"))
+	require.NoError(t, sh.Restock(e.ctx, "rice", 5, "note-1"), "a retried delivery adds nothing")
+	return e, sh, points.ProviderHolder(v)
+}
+
+func TestShopRedeemFulfilCancel(t *testing.T) {
+	e, sh, h := shopEnv(t)
+	r, err := sh.Redeem(e.ctx, "order-1", h, "rice", 2)
+	require.NoError(t, err)
+	assert.Equal(t, "20", r.Points.String())
+	avail, err := e.l.Available(e.ctx, e.inc.HolderAccount(h))
+	require.NoError(t, err)
+	assert.Equal(t, "10", avail.String(), "the points are held")
+	stock, err := sh.Stock(e.ctx, "rice")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), stock)
+
+	again, err := sh.Redeem(e.ctx, "order-1", h, "rice", 2)
+	require.NoError(t, err)
+	assert.Equal(t, r, again, "the same request returns the same redemption")
+
+	require.NoError(t, sh.Fulfil(e.ctx, r))
+	require.NoError(t, sh.Fulfil(e.ctx, r), "fulfilling twice changes nothing")
+	assert.Equal(t, "10", e.balance(t, e.inc.HolderAccount(h)).String())
+	assert.Equal(t, "20", e.balance(t, e.inc.ShopAccount()).String())
+	require.ErrorIs(t, sh.Cancel(e.ctx, r), points.ErrRedemptionClosed)
+
+	r2, err := sh.Redeem(e.ctx, "order-2", h, "rice", 1)
+	require.NoError(t, err)
+	require.NoError(t, sh.Cancel(e.ctx, r2))
+	require.NoError(t, sh.Cancel(e.ctx, r2))
+	require.ErrorIs(t, sh.Fulfil(e.ctx, r2), points.ErrRedemptionClosed)
+	stock, err = sh.Stock(e.ctx, "rice")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), stock)
+	assert.Equal(t, "10", e.balance(t, e.inc.HolderAccount(h)).String())
+	e.verify(t)
+}
+
+func TestShopRefusals(t *testing.T) {
+	e, sh, h := shopEnv(t)
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "oil", Name: "食用油", Price: dec("100")}))
+	require.NoError(t, sh.Restock(e.ctx, "oil", 1, "note-2"))
+	_, err := sh.Redeem(e.ctx, "used", h, "rice", 1)
+	require.NoError(t, err)
+	cases := []struct {
+		name             string
+		key, holder, sku string
+		quantity         int64
+		want             error
+	}{
+		{"out of stock", "k1", h, "rice", 5, points.ErrOutOfStock},
+		{"insufficient points", "k2", h, "oil", 1, points.ErrInsufficientPoints},
+		{"no account", "k3", "p-nobody", "rice", 1, points.ErrInsufficientPoints},
+		{"unknown item", "k4", h, "tea", 1, points.ErrInvalid},
+		{"zero quantity", "k5", h, "rice", 0, points.ErrInvalid},
+		{"bad holder", "k6", "a:b", "rice", 1, points.ErrInvalid},
+		{"bad key", "", h, "rice", 1, points.ErrInvalid},
+		{"key reused", "used", h, "rice", 2, points.ErrKeyReused},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seq := e.head(t)
+			stock, err := sh.Stock(e.ctx, "rice")
+			require.NoError(t, err)
+			avail, _ := e.l.Available(e.ctx, e.inc.HolderAccount(h))
+			_, err = sh.Redeem(e.ctx, tc.key, tc.holder, tc.sku, tc.quantity)
+			require.ErrorIs(t, err, tc.want)
+			after, err := sh.Stock(e.ctx, "rice")
+			require.NoError(t, err)
+			assert.Equal(t, stock, after, "stock unchanged")
+			availAfter, _ := e.l.Available(e.ctx, e.inc.HolderAccount(h))
+			assert.True(t, avail.Equal(availAfter), "points unchanged")
+			assert.Equal(t, seq, e.head(t))
+		})
+	}
+	for _, it := range []points.Item{{SKU: "_x", Name: "x", Price: dec("1")}, {SKU: "x", Name: "", Price: dec("1")}, {SKU: "x", Name: "x", Price: dec("0")}, {SKU: "x", Name: "x", Price: dec("0.001")}} {
+		require.ErrorIs(t, sh.AddItem(e.ctx, it), points.ErrInvalid, it.SKU)
+	}
+	require.ErrorIs(t, sh.Restock(e.ctx, "rice", 0, "n"), points.ErrInvalid)
+	require.ErrorIs(t, sh.Restock(e.ctx, "tea", 1, "n"), points.ErrInvalid)
+	require.ErrorIs(t, sh.Restock(e.ctx, "rice", 2, "note-1"), points.ErrKeyReused)
+	e.verify(t)
+}
+
+// TestShopStockConcurrent: many residents redeem the last units at once; stock never goes
+// below zero and exactly the stock is sold.
+func TestShopStockConcurrent(t *testing.T) {
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
+	e := newEnv(t, s)
+	sh, err := points.NewShop(e.ctx, e.inc)
+	require.NoError(t, err)
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("10")}))
+	require.NoError(t, sh.Restock(e.ctx, "rice", 7, "n1"))
+	const buyers = 64
+	holders := make([]string, buyers)
+	for i := range holders {
+		v := e.volunteer(t, sprint("v", i))
+		d := e.done(t, sprint("r", i), catalog.UrgencyNormal, true, work{v, "1", true})
+		_, err := e.inc.AwardAudited(e.ctx, e.cat, d.ID, v.ID, "x")
+		require.NoError(t, err)
+		holders[i] = points.ProviderHolder(v)
+	}
+	var wg sync.WaitGroup
+	rs := make([]points.Redemption, buyers)
+	errs := make([]error, buyers)
+	for i := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs[i], errs[i] = sh.Redeem(e.ctx, sprint("o", i), holders[i], "rice", 1)
+			if errs[i] == nil && i%2 == 0 {
+				errs[i] = sh.Fulfil(e.ctx, rs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	sold := 0
+	for _, err := range errs {
+		if err == nil {
+			sold++
+		} else {
+			require.ErrorIs(t, err, points.ErrOutOfStock)
+		}
+	}
+	assert.Equal(t, 7, sold)
+	stock, err := sh.Stock(e.ctx, "rice")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), stock)
+	e.verify(t)
+}

@@ -1,0 +1,140 @@
+package points
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// ReasonBytesMax bounds the reason given for a clawback (it is kept as transaction metadata).
+const ReasonBytesMax = ledger.MetadataValueBytesMax
+
+// ClawbackResult is the outcome of a clawback.
+type ClawbackResult struct {
+	Transaction ledger.Transaction
+	Recovered   decimal.Decimal // points taken back from the receivers
+	Debt        decimal.Decimal // points already spent, now owed (paid off by later awards)
+	AlreadyDone bool            // the award had been clawed back before; nothing changed now
+}
+
+// Clawback takes back the points of an award found fraudulent (one provider's part in one
+// demand). If the receivers still have them, the award is reversed (ledger.Reverse). If they
+// spent some, what they have is taken back and the rest is recorded as debt in their debt
+// accounts (see DebtAccount), which later awards pay off before anything reaches the holder.
+// Debts the award paid off are restored, and the award no longer counts against the caps.
+// It happens once per award (ClawbackKey): a repeat reports AlreadyDone.
+//
+// Errors: ErrInvalid (empty or long reason), ErrNotAwarded (no award of the demand to the
+// provider was found), the ledger's ErrClosed.
+func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalog.Provider, reason string) (ClawbackResult, error) {
+	key := ClawbackKey(demandID, p.ID)
+	if reason == "" || len(reason) > ReasonBytesMax {
+		return ClawbackResult{}, errorf(ErrInvalid, "clawback %s: reason of %d bytes, want 1..%d", key, len(reason), ReasonBytesMax)
+	}
+	award, err := inc.findAward(ctx, demandID, p)
+	if err != nil {
+		return ClawbackResult{}, fmt.Errorf("clawback %s: %w", key, err)
+	}
+	for attempt := 0; ; attempt++ {
+		rev, err := inc.l.Reverse(ctx, award.ID, key)
+		switch {
+		case err == nil:
+			return ClawbackResult{Transaction: rev, Recovered: holderTotal(inc, award), Debt: decimal.Zero}, nil
+		case errors.Is(err, ledger.ErrAlreadyReversed), errors.Is(err, ledger.ErrIdempotencyConflict):
+			return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
+		case !errors.Is(err, ledger.ErrInsufficientBalance):
+			return ClawbackResult{}, fmt.Errorf("clawback %s: %w", key, err)
+		}
+		// Some points were spent: take back what is there, record the rest as debt.
+		res, err := inc.partialClawback(ctx, key, award, reason)
+		if err == nil || !errors.Is(err, ledger.ErrInsufficientBalance) || attempt+1 >= AwardRetriesMax {
+			return res, err
+		}
+		// The holder spent more meanwhile: recompute.
+	}
+}
+
+func (inc *Incentive) findAward(ctx context.Context, demandID uuid.UUID, p catalog.Provider) (ledger.Transaction, error) {
+	candidates := []string{ProviderHolder(p)}
+	for _, m := range p.Members {
+		candidates = append(candidates, PersonHolder(m.PersonID))
+	}
+	var err error
+	for _, h := range candidates {
+		var tx ledger.Transaction
+		tx, err = inc.findTx(ctx, inc.HolderAccount(h), KindAward, demandID, p.ID)
+		if err == nil {
+			return tx, nil
+		}
+		if !errors.Is(err, ErrNotAwarded) {
+			return tx, err
+		}
+	}
+	return ledger.Transaction{}, err
+}
+
+func holderTotal(inc *Incentive, tx ledger.Transaction) decimal.Decimal {
+	sum := decimal.Zero
+	for _, p := range tx.Postings {
+		if p.From == inc.issuer && p.Asset == inc.s.Asset {
+			sum = sum.Add(p.Amount)
+		}
+	}
+	return sum
+}
+
+func (inc *Incentive) partialClawback(ctx context.Context, key string, award ledger.Transaction, reason string) (ClawbackResult, error) {
+	res := ClawbackResult{Recovered: decimal.Zero, Debt: decimal.Zero}
+	var ps []ledger.Posting
+	asset := inc.s.Asset
+	for _, p := range award.Postings {
+		switch {
+		case p.Asset != asset:
+			// A cap posting: give the room back.
+			ps = append(ps, ledger.Posting{From: p.To, To: p.From, Amount: p.Amount, Asset: p.Asset})
+		case p.From == inc.issuer:
+			holder, _ := inc.holders.holder(p.To)
+			avail, err := availableOrZero(ctx, inc.l, p.To)
+			if err != nil {
+				return res, fmt.Errorf("clawback %s: %w", key, err)
+			}
+			take := decimal.Max(decimal.Zero, decimal.Min(avail, p.Amount))
+			if take.IsPositive() {
+				ps = append(ps, ledger.Posting{From: p.To, To: inc.issuer, Amount: take, Asset: asset})
+				res.Recovered = res.Recovered.Add(take)
+			}
+			if short := p.Amount.Sub(take); short.IsPositive() {
+				debt := inc.DebtAccount(holder)
+				if err := inc.open(ctx, ledger.Account{ID: debt, Asset: asset}); err != nil {
+					return res, fmt.Errorf("clawback %s: %w", key, err)
+				}
+				ps = append(ps, ledger.Posting{From: inc.issuer, To: debt, Amount: short, Asset: asset})
+				res.Debt = res.Debt.Add(short)
+			}
+		case p.To == inc.issuer:
+			// The award paid off a debt: the debt is owed again.
+			ps = append(ps, ledger.Posting{From: inc.issuer, To: p.From, Amount: p.Amount, Asset: asset})
+			res.Debt = res.Debt.Add(p.Amount)
+		}
+	}
+	meta := map[string]string{
+		MetaKind: KindClawback, MetaCommunity: inc.s.Community,
+		MetaDemand: award.Metadata[MetaDemand], MetaProvider: award.Metadata[MetaProvider], MetaHolder: award.Metadata[MetaHolder],
+		MetaPoints: award.Metadata[MetaPoints], MetaReason: reason, MetaDebt: res.Debt.String(),
+	}
+	tx, err := inc.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "积分追回 clawback: " + reason, Metadata: meta})
+	switch {
+	case err == nil:
+		res.Transaction = tx
+		return res, nil
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
+	}
+	return res, fmt.Errorf("clawback %s: %w", key, err)
+}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,9 +72,10 @@ type Ledger struct {
 	now   func() time.Time
 	newID func() uuid.UUID
 
-	mu       sync.RWMutex
-	assets   map[string]Asset // assets never change once created, so caching them is safe
-	accounts map[AccountID]AccountRecord
+	// assets caches asset definitions, which never change once created. It is replaced, never
+	// modified, so Post reads it without a lock.
+	assets   atomic.Pointer[map[string]Asset]
+	assetsMu sync.Mutex // serialises replacements of assets
 
 	group *groupCommitter // nil unless the store asks for group commit
 }
@@ -84,11 +86,10 @@ func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
 		return nil, fmt.Errorf("new ledger: nil store: %w", ErrInvalid)
 	}
 	l := &Ledger{
-		store:    store,
-		now:      time.Now,
-		assets:   make(map[string]Asset),
-		accounts: make(map[AccountID]AccountRecord),
+		store: store,
+		now:   time.Now,
 	}
+	l.assets.Store(&map[string]Asset{})
 	ids := &idSource{}
 	l.newID = ids.next
 	for _, o := range opts {
@@ -115,13 +116,14 @@ type idSource struct {
 }
 
 func (s *idSource) Read(p []byte) (int, error) {
-	for i := range p {
+	for done := 0; done < len(p); {
 		if s.n == 0 {
 			_, _ = rand.Read(s.buf[:]) // crypto/rand.Read never fails (Go 1.24+)
 			s.n = len(s.buf)
 		}
-		s.n--
-		p[i] = s.buf[s.n]
+		k := copy(p[done:], s.buf[len(s.buf)-s.n:])
+		s.n -= k
+		done += k
 	}
 	return len(p), nil
 }
@@ -161,23 +163,27 @@ func (l *Ledger) CreateAsset(ctx context.Context, a Asset) error {
 	if err != nil {
 		return fmt.Errorf("create asset %s: %w", a.Code, err)
 	}
-	l.mu.Lock()
-	l.assets[a.Code] = a
-	l.mu.Unlock()
+	l.cacheAsset(a)
 	return nil
+}
+
+func (l *Ledger) cacheAsset(a Asset) {
+	l.assetsMu.Lock()
+	defer l.assetsMu.Unlock()
+	next := maps.Clone(*l.assets.Load())
+	next[a.Code] = a
+	l.assets.Store(&next)
 }
 
 // asset returns a cached asset, reading the store on a miss.
 func (l *Ledger) asset(ctx context.Context, code string) (Asset, error) {
-	l.mu.RLock()
-	a, ok := l.assets[code]
-	l.mu.RUnlock()
-	if ok {
+	if a, ok := (*l.assets.Load())[code]; ok {
 		return a, nil
 	}
 	if err := ValidateAssetCode(code); err != nil {
 		return Asset{}, err
 	}
+	var a Asset
 	err := l.store.View(ctx, func(r StoreReader) error {
 		var err error
 		a, err = r.Asset(ctx, code)
@@ -189,9 +195,7 @@ func (l *Ledger) asset(ctx context.Context, code string) (Asset, error) {
 	if err != nil {
 		return Asset{}, err
 	}
-	l.mu.Lock()
-	l.assets[code] = a
-	l.mu.Unlock()
+	l.cacheAsset(a)
 	return a, nil
 }
 
@@ -220,7 +224,6 @@ func (l *Ledger) OpenAccount(ctx context.Context, a Account) error {
 	if err != nil {
 		return fmt.Errorf("open account %s: %w", a.ID, err)
 	}
-	l.cacheAccount(rec)
 	return nil
 }
 
@@ -250,12 +253,6 @@ func (l *Ledger) accountRecord(ctx context.Context, a Account) (AccountRecord, e
 		md = maps.Clone(a.Metadata)
 	}
 	return AccountRecord{ID: a.ID, Asset: asset.Code, MinBalance: minBalance, Unbounded: a.Unbounded, Metadata: md}, nil
-}
-
-func (l *Ledger) cacheAccount(rec AccountRecord) {
-	l.mu.Lock()
-	l.accounts[rec.ID] = rec
-	l.mu.Unlock()
 }
 
 // Account returns an account's definition.

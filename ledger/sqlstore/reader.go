@@ -69,9 +69,50 @@ func buildQueries(d *dialect) queries {
 
 // reader implements ledger.StoreReader over one database transaction.
 type reader struct {
-	s     *Store
-	q     execer
-	ctxTx *sql.Tx
+	s  *Store
+	tx *sql.Tx
+	// prepared: run statements through the Store's prepared-statement cache (SQLite writes,
+	// whose single connection keeps them; pgx caches prepared statements itself).
+	prepared bool
+}
+
+func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !r.prepared {
+		return nil
+	}
+	if st, ok := r.s.stmts.Load(query); ok {
+		return r.tx.StmtContext(ctx, st.(*sql.Stmt))
+	}
+	st, err := r.s.wdb.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared path reports the error
+	}
+	if old, loaded := r.s.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		st = old.(*sql.Stmt)
+	}
+	return r.tx.StmtContext(ctx, st)
+}
+
+func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.tx.QueryContext(ctx, query, args...)
+}
+
+func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (r reader) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return r.tx.ExecContext(ctx, query, args...)
 }
 
 func notFound(what string, v any) error {

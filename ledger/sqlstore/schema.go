@@ -28,6 +28,10 @@ type dialect struct {
 	tokens    map[string]string
 	dollar    bool   // placeholders are $1, $2… instead of ?
 	forUpdate string // appended to a SELECT that locks its rows
+	// paramsMax is the most parameters one generated statement carries. modernc.org/sqlite
+	// matches each parameter to its argument by a linear scan, so a statement's binding cost
+	// grows with the square of its parameters: SQLite statements stay small.
+	paramsMax int
 	retryable func(error) bool
 }
 
@@ -39,6 +43,7 @@ var sqliteDialect = &dialect{
 		"{{seq_pk}}":    "INTEGER PRIMARY KEY", // the rowid itself: no second b-tree
 		"{{zero_hash}}": "X'" + strings.Repeat("00", 32) + "'",
 	},
+	paramsMax: 256,
 	// SQLite locks the whole database for a writer (BEGIN IMMEDIATE), so rows need no locks
 	// and there is no race to retry: another process waits in the busy handler.
 	retryable: func(error) bool { return false },
@@ -56,6 +61,7 @@ var postgresDialect = &dialect{
 	},
 	dollar:    true,
 	forUpdate: " FOR UPDATE",
+	paramsMax: 16384,
 	retryable: pgRetryable,
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,6 +87,7 @@ type Store struct {
 	rdb    *sql.DB // reads; the same as wdb except for a SQLite file
 	closed atomic.Bool
 	q      queries
+	stmts  sync.Map // query -> *sql.Stmt prepared on wdb; SQLite only
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -196,6 +198,10 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.stmts.Range(func(k, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		return true
+	})
 	err := s.wdb.Close()
 	if s.rdb != s.wdb {
 		err = errors.Join(err, s.rdb.Close())
@@ -254,7 +260,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	if err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
-	tx := &storeTx{reader: reader{s: s, q: sqlTx, ctxTx: sqlTx}}
+	tx := &storeTx{reader: reader{s: s, tx: sqlTx, prepared: s.d.name == "sqlite"}}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return s.closedErr(err)
@@ -282,7 +288,7 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 		return s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err))
 	}
 	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(reader{s: s, q: sqlTx, ctxTx: sqlTx}); err != nil {
+	if err := fn(reader{s: s, tx: sqlTx, prepared: s.rdb == s.wdb && s.d.name == "sqlite"}); err != nil {
 		return s.closedErr(err)
 	}
 	return nil

@@ -62,6 +62,9 @@ func (t *storeTx) stmt(kind string, n int, build func() string) string {
 	return q
 }
 
+// inList is how many items of k parameters each one IN (...) statement carries.
+func (t *storeTx) inList(k int) int { return max(1, min(inListMax, t.s.d.paramsMax/k-1)) }
+
 func (t *storeTx) LockAccounts(ctx context.Context, ids []ledger.AccountID, now time.Time) ([]ledger.AccountState, error) {
 	for k, id := range ids {
 		if k > 0 && ids[k-1] >= id {
@@ -69,8 +72,9 @@ func (t *storeTx) LockAccounts(ctx context.Context, ids []ledger.AccountID, now 
 		}
 	}
 	out := make([]ledger.AccountState, len(ids))
-	for start := 0; start < len(ids); start += inListMax {
-		chunk := ids[start:min(start+inListMax, len(ids))]
+	per := t.inList(1)
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
 		query := t.stmt("lock", len(chunk), func() string {
 			return t.s.q.lockAccountsPrefix + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + t.s.q.lockAccountsTail
 		})
@@ -158,8 +162,9 @@ func (t *storeTx) TransactionsByKeys(ctx context.Context, keys []string) (map[st
 			valid = append(valid, k)
 		}
 	}
-	for start := 0; start < len(valid); start += inListMax {
-		chunk := valid[start:min(start+inListMax, len(valid))]
+	per := t.inList(1)
+	for start := 0; start < len(valid); start += per {
+		chunk := valid[start:min(start+per, len(valid))]
 		query := t.stmt("bykeys", len(chunk), func() string {
 			return txSelect + ` WHERE t.idempotency_key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `) ORDER BY t.seq`
 		})
@@ -300,11 +305,13 @@ const (
 	holdCols    = 10
 )
 
-// bulk runs one multi-row INSERT per InsertRowsMax rows; add appends one row's values.
+// bulk runs one multi-row INSERT per InsertRowsMax rows (fewer when the dialect's parameter
+// budget is smaller); add appends one row's values.
 func (t *storeTx) bulk(ctx context.Context, kind, head string, cols, rows int, add func(i int, args []any) []any) error {
-	args := make([]any, 0, min(rows, InsertRowsMax)*cols)
-	for start := 0; start < rows; start += InsertRowsMax {
-		n := min(InsertRowsMax, rows-start)
+	per := max(1, min(InsertRowsMax, t.s.d.paramsMax/cols))
+	args := make([]any, 0, min(rows, per)*cols)
+	for start := 0; start < rows; start += per {
+		n := min(per, rows-start)
 		query := t.stmt(kind, n, func() string { return head + placeholders(n, cols) })
 		args = args[:0]
 		for i := start; i < start+n; i++ {
@@ -382,8 +389,9 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 // updateBalances sets balances with one UPDATE … CASE per inListMax accounts, and checks that
 // every account named exists.
 func (t *storeTx) updateBalances(ctx context.Context, bs []ledger.BalanceUpdate) error {
-	for start := 0; start < len(bs); start += inListMax {
-		chunk := bs[start:min(start+inListMax, len(bs))]
+	per := t.inList(3)
+	for start := 0; start < len(bs); start += per {
+		chunk := bs[start:min(start+per, len(bs))]
 		query := t.stmt("balances", len(chunk), func() string {
 			var b strings.Builder
 			b.WriteString(`UPDATE accounts SET balance = CASE id`)

@@ -43,17 +43,16 @@ type Store struct {
 	accIndex map[ledger.AccountID]uint32
 	accounts []*account
 
-	chunks    [][]txRec
-	count     uint32
-	keyChunks [][]string // idempotency keys beside chunks, allocated for a chunk's first key
-	extras    []txExtra  // rare fields, indexed by txRec.extra; extras[0] is "none"
-	tx        storeTx    // reused by every Update: the write lock makes it exclusive
+	chunks [][]txRec
+	count  uint32
+	keys   keyIndex
+	extras []txExtra // rare fields, indexed by txRec.extra; extras[0] is "none"
+	tx     storeTx   // reused by every Update: the write lock makes it exclusive
 	// Ledger ids are version-7 UUIDs, which increase in the order they are drawn, and commits
 	// mostly follow that order: records in ascending id order are found by binary search, and
 	// only ids that arrive out of order (concurrent posters, custom id sources) are kept here.
 	byID      map[uuid.UUID]uint32
 	maxID     uuid.UUID
-	byKey     map[string]uint32
 	reversals map[uuid.UUID]uint32 // reversed transaction id -> reversing record index
 
 	holds    map[uuid.UUID]*hold
@@ -117,7 +116,6 @@ func New() *Store {
 		assets:    make(map[string]ledger.Asset),
 		accIndex:  make(map[ledger.AccountID]uint32),
 		byID:      make(map[uuid.UUID]uint32),
-		byKey:     make(map[string]uint32),
 		reversals: make(map[uuid.UUID]uint32),
 		holds:     make(map[uuid.UUID]*hold),
 		holdKeys:  make(map[string]*hold),
@@ -165,20 +163,15 @@ func (s *Store) Close() error {
 	if !s.closed {
 		s.closed = true
 		s.chunks, s.accounts = nil, nil
-		s.byID, s.byKey, s.reversals, s.accIndex = nil, nil, nil, nil
-		s.keyChunks, s.extras = nil, nil
+		s.byID, s.reversals, s.accIndex = nil, nil, nil
+		s.keys, s.extras = keyIndex{}, nil
 	}
 	return nil
 }
 
 func (s *Store) rec(i uint32) *txRec { return &s.chunks[i>>chunkBits][i&(chunkSize-1)] }
 
-func (s *Store) key(i uint32) string {
-	if kc := s.keyChunks[i>>chunkBits]; kc != nil {
-		return kc[i&(chunkSize-1)]
-	}
-	return ""
-}
+func (s *Store) key(i uint32) string { return s.keys.key(i) }
 
 // reader implements ledger.StoreReader; the caller holds the lock.
 type reader struct{ s *Store }
@@ -330,7 +323,7 @@ func compareIDs(a, b uuid.UUID) int {
 }
 
 func (r reader) TransactionByKey(_ context.Context, key string) (ledger.TxRecord, error) {
-	i, ok := r.s.byKey[key]
+	i, ok := r.s.keys.find(key)
 	if !ok {
 		// Most keys are new: the bare sentinel spares every Post a formatted error.
 		return ledger.TxRecord{}, ledger.ErrNotFound
@@ -580,16 +573,11 @@ func (s *Store) appendTx(tr *ledger.TxRecord) {
 	}
 	if int(i>>chunkBits) == len(s.chunks) {
 		s.chunks = append(s.chunks, make([]txRec, chunkSize))
-		s.keyChunks = append(s.keyChunks, nil)
 	}
 	t := s.rec(i)
 	*t = txRec{id: tr.ID, eff: tr.EffectiveAt.UnixMicro(), posted: tr.PostedAt.UnixMicro(), hash: tr.Hash}
 	if tr.IdempotencyKey != "" {
-		kc := &s.keyChunks[i>>chunkBits]
-		if *kc == nil {
-			*kc = make([]string, chunkSize)
-		}
-		(*kc)[i&(chunkSize-1)] = tr.IdempotencyKey
+		s.keys.add(tr.IdempotencyKey, i)
 	}
 	var x *txExtra
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {
@@ -625,7 +613,6 @@ func (s *Store) appendTx(tr *ledger.TxRecord) {
 	}
 	s.count++
 	if tr.IdempotencyKey != "" {
-		s.byKey[tr.IdempotencyKey] = i
 	}
 	if tr.Reverses != uuid.Nil {
 		s.reversals[tr.Reverses] = i

@@ -48,7 +48,7 @@ var DefaultNaming = Naming{
 	Expiry:   "community:{community}:expired:{asset}",
 	Donation: "community:{community}:donation:{asset}",
 	Debt:     "community:{community}:debt:{holder}:{asset}",
-	Quota:    "community:{community}:quota:{holder}:{period}",
+	Quota:    "community:{community}:quota:{holder}:{period}:{asset}",
 	Pool:     "community:{community}:pool:{asset}",
 	Clearing: "community:{community}:clearing:{other}:{asset}",
 	Stock:    "community:{community}:stock:{holder}",

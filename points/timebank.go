@@ -1,0 +1,547 @@
+package points
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// Limits of the time bank.
+const (
+	StorageCapMax      = 1_000_000 // hours a member may store, at most
+	GiftKeyBytesMax    = 64
+	RelationshipsMax   = 64
+	holderLockStripes  = 256
+	DefaultHourAsset   = "HOUR"
+	DefaultHourScale   = 2
+	RelationshipMaxLen = 32
+)
+
+// DefaultRelationships are the relationships a gift (转赠) may record when a time bank names none.
+var DefaultRelationships = []string{"spouse", "parent", "child", "sibling", "grandparent", "grandchild", "relative", "friend"}
+
+// TimeBankConfig configures one community's time bank (时间银行).
+type TimeBankConfig struct {
+	Community string // account segment naming the community
+	Asset     string // default HOUR
+	Scale     int32  // default 2 (0.01 h)
+	// StorageCap is the most hours a member's account may hold (e.g. 1,500); hours beyond it
+	// go to the donation account, never lost. Zero: no cap.
+	StorageCap decimal.Decimal
+	// GiftMax bounds one gift and GiftYearMax what one member gives in a calendar year. Zero:
+	// no limit.
+	GiftMax, GiftYearMax decimal.Decimal
+	// Relationships a gift may record; empty: DefaultRelationships.
+	Relationships []string
+	// Reciprocal makes the receiver of a service pay the provider directly, instead of the
+	// pool depositing for the provider.
+	Reciprocal bool
+	// Policy decides who may withdraw from the pool; nil allows every member.
+	Policy WithdrawPolicy
+	// UTCOffsetMinutes places calendar years for gift limits; nil means +08:00.
+	UTCOffsetMinutes *int
+	Accounts         Naming
+	// Now is the clock that dates gifts for the yearly limit; nil means time.Now. Give it the
+	// ledger's clock.
+	Now func() time.Time `json:"-"`
+}
+
+// Member is a resident using the time bank, as the community's register describes them: what
+// a WithdrawPolicy decides on. The library stores none of it.
+type Member struct {
+	Holder   string // PersonHolder of the resident
+	Age      int
+	Hardship bool // a household in hardship (困难群众)
+}
+
+// Withdrawal asks to spend a member's hours on a service the member received.
+type Withdrawal struct {
+	Member   Member
+	Hours    decimal.Decimal
+	DemandID uuid.UUID // the demand that served the member: one withdrawal per demand and member
+	// ServedBy is the time bank of the community that served the member when it is not the
+	// member's own (通存通兑); nil means the member's own.
+	ServedBy *TimeBank
+}
+
+// WithdrawPolicy decides whether a member may withdraw hours. A non-nil error refuses; its
+// text is the reason given to the member.
+type WithdrawPolicy interface {
+	AllowWithdraw(ctx context.Context, w Withdrawal) error
+}
+
+// WithdrawPolicyFunc adapts a function to a WithdrawPolicy.
+type WithdrawPolicyFunc func(ctx context.Context, w Withdrawal) error
+
+// AllowWithdraw calls f.
+func (f WithdrawPolicyFunc) AllowWithdraw(ctx context.Context, w Withdrawal) error { return f(ctx, w) }
+
+// AgePolicy allows withdrawals by members of minAge or older, or of hardshipMinAge or older
+// in hardship: the common rule that hours saved while young are spent in old age (e.g. 65,
+// 60).
+func AgePolicy(minAge, hardshipMinAge int) WithdrawPolicy {
+	return WithdrawPolicyFunc(func(_ context.Context, w Withdrawal) error {
+		if w.Member.Age >= minAge || (w.Member.Hardship && w.Member.Age >= hardshipMinAge) {
+			return nil
+		}
+		return fmt.Errorf("age %d: withdrawals from %d, or from %d in hardship", w.Member.Age, minAge, hardshipMinAge)
+	})
+}
+
+// TimeBank is one community's time bank (时间银行) on a ledger: one audited hour served is one
+// hour deposited (asset HOUR, whatever the service), spent later when the member is served,
+// given to family, stored up to a cap, and exchanged with other communities' banks on the same
+// ledger through clearing accounts (通存通兑). Every hour lives in ledger accounts.
+//
+// The storage cap is kept by serialising every credit to one member inside this process;
+// processes sharing a ledger must route a member's credits through one process (the ledger has
+// no maximum balance to enforce it across processes).
+type TimeBank struct {
+	l          *ledger.Ledger
+	c          TimeBankConfig
+	zone       *time.Location
+	pool       ledger.AccountID
+	donation   ledger.AccountID
+	quotaAsset string
+	quotaSink  ledger.AccountID
+
+	locks    [holderLockStripes]sync.Mutex
+	openedMu sync.Mutex
+	opened   map[ledger.AccountID]struct{}
+}
+
+// NewTimeBank validates cfg, creates the asset and opens the pool and donation accounts.
+//
+// Errors: ErrInvalidScheme, the ledger's ErrClosed.
+func NewTimeBank(ctx context.Context, l *ledger.Ledger, cfg TimeBankConfig) (*TimeBank, error) {
+	if l == nil {
+		return nil, errorf(ErrInvalidScheme, "time bank: nil ledger")
+	}
+	if !ValidHolder(cfg.Community) {
+		return nil, errorf(ErrInvalidScheme, "time bank: community %q", cfg.Community)
+	}
+	if cfg.Asset == "" {
+		cfg.Asset = DefaultHourAsset
+		if cfg.Scale == 0 {
+			cfg.Scale = DefaultHourScale
+		}
+	}
+	if err := ledger.ValidateAssetCode(cfg.Asset); err != nil {
+		return nil, errorf(ErrInvalidScheme, "time bank asset: %v", err)
+	}
+	if cfg.Scale < 0 || cfg.Scale > ledger.AssetScaleMax {
+		return nil, errorf(ErrInvalidScheme, "time bank scale %d", cfg.Scale)
+	}
+	for name, v := range map[string]decimal.Decimal{"storage cap": cfg.StorageCap, "gift max": cfg.GiftMax, "gift year max": cfg.GiftYearMax} {
+		if v.IsNegative() || v.GreaterThan(decimal.NewFromInt(StorageCapMax)) || !v.Equal(v.Truncate(cfg.Scale)) {
+			return nil, errorf(ErrInvalidScheme, "time bank %s %s", name, v)
+		}
+	}
+	if len(cfg.Relationships) == 0 {
+		cfg.Relationships = DefaultRelationships
+	}
+	if len(cfg.Relationships) > RelationshipsMax {
+		return nil, errorf(ErrInvalidScheme, "time bank: %d relationships, at most %d", len(cfg.Relationships), RelationshipsMax)
+	}
+	for _, r := range cfg.Relationships {
+		if !codeRE.MatchString(r) {
+			return nil, errorf(ErrInvalidScheme, "time bank relationship %q", r)
+		}
+	}
+	cfg.Relationships = slices.Clone(cfg.Relationships)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.UTCOffsetMinutes == nil {
+		v := DefaultUTCOffsetMinutes
+		cfg.UTCOffsetMinutes = &v
+	} else if *cfg.UTCOffsetMinutes < -UTCOffsetMinutesMax || *cfg.UTCOffsetMinutes > UTCOffsetMinutesMax {
+		return nil, errorf(ErrInvalidScheme, "time bank UTC offset %d", *cfg.UTCOffsetMinutes)
+	}
+	cfg.Accounts = cfg.Accounts.withDefaults()
+	if err := cfg.Accounts.validate(); err != nil {
+		return nil, err
+	}
+	tb := &TimeBank{l: l, c: cfg, zone: time.FixedZone("bank", *cfg.UTCOffsetMinutes*60), opened: make(map[ledger.AccountID]struct{})}
+	tb.pool = render(cfg.Accounts.Pool, cfg.Community, "", cfg.Asset, "", "")
+	tb.donation = render(cfg.Accounts.Donation, cfg.Community, "", cfg.Asset, "", "")
+	tb.quotaAsset = quotaAssetOf(cfg.Asset)
+	tb.quotaSink = render(cfg.Accounts.Quota, cfg.Community, "_all", tb.quotaAsset, "sink", "")
+	if err := define(ctx, l, ledger.Asset{Code: cfg.Asset, Scale: cfg.Scale}); err != nil {
+		return nil, err
+	}
+	if err := tb.open(ctx, ledger.Account{ID: tb.pool, Asset: cfg.Asset, Unbounded: true}); err != nil {
+		return nil, err
+	}
+	if err := tb.open(ctx, ledger.Account{ID: tb.donation, Asset: cfg.Asset}); err != nil {
+		return nil, err
+	}
+	if !cfg.GiftYearMax.IsZero() {
+		if err := define(ctx, l, ledger.Asset{Code: tb.quotaAsset, Scale: cfg.Scale}); err != nil {
+			return nil, err
+		}
+		if err := tb.open(ctx, ledger.Account{ID: tb.quotaSink, Asset: tb.quotaAsset}); err != nil {
+			return nil, err
+		}
+	}
+	return tb, nil
+}
+
+func (tb *TimeBank) open(ctx context.Context, a ledger.Account) error {
+	return openCached(ctx, tb.l, &tb.openedMu, tb.opened, a)
+}
+
+// Community returns the bank's community segment.
+func (tb *TimeBank) Community() string { return tb.c.Community }
+
+// MemberAccount returns a member's hours account.
+func (tb *TimeBank) MemberAccount(holder string) ledger.AccountID {
+	return render(tb.c.Accounts.Holder, tb.c.Community, holder, tb.c.Asset, "", "")
+}
+
+// PoolAccount returns the bank's pool: deposits come from it and withdrawals return to it.
+func (tb *TimeBank) PoolAccount() ledger.AccountID { return tb.pool }
+
+// DonationAccount returns where hours over the storage cap go.
+func (tb *TimeBank) DonationAccount() ledger.AccountID { return tb.donation }
+
+// ClearingAccount returns this bank's clearing account with another community: its balance
+// is the hours this community owes the other (negative: is owed).
+func (tb *TimeBank) ClearingAccount(other string) ledger.AccountID {
+	return render(tb.c.Accounts.Clearing, tb.c.Community, "", tb.c.Asset, "", other)
+}
+
+// Hours returns a member's posted hours (zero if none).
+//
+// Errors: ErrInvalid (bad holder), the ledger's ErrClosed.
+func (tb *TimeBank) Hours(ctx context.Context, holder string) (decimal.Decimal, error) {
+	if !ValidHolder(holder) {
+		return decimal.Zero, errorf(ErrInvalid, "holder %q", holder)
+	}
+	return balanceOrZero(ctx, tb.l, tb.MemberAccount(holder))
+}
+
+func (tb *TimeBank) lock(holder string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(holder))
+	return &tb.locks[h.Sum32()%holderLockStripes]
+}
+
+// credit returns the postings that bring hours to a member from an account, the part over the
+// storage cap going to the donation account. The caller holds the member's lock.
+func (tb *TimeBank) credit(ctx context.Context, from ledger.AccountID, holder string, hours decimal.Decimal) ([]ledger.Posting, decimal.Decimal, error) {
+	to := tb.MemberAccount(holder)
+	if err := tb.open(ctx, ledger.Account{ID: to, Asset: tb.c.Asset}); err != nil {
+		return nil, decimal.Zero, err
+	}
+	keep, donate := hours, decimal.Zero
+	if !tb.c.StorageCap.IsZero() {
+		have, err := tb.l.Balance(ctx, to)
+		if err != nil {
+			return nil, decimal.Zero, err
+		}
+		room := decimal.Max(decimal.Zero, tb.c.StorageCap.Sub(have))
+		keep = decimal.Min(hours, room)
+		donate = hours.Sub(keep)
+	}
+	var ps []ledger.Posting
+	if keep.IsPositive() {
+		ps = append(ps, ledger.Posting{From: from, To: to, Amount: keep, Asset: tb.c.Asset})
+	}
+	if donate.IsPositive() {
+		ps = append(ps, ledger.Posting{From: from, To: tb.donation, Amount: donate, Asset: tb.c.Asset})
+	}
+	return ps, donate, nil
+}
+
+// HoursReceipt is the outcome of a deposit, payment or gift.
+type HoursReceipt struct {
+	Transaction ledger.Transaction
+	Hours       decimal.Decimal // moved in all
+	Donated     decimal.Decimal // of which over the storage cap, to the donation account
+	// Replayed reports that the operation had been done before this call; nothing changed now.
+	Replayed bool
+}
+
+// DepositKey is the idempotency key of the time-bank deposit for one provider's part in a
+// demand.
+func DepositKey(demandID, providerID uuid.UUID) string {
+	return "hours:" + demandID.String() + ":" + providerID.String()
+}
+
+// Deposit credits the provider of an audited completion with the audited hours (one hour
+// served, one hour deposited), once per (demand, provider). In reciprocal mode the demand's
+// requester pays the hours from their own account; otherwise they come from the bank's pool.
+// Hours over the storage cap go to the donation account.
+//
+// Errors: ErrInvalid, ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
+// ErrInsufficientPoints (reciprocal mode: the requester has too few hours), the ledger's
+// ErrClosed.
+func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, error) {
+	key := DepositKey(c.Demand.ID, c.Provider.ID)
+	var audit catalog.Audit
+	found := false
+	for _, a := range c.Audits {
+		if a.DemandID != c.Demand.ID {
+			return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: audit of demand %s", key, a.DemandID)
+		}
+		if a.ProviderID == c.Provider.ID {
+			audit, found = a, true
+		}
+	}
+	if !found || (c.Demand.Status != catalog.StatusAudited && c.Demand.Status != catalog.StatusAwarded) {
+		return HoursReceipt{}, errorf(ErrNotAudited, "deposit %s: status %s", key, c.Demand.Status)
+	}
+	if !audit.Approved {
+		return HoursReceipt{}, refuse(ErrRejected, "deposit "+key, "audit by %s rejected the work: %s", audit.Auditor, audit.Reason)
+	}
+	if c.Provider.HasPerson(c.Demand.Requester.ID) {
+		return HoursReceipt{}, refuse(ErrSelfDealing, "deposit "+key, "requester %s is the provider", c.Demand.Requester.ID)
+	}
+	hours := audit.Hours.Truncate(tb.c.Scale)
+	if !hours.IsPositive() {
+		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
+	}
+	holder := ProviderHolder(c.Provider)
+	from, kind := tb.pool, KindDeposit
+	meta := map[string]string{
+		MetaCommunity: tb.c.Community, MetaDemand: c.Demand.ID.String(), MetaProvider: c.Provider.ID.String(),
+		MetaHolder: holder, MetaCategory: c.Demand.Category, MetaTitle: c.Demand.Title, MetaHours: hours.String(),
+		MetaAuditedAt: audit.At.UTC().Format(time.RFC3339Nano), MetaAuditor: audit.Auditor,
+	}
+	if tb.c.Reciprocal {
+		payer := PersonHolder(c.Demand.Requester.ID)
+		from, kind = tb.MemberAccount(payer), KindReciprocal
+		meta[MetaPayer] = payer
+	}
+	meta[MetaKind] = kind
+	return tb.post(ctx, key, holder, from, hours, meta, tb.MemberAccount(holder))
+}
+
+// MetaPayer and MetaRelationship are metadata keys of time-bank transactions.
+const (
+	MetaPayer        = "payer"
+	MetaRelationship = "relationship"
+	MetaOp           = "op" // the operation key, so a retry can find what it did
+	MetaTo           = "to"
+)
+
+// post credits holder with hours from an account under key, applying the storage cap. A key
+// used before is answered with the earlier transaction when it moved the same hours to the
+// same holder, and ErrKeyReused otherwise.
+func (tb *TimeBank) post(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, meta map[string]string, findIn ledger.AccountID) (HoursReceipt, error) {
+	mu := tb.lock(holder)
+	mu.Lock()
+	defer mu.Unlock()
+	ps, donated, err := tb.credit(ctx, from, holder, hours)
+	if err != nil {
+		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+	}
+	meta[MetaOp], meta[MetaTo] = key, holder
+	before, err := tb.l.Head(ctx)
+	if err != nil {
+		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+	}
+	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 " + meta[MetaKind], Metadata: meta})
+	switch {
+	case err == nil:
+		return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		prior, ferr := findOp(ctx, tb.l, findIn, key)
+		if ferr != nil {
+			return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
+		}
+		if prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
+		}
+		d := decimal.Zero
+		for _, p := range prior.Postings {
+			if p.To == tb.donation {
+				d = d.Add(p.Amount)
+			}
+		}
+		return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, nil
+	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
+		have, _ := availableOrZero(ctx, tb.l, from)
+		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours needed, %s available", hours, have)
+	}
+	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+}
+
+// findOp finds the transaction posted under an operation key in an account's statement.
+func findOp(ctx context.Context, l *ledger.Ledger, account ledger.AccountID, key string) (ledger.Transaction, error) {
+	q := ledger.StatementQuery{Limit: ledger.StatementLimitMax}
+	for range StatementPagesMax {
+		page, err := l.Statement(ctx, account, q)
+		if err != nil {
+			return ledger.Transaction{}, err
+		}
+		for _, line := range page.Lines {
+			if line.Metadata[MetaOp] == key {
+				return l.Transaction(ctx, line.TransactionID)
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	return ledger.Transaction{}, errorf(ErrNotAwarded, "no transaction of operation %s in %s", key, account)
+}
+
+// WithdrawKey is the idempotency key of a member's withdrawal for a demand that served them.
+func WithdrawKey(demandID uuid.UUID, holder string) string {
+	return "withdraw:" + demandID.String() + ":" + holder
+}
+
+// Withdraw spends a member's hours on a service they received, returning them to the pool,
+// once per (demand, member), if the bank's WithdrawPolicy allows it. When w.ServedBy is
+// another community's bank on the same ledger (通存通兑), the hours leave the member's account
+// into this bank's clearing account for that community and enter that bank's pool from its
+// clearing account for this one; Settlement reports the net of each pair.
+//
+// Errors: ErrInvalid (bad holder, hours not positive or beyond the scale, a serving bank on
+// another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
+// ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
+// ledger's ErrClosed. A refused withdrawal changes nothing.
+func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, error) {
+	h := w.Member.Holder
+	if !ValidHolder(h) {
+		return HoursReceipt{}, errorf(ErrInvalid, "withdraw: holder %q", h)
+	}
+	key := WithdrawKey(w.DemandID, h)
+	if !w.Hours.IsPositive() || !w.Hours.Equal(w.Hours.Truncate(tb.c.Scale)) || w.Hours.GreaterThan(decimal.NewFromInt(StorageCapMax)) {
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, w.Hours)
+	}
+	served := w.ServedBy
+	if served == nil {
+		served = tb
+	}
+	if served.l != tb.l || served.c.Asset != tb.c.Asset {
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: serving bank %s is on another ledger or asset", key, served.c.Community)
+	}
+	if tb.c.Policy != nil {
+		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {
+			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
+		}
+	}
+	from := tb.MemberAccount(h)
+	ps := []ledger.Posting{{From: from, To: tb.pool, Amount: w.Hours, Asset: tb.c.Asset}}
+	if served != tb {
+		out, in := tb.ClearingAccount(served.c.Community), served.ClearingAccount(tb.c.Community)
+		for _, a := range []ledger.AccountID{out, in} {
+			if err := tb.open(ctx, ledger.Account{ID: a, Asset: tb.c.Asset, Unbounded: true}); err != nil {
+				return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+			}
+		}
+		ps = []ledger.Posting{
+			{From: from, To: out, Amount: w.Hours, Asset: tb.c.Asset},
+			{From: in, To: served.pool, Amount: w.Hours, Asset: tb.c.Asset},
+		}
+	}
+	meta := map[string]string{
+		MetaKind: KindWithdraw, MetaCommunity: tb.c.Community, MetaDemand: w.DemandID.String(),
+		MetaHolder: h, MetaHours: w.Hours.String(), MetaOp: key, "served_in": served.c.Community,
+	}
+	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 withdraw", Metadata: meta})
+	switch {
+	case err == nil:
+		return HoursReceipt{Transaction: tx, Hours: w.Hours, Donated: decimal.Zero}, nil
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
+	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
+		have, _ := availableOrZero(ctx, tb.l, from)
+		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours asked, %s available", w.Hours, have)
+	}
+	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+}
+
+// Gift asks to give hours to a relative or friend (转赠).
+type Gift struct {
+	Key          string // the caller's id for this gift, 1..GiftKeyBytesMax of [A-Za-z0-9_.-]
+	From, To     string // holders
+	Hours        decimal.Decimal
+	Relationship string // one of the bank's relationships: "parent", "child", ...
+}
+
+// Gift moves hours from one member to another, recording the relationship, once per key.
+// The giver's per-gift and per-year limits apply (the yearly one kept in a cap account the
+// ledger enforces); hours over the receiver's storage cap go to the donation account.
+//
+// Errors: ErrInvalid (bad key or holders, giving to oneself, hours not positive or beyond the
+// scale, an unknown relationship), ErrOverCap (a *Refusal naming the limit),
+// ErrInsufficientPoints, ErrKeyReused, the ledger's ErrClosed.
+func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
+	if !ValidHolder(g.Key) || len(g.Key) > GiftKeyBytesMax {
+		return HoursReceipt{}, errorf(ErrInvalid, "gift: key %q", g.Key)
+	}
+	key := "gift:" + tb.c.Community + ":" + g.Key
+	if !ValidHolder(g.From) || !ValidHolder(g.To) || g.From == g.To {
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: from %q to %q", key, g.From, g.To)
+	}
+	if !g.Hours.IsPositive() || !g.Hours.Equal(g.Hours.Truncate(tb.c.Scale)) || g.Hours.GreaterThan(decimal.NewFromInt(StorageCapMax)) {
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, g.Hours)
+	}
+	if !slices.Contains(tb.c.Relationships, g.Relationship) {
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: relationship %q, want one of %v", key, g.Relationship, tb.c.Relationships)
+	}
+	if !tb.c.GiftMax.IsZero() && g.Hours.GreaterThan(tb.c.GiftMax) {
+		return HoursReceipt{}, refuse(ErrOverCap, key, "%s hours in one gift, at most %s", g.Hours, tb.c.GiftMax)
+	}
+	from := tb.MemberAccount(g.From)
+	meta := map[string]string{
+		MetaKind: KindGift, MetaCommunity: tb.c.Community, MetaHolder: g.From,
+		MetaHours: g.Hours.String(), MetaRelationship: g.Relationship,
+	}
+	mu := tb.lock(g.To)
+	mu.Lock()
+	ps, donated, err := tb.credit(ctx, from, g.To, g.Hours)
+	if err != nil {
+		mu.Unlock()
+		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+	}
+	var year ledger.AccountID
+	if !tb.c.GiftYearMax.IsZero() {
+		year = render(tb.c.Accounts.Quota, tb.c.Community, g.From, tb.quotaAsset, tb.c.Now().In(tb.zone).Format("g2006"), "")
+		if err := tb.open(ctx, ledger.Account{ID: year, Asset: tb.quotaAsset, MinBalance: tb.c.GiftYearMax.Neg()}); err != nil {
+			mu.Unlock()
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+		}
+		ps = append(ps, ledger.Posting{From: year, To: tb.quotaSink, Amount: g.Hours, Asset: tb.quotaAsset})
+	}
+	meta[MetaOp], meta[MetaTo] = key, g.To
+	before, err := tb.l.Head(ctx)
+	if err != nil {
+		mu.Unlock()
+		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+	}
+	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行转赠 gift (" + g.Relationship + ")", Metadata: meta})
+	mu.Unlock()
+	switch {
+	case err == nil:
+		return HoursReceipt{Transaction: tx, Hours: g.Hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		prior, ferr := findOp(ctx, tb.l, from, key)
+		if ferr != nil || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != g.To {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
+		}
+		return HoursReceipt{Transaction: prior, Hours: g.Hours, Donated: decimal.Zero, Replayed: true}, nil
+	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
+		have, _ := availableOrZero(ctx, tb.l, from)
+		if have.GreaterThanOrEqual(g.Hours) && year != "" {
+			return HoursReceipt{}, refuse(ErrOverCap, key, "the yearly gift limit of %s hours for %s is reached", tb.c.GiftYearMax, g.From)
+		}
+		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours to give, %s available", g.Hours, have)
+	}
+	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+}

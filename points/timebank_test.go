@@ -1,0 +1,194 @@
+package points_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/points"
+)
+
+func newBank(t testing.TB, e *env, cfg points.TimeBankConfig) *points.TimeBank {
+	t.Helper()
+	if cfg.Community == "" {
+		cfg.Community = "yangguang"
+	}
+	cfg.Now = e.clock.Now
+	tb, err := points.NewTimeBank(e.ctx, e.l, cfg)
+	require.NoError(t, err)
+	return tb
+}
+
+func TestTimeBankDepositCapWithdraw(t *testing.T) {
+	e := newEnv(t, testScheme())
+	tb := newBank(t, e, points.TimeBankConfig{StorageCap: dec("5"), Policy: points.AgePolicy(65, 60)})
+	v := e.volunteer(t, "wang")
+	h := points.ProviderHolder(v)
+	d1 := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "3", true})
+	d2 := e.done(t, "r2", catalog.UrgencyNormal, true, work{v, "4", true})
+
+	r, err := tb.Deposit(e.ctx, completion(t, e, d1.ID, v.ID))
+	require.NoError(t, err)
+	assert.Equal(t, "3", r.Hours.String())
+	r, err = tb.Deposit(e.ctx, completion(t, e, d2.ID, v.ID))
+	require.NoError(t, err)
+	assert.Equal(t, "2", r.Donated.String(), "over the cap of 5: 2 donated")
+	hours, err := tb.Hours(e.ctx, h)
+	require.NoError(t, err)
+	assert.Equal(t, "5", hours.String())
+	assert.Equal(t, "2", e.balance(t, tb.DonationAccount()).String())
+
+	seq := e.head(t)
+	again, err := tb.Deposit(e.ctx, completion(t, e, d2.ID, v.ID))
+	require.NoError(t, err)
+	assert.True(t, again.Replayed)
+	assert.Equal(t, seq, e.head(t))
+
+	// Withdrawals: refused under 65 (60 in hardship), allowed otherwise.
+	demand := uuid.New()
+	_, err = tb.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 62}, Hours: dec("1"), DemandID: demand})
+	var ref *points.Refusal
+	require.ErrorAs(t, err, &ref)
+	require.ErrorIs(t, err, points.ErrWithdrawRefused)
+	assert.Contains(t, ref.Reason, "age 62")
+	assert.Equal(t, seq, e.head(t))
+	w := points.Withdrawal{Member: points.Member{Holder: h, Age: 62, Hardship: true}, Hours: dec("1.5"), DemandID: demand}
+	_, err = tb.Withdraw(e.ctx, w)
+	require.NoError(t, err)
+	_, err = tb.Withdraw(e.ctx, w)
+	require.NoError(t, err, "a retried withdrawal is a replay")
+	hours, err = tb.Hours(e.ctx, h)
+	require.NoError(t, err)
+	assert.Equal(t, "3.5", hours.String())
+	w.Hours = dec("2")
+	_, err = tb.Withdraw(e.ctx, w)
+	require.ErrorIs(t, err, points.ErrKeyReused)
+	_, err = tb.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: dec("9"), DemandID: uuid.New()})
+	require.ErrorIs(t, err, points.ErrInsufficientPoints)
+	e.verify(t)
+}
+
+func TestTimeBankGift(t *testing.T) {
+	e := newEnv(t, testScheme())
+	tb := newBank(t, e, points.TimeBankConfig{StorageCap: dec("10"), GiftMax: dec("4"), GiftYearMax: dec("6")})
+	v := e.volunteer(t, "wang")
+	h := points.ProviderHolder(v)
+	mother := points.PersonHolder("wang-mother")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "10", true})
+	_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+
+	g := points.Gift{Key: "g1", From: h, To: mother, Hours: dec("4"), Relationship: "parent"}
+	r, err := tb.Gift(e.ctx, g)
+	require.NoError(t, err)
+	assert.False(t, r.Replayed)
+	r, err = tb.Gift(e.ctx, g)
+	require.NoError(t, err)
+	assert.True(t, r.Replayed)
+
+	cases := []struct {
+		name string
+		g    points.Gift
+		want error
+	}{
+		{"over one gift", points.Gift{Key: "g2", From: h, To: mother, Hours: dec("5"), Relationship: "parent"}, points.ErrOverCap},
+		{"over the year", points.Gift{Key: "g3", From: h, To: mother, Hours: dec("3"), Relationship: "parent"}, points.ErrOverCap},
+		{"unknown relationship", points.Gift{Key: "g4", From: h, To: mother, Hours: dec("1"), Relationship: "neighbour"}, points.ErrInvalid},
+		{"to oneself", points.Gift{Key: "g5", From: h, To: h, Hours: dec("1"), Relationship: "parent"}, points.ErrInvalid},
+		{"too precise", points.Gift{Key: "g6", From: h, To: mother, Hours: dec("0.001"), Relationship: "parent"}, points.ErrInvalid},
+		{"insufficient", points.Gift{Key: "g7", From: points.PersonHolder("nobody"), To: h, Hours: dec("1"), Relationship: "child"}, points.ErrInsufficientPoints},
+		{"key reused", points.Gift{Key: "g1", From: h, To: mother, Hours: dec("1"), Relationship: "parent"}, points.ErrKeyReused},
+		{"bad key", points.Gift{Key: "a:b", From: h, To: mother, Hours: dec("1"), Relationship: "parent"}, points.ErrInvalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seq := e.head(t)
+			_, err := tb.Gift(e.ctx, tc.g)
+			require.ErrorIs(t, err, tc.want)
+			assert.Equal(t, seq, e.head(t))
+		})
+	}
+	got, err := tb.Hours(e.ctx, mother)
+	require.NoError(t, err)
+	assert.Equal(t, "4", got.String())
+
+	st, err := tb.Statement(e.ctx, mother, "", 0)
+	require.NoError(t, err)
+	require.Len(t, st.Entries, 1)
+	assert.Equal(t, points.KindGift, st.Entries[0].Kind)
+	assert.Equal(t, h, st.Entries[0].Counterparty)
+	assert.Equal(t, "parent", st.Entries[0].Relationship)
+	st, err = tb.Statement(e.ctx, h, "", 0)
+	require.NoError(t, err)
+	require.Len(t, st.Entries, 2)
+	assert.Equal(t, d.ID.String(), st.Entries[0].DemandID)
+	assert.Equal(t, "-4", st.Entries[1].Change.String())
+	e.verify(t)
+}
+
+func TestTimeBankExchangeAndSettlement(t *testing.T) {
+	e := newEnv(t, testScheme())
+	a := newBank(t, e, points.TimeBankConfig{Community: "yangguang"})
+	b := newBank(t, e, points.TimeBankConfig{Community: "heping"})
+	v := e.volunteer(t, "wang")
+	h := points.ProviderHolder(v)
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "8", true})
+	_, err := a.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	// wang, of yangguang, is served 3 hours in heping.
+	_, err = a.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: h}, Hours: dec("3"), DemandID: uuid.New(), ServedBy: b})
+	require.NoError(t, err)
+	// li, of heping, earns 2 hours at home and is served 1 hour in yangguang.
+	li := points.PersonHolder("li")
+	d2 := e.done(t, "r2", catalog.UrgencyNormal, true, work{e.volunteer(t, "li"), "2", true})
+	p2, err := e.cat.Providers(e.ctx, catalog.ProviderQuery{Limit: 2})
+	require.NoError(t, err)
+	_, err = b.Deposit(e.ctx, completion(t, e, d2.ID, p2.Providers[1].ID))
+	require.NoError(t, err)
+	_, err = b.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: li}, Hours: dec("1"), DemandID: uuid.New(), ServedBy: a})
+	require.NoError(t, err)
+
+	nets, err := points.Settlement(e.ctx, []*points.TimeBank{a, b})
+	require.NoError(t, err)
+	require.Len(t, nets, 1)
+	// Sorted: heping (A) and yangguang (B); heping's members used 1 h in yangguang, yangguang's
+	// used 3 h in heping: heping is owed 2, so A owes -2.
+	assert.Equal(t, "heping", nets[0].A)
+	assert.Equal(t, "-2", nets[0].Hours.String())
+	_, err = points.Settlement(e.ctx, []*points.TimeBank{a, a})
+	require.ErrorIs(t, err, points.ErrInvalid)
+	e.verify(t)
+}
+
+func TestTimeBankReciprocal(t *testing.T) {
+	e := newEnv(t, testScheme())
+	tb := newBank(t, e, points.TimeBankConfig{Reciprocal: true})
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
+	_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.ErrorIs(t, err, points.ErrInsufficientPoints, "the requester has no hours yet")
+
+	// Give the requester hours through a pool bank of the same community and asset.
+	seed := newBank(t, e, points.TimeBankConfig{Community: "yangguang"})
+	r := e.volunteer(t, "r1x")
+	d0 := e.done(t, "someone", catalog.UrgencyNormal, true, work{r, "5", true})
+	_, err = seed.Deposit(e.ctx, completion(t, e, d0.ID, r.ID))
+	require.NoError(t, err)
+	_, err = seed.Gift(e.ctx, points.Gift{Key: "seed", From: points.ProviderHolder(r), To: points.PersonHolder("r1"), Hours: dec("5"), Relationship: "friend"})
+	require.NoError(t, err)
+
+	res, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	assert.Equal(t, "2", res.Hours.String())
+	got, err := tb.Hours(e.ctx, points.PersonHolder("r1"))
+	require.NoError(t, err)
+	assert.Equal(t, "3", got.String())
+	st, err := tb.Statement(e.ctx, points.ProviderHolder(v), "", 0)
+	require.NoError(t, err)
+	require.Len(t, st.Entries, 1)
+	assert.Equal(t, points.PersonHolder("r1"), st.Entries[0].Counterparty)
+	e.verify(t)
+}

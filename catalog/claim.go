@@ -27,11 +27,11 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 	var out Claim
 	_, err := c.moveDemand(ctx, "claim", demandID, act, func(s *step) error {
 		s.action, s.provider = ActionClaim, providerID
-		d := s.old
+		d := *s.d // not yet changed
 		if d.Status == StatusAccepted {
 			return errorf(ErrHeadcountFull, "all %d places taken", d.Headcount)
 		}
-		if err := requireAllowed(d, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		p, err := c.store.Provider(ctx, providerID)
@@ -139,7 +139,7 @@ func containsID(ids []uuid.UUID, id uuid.UUID) bool {
 func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, act Act) (Demand, error) {
 	return c.moveDemand(ctx, "withdraw", demandID, act, func(s *step) error {
 		s.action, s.provider = ActionWithdraw, providerID
-		if err := requireAllowed(s.old, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		var cl *Claim
@@ -190,7 +190,7 @@ func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, 
 func (c *Catalog) Start(ctx context.Context, id uuid.UUID, act Act) (Demand, error) {
 	return c.moveDemand(ctx, "start", id, act, func(s *step) error {
 		s.action = ActionStart
-		if err := requireAllowed(s.old, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		s.d.Status = StatusInProgress
@@ -228,7 +228,7 @@ func (c *Catalog) Complete(ctx context.Context, id uuid.UUID, reports []WorkRepo
 	}
 	return c.moveDemand(ctx, "complete", id, act, func(s *step) error {
 		s.action = ActionComplete
-		if err := requireAllowed(s.old, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		active := 0
@@ -267,7 +267,7 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 	}
 	return c.moveDemand(ctx, "rate", id, act, func(s *step) error {
 		s.action = ActionRate
-		if err := requireAllowed(s.old, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		for _, cl := range s.claims {
@@ -321,7 +321,7 @@ func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDeci
 	}
 	return c.moveDemand(ctx, "audit", id, act, func(s *step) error {
 		s.action = ActionAudit
-		if err := requireAllowed(s.old, s.action); err != nil {
+		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
 		done := 0
@@ -410,7 +410,7 @@ func (c *Catalog) MarkAwarded(ctx context.Context, demandID, providerID uuid.UUI
 		}
 		_, err = c.moveDemand(ctx, "mark awarded", demandID, Act{Actor: actor, Version: d.Version}, func(s *step) error {
 			s.action, s.provider = ActionAward, providerID
-			if err := requireAllowed(s.old, s.action); err != nil {
+			if err := requireAllowed(s.from, s.action); err != nil {
 				return err
 			}
 			var target *Audit

@@ -8,13 +8,14 @@ import (
 
 // chunkMax bounds one chunk of an idSet: inserting moves at most this many ids, and a set of n
 // ids has about 2n/chunkMax chunks to binary-search.
-const chunkMax = 256
+const chunkMax = 128
 
 // idSet is an ordered set of uuids in byte order: a sorted list of sorted chunks. It gives
 // ordered iteration from a cursor, which the paginated queries need, at O(log n + chunkMax) per
 // insert or delete, with 16 bytes per member plus slack.
 type idSet struct {
 	chunks [][]uuid.UUID
+	lasts  []uuid.UUID // lasts[i] is the last id of chunks[i]: a dense array to binary-search
 	n      int
 }
 
@@ -28,11 +29,10 @@ func less(a, b uuid.UUID) bool {
 
 // chunkFor returns the index of the first chunk whose last id is >= id (len(chunks) if none).
 func (s *idSet) chunkFor(id uuid.UUID) int {
-	lo, hi := 0, len(s.chunks)
+	lo, hi := 0, len(s.lasts)
 	for lo < hi {
 		m := (lo + hi) / 2
-		c := s.chunks[m]
-		if less(c[len(c)-1], id) {
+		if less(s.lasts[m], id) {
 			lo = m + 1
 		} else {
 			hi = m
@@ -60,6 +60,7 @@ func (s *idSet) insert(id uuid.UUID) {
 	if ci == len(s.chunks) {
 		if ci == 0 {
 			s.chunks = append(s.chunks, make([]uuid.UUID, 0, 8))
+			s.lasts = append(s.lasts, uuid.Nil)
 		}
 		ci = len(s.chunks) - 1
 	}
@@ -72,16 +73,21 @@ func (s *idSet) insert(id uuid.UUID) {
 	copy(c[i+1:], c[i:])
 	c[i] = id
 	s.n++
+	s.chunks[ci] = c
+	s.lasts[ci] = c[len(c)-1]
 	if len(c) <= chunkMax {
-		s.chunks[ci] = c
 		return
 	}
 	half := len(c) / 2
 	right := append(make([]uuid.UUID, 0, chunkMax), c[half:]...)
 	s.chunks[ci] = c[:half:half] // the left half keeps its array; it grows by reallocation
+	s.lasts[ci] = c[half-1]
 	s.chunks = append(s.chunks, nil)
 	copy(s.chunks[ci+2:], s.chunks[ci+1:])
 	s.chunks[ci+1] = right
+	s.lasts = append(s.lasts, uuid.Nil)
+	copy(s.lasts[ci+2:], s.lasts[ci+1:])
+	s.lasts[ci+1] = right[len(right)-1]
 }
 
 func (s *idSet) remove(id uuid.UUID) {
@@ -98,9 +104,11 @@ func (s *idSet) remove(id uuid.UUID) {
 	s.n--
 	if len(c) == 0 {
 		s.chunks = append(s.chunks[:ci], s.chunks[ci+1:]...)
+		s.lasts = append(s.lasts[:ci], s.lasts[ci+1:]...)
 		return
 	}
 	s.chunks[ci] = c
+	s.lasts[ci] = c[len(c)-1]
 }
 
 // cursor iterates an idSet in order. It is invalid once the set changes.
@@ -151,27 +159,44 @@ func (c *cursor) next() {
 }
 
 // merged walks several sets in id order as one (their union), calling fn until it returns
-// false. Sets are disjoint in use (a demand has one status), so no id repeats.
+// false. Sets are disjoint in use (a demand has one status and one category), so no id repeats.
+// The cursors form a binary min-heap on their current id, so each step costs O(log k).
 func merged(sets []*idSet, after uuid.UUID, fn func(uuid.UUID) bool) {
-	curs := make([]cursor, 0, len(sets))
+	h := make([]cursor, 0, len(sets))
 	for _, s := range sets {
 		if c := s.from(after); c.valid() {
-			curs = append(curs, c)
+			h = append(h, c)
 		}
 	}
-	for len(curs) > 0 {
-		best := 0
-		for i := 1; i < len(curs); i++ {
-			if less(curs[i].id(), curs[best].id()) {
-				best = i
-			}
-		}
-		if !fn(curs[best].id()) {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for len(h) > 0 {
+		if !fn(h[0].id()) {
 			return
 		}
-		curs[best].next()
-		if !curs[best].valid() {
-			curs = append(curs[:best], curs[best+1:]...)
+		h[0].next()
+		if !h[0].valid() {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
 		}
+		siftDown(h, 0)
+	}
+}
+
+func siftDown(h []cursor, i int) {
+	for {
+		l, small := 2*i+1, i
+		if l < len(h) && less(h[l].id(), h[small].id()) {
+			small = l
+		}
+		if r := l + 1; r < len(h) && less(h[r].id(), h[small].id()) {
+			small = r
+		}
+		if small == i {
+			return
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
 	}
 }

@@ -5,6 +5,7 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -20,15 +21,12 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 
-	demands   map[uuid.UUID]*catalog.Demand
+	demands   map[uuid.UUID]*demandRec
 	providers map[uuid.UUID]*catalog.Provider
 	boards    map[uuid.UUID]*catalog.Board
-	claims    map[uuid.UUID][]catalog.Claim // by demand, sorted by provider id
-	audits    map[uuid.UUID][]catalog.Audit // by demand, sorted by provider id
-	events    map[uuid.UUID][]catalog.Event // by demand, sorted by Seq
 
 	byStatus          map[catalog.Status]*idSet
-	byStatusCommunity map[communityKey]*idSet
+	byStatusCommunity map[communityKey]map[string]*idSet // category -> set
 	byStatusBoard     map[boardKey]*idSet
 	boardIDs          idSet
 
@@ -36,6 +34,14 @@ type Store struct {
 	providersBySkill     map[catalog.Skill]*idSet
 	providersByCommunity map[catalog.GridPath]*idSet
 	providerDemands      map[uuid.UUID]*idSet // demands a provider has a claim on (any state)
+}
+
+// demandRec is a demand with everything that belongs to it, so one map lookup finds it all.
+type demandRec struct {
+	d      catalog.Demand
+	claims []catalog.Claim // sorted by provider id
+	audits []catalog.Audit // sorted by provider id
+	events []catalog.Event // sorted by Seq
 }
 
 type communityKey struct {
@@ -53,14 +59,11 @@ var _ catalog.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		demands:              make(map[uuid.UUID]*catalog.Demand),
+		demands:              make(map[uuid.UUID]*demandRec),
 		providers:            make(map[uuid.UUID]*catalog.Provider),
 		boards:               make(map[uuid.UUID]*catalog.Board),
-		claims:               make(map[uuid.UUID][]catalog.Claim),
-		audits:               make(map[uuid.UUID][]catalog.Audit),
-		events:               make(map[uuid.UUID][]catalog.Event),
 		byStatus:             make(map[catalog.Status]*idSet),
-		byStatusCommunity:    make(map[communityKey]*idSet),
+		byStatusCommunity:    make(map[communityKey]map[string]*idSet),
 		byStatusBoard:        make(map[boardKey]*idSet),
 		providersBySkill:     make(map[catalog.Skill]*idSet),
 		providersByCommunity: make(map[catalog.GridPath]*idSet),
@@ -101,32 +104,58 @@ func (s *Store) Apply(ctx context.Context, c catalog.Change) error {
 		s.putProvider(c.Providers[i].Clone())
 	}
 	for i := range c.Boards {
-		b := c.Boards[i]
-		s.boards[b.ID] = &b
+		b := new(catalog.Board)
+		*b = c.Boards[i]
+		s.boards[b.ID] = b
 		s.boardIDs.insert(b.ID)
 	}
 	for _, cl := range c.Claims {
 		s.putClaim(cl)
 	}
 	for _, a := range c.Audits {
-		s.audits[a.DemandID] = upsertByProvider(s.audits[a.DemandID], a, func(x catalog.Audit) uuid.UUID { return x.ProviderID })
+		r := s.demands[a.DemandID]
+		r.audits = upsertByProvider(r.audits, a, func(x catalog.Audit) uuid.UUID { return x.ProviderID })
 	}
 	for _, e := range c.Events {
-		evs := s.events[e.DemandID]
+		r := s.demands[e.DemandID]
+		evs := r.events
 		i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq >= e.Seq })
 		evs = append(evs, catalog.Event{})
 		copy(evs[i+1:], evs[i:])
 		evs[i] = e
-		s.events[e.DemandID] = evs
+		r.events = evs
 	}
 	return nil
 }
 
 // check verifies the versions of c against the stored state and against earlier records of c.
 func (s *Store) check(c catalog.Change) error {
-	pending := make(map[uuid.UUID]uint64, len(c.Demands)+len(c.Providers)+len(c.Boards))
+	// Versions written earlier in this change: a short slice for the usual few records, a map
+	// only for a large change (an import or a board).
+	type pendingVersion struct {
+		id      uuid.UUID
+		version uint64
+	}
+	var small [8]pendingVersion
+	pendingList := small[:0]
+	var pendingMap map[uuid.UUID]uint64
+	if len(c.Demands)+len(c.Providers)+len(c.Boards) > len(small) {
+		pendingMap = make(map[uuid.UUID]uint64, len(c.Demands)+len(c.Providers)+len(c.Boards))
+	}
+	lookup := func(id uuid.UUID) (uint64, bool) {
+		if pendingMap != nil {
+			v, ok := pendingMap[id]
+			return v, ok
+		}
+		for i := len(pendingList) - 1; i >= 0; i-- {
+			if pendingList[i].id == id {
+				return pendingList[i].version, true
+			}
+		}
+		return 0, false
+	}
 	version := func(kind string, id uuid.UUID, written uint64, stored uint64, exists bool) error {
-		if v, ok := pending[id]; ok {
+		if v, ok := lookup(id); ok {
 			stored, exists = v, true
 		}
 		switch {
@@ -139,14 +168,18 @@ func (s *Store) check(c catalog.Change) error {
 		case written > 1 && stored != written-1:
 			return fmt.Errorf("memstore apply: %s %s stored version %d, written %d: %w", kind, id, stored, written, catalog.ErrVersionConflict)
 		}
-		pending[id] = written
+		if pendingMap != nil {
+			pendingMap[id] = written
+		} else {
+			pendingList = append(pendingList, pendingVersion{id, written})
+		}
 		return nil
 	}
 	for _, d := range c.Demands {
 		var stored uint64
 		old, ok := s.demands[d.ID]
 		if ok {
-			stored = old.Version
+			stored = old.d.Version
 		}
 		if err := version("demand", d.ID, d.Version, stored, ok); err != nil {
 			return err
@@ -176,17 +209,51 @@ func (s *Store) check(c catalog.Change) error {
 		demand uuid.UUID
 		seq    uint64
 	}
-	seen := make(map[eventKey]bool, len(c.Events))
+	var seen map[eventKey]bool
+	if len(c.Events) > 1 {
+		seen = make(map[eventKey]bool, len(c.Events))
+	}
 	for _, e := range c.Events {
 		k := eventKey{e.DemandID, e.Seq}
-		evs := s.events[e.DemandID]
+		if err := s.belongs("event", e.DemandID, c); err != nil {
+			return err
+		}
+		var evs []catalog.Event
+		if r := s.demands[e.DemandID]; r != nil {
+			evs = r.events
+		}
 		i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq >= e.Seq })
 		if seen[k] || (i < len(evs) && evs[i].Seq == e.Seq) {
 			return fmt.Errorf("memstore apply: event %s #%d exists: %w", e.DemandID, e.Seq, catalog.ErrVersionConflict)
 		}
-		seen[k] = true
+		if seen != nil {
+			seen[k] = true
+		}
+	}
+	for _, cl := range c.Claims {
+		if err := s.belongs("claim", cl.DemandID, c); err != nil {
+			return err
+		}
+	}
+	for _, a := range c.Audits {
+		if err := s.belongs("audit", a.DemandID, c); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// belongs checks that a claim, audit or event's demand exists or is inserted by c.
+func (s *Store) belongs(kind string, demandID uuid.UUID, c catalog.Change) error {
+	if _, ok := s.demands[demandID]; ok {
+		return nil
+	}
+	for i := range c.Demands {
+		if c.Demands[i].ID == demandID {
+			return nil
+		}
+	}
+	return fmt.Errorf("memstore apply: %s of unknown demand %s: %w", kind, demandID, catalog.ErrNotFound)
 }
 
 func (s *Store) demandSets(d *catalog.Demand) (*idSet, *idSet, *idSet) {
@@ -196,10 +263,15 @@ func (s *Store) demandSets(d *catalog.Demand) (*idSet, *idSet, *idSet) {
 		s.byStatus[d.Status] = st
 	}
 	ck := communityKey{d.Status, d.Location.Grid.Community()}
-	cs := s.byStatusCommunity[ck]
+	byCategory := s.byStatusCommunity[ck]
+	if byCategory == nil {
+		byCategory = make(map[string]*idSet)
+		s.byStatusCommunity[ck] = byCategory
+	}
+	cs := byCategory[d.Category]
 	if cs == nil {
 		cs = &idSet{}
-		s.byStatusCommunity[ck] = cs
+		byCategory[d.Category] = cs
 	}
 	var bs *idSet
 	if d.BoardID != uuid.Nil {
@@ -214,8 +286,10 @@ func (s *Store) demandSets(d *catalog.Demand) (*idSet, *idSet, *idSet) {
 }
 
 func (s *Store) putDemand(d catalog.Demand) {
-	if old, ok := s.demands[d.ID]; ok {
-		if old.Status == d.Status && old.BoardID == d.BoardID && old.Location.Grid.Community() == d.Location.Grid.Community() {
+	if rec, ok := s.demands[d.ID]; ok {
+		old := &rec.d
+		if old.Status == d.Status && old.BoardID == d.BoardID && old.Category == d.Category &&
+			old.Location.Grid.Community() == d.Location.Grid.Community() {
 			*old = d
 			return
 		}
@@ -234,8 +308,10 @@ func (s *Store) putDemand(d catalog.Demand) {
 		}
 		return
 	}
-	p := &d
-	s.demands[d.ID] = p
+	r := new(demandRec) // not &d: that would move every d, updates included, to the heap
+	r.d = d
+	p := &r.d
+	s.demands[d.ID] = r
 	st, cs, bs := s.demandSets(p)
 	st.insert(d.ID)
 	cs.insert(d.ID)
@@ -283,7 +359,8 @@ func (s *Store) putProvider(p catalog.Provider) {
 		*old = p
 		return
 	}
-	ptr := &p
+	ptr := new(catalog.Provider)
+	*ptr = p
 	s.providers[p.ID] = ptr
 	s.providerIDs.insert(p.ID)
 	s.providerIndex(ptr, true)
@@ -302,7 +379,8 @@ func sameSkills(a, b []catalog.Skill) bool {
 }
 
 func (s *Store) putClaim(cl catalog.Claim) {
-	s.claims[cl.DemandID] = upsertByProvider(s.claims[cl.DemandID], cl, func(x catalog.Claim) uuid.UUID { return x.ProviderID })
+	r := s.demands[cl.DemandID]
+	r.claims = upsertByProvider(r.claims, cl, func(x catalog.Claim) uuid.UUID { return x.ProviderID })
 	set := s.providerDemands[cl.ProviderID]
 	if set == nil {
 		set = &idSet{}
@@ -331,11 +409,11 @@ func (s *Store) Demand(_ context.Context, id uuid.UUID) (catalog.Demand, error) 
 	if s.closed {
 		return catalog.Demand{}, errClosed("demand")
 	}
-	d, ok := s.demands[id]
+	r, ok := s.demands[id]
 	if !ok {
 		return catalog.Demand{}, fmt.Errorf("memstore: demand %s: %w", id, catalog.ErrNotFound)
 	}
-	return d.Clone(), nil
+	return r.d.Clone(), nil
 }
 
 func checkLimit(op string, limit int) error {
@@ -346,7 +424,8 @@ func checkLimit(op string, limit int) error {
 }
 
 // Demands implements catalog.Store. It walks the narrowest index the query allows: the board,
-// else the community, else the status, for each wanted status, merged in id order.
+// else the community (and the categories, if given), else the status, for each wanted status,
+// merged in id order.
 func (s *Store) Demands(_ context.Context, q catalog.DemandQuery) ([]catalog.Demand, error) {
 	if err := checkLimit("demands", q.Limit); err != nil {
 		return nil, err
@@ -361,25 +440,39 @@ func (s *Store) Demands(_ context.Context, q catalog.DemandQuery) ([]catalog.Dem
 		statuses = catalog.StatusSet(^uint16(0)).Slice()
 	}
 	sets := make([]*idSet, 0, len(statuses))
-	for _, st := range statuses {
-		var set *idSet
-		switch {
-		case q.BoardID != uuid.Nil:
-			set = s.byStatusBoard[boardKey{st, q.BoardID}]
-		case q.Grid.Depth() >= catalog.LevelCommunity:
-			set = s.byStatusCommunity[communityKey{st, q.Grid.Community()}]
-		default:
-			set = s.byStatus[st]
-		}
+	add := func(set *idSet) {
 		if set != nil {
 			sets = append(sets, set)
 		}
 	}
-	out := []catalog.Demand{}
+	for _, st := range statuses {
+		switch {
+		case q.BoardID != uuid.Nil:
+			add(s.byStatusBoard[boardKey{st, q.BoardID}])
+		case q.Grid.Depth() >= catalog.LevelCommunity:
+			byCategory := s.byStatusCommunity[communityKey{st, q.Grid.Community()}]
+			if len(q.Categories) == 0 {
+				for _, set := range byCategory {
+					add(set)
+				}
+				break
+			}
+			for i, c := range q.Categories {
+				if !slices.Contains(q.Categories[:i], c) { // a repeated category would repeat ids
+					add(byCategory[c])
+				}
+			}
+		default:
+			add(s.byStatus[st])
+		}
+	}
+	out := make([]catalog.Demand, 0, min(q.Limit, 64))
 	merged(sets, q.After, func(id uuid.UUID) bool {
-		d := s.demands[id]
-		if q.Matches(*d) {
-			out = append(out, d.Clone())
+		out = append(out, s.demands[id].d) // copied once; dropped again if it does not match
+		if d := &out[len(out)-1]; q.Matches(*d) {
+			*d = d.Clone()
+		} else {
+			out = out[:len(out)-1]
 		}
 		return len(out) < q.Limit
 	})
@@ -472,7 +565,10 @@ func (s *Store) Claims(_ context.Context, demandID uuid.UUID) ([]catalog.Claim, 
 	if s.closed {
 		return nil, errClosed("claims")
 	}
-	return append([]catalog.Claim{}, s.claims[demandID]...), nil
+	if r := s.demands[demandID]; r != nil {
+		return append([]catalog.Claim{}, r.claims...), nil
+	}
+	return []catalog.Claim{}, nil
 }
 
 // ProviderClaims implements catalog.Store.
@@ -491,7 +587,7 @@ func (s *Store) ProviderClaims(_ context.Context, providerID uuid.UUID, q catalo
 		return out, nil
 	}
 	merged([]*idSet{set}, q.After, func(demandID uuid.UUID) bool {
-		for _, cl := range s.claims[demandID] {
+		for _, cl := range s.demands[demandID].claims {
 			if cl.ProviderID == providerID && (!q.ActiveOnly || cl.State == catalog.ClaimActive) {
 				out = append(out, cl)
 			}
@@ -508,7 +604,10 @@ func (s *Store) Audits(_ context.Context, demandID uuid.UUID) ([]catalog.Audit, 
 	if s.closed {
 		return nil, errClosed("audits")
 	}
-	return append([]catalog.Audit{}, s.audits[demandID]...), nil
+	if r := s.demands[demandID]; r != nil {
+		return append([]catalog.Audit{}, r.audits...), nil
+	}
+	return []catalog.Audit{}, nil
 }
 
 // Events implements catalog.Store.
@@ -521,7 +620,10 @@ func (s *Store) Events(_ context.Context, demandID uuid.UUID, afterSeq uint64, l
 	if s.closed {
 		return nil, errClosed("events")
 	}
-	evs := s.events[demandID]
+	var evs []catalog.Event
+	if r := s.demands[demandID]; r != nil {
+		evs = r.events
+	}
 	i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq > afterSeq })
 	evs = evs[i:]
 	if len(evs) > limit {

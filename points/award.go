@@ -105,7 +105,7 @@ type quote struct {
 }
 
 func (inc *Incentive) quote(c Completion) (quote, error) {
-	op := fmt.Sprintf("award demand %s provider %s", c.Demand.ID, c.Provider.ID)
+	op := awardOp{c.Demand.ID, c.Provider.ID}
 	var q quote
 	found := false
 	approved := 0
@@ -129,10 +129,10 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 		return q, errorf(ErrNotAudited, "%s: status %s", op, c.Demand.Status)
 	}
 	if !q.audit.Approved {
-		return q, refuse(ErrRejected, op, "audit by %s rejected the work: %s", q.audit.Auditor, q.audit.Reason)
+		return q, refuse(ErrRejected, op.String(), "audit by %s rejected the work: %s", q.audit.Auditor, q.audit.Reason)
 	}
 	if c.Provider.HasPerson(c.Demand.Requester.ID) {
-		return q, refuse(ErrSelfDealing, op, "requester %s is the provider or one of its members", c.Demand.Requester.ID)
+		return q, refuse(ErrSelfDealing, op.String(), "requester %s is the provider or one of its members", c.Demand.Requester.ID)
 	}
 	s := &inc.s
 	mult := s.multiplier(c.Demand, c.BigItem)
@@ -148,7 +148,7 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 	}
 	q.points = base.Add(q.credited.Mul(s.PointsPerHour).Mul(mult)).Truncate(s.Scale)
 	if !q.points.IsPositive() {
-		return q, refuse(ErrNothingToAward, op, "the scheme gives %s points", q.points)
+		return q, refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
 	}
 	if q.points.GreaterThan(decimal.NewFromInt(CapMax)) {
 		return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
@@ -172,6 +172,11 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 	}
 	return q, nil
 }
+
+// awardOp names an award in errors; it is formatted only when an error is.
+type awardOp struct{ demand, provider uuid.UUID }
+
+func (o awardOp) String() string { return "award " + AwardKey(o.demand, o.provider) }
 
 // Award posts the points for one provider's approved part in an audited demand, once: the
 // posting carries AwardKey(demand, provider), so retries, crashes and concurrent auditors never
@@ -283,7 +288,7 @@ func (inc *Incentive) quotaPostings(ctx context.Context, q quote) ([]ledger.Post
 }
 
 func (inc *Incentive) quotaAccount(holder, period string) ledger.AccountID {
-	return render(inc.s.Accounts.Quota, inc.s.Community, holder, inc.quotaAsset, period, "")
+	return inc.quotaT.render(holder, period)
 }
 
 // capRefusal explains an award the ledger refused for balance: a cap account that cannot take

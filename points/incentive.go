@@ -40,6 +40,9 @@ type Incentive struct {
 	expiry     ledger.AccountID
 	quotaSink  ledger.AccountID
 	quotaAsset string
+	holderT    compiled
+	debtT      compiled
+	quotaT     compiled
 
 	openedMu sync.Mutex
 	opened   map[ledger.AccountID]struct{}
@@ -65,10 +68,13 @@ func New(ctx context.Context, l *ledger.Ledger, s Scheme) (*Incentive, error) {
 		holders: newMatcher(ns.Accounts.Holder, ns.Community, ns.Asset),
 		opened:  make(map[ledger.AccountID]struct{}),
 	}
+	inc.holderT = compile(ns.Accounts.Holder, ns.Community, ns.Asset)
+	inc.debtT = compile(ns.Accounts.Debt, ns.Community, ns.Asset)
 	inc.issuer = inc.account(ns.Accounts.Issuer, "")
 	inc.shop = inc.account(ns.Accounts.Shop, "")
 	inc.expiry = inc.account(ns.Accounts.Expiry, "")
 	inc.quotaAsset = quotaAssetOf(ns.Asset)
+	inc.quotaT = compile(ns.Accounts.Quota, ns.Community, inc.quotaAsset)
 	inc.quotaSink = render(ns.Accounts.Quota, ns.Community, "_all", inc.quotaAsset, "sink", "")
 	if err := define(ctx, l, ledger.Asset{Code: ns.Asset, Scale: ns.Scale}); err != nil {
 		return nil, err
@@ -100,13 +106,13 @@ func (inc *Incentive) Ledger() *ledger.Ledger { return inc.l }
 
 // HolderAccount returns the points account of a holder (see PersonHolder, ProviderHolder).
 func (inc *Incentive) HolderAccount(holder string) ledger.AccountID {
-	return inc.account(inc.s.Accounts.Holder, holder)
+	return inc.holderT.render(holder, "")
 }
 
 // DebtAccount returns the account recording what a holder owes after a clawback of points
 // already spent: its balance is the debt, which later awards pay off first.
 func (inc *Incentive) DebtAccount(holder string) ledger.AccountID {
-	return inc.account(inc.s.Accounts.Debt, holder)
+	return inc.debtT.render(holder, "")
 }
 
 // IssuerAccount, ShopAccount and ExpiryAccount return the community's accounts.

@@ -221,3 +221,58 @@ func ProviderHolder(p catalog.Provider) string {
 }
 
 func providerSegment(id uuid.UUID) string { return id.String() }
+
+// compiled is a template with the community and asset filled in, rendered by concatenation:
+// the hot paths (a holder's account, a cap account) build an id without splitting strings.
+type compiled struct {
+	parts []string // literal text; slots between them
+	slots []int    // 0: holder, 1: period
+}
+
+func compile(t, community, asset string) compiled {
+	var c compiled
+	lit := ""
+	for i, seg := range strings.Split(t, ":") {
+		if i > 0 {
+			lit += ":"
+		}
+		switch seg {
+		case PlaceHolder, PlacePeriod:
+			c.parts = append(c.parts, lit)
+			lit = ""
+			if seg == PlaceHolder {
+				c.slots = append(c.slots, 0)
+			} else {
+				c.slots = append(c.slots, 1)
+			}
+		case PlaceCommunity:
+			lit += community
+		case PlaceAsset:
+			lit += asset
+		default:
+			lit += seg
+		}
+	}
+	c.parts = append(c.parts, lit)
+	return c
+}
+
+func (c *compiled) render(holder, period string) ledger.AccountID {
+	n := len(holder) + len(period)
+	for _, p := range c.parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range c.parts {
+		b.WriteString(p)
+		if i < len(c.slots) {
+			if c.slots[i] == 0 {
+				b.WriteString(holder)
+			} else {
+				b.WriteString(period)
+			}
+		}
+	}
+	return ledger.AccountID(b.String())
+}

@@ -31,9 +31,13 @@ var statusNames = [...]string{
 	StatusCancelled: "cancelled", StatusExpired: "expired",
 }
 
-// String returns the status's English code ("draft", "in_progress", ...).
+// String returns the status's English code ("draft", "in_progress", ...); "none" for the zero
+// value (the From of a creation event).
 func (s Status) String() string {
-	if s.Valid() {
+	switch {
+	case s == 0:
+		return "none"
+	case s.Valid():
 		return statusNames[s]
 	}
 	return "unknown"

@@ -1,0 +1,204 @@
+package catalog_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/storetest"
+)
+
+// The table must hold exactly the design's main path and side exits.
+func TestTransitionTable(t *testing.T) {
+	main := []struct {
+		from   catalog.Status
+		action catalog.Action
+		to     catalog.Status
+	}{
+		{catalog.StatusDraft, catalog.ActionSubmit, catalog.StatusOpen},
+		{catalog.StatusOpen, catalog.ActionPublish, catalog.StatusPublished},
+		{catalog.StatusOpen, catalog.ActionDispatch, catalog.StatusDispatched},
+		{catalog.StatusPublished, catalog.ActionClaim, catalog.StatusAccepted},
+		{catalog.StatusDispatched, catalog.ActionClaim, catalog.StatusClaimed},
+		{catalog.StatusClaimed, catalog.ActionClaim, catalog.StatusAccepted},
+		{catalog.StatusAccepted, catalog.ActionStart, catalog.StatusInProgress},
+		{catalog.StatusInProgress, catalog.ActionComplete, catalog.StatusCompleted},
+		{catalog.StatusCompleted, catalog.ActionRate, catalog.StatusRated},
+		{catalog.StatusRated, catalog.ActionAudit, catalog.StatusAudited},
+		{catalog.StatusAudited, catalog.ActionAward, catalog.StatusAwarded},
+		{catalog.StatusAccepted, catalog.ActionWithdraw, catalog.StatusPublished},
+		{catalog.StatusPublished, catalog.ActionExpire, catalog.StatusExpired},
+		{catalog.StatusInProgress, catalog.ActionCancel, catalog.StatusCancelled},
+	}
+	for _, e := range main {
+		assert.True(t, catalog.CanTransition(e.from, e.action, e.to), "%s -%s-> %s", e.from, e.action, e.to)
+	}
+	forbidden := []struct {
+		from   catalog.Status
+		action catalog.Action
+	}{
+		{catalog.StatusDraft, catalog.ActionClaim},
+		{catalog.StatusOpen, catalog.ActionClaim},
+		{catalog.StatusCompleted, catalog.ActionCancel},
+		{catalog.StatusClaimed, catalog.ActionExpire},
+		{catalog.StatusInProgress, catalog.ActionWithdraw},
+		{catalog.StatusOpen, catalog.ActionAudit},
+	}
+	for _, e := range forbidden {
+		assert.False(t, catalog.Allows(e.from, e.action), "%s -%s->", e.from, e.action)
+	}
+	for _, tr := range catalog.Transitions() {
+		assert.False(t, tr.From.Terminal(), "nothing leaves a terminal status: %v", tr)
+		assert.True(t, tr.From.Valid() && tr.To.Valid() && tr.Action.Valid(), "%v", tr)
+	}
+	// Every status is reachable from Draft.
+	reach := map[catalog.Status]bool{catalog.StatusDraft: true}
+	for changed := true; changed; {
+		changed = false
+		for _, tr := range catalog.Transitions() {
+			if reach[tr.From] && !reach[tr.To] {
+				reach[tr.To], changed = true, true
+			}
+		}
+	}
+	for s := catalog.StatusDraft; s.Valid(); s++ {
+		assert.True(t, reach[s], "%s unreachable", s)
+	}
+}
+
+func TestCreateDemandValidation(t *testing.T) {
+	ctx := context.Background()
+	valid := storetest.Wish("r1")
+	tests := map[string]func(d *catalog.Demand){
+		"no kind":          func(d *catalog.Demand) { d.Kind = 0 },
+		"no title":         func(d *catalog.Demand) { d.Title = "" },
+		"title too long":   func(d *catalog.Demand) { d.Title = string(make([]byte, catalog.TitleBytesMax+1)) },
+		"unknown category": func(d *catalog.Demand) { d.Category = "nope" },
+		"no requester":     func(d *catalog.Demand) { d.Requester.ID = "" },
+		"street only":      func(d *catalog.Demand) { d.Location.Grid = "幸福街道" },
+		"bad grid":         func(d *catalog.Demand) { d.Location.Grid = "a//b" },
+		"bad coordinates":  func(d *catalog.Demand) { d.Location.At = catalog.Coordinates{Lat: 100, Lng: 1} },
+		"bad skill":        func(d *catalog.Demand) { d.Skills = []catalog.Skill{"Bad"} },
+		"repeated skill":   func(d *catalog.Demand) { d.Skills = []catalog.Skill{"haircut", "haircut"} },
+		"headcount":        func(d *catalog.Demand) { d.Headcount = catalog.HeadcountMax + 1 },
+		"negative minutes": func(d *catalog.Demand) { d.EstimatedMinutes = -1 },
+		"inverted window": func(d *catalog.Demand) {
+			d.Window.Start = time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)
+			d.Window.End = d.Window.Start.Add(-time.Hour)
+		},
+		"priority flags":    func(d *catalog.Demand) { d.Priority = 1 << 7 },
+		"urgency":           func(d *catalog.Demand) { d.Urgency = 9 },
+		"budget on a wish":  func(d *catalog.Demand) { d.Budget = decimal.NewFromInt(5) },
+		"project no budget": func(d *catalog.Demand) { d.Kind = catalog.Project },
+		"budget decimals":   func(d *catalog.Demand) { d.Kind, d.Budget = catalog.Project, decimal.RequireFromString("1.005") },
+		"initial status":    func(d *catalog.Demand) { d.Status = catalog.StatusPublished },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, f := newCatalog(t)
+			d := valid.Clone()
+			mutate(&d)
+			_, err := c.CreateDemand(ctx, d, "operator")
+			require.ErrorIs(t, err, catalog.ErrInvalid)
+			page, err := f.Cat.Demands(ctx, catalog.DemandQuery{})
+			require.NoError(t, err)
+			assert.Empty(t, page.Demands, "nothing stored")
+		})
+	}
+	c, _ := newCatalog(t)
+	_, err := c.CreateDemand(ctx, valid, "")
+	assert.ErrorIs(t, err, catalog.ErrInvalid, "no actor")
+}
+
+func TestProviderValidationAndUpdate(t *testing.T) {
+	ctx := context.Background()
+	tests := map[string]func(p *catalog.Provider){
+		"no kind":           func(p *catalog.Provider) { p.Kind = 0 },
+		"no name":           func(p *catalog.Provider) { p.Name = "" },
+		"members on person": func(p *catalog.Provider) { p.Members = []catalog.Member{{PersonID: "x"}} },
+		"bad function":      func(p *catalog.Provider) { p.Functions = []catalog.Function{"Legal Aid"} },
+		"bad home":          func(p *catalog.Provider) { p.Home = "" },
+		"bad area":          func(p *catalog.Provider) { p.ServiceArea = []catalog.GridPath{"a//b"} },
+		"capacity":          func(p *catalog.Provider) { p.Capacity = -1 },
+		"rating":            func(p *catalog.Provider) { p.RatingSum, p.RatingCount = 11, 2 },
+	}
+	for name, mutate := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newCatalog(t)
+			p := storetest.Volunteer("v1")
+			mutate(&p)
+			_, err := c.RegisterProvider(ctx, p, "operator")
+			require.ErrorIs(t, err, catalog.ErrInvalid)
+		})
+	}
+
+	c, _ := newCatalog(t)
+	p, err := c.RegisterProvider(ctx, storetest.Volunteer("v1"), "operator")
+	require.NoError(t, err)
+	stale := p
+	p.Capacity = 5
+	p, err = c.UpdateProvider(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), p.Version)
+	stale.Name = "other operator"
+	_, err = c.UpdateProvider(ctx, stale)
+	require.ErrorIs(t, err, catalog.ErrVersionConflict, "an update from an old read loses")
+	got, err := c.Provider(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 5, got.Capacity)
+	_, err = c.UpdateProvider(ctx, catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, Name: "x", Home: "s"})
+	assert.ErrorIs(t, err, catalog.ErrNotFound)
+}
+
+func TestQueryLimits(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newCatalog(t)
+	_, err := c.Demands(ctx, catalog.DemandQuery{Limit: catalog.PageSizeMax + 1})
+	assert.ErrorIs(t, err, catalog.ErrInvalid)
+	_, err = c.Demands(ctx, catalog.DemandQuery{Grid: "a//b"})
+	assert.ErrorIs(t, err, catalog.ErrInvalid)
+	_, err = c.Providers(ctx, catalog.ProviderQuery{Skill: "Bad Skill"})
+	assert.ErrorIs(t, err, catalog.ErrInvalid)
+	_, err = c.History(ctx, uuid.New(), 0, 0)
+	assert.ErrorIs(t, err, catalog.ErrNotFound)
+	_, err = c.Boards(ctx, catalog.BoardQuery{Limit: -1})
+	assert.ErrorIs(t, err, catalog.ErrInvalid)
+	assert.ElementsMatch(t, []string{"repair", "repair_electric", "repair_appliance"}, c.CategoryTree("repair"))
+}
+
+func FuzzParseAvailability(f *testing.F) {
+	f.Add("mon 9-12; 周六 8-18")
+	f.Add("any")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := catalog.ParseAvailability(s)
+		if err != nil {
+			return
+		}
+		back, err := catalog.ParseAvailability(a.String())
+		if err != nil || back != a {
+			t.Fatalf("%q -> %q does not round-trip: %v", s, a.String(), err)
+		}
+	})
+}
+
+func FuzzParseTaxonomy(f *testing.F) {
+	f.Add([]byte(`[{"code":"a","name":"x","skills":["s"],"default_minutes":5}]`))
+	f.Add([]byte(`[{"code":"a","name":"x","parent":"b"},{"code":"b","name":"y","parent":"a"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tax, err := catalog.ParseTaxonomy(data)
+		if err != nil {
+			return
+		}
+		for _, c := range tax.Categories() {
+			if !tax.Within(c.Code, c.Code) {
+				t.Fatalf("%q not within itself", c.Code)
+			}
+		}
+	})
+}

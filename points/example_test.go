@@ -1,0 +1,163 @@
+package points_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/catalog"
+	catmem "github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/memstore"
+	"github.com/tongxin/tongxin/points"
+)
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// exampleAudited sets up a ledger and a catalog on one fixed clock and walks a haircut wish of
+// resident r-zhang through the closed loop to an approved audit of 2 hours for volunteer wang.
+func exampleAudited() (context.Context, *ledger.Ledger, *catalog.Catalog, catalog.Demand, catalog.Provider) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC) }
+	l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(now))
+	check(err)
+	cat, err := catalog.New(catmem.New(), catalog.WithNow(now))
+	check(err)
+	v, err := cat.RegisterProvider(ctx, catalog.Provider{Kind: catalog.Volunteer, Name: "王师傅", PersonID: "wang",
+		Skills: []catalog.Skill{"haircut"}, Home: "幸福街道/阳光社区/1网格", Capacity: 3}, "operator")
+	check(err)
+	d, err := cat.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: "上门理发", Category: "haircut",
+		Requester: catalog.RequesterRef{ID: "r-zhang", Name: "张奶奶"}, Location: catalog.Location{Grid: "幸福街道/阳光社区/1网格/3栋"},
+		Status: catalog.StatusOpen}, "operator")
+	check(err)
+	act := catalog.Act{Actor: "operator"}
+	_, err = cat.Dispatch(ctx, d.ID, []uuid.UUID{v.ID}, act)
+	check(err)
+	_, err = cat.Claim(ctx, d.ID, v.ID, act)
+	check(err)
+	_, err = cat.Start(ctx, d.ID, act)
+	check(err)
+	_, err = cat.Complete(ctx, d.ID, []catalog.WorkReport{{ProviderID: v.ID, Hours: decimal.NewFromInt(2)}}, act)
+	check(err)
+	d, err = cat.Audit(ctx, d.ID, []catalog.AuditDecision{{ProviderID: v.ID, Approved: true, Hours: decimal.NewFromInt(2)}}, catalog.Act{Actor: "auditor-li"})
+	check(err)
+	return ctx, l, cat, d, v
+}
+
+func exampleScheme() points.Scheme {
+	s, err := points.ParseScheme([]byte(`{
+		"community": "yangguang",
+		"base": [{"points": "10"}, {"category": "haircut", "kind": "wish", "points": "20"}],
+		"points_per_hour": "5",
+		"daily_cap": "100",
+		"validity_months": 36
+	}`))
+	check(err)
+	return s
+}
+
+func ExampleIncentive_AwardAudited() {
+	ctx, l, cat, d, v := exampleAudited()
+	inc, err := points.New(ctx, l, exampleScheme())
+	check(err)
+
+	r, err := inc.AwardAudited(ctx, cat, d.ID, v.ID, "auditor-li")
+	check(err)
+	again, err := inc.AwardAudited(ctx, cat, d.ID, v.ID, "auditor-li") // a retry: no second posting
+	check(err)
+	got, err := cat.Demand(ctx, d.ID)
+	check(err)
+	balance, err := inc.Balance(ctx, points.ProviderHolder(v))
+	check(err)
+
+	fmt.Println("points:", r.Points, "key:", r.Transaction.IdempotencyKey == points.AwardKey(d.ID, v.ID))
+	fmt.Println("same posting on retry:", again.Transaction.ID == r.Transaction.ID)
+	fmt.Println("balance:", balance, "demand:", got.Status)
+	fmt.Println("verify:", l.Verify(ctx))
+	// Output:
+	// points: 30 key: true
+	// same posting on retry: true
+	// balance: 30 demand: awarded
+	// verify: <nil>
+}
+
+func ExampleShop_Redeem() {
+	ctx, l, cat, d, v := exampleAudited()
+	inc, err := points.New(ctx, l, exampleScheme())
+	check(err)
+	_, err = inc.AwardAudited(ctx, cat, d.ID, v.ID, "auditor-li")
+	check(err)
+	wang := points.ProviderHolder(v)
+
+	shop, err := points.NewShop(ctx, inc)
+	check(err)
+	check(shop.AddItem(ctx, points.Item{SKU: "rice-5kg", Name: "大米 5kg", Price: decimal.NewFromInt(25)}))
+	check(shop.Restock(ctx, "rice-5kg", 1, "delivery-0501"))
+
+	r, err := shop.Redeem(ctx, "order-1", wang, "rice-5kg", 1)
+	check(err)
+	_, err = shop.Redeem(ctx, "order-2", wang, "rice-5kg", 1)
+	fmt.Println("second order:", errors.Is(err, points.ErrOutOfStock))
+	check(shop.Fulfil(ctx, r))
+
+	balance, _ := inc.Balance(ctx, wang)
+	stock, _ := shop.Stock(ctx, "rice-5kg")
+	fmt.Println("paid:", r.Points, "left:", balance, "stock:", stock)
+	// Output:
+	// second order: true
+	// paid: 25 left: 5 stock: 0
+}
+
+func ExampleTimeBank() {
+	ctx, l, cat, d, v := exampleAudited()
+	bank, err := points.NewTimeBank(ctx, l, points.TimeBankConfig{
+		Community:  "yangguang",
+		StorageCap: decimal.NewFromInt(1500),
+		Policy:     points.AgePolicy(65, 60),
+	})
+	check(err)
+	wang := points.ProviderHolder(v)
+
+	// One audited hour served is one hour deposited.
+	c, err := points.CompletionOf(ctx, cat, d.ID, v.ID)
+	check(err)
+	_, err = bank.Deposit(ctx, c)
+	check(err)
+
+	// Wang gives half an hour to his mother (转赠).
+	mother := points.PersonHolder("wang-mother")
+	_, err = bank.Gift(ctx, points.Gift{Key: "gift-1", From: wang, To: mother, Hours: decimal.RequireFromString("0.5"), Relationship: "parent"})
+	check(err)
+
+	// His mother, 72, is served for half an hour; wang, 45, may not withdraw yet.
+	served := uuid.MustParse("0196a000-0000-7000-8000-000000000001")
+	_, err = bank.Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: mother, Age: 72}, Hours: decimal.RequireFromString("0.5"), DemandID: served})
+	check(err)
+	_, err = bank.Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: wang, Age: 45}, Hours: decimal.NewFromInt(1), DemandID: served})
+	fmt.Println("wang refused:", errors.Is(err, points.ErrWithdrawRefused))
+
+	st, err := bank.Statement(ctx, wang, "", 0)
+	check(err)
+	for _, e := range st.Entries {
+		line := fmt.Sprint(e.Kind, " ", e.Change, " balance ", e.Balance)
+		if e.Relationship != "" {
+			line += " to " + e.Relationship
+		}
+		fmt.Println(line)
+	}
+	left, _ := bank.Hours(ctx, mother)
+	fmt.Println("mother:", left)
+	// Output:
+	// wang refused: true
+	// deposit 2 balance 2
+	// gift -0.5 balance 1.5 to parent
+	// mother: 0
+}

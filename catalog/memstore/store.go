@@ -154,6 +154,17 @@ func (s *Store) check(c catalog.Change) error {
 		}
 		return 0, false
 	}
+	// belongs checks that a claim, audit or event's demand exists or is written by c (ids of
+	// demands, providers and boards never collide: they come from one uuid source).
+	belongs := func(kind string, demandID uuid.UUID) error {
+		if _, ok := s.demands[demandID]; ok {
+			return nil
+		}
+		if _, ok := lookup(demandID); ok {
+			return nil
+		}
+		return fmt.Errorf("memstore apply: %s of unknown demand %s: %w", kind, demandID, catalog.ErrNotFound)
+	}
 	version := func(kind string, id uuid.UUID, written uint64, stored uint64, exists bool) error {
 		if v, ok := lookup(id); ok {
 			stored, exists = v, true
@@ -215,7 +226,7 @@ func (s *Store) check(c catalog.Change) error {
 	}
 	for _, e := range c.Events {
 		k := eventKey{e.DemandID, e.Seq}
-		if err := s.belongs("event", e.DemandID, c); err != nil {
+		if err := belongs("event", e.DemandID); err != nil {
 			return err
 		}
 		var evs []catalog.Event
@@ -231,30 +242,18 @@ func (s *Store) check(c catalog.Change) error {
 		}
 	}
 	for _, cl := range c.Claims {
-		if err := s.belongs("claim", cl.DemandID, c); err != nil {
+		if err := belongs("claim", cl.DemandID); err != nil {
 			return err
 		}
 	}
 	for _, a := range c.Audits {
-		if err := s.belongs("audit", a.DemandID, c); err != nil {
+		if err := belongs("audit", a.DemandID); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// belongs checks that a claim, audit or event's demand exists or is inserted by c.
-func (s *Store) belongs(kind string, demandID uuid.UUID, c catalog.Change) error {
-	if _, ok := s.demands[demandID]; ok {
-		return nil
-	}
-	for i := range c.Demands {
-		if c.Demands[i].ID == demandID {
-			return nil
-		}
-	}
-	return fmt.Errorf("memstore apply: %s of unknown demand %s: %w", kind, demandID, catalog.ErrNotFound)
-}
 
 func (s *Store) demandSets(d *catalog.Demand) (*idSet, *idSet, *idSet) {
 	st := s.byStatus[d.Status]

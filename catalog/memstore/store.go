@@ -254,7 +254,6 @@ func (s *Store) check(c catalog.Change) error {
 	return nil
 }
 
-
 func (s *Store) demandSets(d *catalog.Demand) (*idSet, *idSet, *idSet) {
 	st := s.byStatus[d.Status]
 	if st == nil {

@@ -68,7 +68,8 @@ type Store interface {
 //
 // Claims, audits and events belong to a demand and are only ever written together with that
 // demand's versioned record, so the demand's version check covers them: claims and audits are
-// upserted by (DemandID, ProviderID); events are inserted and never replaced.
+// upserted by (DemandID, ProviderID); events are inserted and never replaced. One whose demand
+// neither exists nor is inserted by the same change is refused with ErrNotFound.
 type Change struct {
 	Demands   []Demand
 	Providers []Provider

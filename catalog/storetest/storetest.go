@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	t.Run("ApplyVersions", func(t *testing.T) { testApplyVersions(t, open(t)) })
 	t.Run("ApplyAtomic", func(t *testing.T) { testApplyAtomic(t, open(t)) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open(t)) })
+	t.Run("LargeChange", func(t *testing.T) { testLargeChange(t, open(t)) })
 	t.Run("DemandQueries", func(t *testing.T) { testDemandQueries(t, open(t)) })
 	t.Run("ProviderQueries", func(t *testing.T) { testProviderQueries(t, open(t)) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, open) })
@@ -268,6 +269,50 @@ func testApplyAtomic(t *testing.T, s catalog.Store) {
 	gotD, err = s.Demand(ctx, d.ID)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), gotD.Version)
+}
+
+func testLargeChange(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s)
+	now := f.Clock.Now()
+	build := func(n int) catalog.Change {
+		var ch catalog.Change
+		for i := 0; i < n; i++ {
+			d := Wish("r")
+			d.ID, d.Skills, d.Headcount, d.Status, d.Version, d.CreatedAt, d.UpdatedAt = uuid.New(), []catalog.Skill{"haircut"}, 1, catalog.StatusOpen, 1, now, now
+			ch.Demands = append(ch.Demands, d)
+			ch.Events = append(ch.Events, catalog.Event{DemandID: d.ID, Seq: 1, Action: catalog.ActionCreate, To: catalog.StatusOpen, Actor: "import", At: now})
+		}
+		return ch
+	}
+	// A large change with one bad record at the very end writes nothing.
+	bad := build(2000)
+	bad.Events = append(bad.Events, catalog.Event{DemandID: uuid.New(), Seq: 1, Action: catalog.ActionCreate, Actor: "x", At: now})
+	require.ErrorIs(t, s.Apply(ctx, bad), catalog.ErrNotFound, "an event of an unknown demand")
+	page, err := s.Demands(ctx, catalog.DemandQuery{Limit: 10})
+	require.NoError(t, err)
+	assert.Empty(t, page, "nothing of the failed change is visible")
+
+	good := build(2000)
+	require.NoError(t, s.Apply(ctx, good))
+	n := 0
+	q := catalog.DemandQuery{Grid: CommunityA, Statuses: catalog.OpenStatuses, Limit: catalog.PageSizeMax}
+	for {
+		page, err := s.Demands(ctx, q)
+		require.NoError(t, err)
+		n += len(page)
+		if len(page) < q.Limit {
+			break
+		}
+		q.After = page[len(page)-1].ID
+	}
+	assert.Equal(t, 2000, n)
+	evs, err := s.Events(ctx, good.Demands[1999].ID, 0, 10)
+	require.NoError(t, err)
+	assert.Len(t, evs, 1)
+
+	orphan := catalog.Change{Claims: []catalog.Claim{{DemandID: uuid.New(), ProviderID: uuid.New(), State: catalog.ClaimActive, ClaimedAt: now}}}
+	assert.ErrorIs(t, s.Apply(ctx, orphan), catalog.ErrNotFound, "a claim of an unknown demand")
 }
 
 func testRoundTrip(t *testing.T, s catalog.Store) {

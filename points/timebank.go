@@ -358,6 +358,10 @@ func (tb *TimeBank) post(ctx context.Context, key, holder string, from ledger.Ac
 		return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
 	case errors.Is(err, ledger.ErrIdempotencyConflict):
 		prior, ferr := findOp(ctx, tb.l, findIn, key)
+		if errors.Is(ferr, ErrNotAwarded) {
+			// Everything went over the storage cap: the transaction touched only the donation.
+			prior, ferr = findOp(ctx, tb.l, tb.donation, key)
+		}
 		if ferr != nil {
 			return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
 		}

@@ -1,3 +1,61 @@
 // Package points runs the points incentive (积分激励) and the time bank (时间银行) as schemes
-// on package ledger: no balance is kept anywhere but in ledger postings.
+// on package ledger: no balance is kept anywhere but in ledger postings, and every report
+// (leaderboards, service records, statements, settlements, expiry) is computed from them.
+//
+// # Terms
+//
+//   - Scheme: one community's (or street's) rule table for points: base points per category
+//     and demand kind, points per audited hour, multipliers for urgent items (急事), priority
+//     residents (重点人群) and big items, the hours credited per activity at most, caps per
+//     provider per day and per month, how several providers share a demand's base points, and
+//     whether a micro-team's (微团队) points go to the team or its members. Build it in Go or
+//     load it from JSON (ParseScheme).
+//   - Holder: whoever owns points or hours: a resident (PersonHolder of their opaque id, so the
+//     same person has one account whether they serve or are served) or an organisation
+//     (ProviderHolder). Each holder has one account per asset, named by the scheme's Naming.
+//   - Award (审核赋分): the points for one provider's approved, audited part in a demand, posted
+//     once under AwardKey(demand, provider). Because the key is derived from the demand and the
+//     provider, a retry, a crash between posting and catalog.MarkAwarded, or two auditors at
+//     once yield one posting; AwardAudited always posts first and marks second, so a retry
+//     repairs a crash in between.
+//   - Caps: per provider per day and per month, kept in cap accounts (asset PTS_CAP) whose
+//     minimum balance is minus the cap. Every award also posts its points out of the day's and
+//     month's cap accounts, so the ledger refuses an award over a cap atomically, even when
+//     several processes award at once.
+//   - Points shop (积分超市 / 爱心超市): Redeem reserves the points (ledger.Hold) and the item,
+//     Fulfil captures both, Cancel releases both. Stock is kept as ledger accounts of the
+//     asset STOCK, one per item, with a minimum balance of zero: holds count against it, so
+//     stock can never go below zero under any concurrency, and the stock persists with the
+//     ledger (a SQL store keeps it across restarts) at no extra cost. Prices stay in memory,
+//     set by AddItem, because they are configuration, not value.
+//   - Expiry (积分清零): points are valid for ValidityMonths. Expire reads every posting once
+//     (ledger.Scan), treats each amount a holder received as a lot dated by its effective
+//     time, lets everything the holder spent consume the oldest lots first, and moves what is
+//     left of lots past their validity to the expiry account; idempotent per day of asOf.
+//   - Clawback (追回): an award found fraudulent is reversed (ledger.Reverse). If the holder
+//     spent some of it, what is there is taken back and the rest is recorded in the holder's
+//     debt account; later awards pay the debt off before anything reaches the holder.
+//   - Leaderboard (积分排行, used for 评优) and service record (志愿服务记录, the basis of a
+//     volunteer-service certificate 志愿服务记录证明): computed from award metadata in one pass.
+//   - Time bank (时间银行): asset HOUR; one audited hour served is one hour deposited from the
+//     bank's pool (or, in reciprocal mode, paid by the resident served). Members withdraw hours
+//     back to the pool when they are served, if the WithdrawPolicy allows (e.g. age 65+, 60+ in
+//     hardship); give hours to family (转赠) with the relationship recorded and limits per gift
+//     and per year; store at most StorageCap hours, the rest going to the donation account;
+//     and use hours in another community (通存通兑) through a pair of clearing accounts whose
+//     balances Settlement reports as each pair's net.
+//
+// # Metadata
+//
+// Every transaction the package posts carries its kind and its domain identity in metadata
+// (MetaKind, MetaDemand, MetaProvider, MetaHours, ...), so statements and reports need nothing
+// but the ledger.
+//
+// # Concurrency and crashes
+//
+// Every effect is guarded by an idempotency key derived from the domain identity (award,
+// deposit, withdrawal, redemption, gift, clawback, expiry period) or by a minimum balance the
+// ledger enforces (caps, stock, holders' balances, debts). Two rules depend on one process:
+// the time bank's storage cap is kept by serialising each member's credits in-process, and
+// Expire should run as one scheduled job per scheme at a time.
 package points

@@ -33,7 +33,8 @@ type Store struct {
 	providerIDs          idSet
 	providersBySkill     map[catalog.Skill]*idSet
 	providersByCommunity map[catalog.GridPath]*idSet
-	providerDemands      map[uuid.UUID]*idSet // demands a provider has a claim on (any state)
+	providersBySkillHome map[skillCommunity]*idSet // the matcher's candidate index: skill x community
+	providerDemands      map[uuid.UUID]*idSet      // demands a provider has a claim on (any state)
 }
 
 // demandRec is a demand with everything that belongs to it, so one map lookup finds it all.
@@ -46,6 +47,11 @@ type demandRec struct {
 
 type communityKey struct {
 	status    catalog.Status
+	community catalog.GridPath
+}
+
+type skillCommunity struct {
+	skill     catalog.Skill
 	community catalog.GridPath
 }
 
@@ -67,6 +73,7 @@ func New() *Store {
 		byStatusBoard:        make(map[boardKey]*idSet),
 		providersBySkill:     make(map[catalog.Skill]*idSet),
 		providersByCommunity: make(map[catalog.GridPath]*idSet),
+		providersBySkillHome: make(map[skillCommunity]*idSet),
 		providerDemands:      make(map[uuid.UUID]*idSet),
 	}
 }
@@ -333,6 +340,17 @@ func (s *Store) providerIndex(p *catalog.Provider, add bool) {
 	}
 	for _, sk := range p.Skills {
 		set(s.providersBySkill, sk)
+		k := skillCommunity{sk, p.Home.Community()}
+		x := s.providersBySkillHome[k]
+		if x == nil {
+			x = &idSet{}
+			s.providersBySkillHome[k] = x
+		}
+		if add {
+			x.insert(p.ID)
+		} else {
+			x.remove(p.ID)
+		}
 	}
 	com := s.providersByCommunity[p.Home.Community()]
 	if com == nil {
@@ -503,6 +521,8 @@ func (s *Store) Providers(_ context.Context, q catalog.ProviderQuery) ([]catalog
 	}
 	set := &s.providerIDs
 	switch {
+	case q.Skill != "" && q.Grid.Depth() >= catalog.LevelCommunity:
+		set = s.providersBySkillHome[skillCommunity{q.Skill, q.Grid.Community()}]
 	case q.Skill != "":
 		set = s.providersBySkill[q.Skill]
 	case q.Grid.Depth() >= catalog.LevelCommunity:

@@ -166,14 +166,16 @@ func testProviderQueries(t *testing.T, s catalog.Store) {
 	sort.Slice(all, func(i, j int) bool { return lessID(all[i].ID, all[j].ID) })
 	saturday := time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)
 	cases := map[string]catalog.ProviderQuery{
-		"all":          {},
-		"skill":        {Skill: "haircut"},
-		"second skill": {Skill: "companionship"},
-		"grid":         {Grid: CommunityA},
-		"skill grid":   {Skill: "legal_advice", Grid: Street},
-		"kind":         {Kind: catalog.Unit, Function: catalog.FunctionLegalAid},
-		"available":    {Available: catalog.TimeWindow{Start: saturday, End: saturday.Add(2 * time.Hour)}},
-		"capacity":     {HasCapacity: true, Skill: "tutoring"},
+		"all":           {},
+		"skill":         {Skill: "haircut"},
+		"second skill":  {Skill: "companionship"},
+		"grid":          {Grid: CommunityA},
+		"skill grid":    {Skill: "legal_advice", Grid: Street},
+		"skill comm":    {Skill: "haircut", Grid: CommunityA},
+		"skill subgrid": {Skill: "companionship", Grid: GridA1},
+		"kind":          {Kind: catalog.Unit, Function: catalog.FunctionLegalAid},
+		"available":     {Available: catalog.TimeWindow{Start: saturday, End: saturday.Add(2 * time.Hour)}},
+		"capacity":      {HasCapacity: true, Skill: "tutoring"},
 	}
 	for name, q := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -207,4 +209,16 @@ func testProviderQueries(t *testing.T, s catalog.Store) {
 	require.NoError(t, err)
 	require.Len(t, page, 1)
 	assert.Equal(t, p.ID, page[0].ID)
+	page, err = s.Providers(ctx, catalog.ProviderQuery{Skill: "brand_new_skill", Grid: p.Home.Truncate(catalog.LevelCommunity), Limit: 10})
+	require.NoError(t, err)
+	if p.Home.Depth() >= catalog.LevelCommunity {
+		require.Len(t, page, 1, "found by skill within its community")
+	}
+	for _, old := range all[0].Skills {
+		page, err = s.Providers(ctx, catalog.ProviderQuery{Skill: old, Grid: all[0].Home, Limit: catalog.PageSizeMax})
+		require.NoError(t, err)
+		for _, x := range page {
+			assert.NotEqual(t, p.ID, x.ID, "no longer found by a skill it dropped")
+		}
+	}
 }

@@ -19,7 +19,6 @@ const (
 	KindAward      = "award"
 	KindClawback   = "clawback"
 	KindExpire     = "expire"
-	KindRedeem     = "redeem"
 	KindRestock    = "restock"
 	KindDeposit    = "deposit"
 	KindWithdraw   = "withdraw"

@@ -189,6 +189,10 @@ func TestAwardMonthlyCap(t *testing.T) {
 	require.ErrorIs(t, err, points.ErrOverCap)
 	assert.Contains(t, r.Reason, "monthly cap 50")
 	assert.Equal(t, seq, e.head(t))
+	// With the cap reached, a retry of the first award is still a replay, not a refusal.
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d1.ID, v.ID, "x")
+	require.NoError(t, err)
+	assert.Equal(t, seq, e.head(t))
 	a, err := e.cat.AuditOf(e.ctx, d2.ID, v.ID)
 	require.NoError(t, err)
 	assert.False(t, a.Awarded, "a refused award is not marked")

@@ -71,27 +71,25 @@ func buildQueries(d *dialect) queries {
 type reader struct {
 	s  *Store
 	tx *sql.Tx
-	// prepared: run statements through the Store's prepared-statement cache (SQLite writes,
-	// whose single connection keeps them; pgx caches prepared statements itself).
-	prepared bool
+	// stmts, when set, caches statements prepared on tx for its lifetime (SQLite, where
+	// PostBatch would otherwise parse the same key lookup a thousand times; pgx caches
+	// prepared statements itself).
+	stmts map[string]*sql.Stmt
 }
 
 func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
-	if !r.prepared {
+	if r.stmts == nil {
 		return nil
 	}
-	if st, ok := r.s.stmts.Load(query); ok {
-		return r.tx.StmtContext(ctx, st.(*sql.Stmt))
+	if st, ok := r.stmts[query]; ok {
+		return st
 	}
-	st, err := r.s.wdb.PrepareContext(ctx, query)
+	st, err := r.tx.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // the unprepared path reports the error
 	}
-	if old, loaded := r.s.stmts.LoadOrStore(query, st); loaded {
-		_ = st.Close()
-		st = old.(*sql.Stmt)
-	}
-	return r.tx.StmtContext(ctx, st)
+	r.stmts[query] = st
+	return st
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

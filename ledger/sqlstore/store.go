@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -87,7 +86,6 @@ type Store struct {
 	rdb    *sql.DB // reads; the same as wdb except for a SQLite file
 	closed atomic.Bool
 	q      queries
-	stmts  sync.Map // query -> *sql.Stmt prepared on wdb; SQLite only
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -198,10 +196,6 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.stmts.Range(func(k, v any) bool {
-		_ = v.(*sql.Stmt).Close()
-		return true
-	})
 	err := s.wdb.Close()
 	if s.rdb != s.wdb {
 		err = errors.Join(err, s.rdb.Close())
@@ -260,7 +254,10 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	if err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
-	tx := &storeTx{reader: reader{s: s, tx: sqlTx, prepared: s.d.name == "sqlite"}}
+	tx := &storeTx{reader: reader{s: s, tx: sqlTx}}
+	if s.d.name == "sqlite" {
+		tx.stmts = make(map[string]*sql.Stmt)
+	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return s.closedErr(err)
@@ -288,7 +285,7 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 		return s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err))
 	}
 	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(reader{s: s, tx: sqlTx, prepared: s.rdb == s.wdb && s.d.name == "sqlite"}); err != nil {
+	if err := fn(reader{s: s, tx: sqlTx}); err != nil {
 		return s.closedErr(err)
 	}
 	return nil

@@ -99,10 +99,10 @@ func (set StatusSet) Slice() []Status {
 
 // OpenStatuses are the statuses of a demand still waiting for providers: open, published,
 // dispatched, or claimed with places left. "Open demands" in queries means these.
-var OpenStatuses = Statuses(StatusOpen, StatusPublished, StatusDispatched, StatusClaimed)
+const OpenStatuses = StatusSet(1<<StatusOpen | 1<<StatusPublished | 1<<StatusDispatched | 1<<StatusClaimed)
 
 // ActiveStatuses are the statuses in which a claim holds a provider's capacity.
-var ActiveStatuses = Statuses(StatusClaimed, StatusAccepted, StatusInProgress)
+const ActiveStatuses = StatusSet(1<<StatusClaimed | 1<<StatusAccepted | 1<<StatusInProgress)
 
 // Action names a lifecycle operation; every event records one.
 type Action uint8

@@ -202,3 +202,16 @@ func FuzzParseTaxonomy(f *testing.F) {
 		}
 	})
 }
+
+func TestStatusSets(t *testing.T) {
+	assert.Equal(t, catalog.Statuses(catalog.StatusOpen, catalog.StatusPublished, catalog.StatusDispatched, catalog.StatusClaimed), catalog.OpenStatuses)
+	assert.Equal(t, catalog.Statuses(catalog.StatusClaimed, catalog.StatusAccepted, catalog.StatusInProgress), catalog.ActiveStatuses)
+	for s := catalog.StatusDraft; s.Valid(); s++ {
+		assert.Equal(t, s.Claimable(), catalog.Statuses(catalog.StatusPublished, catalog.StatusDispatched, catalog.StatusClaimed).Has(s))
+		back, err := catalog.ParseStatus(s.String())
+		require.NoError(t, err)
+		assert.Equal(t, s, back)
+	}
+	assert.Equal(t, "none", catalog.Status(0).String())
+	assert.False(t, catalog.StatusSet(0xffff).Has(0), "the zero status is in no set")
+}

@@ -29,6 +29,8 @@ func postgresDSN(tb testing.TB) string {
 	return dsn
 }
 
+func dsnOK() bool { return os.Getenv(postgresEnv) != "" }
+
 // freshSchema creates a schema of its own for one test, dropped at cleanup, and returns a DSN
 // whose search_path points at it.
 func freshSchema(tb testing.TB) string {

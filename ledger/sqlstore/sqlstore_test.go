@@ -1,0 +1,322 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/sqlstore"
+)
+
+// backend opens a fresh store of one database and a raw connection to the same data, for
+// editing rows behind the ledger's back.
+type backend struct {
+	name string
+	open func(t *testing.T) (*sqlstore.Store, *sql.DB)
+}
+
+func backends(t *testing.T) []backend {
+	bs := []backend{{"sqlite", func(t *testing.T) (*sqlstore.Store, *sql.DB) {
+		s, path := openSQLite(t)
+		raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = raw.Close() })
+		return s, raw
+	}}}
+	if dsnOK() {
+		bs = append(bs, backend{"postgres", func(t *testing.T) (*sqlstore.Store, *sql.DB) {
+			s, dsn := openPostgres(t)
+			raw, err := sql.Open("pgx", dsn)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = raw.Close() })
+			return s, raw
+		}})
+	}
+	return bs
+}
+
+func pts(from, to ledger.AccountID, amount string) ledger.Posting {
+	return ledger.Posting{From: from, To: to, Amount: decimal.RequireFromString(amount), Asset: "PTS"}
+}
+
+// smallLedger sets up PTS with issuer, a and b, and posts three transactions.
+func smallLedger(t *testing.T, s ledger.Store) (*ledger.Ledger, []ledger.Transaction) {
+	t.Helper()
+	ctx := context.Background()
+	l, err := ledger.New(ctx, s)
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS", Metadata: map[string]string{"name": "张三"}}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "b", Asset: "PTS"}))
+	var txs []ledger.Transaction
+	for _, tr := range []ledger.Transaction{
+		{IdempotencyKey: "award:1", Postings: []ledger.Posting{pts("issuer", "a", "10")}, Memo: "微心愿", Metadata: map[string]string{"demand": "d1"}},
+		{Postings: []ledger.Posting{pts("a", "b", "3.5"), pts("issuer", "b", "1")}},
+		{IdempotencyKey: "award:2", Postings: []ledger.Posting{pts("issuer", "b", "2")}},
+	} {
+		out, err := l.Post(ctx, tr)
+		require.NoError(t, err)
+		txs = append(txs, out)
+	}
+	require.NoError(t, l.Verify(ctx))
+	return l, txs
+}
+
+// TestTamper edits rows behind the ledger's back: Verify (or the read itself) must report
+// ErrCorrupt, never pass and never return garbage.
+func TestTamper(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			for _, tc := range []struct{ name, sql string }{
+				{"posting amount", `UPDATE postings SET amount = amount + 1 WHERE seq = 2 AND idx = 0`},
+				{"posting account", `UPDATE postings SET to_account = 'issuer' WHERE seq = 3`},
+				{"balance", `UPDATE accounts SET balance = balance + 100 WHERE id = 'b'`},
+				{"memo", `UPDATE transactions SET memo = 'x' WHERE seq = 1`},
+				{"effective time", `UPDATE transactions SET effective_at = effective_at - 1 WHERE seq = 1`},
+				{"metadata", `UPDATE transactions SET metadata = '{"demand":"d2"}' WHERE seq = 1`},
+				{"metadata not json", `UPDATE transactions SET metadata = 'nope' WHERE seq = 1`},
+				{"deleted transaction", `DELETE FROM transactions WHERE seq = 3`},
+				{"deleted posting", `DELETE FROM postings WHERE seq = 2 AND idx = 1`},
+				{"negative amount", `UPDATE postings SET amount = -5 WHERE seq = 1`},
+				{"head", `UPDATE head SET seq = 2`},
+				{"short hash", `UPDATE transactions SET hash = id WHERE seq = 2`},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					s, raw := b.open(t)
+					l, _ := smallLedger(t, s)
+					if b.name == "postgres" {
+						_, err := raw.Exec(`ALTER TABLE postings DROP CONSTRAINT IF EXISTS postings_amount_check`)
+						require.NoError(t, err)
+					} else if tc.name == "negative amount" {
+						t.Skip("SQLite cannot drop a CHECK constraint; the read check is covered on PostgreSQL")
+					}
+					res, err := raw.Exec(tc.sql)
+					require.NoError(t, err)
+					n, err := res.RowsAffected()
+					require.NoError(t, err)
+					require.Equal(t, int64(1), n, "the edit must hit one row")
+					err = l.Verify(context.Background())
+					require.ErrorIs(t, err, ledger.ErrCorrupt)
+				})
+			}
+		})
+	}
+}
+
+// TestRoundTrip checks what the hash chain depends on: metadata nil stays nil, times keep
+// their microseconds, keys and memos come back byte for byte.
+func TestRoundTrip(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			l, txs := smallLedger(t, s)
+			ctx := context.Background()
+			for _, want := range txs {
+				got, err := l.Transaction(ctx, want.ID)
+				require.NoError(t, err)
+				assert.Equal(t, want.Seq, got.Seq)
+				assert.Equal(t, want.Memo, got.Memo)
+				assert.Equal(t, want.Metadata, got.Metadata)
+				assert.True(t, want.EffectiveAt.Equal(got.EffectiveAt))
+				assert.Equal(t, want.PostedAt.UnixMicro(), got.PostedAt.UnixMicro())
+				assert.Equal(t, len(want.Postings), len(got.Postings))
+			}
+			got, err := l.Transaction(ctx, txs[1].ID)
+			require.NoError(t, err)
+			assert.Nil(t, got.Metadata, "no metadata must come back nil")
+			acc, err := l.Account(ctx, "a")
+			require.NoError(t, err)
+			assert.Equal(t, map[string]string{"name": "张三"}, acc.Metadata)
+			_, err = l.Transaction(ctx, uuid.New())
+			assert.ErrorIs(t, err, ledger.ErrNotFound)
+		})
+	}
+}
+
+// TestCommitRejectsBadInput drives the store directly with records the ledger would never
+// produce: each is refused with ErrInvalid and leaves the store unchanged.
+func TestCommitRejectsBadInput(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			l, _ := smallLedger(t, s)
+			ctx := context.Background()
+			before, err := l.Head(ctx)
+			require.NoError(t, err)
+			good := func(h ledger.Head) ledger.TxRecord {
+				return ledger.TxRecord{
+					ID: uuid.New(), Seq: h.Seq + 1, Postings: []ledger.PostingRecord{{From: "issuer", To: "a", Asset: "PTS", Amount: 1}},
+					EffectiveAt: before2000(), PostedAt: before2000(),
+				}
+			}
+			for _, tc := range []struct {
+				name   string
+				mutate func(c *ledger.Commit)
+			}{
+				{"seq gap", func(c *ledger.Commit) { c.Transactions[0].Seq += 1; c.Head.Seq += 1 }},
+				{"no postings", func(c *ledger.Commit) { c.Transactions[0].Postings = nil }},
+				{"zero amount", func(c *ledger.Commit) { c.Transactions[0].Postings[0].Amount = 0 }},
+				{"bad account", func(c *ledger.Commit) { c.Transactions[0].Postings[0].To = "a b" }},
+				{"NUL memo", func(c *ledger.Commit) { c.Transactions[0].Memo = "a\x00b" }},
+				{"invalid UTF-8 metadata", func(c *ledger.Commit) { c.Transactions[0].Metadata = map[string]string{"k": "\xff"} }},
+				{"nanoseconds", func(c *ledger.Commit) { c.Transactions[0].PostedAt = c.Transactions[0].PostedAt.Add(1) }},
+				{"no id", func(c *ledger.Commit) { c.Transactions[0].ID = uuid.Nil }},
+				{"head mismatch", func(c *ledger.Commit) { c.Head.Hash[0] ^= 1 }},
+				{"unknown account balance", func(c *ledger.Commit) { c.Balances = []ledger.BalanceUpdate{{Account: "nobody", Balance: 1}} }},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					err := s.Update(ctx, func(tx ledger.StoreTx) error {
+						h, err := tx.LockHead(ctx)
+						if err != nil {
+							return err
+						}
+						rec := good(h)
+						rec.Hash = [32]byte{1}
+						c := ledger.Commit{Transactions: []ledger.TxRecord{rec}, Head: ledger.Head{Seq: rec.Seq, Hash: rec.Hash}}
+						tc.mutate(&c)
+						return tx.Commit(ctx, c)
+					})
+					require.ErrorIs(t, err, ledger.ErrInvalid)
+					after, err := l.Head(ctx)
+					require.NoError(t, err)
+					assert.Equal(t, before, after)
+					require.NoError(t, l.Verify(ctx))
+				})
+			}
+		})
+	}
+}
+
+func before2000() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC) }
+
+// TestClosedStore calls the Store itself after Close.
+func TestClosedStore(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			require.NoError(t, s.Close())
+			require.NoError(t, s.Close())
+			ctx := context.Background()
+			err := s.View(ctx, func(r ledger.StoreReader) error { _, err := r.Head(ctx); return err })
+			assert.ErrorIs(t, err, ledger.ErrClosed)
+			err = s.Update(ctx, func(tx ledger.StoreTx) error { _, err := tx.LockHead(ctx); return err })
+			assert.ErrorIs(t, err, ledger.ErrClosed)
+		})
+	}
+}
+
+func TestOpenSQLiteBadPath(t *testing.T) {
+	for _, p := range []string{"", "x.db?mode=ro", "a#b"} {
+		_, err := sqlstore.OpenSQLite(context.Background(), p)
+		assert.ErrorIs(t, err, ledger.ErrInvalid, p)
+	}
+	_, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "missing-dir", "x.db"))
+	assert.Error(t, err)
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	t.Run("fresh and reopen", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l.db")
+		s, err := sqlstore.OpenSQLite(ctx, path)
+		require.NoError(t, err)
+		l, txs := smallLedger(t, s)
+		_ = l
+		require.NoError(t, s.Close())
+		s, err = sqlstore.OpenSQLite(ctx, path)
+		require.NoError(t, err)
+		defer s.Close()
+		l, err = ledger.New(ctx, s)
+		require.NoError(t, err)
+		require.NoError(t, l.Verify(ctx))
+		got, err := l.Transaction(ctx, txs[2].ID)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(3), got.Seq)
+		assertVersion(t, path, "sqlite", sqlstore.SchemaVersion())
+	})
+	t.Run("concurrent open sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l.db")
+		concurrentOpen(t, func() (*sqlstore.Store, error) { return sqlstore.OpenSQLite(ctx, path) })
+		assertVersion(t, path, "sqlite", sqlstore.SchemaVersion())
+	})
+	t.Run("concurrent open postgres", func(t *testing.T) {
+		dsn := freshSchema(t)
+		concurrentOpen(t, func() (*sqlstore.Store, error) { return sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...) })
+		assertVersion(t, dsn, "pgx", sqlstore.SchemaVersion())
+	})
+	t.Run("too new sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l.db")
+		s, err := sqlstore.OpenSQLite(ctx, path)
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		setVersion(t, path, "sqlite", sqlstore.SchemaVersion()+1)
+		_, err = sqlstore.OpenSQLite(ctx, path)
+		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
+	})
+	t.Run("too new postgres", func(t *testing.T) {
+		s, dsn := openPostgres(t)
+		require.NoError(t, s.Close())
+		setVersion(t, dsn, "pgx", sqlstore.SchemaVersion()+1)
+		_, err := sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...)
+		require.ErrorIs(t, err, sqlstore.ErrSchemaTooNew)
+	})
+}
+
+// concurrentOpen opens one new database from several independent pools at once (as several
+// processes would): all succeed, and the ledger built on them works.
+func concurrentOpen(t *testing.T, open func() (*sqlstore.Store, error)) {
+	t.Helper()
+	const openers = 6
+	stores := make([]*sqlstore.Store, openers)
+	errs := make([]error, openers)
+	var wg sync.WaitGroup
+	for i := range openers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = open()
+		}()
+	}
+	wg.Wait()
+	for i := range openers {
+		require.NoError(t, errs[i])
+		defer stores[i].Close()
+	}
+	smallLedger(t, stores[0])
+}
+
+func rawOpen(t *testing.T, target, driver string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, target)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func assertVersion(t *testing.T, target, driver string, want int) {
+	t.Helper()
+	var v, n int
+	db := rawOpen(t, target, driver)
+	require.NoError(t, db.QueryRow(`SELECT version FROM schema_version`).Scan(&v))
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM schema_version`).Scan(&n))
+	assert.Equal(t, want, v)
+	assert.Equal(t, 1, n)
+}
+
+func setVersion(t *testing.T, target, driver string, v int) {
+	t.Helper()
+	db := rawOpen(t, target, driver)
+	_, err := db.Exec(fmt.Sprintf(`UPDATE schema_version SET version = %d`, v))
+	require.NoError(t, err)
+}

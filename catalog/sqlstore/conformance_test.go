@@ -1,0 +1,36 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/sqlstore"
+	"github.com/tongxin/tongxin/catalog/storetest"
+)
+
+func TestConformanceSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) catalog.Store {
+		s, _ := openSQLite(t)
+		return s
+	})
+}
+
+func TestConformanceSQLiteMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) catalog.Store {
+		s, err := sqlstore.OpenSQLite(context.Background(), ":memory:")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
+
+func TestConformancePostgres(t *testing.T) {
+	postgresDSN(t)
+	storetest.Run(t, func(t *testing.T) catalog.Store {
+		s, _ := openPostgres(t)
+		return s
+	})
+}

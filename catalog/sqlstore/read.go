@@ -1,0 +1,574 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// queries are the fixed statements, placeholders already in the dialect's form.
+type queries struct {
+	demand, provider, board                      string
+	demandVersion, providerVersion, boardVersion string
+	updateDemand, updateBoard                    string
+	updateProvider, updateProviderSameTags       string
+	deleteTags                                   string
+	claims, audits, events                       string
+	// providerClaims[activeOnly][cursor]
+	providerClaims [2][2]string
+	d              *dialect
+}
+
+func buildQueries(d *dialect) queries {
+	r := d.rebind
+	q := queries{
+		d:               d,
+		demand:          r(`SELECT version, record FROM catalog_demands WHERE id = ?`),
+		provider:        r(`SELECT version, record FROM catalog_providers WHERE id = ?`),
+		board:           r(`SELECT version, record FROM catalog_boards WHERE id = ?`),
+		demandVersion:   r(`SELECT version FROM catalog_demands WHERE id = ?`),
+		providerVersion: r(`SELECT version FROM catalog_providers WHERE id = ?`),
+		boardVersion:    r(`SELECT version FROM catalog_boards WHERE id = ?`),
+		updateDemand: r(`UPDATE catalog_demands SET version = ?, status = ?, kind = ?, category = ?, grid = ?,
+ community = ?, board_id = ?, priority = ?, deadline = ?, record = ? WHERE id = ? AND version = ?`),
+		updateBoard: r(`UPDATE catalog_boards SET version = ?, scope = ?, closed = ?, opens_at = ?, closes_at = ?,
+ record = ? WHERE id = ? AND version = ?`),
+		updateProvider: r(`UPDATE catalog_providers SET version = ?, kind = ?, home = ?, community = ?, capacity = ?,
+ active = ?, avail0 = ?, avail1 = ?, avail2 = ?, tags = ?, record = ? WHERE id = ? AND version = ?`),
+		updateProviderSameTags: r(`UPDATE catalog_providers SET version = ?, kind = ?, home = ?, community = ?, capacity = ?,
+ active = ?, avail0 = ?, avail1 = ?, avail2 = ?, record = ? WHERE id = ? AND version = ? AND tags = ?`),
+		deleteTags: r(`DELETE FROM catalog_provider_tags WHERE provider_id = ?`),
+		// One more than a demand may have, to notice a demand that has more.
+		claims: r(fmt.Sprintf(`SELECT record FROM catalog_claims WHERE demand_id = ? ORDER BY provider_id LIMIT %d`, catalog.ClaimsPerDemandMax+1)),
+		audits: r(fmt.Sprintf(`SELECT record FROM catalog_audits WHERE demand_id = ? ORDER BY provider_id LIMIT %d`, catalog.ClaimsPerDemandMax+1)),
+		events: r(`SELECT record FROM catalog_events WHERE demand_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+	}
+	for active := range 2 {
+		for cursor := range 2 {
+			text := `SELECT record FROM catalog_claims WHERE provider_id = ?`
+			if active == 1 {
+				text += ` AND state = ` + fmt.Sprint(int(catalog.ClaimActive))
+			}
+			if cursor == 1 {
+				text += ` AND demand_id > ?`
+			}
+			q.providerClaims[active][cursor] = r(text + ` ORDER BY demand_id LIMIT ?`)
+		}
+	}
+	return q
+}
+
+// writes are the fixed statements of Apply, prepared once on SQLite.
+func (q queries) writes() []string {
+	out := []string{q.demandVersion, q.providerVersion, q.boardVersion, q.updateDemand, q.updateBoard,
+		q.updateProvider, q.updateProviderSameTags, q.deleteTags}
+	for _, t := range insertTables {
+		out = append(out, q.d.insertSQL(t, 1), q.d.insertSQL(t, q.d.batchRows(t)))
+	}
+	return out
+}
+
+// reads are the fixed read statements, prepared once on SQLite.
+func (q queries) reads() []string {
+	out := []string{q.demand, q.provider, q.board, q.claims, q.audits, q.events}
+	for _, pc := range q.providerClaims {
+		out = append(out, pc[:]...)
+	}
+	return out
+}
+
+func notFound(what string, id uuid.UUID) error {
+	return fmt.Errorf("sqlstore: %s %s: %w", what, id, catalog.ErrNotFound)
+}
+
+func checkLimit(op string, limit int) error {
+	if limit < 1 || limit > catalog.PageSizeMax {
+		return invalid("%s: limit %d, want 1..%d", op, limit, catalog.PageSizeMax)
+	}
+	return nil
+}
+
+// one reads a single record's version and JSON by id.
+func (s *Store) one(ctx context.Context, what, query string, id uuid.UUID) (int64, []byte, error) {
+	if s.closed.Load() {
+		return 0, nil, errClosed(what)
+	}
+	var version int64
+	var rec []byte
+	err := s.reader().queryRow(ctx, query, id[:]).Scan(&version, &rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, notFound(what, id)
+	}
+	if err != nil {
+		return 0, nil, s.closedErr(what, fmt.Errorf("sqlstore: read %s %s: %w", what, id, err))
+	}
+	return version, rec, nil
+}
+
+// Demand implements catalog.Store.
+//
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+func (s *Store) Demand(ctx context.Context, id uuid.UUID) (catalog.Demand, error) {
+	version, rec, err := s.one(ctx, "demand", s.q.demand, id)
+	if err != nil {
+		return catalog.Demand{}, err
+	}
+	d, err := decodeDemand(rec)
+	if err != nil {
+		return catalog.Demand{}, err
+	}
+	if d.ID != id || int64(d.Version) != version {
+		return catalog.Demand{}, corrupt("demand %s: record of %s version %d in a row of version %d", id, d.ID, d.Version, version)
+	}
+	return d, nil
+}
+
+// Provider implements catalog.Store.
+//
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+func (s *Store) Provider(ctx context.Context, id uuid.UUID) (catalog.Provider, error) {
+	version, rec, err := s.one(ctx, "provider", s.q.provider, id)
+	if err != nil {
+		return catalog.Provider{}, err
+	}
+	p, err := decodeProvider(rec)
+	if err != nil {
+		return catalog.Provider{}, err
+	}
+	if p.ID != id || int64(p.Version) != version {
+		return catalog.Provider{}, corrupt("provider %s: record of %s version %d in a row of version %d", id, p.ID, p.Version, version)
+	}
+	return p, nil
+}
+
+// Board implements catalog.Store.
+//
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+func (s *Store) Board(ctx context.Context, id uuid.UUID) (catalog.Board, error) {
+	version, rec, err := s.one(ctx, "board", s.q.board, id)
+	if err != nil {
+		return catalog.Board{}, err
+	}
+	b, err := decodeBoard(rec)
+	if err != nil {
+		return catalog.Board{}, err
+	}
+	if b.ID != id || int64(b.Version) != version {
+		return catalog.Board{}, corrupt("board %s: record of %s version %d in a row of version %d", id, b.ID, b.Version, version)
+	}
+	return b, nil
+}
+
+// where accumulates the conditions and arguments of a generated query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// in adds "col IN (?, ?, …)".
+func (w *where) in(col string, vals []any) {
+	w.add(col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")", vals...)
+}
+
+// subtree adds the condition that col lies in the grid subtree at g: col is g, or starts with
+// g + "/". In byte order the strings starting with g + "/" are exactly those from g + "/" up
+// to g + "0" ('0' follows '/'), so this is an index range, and '%' or '_' in a grid name mean
+// nothing special.
+func (w *where) subtree(col string, g catalog.GridPath) {
+	w.add("("+col+" = ? OR ("+col+" >= ? AND "+col+" < ?))", string(g), string(g)+"/", string(g)+"0")
+}
+
+func (w *where) sql(d *dialect, selectFrom, order string, after uuid.UUID, limit int) string {
+	if after != uuid.Nil {
+		w.add("id > ?", after[:])
+	}
+	var b strings.Builder
+	b.WriteString(selectFrom)
+	for i, c := range w.conds {
+		if i == 0 {
+			b.WriteString(" WHERE ")
+		} else {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(c)
+	}
+	b.WriteString(" ORDER BY " + order + " LIMIT ?")
+	w.args = append(w.args, limit)
+	return d.rebind(b.String())
+}
+
+// priorityValues lists every priority flag set that has all the flags of want: "has these
+// flags" as an IN list that an index answers.
+func priorityValues(want catalog.Priority) []any {
+	var out []any
+	for v := 0; v <= math.MaxUint8; v++ {
+		if p := catalog.Priority(v); p.Valid() && p.Has(want) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Demands implements catalog.Store.
+//
+// Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax, more than
+// catalog.QueryCategoriesMax categories), catalog.ErrClosed, ErrCorrupt, or the database's
+// error wrapped.
+func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.Demand, error) {
+	if err := checkLimit("demands", q.Limit); err != nil {
+		return nil, err
+	}
+	if len(q.Categories) > catalog.QueryCategoriesMax {
+		return nil, invalid("demands: %d categories, max %d", len(q.Categories), catalog.QueryCategoriesMax)
+	}
+	if s.closed.Load() {
+		return nil, errClosed("demands")
+	}
+	var w where
+	if q.Statuses != 0 {
+		statuses := q.Statuses.Slice()
+		if len(statuses) == 0 {
+			return []catalog.Demand{}, nil // only bits that are no status: nothing matches
+		}
+		vals := make([]any, len(statuses))
+		for i, st := range statuses {
+			vals[i] = int(st)
+		}
+		w.in("status", vals)
+	}
+	if q.BoardID != uuid.Nil {
+		w.add("board_id = ?", q.BoardID[:])
+	}
+	if q.Grid != "" {
+		if q.Grid.Depth() >= catalog.LevelCommunity {
+			w.add("community = ?", string(q.Grid.Community()))
+		}
+		if q.Grid.Depth() != catalog.LevelCommunity {
+			w.subtree("grid", q.Grid)
+		}
+	}
+	if len(q.Categories) > 0 {
+		cats := slices.Clone(q.Categories)
+		slices.Sort(cats)
+		cats = slices.Compact(cats)
+		vals := make([]any, len(cats))
+		for i, c := range cats {
+			vals[i] = c
+		}
+		w.in("category", vals)
+	}
+	if q.Kind != 0 {
+		w.add("kind = ?", int(q.Kind))
+	}
+	if q.Priority != 0 {
+		vals := priorityValues(q.Priority)
+		if len(vals) == 0 {
+			return []catalog.Demand{}, nil // a flag that no demand can have
+		}
+		w.in("priority", vals)
+	}
+	if !q.DeadlineBefore.IsZero() {
+		w.add("deadline <= ?", column(q.DeadlineBefore))
+	}
+	query := w.sql(s.d, "SELECT version, record FROM catalog_demands", "id", q.After, q.Limit)
+	out := make([]catalog.Demand, 0, min(q.Limit, 64))
+	err := s.list(ctx, "demands", query, w.args, func(version int64, rec []byte) error {
+		d, err := decodeDemand(rec)
+		if err != nil {
+			return err
+		}
+		if int64(d.Version) != version || !q.Matches(d) || !after(d.ID, q.After) {
+			return corrupt("demands: row %s version %d does not match the query", d.ID, version)
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// after reports whether id follows the cursor.
+func after(id, cursor uuid.UUID) bool {
+	return cursor == uuid.Nil || strings.Compare(string(id[:]), string(cursor[:])) > 0
+}
+
+// list runs a query of (version, record) rows, calling fn for each.
+func (s *Store) list(ctx context.Context, op, query string, args []any, fn func(version int64, rec []byte) error) error {
+	rows, err := s.reader().queryText(ctx, query, args...)
+	if err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var version int64
+		var rec []byte
+		if err := rows.Scan(&version, &rec); err != nil {
+			return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		}
+		if err := fn(version, rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+	}
+	return nil
+}
+
+// availabilityMask is the set of hour slots WeeklyAvailability.Overlaps tests for w, walked
+// the same way (hour by hour from w.Start truncated to the hour, in w.Start's location).
+func availabilityMask(w catalog.TimeWindow) [3]uint64 {
+	var m [3]uint64
+	const hoursInWindowMax = catalog.HoursPerWeek // one week covers every slot
+	t := w.Start.Truncate(time.Hour)
+	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
+		bit := int(t.Weekday())*24 + t.Hour()
+		m[bit/64] |= 1 << (bit % 64)
+		t = t.Add(time.Hour)
+	}
+	return m
+}
+
+// Providers implements catalog.Store.
+//
+// Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
+// ErrCorrupt, or the database's error wrapped.
+func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catalog.Provider, error) {
+	if err := checkLimit("providers", q.Limit); err != nil {
+		return nil, err
+	}
+	if s.closed.Load() {
+		return nil, errClosed("providers")
+	}
+	var w where
+	if q.Kind != 0 {
+		w.add("kind = ?", int(q.Kind))
+	}
+	if q.Skill != "" {
+		w.add("id IN (SELECT provider_id FROM catalog_provider_tags WHERE kind = ? AND tag = ?)", tagSkill, string(q.Skill))
+	}
+	if q.Function != "" {
+		w.add("id IN (SELECT provider_id FROM catalog_provider_tags WHERE kind = ? AND tag = ?)", tagFunction, string(q.Function))
+	}
+	if q.Grid != "" {
+		if q.Grid.Depth() >= catalog.LevelCommunity {
+			w.add("community = ?", string(q.Grid.Community()))
+		}
+		if q.Grid.Depth() != catalog.LevelCommunity {
+			w.subtree("home", q.Grid)
+		}
+	}
+	if !q.Available.IsZero() && !q.Available.Start.IsZero() && !q.Available.End.IsZero() {
+		// A provider that stated no hours is available at any time.
+		m := availabilityMask(q.Available)
+		w.add("((avail0 = 0 AND avail1 = 0 AND avail2 = 0) OR (avail0 & ?) <> 0 OR (avail1 & ?) <> 0 OR (avail2 & ?) <> 0)",
+			int64(m[0]), int64(m[1]), int64(m[2]))
+	}
+	if q.HasCapacity {
+		w.add("active < capacity")
+	}
+	query := w.sql(s.d, "SELECT version, record FROM catalog_providers", "id", q.After, q.Limit)
+	out := make([]catalog.Provider, 0, min(q.Limit, 64))
+	err := s.list(ctx, "providers", query, w.args, func(version int64, rec []byte) error {
+		p, err := decodeProvider(rec)
+		if err != nil {
+			return err
+		}
+		if int64(p.Version) != version || !q.Matches(p) || !after(p.ID, q.After) {
+			return corrupt("providers: row %s version %d does not match the query", p.ID, version)
+		}
+		out = append(out, p)
+		return nil
+	})
+	return out, err
+}
+
+// Boards implements catalog.Store.
+//
+// Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
+// ErrCorrupt, or the database's error wrapped.
+func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Board, error) {
+	if err := checkLimit("boards", q.Limit); err != nil {
+		return nil, err
+	}
+	if s.closed.Load() {
+		return nil, errClosed("boards")
+	}
+	var w where
+	if q.Scope != "" {
+		w.subtree("scope", q.Scope)
+	}
+	if !q.OpenAt.IsZero() {
+		at := column(q.OpenAt)
+		w.add("closed = ? AND opens_at <= ? AND closes_at > ?", false, at, at)
+	}
+	query := w.sql(s.d, "SELECT version, record FROM catalog_boards", "id", q.After, q.Limit)
+	out := make([]catalog.Board, 0, min(q.Limit, 64))
+	err := s.list(ctx, "boards", query, w.args, func(version int64, rec []byte) error {
+		b, err := decodeBoard(rec)
+		if err != nil {
+			return err
+		}
+		if int64(b.Version) != version || !q.Matches(b) || !after(b.ID, q.After) {
+			return corrupt("boards: row %s version %d does not match the query", b.ID, version)
+		}
+		out = append(out, b)
+		return nil
+	})
+	return out, err
+}
+
+// records runs a fixed query of record rows, calling fn for each, at most max of them.
+func (s *Store) records(ctx context.Context, op, query string, maxRows int, fn func(rec []byte) error, args ...any) error {
+	if s.closed.Load() {
+		return errClosed(op)
+	}
+	rows, err := s.reader().query(ctx, query, args...)
+	if err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n++; n > maxRows {
+			return corrupt("%s: more than %d rows", op, maxRows)
+		}
+		var rec []byte
+		if err := rows.Scan(&rec); err != nil {
+			return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+	}
+	return nil
+}
+
+// Claims implements catalog.Store.
+//
+// Errors: catalog.ErrClosed, ErrCorrupt (among others: more than catalog.ClaimsPerDemandMax
+// claims), or the database's error wrapped.
+func (s *Store) Claims(ctx context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
+	out := []catalog.Claim{}
+	err := s.records(ctx, "claims", s.q.claims, catalog.ClaimsPerDemandMax, func(rec []byte) error {
+		cl, err := decodeClaim(rec)
+		if err != nil {
+			return err
+		}
+		if cl.DemandID != demandID {
+			return corrupt("claims of %s: a claim on %s", demandID, cl.DemandID)
+		}
+		out = append(out, cl)
+		return nil
+	}, demandID[:])
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ProviderClaims implements catalog.Store.
+//
+// Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
+// ErrCorrupt, or the database's error wrapped.
+func (s *Store) ProviderClaims(ctx context.Context, providerID uuid.UUID, q catalog.ClaimQuery) ([]catalog.Claim, error) {
+	if err := checkLimit("provider claims", q.Limit); err != nil {
+		return nil, err
+	}
+	active, cursor := 0, 0
+	if q.ActiveOnly {
+		active = 1
+	}
+	args := []any{providerID[:]}
+	if q.After != uuid.Nil {
+		cursor = 1
+		args = append(args, q.After[:])
+	}
+	args = append(args, q.Limit)
+	out := []catalog.Claim{}
+	err := s.records(ctx, "provider claims", s.q.providerClaims[active][cursor], q.Limit, func(rec []byte) error {
+		cl, err := decodeClaim(rec)
+		if err != nil {
+			return err
+		}
+		if cl.ProviderID != providerID || (q.ActiveOnly && cl.State != catalog.ClaimActive) || !after(cl.DemandID, q.After) {
+			return corrupt("claims of provider %s: claim %s/%s in state %d", providerID, cl.DemandID, cl.ProviderID, cl.State)
+		}
+		out = append(out, cl)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Audits implements catalog.Store.
+//
+// Errors: catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+func (s *Store) Audits(ctx context.Context, demandID uuid.UUID) ([]catalog.Audit, error) {
+	out := []catalog.Audit{}
+	err := s.records(ctx, "audits", s.q.audits, catalog.ClaimsPerDemandMax, func(rec []byte) error {
+		a, err := decodeAudit(rec)
+		if err != nil {
+			return err
+		}
+		if a.DemandID != demandID {
+			return corrupt("audits of %s: an audit of %s", demandID, a.DemandID)
+		}
+		out = append(out, a)
+		return nil
+	}, demandID[:])
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Events implements catalog.Store.
+//
+// Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
+// ErrCorrupt, or the database's error wrapped.
+func (s *Store) Events(ctx context.Context, demandID uuid.UUID, afterSeq uint64, limit int) ([]catalog.Event, error) {
+	if err := checkLimit("events", limit); err != nil {
+		return nil, err
+	}
+	out := []catalog.Event{}
+	if afterSeq >= math.MaxInt64 {
+		if s.closed.Load() {
+			return nil, errClosed("events")
+		}
+		return out, nil // no stored number is that high
+	}
+	err := s.records(ctx, "events", s.q.events, limit, func(rec []byte) error {
+		e, err := decodeEvent(rec)
+		if err != nil {
+			return err
+		}
+		if e.DemandID != demandID || e.Seq <= afterSeq {
+			return corrupt("events of %s: event %s #%d", demandID, e.DemandID, e.Seq)
+		}
+		out = append(out, e)
+		return nil
+	}, demandID[:], int64(afterSeq), limit)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

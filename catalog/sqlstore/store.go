@@ -1,0 +1,381 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/tongxin/tongxin/catalog"
+)
+
+// Limits and tuning.
+const (
+	// ApplyAttemptsMax bounds how often Apply runs its transaction when it loses a race to
+	// another process (serialization failure or deadlock).
+	ApplyAttemptsMax = 10
+	// retryBackoffMax caps the jittered sleep between two attempts.
+	retryBackoffMax = 50 * time.Millisecond
+	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
+	// lock before it fails.
+	SQLiteBusyTimeout = 10 * time.Second
+	// sqliteReadConnsMax bounds the read connections to a SQLite file.
+	sqliteReadConnsMax = 8
+	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
+	PostgresConnsDefault = 32
+	// PostgresConnsMax is the most WithMaxConns accepts.
+	PostgresConnsMax = 1024
+	// ConnMaxIdleTimeDefault is how long an idle PostgreSQL connection is kept.
+	ConnMaxIdleTimeDefault = time.Minute
+	// preparedMax bounds the SQLite prepared statements: only fixed statements are prepared
+	// (single-row and full-batch writes, single-record reads), a few dozen in all.
+	preparedMax = 256
+)
+
+var (
+	// ErrSchemaTooNew reports a database whose catalog schema was written by a newer version
+	// of this package: opening it is refused rather than risking writes the newer code cannot
+	// read.
+	ErrSchemaTooNew = errors.New("sqlstore: catalog schema is newer than this code")
+	// ErrCorrupt reports a row this package cannot have written: a record whose JSON does not
+	// decode, whose id or version disagrees with its columns, or that a query returned although
+	// it does not match the query. It means the database was edited behind the store's back.
+	ErrCorrupt = errors.New("sqlstore: corrupt catalog row")
+)
+
+// Synchronous is SQLite's durability setting (PRAGMA synchronous) in WAL mode.
+type Synchronous int
+
+// Durability settings. Both keep every acknowledged write when the process is killed (the
+// WAL is written before Commit returns); they differ on power loss or an OS crash.
+const (
+	// SyncFull fsyncs the WAL at every commit: nothing acknowledged is lost even on power
+	// loss. The default.
+	SyncFull Synchronous = iota
+	// SyncNormal fsyncs only at checkpoints: a process kill loses nothing, a power loss may
+	// lose the last writes acknowledged before it (never corrupting the file).
+	SyncNormal
+)
+
+// Option configures OpenSQLite or OpenPostgres.
+type Option func(*options)
+
+type options struct {
+	sync        Synchronous
+	maxConns    int
+	maxIdleTime time.Duration
+}
+
+// WithMaxConns bounds the PostgreSQL connections of one Store (default PostgresConnsDefault).
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithConnMaxIdleTime closes PostgreSQL connections idle longer than d (default
+// ConnMaxIdleTimeDefault), so that many idle Stores do not exhaust the server's connections.
+func WithConnMaxIdleTime(d time.Duration) Option { return func(o *options) { o.maxIdleTime = d } }
+
+// WithSynchronous sets SQLite's durability setting (default SyncFull). PostgreSQL ignores it:
+// its durability is the server's synchronous_commit.
+func WithSynchronous(s Synchronous) Option { return func(o *options) { o.sync = s } }
+
+// Store is a catalog.Store on SQLite or PostgreSQL. It is safe for concurrent use; on
+// PostgreSQL, Stores in several processes may share one database.
+type Store struct {
+	d      *dialect
+	wdb    *sql.DB // writes (SQLite: one connection, so writers queue in-process)
+	rdb    *sql.DB // reads; the same as wdb except for a SQLite file
+	closed atomic.Bool
+	q      queries
+	stmts  map[stmtKey]*sql.Stmt // SQLite only: fixed statements prepared once per pool, read-only after
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+var _ catalog.Store = (*Store)(nil)
+
+// OpenSQLite opens (creating if needed) the SQLite database at path, in WAL mode with foreign
+// keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations. ":memory:"
+// opens a private in-memory database that lives until Close.
+//
+// Errors: ErrSchemaTooNew, catalog.ErrInvalid (an empty path or one containing '?' or '#'),
+// or the driver's error wrapped with the operation.
+func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: path must be non-empty without '?' or '#': %w", path, catalog.ErrInvalid)
+	}
+	syncMode := "FULL"
+	if o.sync == SyncNormal {
+		syncMode = "NORMAL"
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "synchronous("+syncMode+")")
+	memory := path == ":memory:"
+	if !memory {
+		params.Add("_pragma", "journal_mode(WAL)")
+	}
+	// Writers take the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction that reads
+	// and then writes can fail to upgrade its lock when another process wrote first.
+	params.Set("_txlock", "immediate")
+	dsn := path + "?" + params.Encode()
+	wdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+	}
+	// One write connection: writers of this process queue for it instead of spinning on
+	// SQLite's busy handler; for ":memory:" it is also the only connection, since every
+	// connection to ":memory:" is a database of its own.
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	s := &Store{d: sqliteDialect, wdb: wdb, rdb: wdb}
+	if !memory {
+		rdb, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			_ = wdb.Close()
+			return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+		}
+		rdb.SetMaxOpenConns(sqliteReadConnsMax)
+		rdb.SetMaxIdleConns(sqliteReadConnsMax)
+		s.rdb = rdb
+	}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+	}
+	return s, nil
+}
+
+// OpenPostgres connects to PostgreSQL (or a compatible engine) through pgx and applies pending
+// migrations. The schema is the DSN's search_path, e.g.
+// "postgres://u@host/db?sslmode=disable&search_path=catalog".
+//
+// Errors: ErrSchemaTooNew, catalog.ErrInvalid (options out of range), or the driver's error
+// wrapped with the operation.
+func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{maxConns: PostgresConnsDefault, maxIdleTime: ConnMaxIdleTimeDefault}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.maxConns < 1 || o.maxConns > PostgresConnsMax || o.maxIdleTime <= 0 {
+		return nil, fmt.Errorf("sqlstore: open postgres: %d connections (1..%d), idle time %s (> 0): %w",
+			o.maxConns, PostgresConnsMax, o.maxIdleTime, catalog.ErrInvalid)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(o.maxIdleTime)
+	s := &Store{d: postgresDialect, wdb: db, rdb: db}
+	if err := s.init(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if err := s.wdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.q = buildQueries(s.d)
+	return s.prepareAll(ctx)
+}
+
+// Close closes the database connections; later calls return catalog.ErrClosed. Closing twice
+// is not an error.
+//
+// Errors: the driver's error on closing, wrapped.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	for _, st := range s.stmts {
+		_ = st.Close()
+	}
+	err := s.wdb.Close()
+	if s.rdb != s.wdb {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+func errClosed(op string) error { return fmt.Errorf("sqlstore %s: %w", op, catalog.ErrClosed) }
+
+// closedErr turns the driver's "database is closed" after a concurrent Close into ErrClosed.
+func (s *Store) closedErr(op string, err error) error {
+	if err != nil && s.closed.Load() && !errors.Is(err, catalog.ErrClosed) {
+		return errClosed(op)
+	}
+	return err
+}
+
+// prepareAll prepares the fixed statements once (SQLite only: pgx caches prepared statements
+// per connection itself). It runs before any transaction: with one write connection, preparing
+// on the pool inside a transaction would wait for the connection the transaction holds.
+func (s *Store) prepareAll(ctx context.Context) error {
+	if s.d != sqliteDialect {
+		return nil
+	}
+	s.stmts = make(map[stmtKey]*sql.Stmt)
+	add := func(db *sql.DB, queries []string) error {
+		for _, q := range queries {
+			k := stmtKey{db, q}
+			if _, ok := s.stmts[k]; ok {
+				continue
+			}
+			if len(s.stmts) >= preparedMax {
+				return fmt.Errorf("prepare: more than %d statements", preparedMax)
+			}
+			st, err := db.PrepareContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("prepare %q: %w", q, err)
+			}
+			s.stmts[k] = st
+		}
+		return nil
+	}
+	if err := add(s.wdb, append(s.q.writes(), s.q.reads()...)); err != nil {
+		return err
+	}
+	return add(s.rdb, s.q.reads())
+}
+
+// prepared returns the statement for query prepared on db, nil if it is not a fixed one. The
+// map is read-only after prepareAll.
+func (s *Store) prepared(db *sql.DB, query string) *sql.Stmt {
+	if s.stmts == nil {
+		return nil
+	}
+	return s.stmts[stmtKey{db, query}]
+}
+
+// queryer runs statements on a pool or inside a transaction, through the prepared-statement
+// cache where the store has one.
+type queryer struct {
+	s  *Store
+	db *sql.DB // the pool the statements are prepared on
+	tx *sql.Tx // nil outside a transaction
+}
+
+func (r queryer) stmt(ctx context.Context, query string) *sql.Stmt {
+	st := r.s.prepared(r.db, query)
+	if st == nil || r.tx == nil {
+		return st
+	}
+	return r.tx.StmtContext(ctx, st)
+}
+
+func (r queryer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	if r.tx != nil {
+		return r.tx.QueryContext(ctx, query, args...)
+	}
+	return r.db.QueryContext(ctx, query, args...)
+}
+
+// queryText runs a generated query that is not cached (its shape depends on the filters).
+func (r queryer) queryText(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.tx != nil {
+		return r.tx.QueryContext(ctx, query, args...)
+	}
+	return r.db.QueryContext(ctx, query, args...)
+}
+
+func (r queryer) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	if r.tx != nil {
+		return r.tx.QueryRowContext(ctx, query, args...)
+	}
+	return r.db.QueryRowContext(ctx, query, args...)
+}
+
+func (r queryer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	if r.tx != nil {
+		return r.tx.ExecContext(ctx, query, args...)
+	}
+	return r.db.ExecContext(ctx, query, args...)
+}
+
+// update runs fn in one read-write transaction. On PostgreSQL a serialization failure or
+// deadlock (another process won a race) rolls back and runs fn again, at most
+// ApplyAttemptsMax times in all, after a short jittered sleep.
+func (s *Store) update(ctx context.Context, op string, fn func(w queryer) error) error {
+	var err error
+	for attempt := range ApplyAttemptsMax {
+		if attempt > 0 {
+			if werr := sleepBackoff(ctx, attempt); werr != nil {
+				return fmt.Errorf("sqlstore %s: %w (after %w)", op, werr, err)
+			}
+		}
+		err = s.updateOnce(ctx, op, fn)
+		if err == nil || !s.d.retryable(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("sqlstore %s: gave up after %d attempts: %w", op, ApplyAttemptsMax, err)
+}
+
+func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) error) error {
+	if s.closed.Load() {
+		return errClosed(op)
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore %s: begin: %w", op, err))
+	}
+	if err := fn(queryer{s: s, db: s.wdb, tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return s.closedErr(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.closedErr(op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
+	}
+	return nil
+}
+
+func sleepBackoff(ctx context.Context, attempt int) error {
+	limit := min(time.Millisecond<<attempt, retryBackoffMax)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond/2)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// reader returns the queryer for reads outside a transaction: every read is one statement,
+// which both databases run on a consistent snapshot.
+func (s *Store) reader() queryer { return queryer{s: s, db: s.rdb} }

@@ -31,40 +31,40 @@ type ExpiryReport struct {
 	AlreadyDone int
 }
 
-// lots is a holder account's points in the order they arrived: each lot is an amount (minor
-// units) with the time it became effective. Spending takes from the oldest lot first.
+// lot is an amount (minor units) a holder received, with the time it became effective (Unix
+// microseconds).
+type lot struct{ at, amount int64 }
+
+// lots is a holder account's points in the order they arrived. Spending takes from the oldest
+// lot first.
 type lots struct {
 	holder bool
-	at     []int64 // EffectiveAt, Unix microseconds
-	amount []int64
+	lots   []lot
 	head   int
 }
 
-func (q *lots) add(at, amount int64) {
-	q.at = append(q.at, at)
-	q.amount = append(q.amount, amount)
-}
+func (q *lots) add(at, amount int64) { q.lots = append(q.lots, lot{at, amount}) }
 
 func (q *lots) take(amount int64) {
-	for amount > 0 && q.head < len(q.amount) {
-		t := min(amount, q.amount[q.head])
-		q.amount[q.head] -= t
+	for amount > 0 && q.head < len(q.lots) {
+		l := &q.lots[q.head]
+		t := min(amount, l.amount)
+		l.amount -= t
 		amount -= t
-		if q.amount[q.head] == 0 {
+		if l.amount == 0 {
 			q.head++
 		}
 	}
-	if q.head > 64 && q.head*2 > len(q.amount) { // keep memory bounded for busy accounts
-		q.at = append(q.at[:0], q.at[q.head:]...)
-		q.amount = append(q.amount[:0], q.amount[q.head:]...)
+	if q.head > 64 && q.head*2 > len(q.lots) { // keep memory bounded for busy accounts
+		q.lots = append(q.lots[:0], q.lots[q.head:]...)
 		q.head = 0
 	}
 }
 
 func (q *lots) expired(cutoff int64) int64 {
 	var sum int64
-	for i := q.head; i < len(q.at) && q.at[i] <= cutoff; i++ {
-		sum += q.amount[i]
+	for i := q.head; i < len(q.lots) && q.lots[i].at <= cutoff; i++ {
+		sum += q.lots[i].amount
 	}
 	return sum
 }
@@ -105,8 +105,8 @@ func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport,
 		amount int64
 	}
 	dues := make([]due, 0, len(order)/4)
-	for _, id := range order {
-		if v := accounts[id].expired(cutoff); v > 0 {
+	for i, id := range order {
+		if v := accounts[i].expired(cutoff); v > 0 {
 			dues = append(dues, due{id, v})
 		}
 	}
@@ -203,23 +203,35 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 }
 
 // scanLots reads every transaction once and returns the lots of every holder account of the
-// scheme, and the holder accounts in the order they first appeared.
-func (inc *Incentive) scanLots(ctx context.Context) (map[ledger.AccountID]*lots, []ledger.AccountID, error) {
-	accounts := make(map[ledger.AccountID]*lots)
+// scheme, in the order the accounts first appeared.
+func (inc *Incentive) scanLots(ctx context.Context) ([]lots, []ledger.AccountID, error) {
+	head, err := inc.l.Head(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Size the index by the number of transactions (bounded), so a big ledger is not rehashed
+	// over and over while it is read.
+	index := make(map[ledger.AccountID]int, min(head.Seq, scanIndexHintMax))
+	var all []lots
 	var order []ledger.AccountID
 	get := func(id ledger.AccountID) *lots {
-		q, ok := accounts[id]
+		i, ok := index[id]
 		if !ok {
 			_, isHolder := inc.holders.holder(id)
-			q = &lots{holder: isHolder}
-			accounts[id] = q
+			i = -1
 			if isHolder {
+				i = len(all)
+				all = append(all, lots{holder: true})
 				order = append(order, id)
 			}
+			index[id] = i
 		}
-		return q
+		if i < 0 {
+			return nil
+		}
+		return &all[i]
 	}
-	err := scanAll(ctx, inc.l, func(tx *ledger.Transaction) error {
+	err = scanAll(ctx, inc.l, func(tx *ledger.Transaction) error {
 		at := tx.EffectiveAt.UnixMicro()
 		for i := range tx.Postings {
 			p := &tx.Postings[i]
@@ -227,29 +239,27 @@ func (inc *Incentive) scanLots(ctx context.Context) (map[ledger.AccountID]*lots,
 				continue
 			}
 			from, to := get(p.From), get(p.To)
-			if !from.holder && !to.holder {
+			if from == nil && to == nil {
 				continue
 			}
 			v, err := ledger.ToMinor(p.Amount, inc.s.Scale)
 			if err != nil {
 				return err
 			}
-			if from.holder {
+			if from != nil {
 				from.take(v)
 			}
-			if to.holder {
+			if to != nil {
 				to.add(at, v)
 			}
 		}
 		return nil
 	})
-	for id, q := range accounts {
-		if !q.holder {
-			delete(accounts, id)
-		}
-	}
-	return accounts, order, err
+	return all, order, err
 }
+
+// scanIndexHintMax bounds the account index pre-sized for a scan.
+const scanIndexHintMax = 8_000_000
 
 // ScanPagesMax bounds the pages of one full scan of the ledger (ScanLimitMax transactions each):
 // ten billion transactions.

@@ -92,4 +92,3 @@ func BenchmarkExpire(b *testing.B) {
 		}
 	}
 }
-

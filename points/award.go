@@ -235,7 +235,11 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			return Receipt{Transaction: tx, Points: q.points, Shares: q.shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
 		case errors.Is(err, ledger.ErrIdempotencyConflict):
 			// Posted before, when a receiver's debt was different: the award exists.
-			tx, ferr := inc.findTx(ctx, inc.HolderAccount(q.shares[0].Holder), KindAward, c.Demand.ID, c.Provider.ID)
+			holders := make([]string, len(q.shares))
+			for i, sh := range q.shares {
+				holders[i] = sh.Holder
+			}
+			tx, ferr := inc.findAwardOf(ctx, holders, c.Demand.ID, c.Provider.ID)
 			if ferr != nil {
 				return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, ferr)
 			}
@@ -314,6 +318,24 @@ func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quota
 		}
 	}
 	return nil
+}
+
+// findAwardOf finds an award among the statements of its receivers' accounts and, for an
+// award that went wholly to pay off a debt, their debt accounts.
+func (inc *Incentive) findAwardOf(ctx context.Context, holders []string, demandID, providerID uuid.UUID) (ledger.Transaction, error) {
+	err := errorf(ErrNotAwarded, "no award of demand %s provider %s", demandID, providerID)
+	for _, account := range []func(string) ledger.AccountID{inc.HolderAccount, inc.DebtAccount} {
+		for _, h := range holders {
+			tx, ferr := inc.findTx(ctx, account(h), KindAward, demandID, providerID)
+			if ferr == nil {
+				return tx, nil
+			}
+			if !errors.Is(ferr, ErrNotAwarded) {
+				return tx, ferr
+			}
+		}
+	}
+	return ledger.Transaction{}, err
 }
 
 // findTx finds the transaction of a kind (award, clawback) for a demand and provider in a

@@ -61,22 +61,11 @@ func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalo
 }
 
 func (inc *Incentive) findAward(ctx context.Context, demandID uuid.UUID, p catalog.Provider) (ledger.Transaction, error) {
-	candidates := []string{ProviderHolder(p)}
+	holders := []string{ProviderHolder(p)}
 	for _, m := range p.Members {
-		candidates = append(candidates, PersonHolder(m.PersonID))
+		holders = append(holders, PersonHolder(m.PersonID))
 	}
-	var err error
-	for _, h := range candidates {
-		var tx ledger.Transaction
-		tx, err = inc.findTx(ctx, inc.HolderAccount(h), KindAward, demandID, p.ID)
-		if err == nil {
-			return tx, nil
-		}
-		if !errors.Is(err, ErrNotAwarded) {
-			return tx, err
-		}
-	}
-	return ledger.Transaction{}, err
+	return inc.findAwardOf(ctx, holders, demandID, p.ID)
 }
 
 func holderTotal(inc *Incentive, tx ledger.Transaction) decimal.Decimal {

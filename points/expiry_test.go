@@ -136,3 +136,50 @@ func TestClawback(t *testing.T) {
 	require.ErrorIs(t, err, points.ErrInvalid)
 	assert.Equal(t, seq, e.head(t))
 }
+
+// TestAwardRetryAfterDebtChanged: an award that went wholly to a debt is retried after the
+// debt was paid off by another award; the retry's postings would differ, yet it finds the
+// first posting (in the debt account's statement) and posts nothing.
+func TestAwardRetryAfterDebtChanged(t *testing.T) {
+	e, sh, h := shopEnv(t) // 30 points
+	ps, err := e.cat.Providers(e.ctx, catalog.ProviderQuery{Limit: 1})
+	require.NoError(t, err)
+	v := ps.Providers[0]
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "oil", Name: "食用油", Price: dec("20")}))
+	require.NoError(t, sh.Restock(e.ctx, "oil", 1, "n-oil"))
+	d1 := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "4", true}) // 40
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d1.ID, v.ID, "x")
+	require.NoError(t, err)
+	for i, it := range []struct {
+		sku string
+		q   int64
+	}{{"rice", 5}, {"oil", 1}} { // spend all 70
+		r, err := sh.Redeem(e.ctx, sprint("o", i), h, it.sku, it.q)
+		require.NoError(t, err)
+		require.NoError(t, sh.Fulfil(e.ctx, r))
+	}
+	_, err = e.inc.Clawback(e.ctx, d1.ID, v, "fraud")
+	require.NoError(t, err)
+	debt, err := e.inc.Debt(e.ctx, h)
+	require.NoError(t, err)
+	require.Equal(t, "40", debt.String())
+
+	d2 := e.done(t, "r2", catalog.UrgencyNormal, true, work{v, "1", true}) // 25, all to the debt
+	first, err := e.inc.Award(e.ctx, completion(t, e, d2.ID, v.ID))        // posted; the mark is lost
+	require.NoError(t, err)
+	assert.Equal(t, "25", first.DebtPaid.String())
+	d3 := e.done(t, "r3", catalog.UrgencyNormal, true, work{v, "1", true}) // 25: 15 to the debt
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d3.ID, v.ID, "x")
+	require.NoError(t, err)
+
+	seq := e.head(t)
+	r, err := e.inc.AwardAudited(e.ctx, e.cat, d2.ID, v.ID, "x")
+	require.NoError(t, err)
+	assert.Equal(t, first.Transaction.ID, r.Transaction.ID)
+	assert.Equal(t, seq, e.head(t))
+	assert.Equal(t, "10", e.balance(t, e.inc.HolderAccount(h)).String())
+	a, err := e.cat.AuditOf(e.ctx, d2.ID, v.ID)
+	require.NoError(t, err)
+	assert.True(t, a.Awarded)
+	e.verify(t)
+}

@@ -24,6 +24,7 @@ type queries struct {
 	head, lockHead, setHead              string
 	lockAccountsPrefix, lockAccountsTail string
 	closeHold                            string
+	lockAccountsArrays                   string
 }
 
 const (
@@ -64,6 +65,7 @@ func buildQueries(d *dialect) queries {
 		lockAccountsPrefix: accountSelect + ` WHERE a.id IN (`,
 		lockAccountsTail:   `) ORDER BY a.id` + d.forUpdate,
 		closeHold:          r(`UPDATE holds SET status = ?, closed_at = ? WHERE id = ? AND status = 1`),
+		lockAccountsArrays: r(arraysLockAccounts), // $1 is accountSelect's ?, the list is $2
 	}
 }
 

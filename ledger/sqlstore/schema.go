@@ -32,6 +32,10 @@ type dialect struct {
 	// matches each parameter to its argument by a linear scan, so a statement's binding cost
 	// grows with the square of its parameters: SQLite statements stay small.
 	paramsMax int
+	// arrays: bulk writes and id lists go as one array parameter per column (unnest, ANY)
+	// instead of multi-row VALUES: PostgreSQL plans a statement of thousands of parameters
+	// afresh at every execution, which costs more than running it.
+	arrays    bool
 	retryable func(error) bool
 }
 
@@ -62,6 +66,7 @@ var postgresDialect = &dialect{
 	dollar:    true,
 	forUpdate: " FOR UPDATE",
 	paramsMax: 16384,
+	arrays:    true,
 	retryable: pgRetryable,
 }
 

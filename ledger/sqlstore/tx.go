@@ -71,6 +71,9 @@ func (t *storeTx) LockAccounts(ctx context.Context, ids []ledger.AccountID, now 
 			return nil, invalid("lock accounts: ids not sorted and unique at %s", id)
 		}
 	}
+	if t.s.d.arrays {
+		return t.lockAccountsArrays(ctx, ids, now)
+	}
 	out := make([]ledger.AccountState, len(ids))
 	per := t.inList(1)
 	for start := 0; start < len(ids); start += per {
@@ -341,15 +344,6 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 	if len(recs) == 0 {
 		return nil
 	}
-	if err := t.bulk(ctx, "transactions", `INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash) VALUES `,
-		txCols, len(recs), func(i int, args []any) []any {
-			r := &recs[i]
-			md, _ := encodeMetadata(r.Metadata) // checked in checkCommit
-			return append(args, int64(r.Seq), r.ID[:], nullString(r.IdempotencyKey), r.Memo, md,
-				micros(r.EffectiveAt), micros(r.PostedAt), r.EffectiveDefaulted, nullUUID(r.Reverses), nullUUID(r.CapturesHold), r.Hash[:])
-		}); err != nil {
-		return err
-	}
 	var postings []posting
 	var entries []entry
 	for i := range recs {
@@ -372,6 +366,18 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 			addEntry(p.To, p.Amount)
 		}
 	}
+	if t.s.d.arrays {
+		return t.insertArrays(ctx, recs, postings, entries)
+	}
+	if err := t.bulk(ctx, "transactions", `INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash) VALUES `,
+		txCols, len(recs), func(i int, args []any) []any {
+			r := &recs[i]
+			md, _ := encodeMetadata(r.Metadata) // checked in checkCommit
+			return append(args, int64(r.Seq), r.ID[:], nullString(r.IdempotencyKey), r.Memo, md,
+				micros(r.EffectiveAt), micros(r.PostedAt), r.EffectiveDefaulted, nullUUID(r.Reverses), nullUUID(r.CapturesHold), r.Hash[:])
+		}); err != nil {
+		return err
+	}
 	if err := t.bulk(ctx, "postings", `INSERT INTO postings (seq, idx, from_account, to_account, asset, amount) VALUES `,
 		postingCols, len(postings), func(i int, args []any) []any {
 			p := &postings[i]
@@ -389,6 +395,9 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 // updateBalances sets balances with one UPDATE … CASE per inListMax accounts, and checks that
 // every account named exists.
 func (t *storeTx) updateBalances(ctx context.Context, bs []ledger.BalanceUpdate) error {
+	if t.s.d.arrays {
+		return t.updateBalancesArrays(ctx, bs)
+	}
 	per := t.inList(3)
 	for start := 0; start < len(bs); start += per {
 		chunk := bs[start:min(start+per, len(bs))]

@@ -197,8 +197,12 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 	}
 	key := AwardKey(c.Demand.ID, c.Provider.ID)
 	for _, sh := range q.shares {
-		if err := inc.open(ctx, ledger.Account{ID: inc.HolderAccount(sh.Holder), Asset: inc.s.Asset}); err != nil {
-			return Receipt{}, fmt.Errorf("award %s: %w", key, err)
+		// The debt account is opened with the holder's, so that the debt check on every award
+		// reads a balance instead of building an unknown-account error.
+		for _, a := range []ledger.AccountID{inc.HolderAccount(sh.Holder), inc.DebtAccount(sh.Holder)} {
+			if err := inc.open(ctx, ledger.Account{ID: a, Asset: inc.s.Asset}); err != nil {
+				return Receipt{}, fmt.Errorf("award %s: %w", key, err)
+			}
 		}
 	}
 	quotas, err := inc.quotaPostings(ctx, q)

@@ -330,7 +330,7 @@ func (tb *TimeBank) Statement(ctx context.Context, holder, cursor string, limit 
 	for _, line := range page.Lines {
 		m := line.Metadata
 		e := HoursEntry{At: line.EffectiveAt, Kind: m[MetaKind], Change: line.Change, Balance: line.Balance,
-			DemandID: m[MetaDemand], Relationship: m[MetaRelationship], ServedIn: m["served_in"]}
+			DemandID: m[MetaDemand], Relationship: m[MetaRelationship], ServedIn: m[MetaServedIn]}
 		switch m[MetaKind] {
 		case KindGift:
 			e.Counterparty = m[MetaTo]

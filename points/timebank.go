@@ -334,6 +334,7 @@ const (
 	MetaRelationship = "relationship"
 	MetaOp           = "op" // the operation key, so a retry can find what it did
 	MetaTo           = "to"
+	MetaServedIn     = "served_in" // the community that served a withdrawal
 )
 
 // post credits holder with hours from an account under key, applying the storage cap. A key
@@ -455,7 +456,7 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	}
 	meta := map[string]string{
 		MetaKind: KindWithdraw, MetaCommunity: tb.c.Community, MetaDemand: w.DemandID.String(),
-		MetaHolder: h, MetaHours: w.Hours.String(), MetaOp: key, "served_in": served.c.Community,
+		MetaHolder: h, MetaHours: w.Hours.String(), MetaOp: key, MetaServedIn: served.c.Community,
 	}
 	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 withdraw", Metadata: meta})
 	switch {

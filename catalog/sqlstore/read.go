@@ -254,10 +254,15 @@ func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.D
 		w.add("board_id = ?", q.BoardID[:])
 	}
 	if q.Grid != "" {
-		if q.Grid.Depth() >= catalog.LevelCommunity {
+		// The community column is the grid path cut to its community, so a street's subtree is
+		// the same range on either column, and a deeper one lies in one community.
+		switch depth := q.Grid.Depth(); {
+		case depth < catalog.LevelCommunity:
+			w.subtree("community", q.Grid)
+		case depth == catalog.LevelCommunity:
+			w.add("community = ?", string(q.Grid))
+		default:
 			w.add("community = ?", string(q.Grid.Community()))
-		}
-		if q.Grid.Depth() != catalog.LevelCommunity {
 			w.subtree("grid", q.Grid)
 		}
 	}
@@ -364,10 +369,13 @@ func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catal
 		w.add("id IN (SELECT provider_id FROM catalog_provider_tags WHERE kind = ? AND tag = ?)", tagFunction, string(q.Function))
 	}
 	if q.Grid != "" {
-		if q.Grid.Depth() >= catalog.LevelCommunity {
+		switch depth := q.Grid.Depth(); {
+		case depth < catalog.LevelCommunity:
+			w.subtree("community", q.Grid)
+		case depth == catalog.LevelCommunity:
+			w.add("community = ?", string(q.Grid))
+		default:
 			w.add("community = ?", string(q.Grid.Community()))
-		}
-		if q.Grid.Depth() != catalog.LevelCommunity {
 			w.subtree("home", q.Grid)
 		}
 	}

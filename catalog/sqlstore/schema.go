@@ -57,6 +57,8 @@ var sqliteDialect = &dialect{
 		"{{id}}":   "BLOB",
 		"{{key}}":  "TEXT",
 		"{{bool}}": "BOOLEAN",
+		// Small rows keyed by their primary key: one b-tree instead of a table and an index.
+		"{{without_rowid}}": "WITHOUT ROWID",
 	},
 	paramsMax: 256,
 	// SQLite locks the whole database for a writer (BEGIN IMMEDIATE): another process waits in
@@ -83,8 +85,9 @@ var postgresDialect = &dialect{
 		"{{id}}": "BYTEA",
 		// Byte order, as Go sorts: grid subtrees are ranges and pages must not depend on the
 		// database's locale.
-		"{{key}}":  `TEXT COLLATE "C"`,
-		"{{bool}}": "BOOLEAN",
+		"{{key}}":           `TEXT COLLATE "C"`,
+		"{{bool}}":          "BOOLEAN",
+		"{{without_rowid}}": "",
 	},
 	dollar:     true,
 	forUpdate:  " FOR UPDATE",

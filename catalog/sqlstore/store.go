@@ -27,6 +27,8 @@ const (
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
 	// lock before it fails.
 	SQLiteBusyTimeout = 10 * time.Second
+	// sqliteCacheKiB is the page cache of each SQLite connection (PRAGMA cache_size), in KiB.
+	sqliteCacheKiB = 64 << 10
 	// sqliteReadConnsMax bounds the read connections to a SQLite file.
 	sqliteReadConnsMax = 8
 	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
@@ -125,6 +127,12 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", "synchronous("+syncMode+")")
+	// A large write (an import of a district's list) touches every index; with SQLite's default
+	// 2 MiB cache its dirty pages spill to the WAL mid-transaction, page by page.
+	params.Add("_pragma", fmt.Sprintf("cache_size(-%d)", sqliteCacheKiB))
+	// Each multi-row INSERT keeps a statement journal of the pages it changes, to undo itself
+	// alone on a constraint error; in a temporary file that is one write() per page.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	memory := path == ":memory:"
 	if !memory {
 		params.Add("_pragma", "journal_mode(WAL)")

@@ -1,6 +1,7 @@
 -- 0001: the catalog's tables. Tokens in braces are replaced per database (see schema.go):
 -- {{id}} is a 16-byte uuid compared byte by byte, {{key}} text compared byte by byte (so
--- grid subtrees are ranges and pages follow Go's order), {{bool}} a boolean. Times are int64
+-- grid subtrees are ranges and pages follow Go's order), {{bool}} a boolean, {{without_rowid}}
+-- keeps a table with a small row in its primary key's b-tree alone (SQLite). Times are int64
 -- unix microseconds: exact and portable. Each table keeps the whole record as JSON in
 -- "record" and copies into columns only what queries filter on.
 CREATE TABLE catalog_demands (
@@ -18,10 +19,11 @@ CREATE TABLE catalog_demands (
 );
 
 -- One index per filter a query may lead with; each ends in id so a page is an index range.
+-- A grid subtree is a range of community (a street) or an equality on it (a community or
+-- below, the rest of the path filtered on the way), so grid itself needs no index.
 CREATE INDEX catalog_demands_status ON catalog_demands (status, id);
 CREATE INDEX catalog_demands_community ON catalog_demands (community, category, status, id);
 CREATE INDEX catalog_demands_board ON catalog_demands (board_id, status, id);
-CREATE INDEX catalog_demands_grid ON catalog_demands (grid, id);
 CREATE INDEX catalog_demands_category ON catalog_demands (category, status, id);
 CREATE INDEX catalog_demands_kind ON catalog_demands (kind, status, id);
 CREATE INDEX catalog_demands_priority ON catalog_demands (priority, status, id);
@@ -46,7 +48,6 @@ CREATE TABLE catalog_providers (
 );
 
 CREATE INDEX catalog_providers_community ON catalog_providers (community, id);
-CREATE INDEX catalog_providers_home ON catalog_providers (home, id);
 CREATE INDEX catalog_providers_kind ON catalog_providers (kind, id);
 
 -- A provider's skills (kind 1) and functions (kind 2), one row each.
@@ -55,7 +56,7 @@ CREATE TABLE catalog_provider_tags (
     tag {{key}} NOT NULL,
     provider_id {{id}} NOT NULL REFERENCES catalog_providers (id),
     PRIMARY KEY (kind, tag, provider_id)
-);
+) {{without_rowid}};
 
 CREATE INDEX catalog_provider_tags_provider ON catalog_provider_tags (provider_id);
 
@@ -77,7 +78,7 @@ CREATE TABLE catalog_claims (
     state SMALLINT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (demand_id, provider_id)
-);
+) {{without_rowid}};
 
 CREATE INDEX catalog_claims_provider ON catalog_claims (provider_id, demand_id);
 CREATE INDEX catalog_claims_provider_state ON catalog_claims (provider_id, state, demand_id);
@@ -87,11 +88,11 @@ CREATE TABLE catalog_audits (
     provider_id {{id}} NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (demand_id, provider_id)
-);
+) {{without_rowid}};
 
 CREATE TABLE catalog_events (
     demand_id {{id}} NOT NULL REFERENCES catalog_demands (id),
     seq BIGINT NOT NULL CHECK (seq >= 1),
     record TEXT NOT NULL,
     PRIMARY KEY (demand_id, seq)
-)
+) {{without_rowid}}

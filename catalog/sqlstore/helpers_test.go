@@ -94,3 +94,5 @@ func openSQLite(tb testing.TB) (*sqlstore.Store, string) {
 	tb.Cleanup(func() { _ = s.Close() })
 	return s, path
 }
+
+func getenv(k string) string { return os.Getenv(k) }

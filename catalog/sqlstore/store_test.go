@@ -223,10 +223,10 @@ func exactRecords() catalog.Change {
 		Description: "加装扶手\n\"夜灯\"", Category: "renovation", Requester: catalog.RequesterRef{ID: "r1", Name: "李"},
 		Location: catalog.Location{Grid: "幸福街道/阳光社区/1网格", At: catalog.Coordinates{Lat: 30.274084, Lng: 120.15507}},
 		Skills:   []catalog.Skill{"construction"}, Headcount: 3, EstimatedMinutes: 900,
-		Window:   catalog.TimeWindow{Start: at, End: at.Add(time.Hour)}, Priority: catalog.PriorityDisabled,
-		Urgency:  catalog.UrgencyUrgent, Deadline: at.Add(48 * time.Hour), Budget: decimal.RequireFromString("12000.50"),
-		Status:   catalog.StatusDispatched, Version: 1, DispatchedTo: []uuid.UUID{uuid.MustParse("00000000-0000-8000-8000-0000000000a1")},
-		Rating:   catalog.Rating{Score: 4, Comment: "好", At: at}, CreatedAt: at, UpdatedAt: at,
+		Window: catalog.TimeWindow{Start: at, End: at.Add(time.Hour)}, Priority: catalog.PriorityDisabled,
+		Urgency: catalog.UrgencyUrgent, Deadline: at.Add(48 * time.Hour), Budget: decimal.RequireFromString("12000.50"),
+		Status: catalog.StatusDispatched, Version: 1, DispatchedTo: []uuid.UUID{uuid.MustParse("00000000-0000-8000-8000-0000000000a1")},
+		Rating: catalog.Rating{Score: 4, Comment: "好", At: at}, CreatedAt: at, UpdatedAt: at,
 	}
 	d2 := catalog.Demand{
 		ID: uuid.MustParse("00000000-0000-8000-8000-000000000002"), Kind: catalog.Wish, Title: "t", Category: "haircut",
@@ -240,8 +240,8 @@ func exactRecords() catalog.Change {
 	av.Set(time.Sunday, 23, 24)
 	p1 := catalog.Provider{
 		ID: uuid.MustParse("00000000-0000-8000-8000-0000000000a1"), Kind: catalog.Team, Name: "红马甲",
-		Members:   []catalog.Member{{PersonID: "m1", Name: "张"}}, Functions: []catalog.Function{},
-		Skills:    []catalog.Skill{"haircut", "haircut"}, Home: "幸福街道/阳光社区", At: catalog.Coordinates{Lat: -1.5, Lng: 1e-7},
+		Members: []catalog.Member{{PersonID: "m1", Name: "张"}}, Functions: []catalog.Function{},
+		Skills: []catalog.Skill{"haircut", "haircut"}, Home: "幸福街道/阳光社区", At: catalog.Coordinates{Lat: -1.5, Lng: 1e-7},
 		ServiceArea: []catalog.GridPath{"幸福街道"}, Capacity: 5, Availability: av, Flags: catalog.FlagProfessional,
 		RatingSum: 9, RatingCount: 2, Active: 1, Version: 1, CreatedAt: at, UpdatedAt: at,
 	}

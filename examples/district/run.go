@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create the run's schema
+	"github.com/tongxin/tongxin/catalog"
+	catalogmem "github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/sqlstore"
+	"github.com/tongxin/tongxin/points"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+)
+
+// defaultScale is the size `go run ./examples/district` simulates. 1.0 is the practice's
+// district; see the README for the time it takes.
+const defaultScale = 1.0
+
+// Limits on the flags: a bigger district or a longer run is a typo, not a plan.
+const (
+	scaleMin  = 0.005
+	scaleMax  = 4.0
+	monthsMax = 36
+)
+
+type config struct {
+	seed           uint64
+	scale          float64
+	months         int
+	db             string
+	report         string
+	sync           string
+	validityMonths int
+}
+
+func (c config) validate() error {
+	switch {
+	case c.scale < scaleMin || c.scale > scaleMax:
+		return fmt.Errorf("-scale %g: want %g..%g", c.scale, scaleMin, scaleMax)
+	case c.months < 1 || c.months > monthsMax:
+		return fmt.Errorf("-months %d: want 1..%d", c.months, monthsMax)
+	case c.sync != "normal" && c.sync != "full":
+		return fmt.Errorf("-sync %q: want normal or full", c.sync)
+	case c.validityMonths < 1 || c.validityMonths > points.ValidityMonthsMax:
+		return fmt.Errorf("-validity %d: want 1..%d", c.validityMonths, points.ValidityMonthsMax)
+	case c.db == "":
+		return errors.New("-db: empty")
+	}
+	return nil
+}
+
+// simStart is the first day simulated: the year starts in January, with the Spring Festival
+// rush in its first weeks.
+var simStart = time.Date(2025, time.January, 1, 0, 0, 0, 0, catalog.ImportLocation)
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openLedgerStore opens the ledger's store for a fresh run and says where it is.
+func openLedgerStore(ctx context.Context, cfg config, out io.Writer) (*sqlstore.Store, string, error) {
+	if isPostgres(cfg.db) {
+		// A fresh schema per run, so that runs never meet each other's ids.
+		schema := fmt.Sprintf("district_s%d_%s", cfg.seed, time.Now().UTC().Format("20060102_150405"))
+		admin, err := sql.Open("pgx", cfg.db)
+		if err != nil {
+			return nil, "", fmt.Errorf("postgres: %w", err)
+		}
+		_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schema)
+		_ = admin.Close()
+		if err != nil {
+			return nil, "", fmt.Errorf("postgres: create schema %s: %w", schema, err)
+		}
+		u, err := url.Parse(cfg.db)
+		if err != nil {
+			return nil, "", fmt.Errorf("postgres dsn: %w", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		s, err := sqlstore.OpenPostgres(ctx, u.String())
+		if err != nil {
+			return nil, "", err
+		}
+		where := fmt.Sprintf("PostgreSQL %s, schema %s", u.Redacted(), schema)
+		fmt.Fprintf(out, "ledger: %s\n", where)
+		return s, where, nil
+	}
+	sync := sqlstore.SyncNormal
+	if cfg.sync == "full" {
+		sync = sqlstore.SyncFull
+	}
+	if cfg.db != ":memory:" {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(cfg.db + suffix); err == nil && suffix == "" {
+				fmt.Fprintf(out, "ledger: %s existed; replaced (each run starts from an empty district)\n", cfg.db)
+			} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, "", fmt.Errorf("replace %s: %w", cfg.db+suffix, err)
+			}
+		}
+	}
+	s, err := sqlstore.OpenSQLite(ctx, cfg.db, sqlstore.WithSynchronous(sync))
+	if err != nil {
+		return nil, "", err
+	}
+	where := fmt.Sprintf("SQLite %s (synchronous=%s)", cfg.db, strings.ToUpper(cfg.sync))
+	fmt.Fprintf(out, "ledger: %s\n", where)
+	return s, where, nil
+}
+
+// run simulates the district and writes the summary to out and, when progress is not nil, a
+// progress bar to it. It returns the summary it printed.
+func run(ctx context.Context, cfg config, out, progress io.Writer) (*summary, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	w, err := buildWorld(cfg.seed, cfg.scale)
+	if err != nil {
+		return nil, err
+	}
+	store, storeName, err := openLedgerStore(ctx, cfg, out)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger store: %w", err)
+	}
+	defer store.Close()
+	clk := &clock{now: simStart.AddDate(0, -1, -1)}
+	ledgerIDs := &idSource{clk: clk, r: rand.New(rand.NewPCG(cfg.seed, 0x5eed_0002))}
+	catalogIDs := &idSource{clk: clk, r: rand.New(rand.NewPCG(cfg.seed, 0x5eed_0003))}
+	led, err := ledger.New(ctx, store, ledger.WithClock(clk.Now), ledger.WithIDs(ledgerIDs.New))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	catalogStore := catalogmem.New()
+	defer catalogStore.Close()
+	const catalogName = "catalog/memstore (in memory: catalog/sqlstore is not in the library yet)"
+	fmt.Fprintf(out, "catalog: %s\n", catalogName)
+	cat, err := catalog.New(catalogStore, catalog.WithNow(clk.Now), catalog.WithIDs(catalogIDs.New))
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	s := &sim{
+		ctx: ctx, cfg: cfg, w: w, r: rand.New(rand.NewPCG(cfg.seed, 0x5eed_0004)), clk: clk,
+		sched: &scheduler{clk: clk}, cat: cat, led: led, start: simStart, end: simStart.AddDate(0, cfg.months, 0),
+		zone: catalog.ImportLocation, scorer: skillScorer(), st: newStats(cfg.months, len(w.communities)),
+	}
+	fmt.Fprintf(out, "district: %d communities, %d providers, %d residents; simulating %d months from %s\n",
+		len(w.communities), len(w.providers), len(w.residents), cfg.months, simStart.Format("2006-01"))
+	if err := s.setup(); err != nil {
+		return nil, err
+	}
+	var bar *mpb.Bar
+	var pb *mpb.Progress
+	if progress != nil {
+		days := int64(s.end.Sub(clk.now).Hours()/24) + 1
+		pb = mpb.New(mpb.WithOutput(progress), mpb.WithWidth(48))
+		bar = pb.AddBar(days,
+			mpb.PrependDecorators(decor.Name("simulating "), decor.CountersNoUnit("day %d/%d")),
+			mpb.AppendDecorators(decor.Percentage(decor.WC{W: 5}), decor.Name(" "), decor.Elapsed(decor.ET_STYLE_GO)))
+	}
+	err = s.sched.runUntil(s.end, func(time.Time) {
+		if bar != nil {
+			bar.Increment()
+		}
+	})
+	if bar != nil {
+		bar.SetTotal(-1, true)
+		pb.Wait()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("simulated %s: %w", clk.now.Format("2006-01-02 15:04"), err)
+	}
+	sm, err := s.summarise(storeName, catalogName)
+	if err != nil {
+		return nil, err
+	}
+	if err := led.Verify(ctx); err != nil {
+		return nil, fmt.Errorf("ledger verify: %w", err)
+	}
+	sm.Verified = true
+	sm.Elapsed = time.Since(began)
+	sm.writeText(out)
+	if cfg.report != "" {
+		if err := writeReport(cfg.report, sm); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		fmt.Fprintf(out, "Report: %s\n", cfg.report)
+	}
+	fmt.Fprintf(out, "Took %s.\n", sm.Elapsed.Round(100*time.Millisecond))
+	return sm, nil
+}
+
+// summarise gathers the summary: counts from the run, leaderboards and the inter-community
+// settlement from the ledger alone.
+func (s *sim) summarise(storeName, catalogName string) (*summary, error) {
+	ctx := s.ctx
+	w := s.w
+	sm := &summary{
+		Seed: s.cfg.seed, Scale: s.cfg.scale, Months: s.cfg.months, Store: storeName, CatalogStore: catalogName,
+		Communities: len(w.communities), Streets: len(w.streets), Grids: len(w.grids), Buildings: len(w.buildings),
+		Residents: len(w.residents), Stats: s.st,
+	}
+	for _, p := range s.provs {
+		switch p.Kind {
+		case catalog.Volunteer:
+			sm.Volunteers++
+			if p.Flags.Has(catalog.FlagInServiceParty) {
+				sm.InServiceParty++
+			}
+		case catalog.Team:
+			sm.Teams++
+		case catalog.Unit:
+			sm.Units++
+		case catalog.SocialOrg:
+			sm.Orgs++
+		}
+	}
+	names := map[string]string{}
+	for _, c := range w.communities {
+		names[c.segment] = c.name
+	}
+	lb, err := points.Leaderboards(ctx, s.led, points.LeaderboardQuery{Limit: 10})
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	for _, p := range lb.Providers {
+		name := p.Holder
+		if id, err := uuid.Parse(p.ProviderID); err == nil {
+			if pi, ok := s.provIndex[id]; ok {
+				name = s.provs[pi].Name
+			}
+		}
+		sm.TopVolunteers = append(sm.TopVolunteers, standing{
+			Name: name, Community: names[p.Community], Points: p.Points.StringFixed(2), Count: p.Activities, Hours: p.Hours.StringFixed(1),
+		})
+	}
+	for i, c := range lb.Communities {
+		if i == 10 {
+			break
+		}
+		sm.TopCommunities = append(sm.TopCommunities, standing{Name: names[c.Community], Points: c.Points.StringFixed(2), Count: c.Providers})
+	}
+	nets, err := points.Settlement(ctx, s.banks)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: %w", err)
+	}
+	for _, n := range nets {
+		a, b, h := n.A, n.B, n.Hours
+		if h.IsNegative() {
+			a, b, h = b, a, h.Neg()
+		}
+		sm.Settlement = append(sm.Settlement, fmt.Sprintf("%s owes %s %s h", names[a], names[b], h.StringFixed(2)))
+	}
+	head, err := s.led.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger head: %w", err)
+	}
+	sm.Transactions = head.Seq
+	for c := range w.communities {
+		cs := &s.st.communities[c]
+		row := communityRow{
+			Name: w.communities[c].name, Residents: len(w.communities[c].residents), Providers: len(w.communities[c].providers),
+			Posted: cs.posted, Fulfilled: cs.fulfilled, Expired: cs.expired,
+			FulfilledPct:      fmt.Sprintf("%.1f%%", pct(cs.fulfilled, cs.posted)),
+			MedianDaysToClaim: fmt.Sprintf("%.1f", median(cs.daysToClaim)),
+			Points:            cs.points.StringFixed(2), Redeemed: cs.redeemed.StringFixed(2), HoursDeposited: cs.hours.StringFixed(2),
+		}
+		sm.CommunityRows = append(sm.CommunityRows, row)
+	}
+	return sm, nil
+}
+

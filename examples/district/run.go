@@ -280,4 +280,3 @@ func (s *sim) summarise(storeName, catalogName string) (*summary, error) {
 	}
 	return sm, nil
 }
-

@@ -292,8 +292,8 @@ func (w *world) makeResidents(r *rand.Rand, n int) {
 		c := w.pickCommunity(r)
 		com := &w.communities[c]
 		res := resident{
-			id:   fmt.Sprintf("r%06d", i+1),
-			name: surnames[r.IntN(len(surnames))] + []string{"阿姨", "大爷", "奶奶", "爷爷", "女士", "先生", "同学"}[r.IntN(7)],
+			id:        fmt.Sprintf("r%06d", i+1),
+			name:      surnames[r.IntN(len(surnames))] + []string{"阿姨", "大爷", "奶奶", "爷爷", "女士", "先生", "同学"}[r.IntN(7)],
 			community: c, building: com.buildings[r.IntN(len(com.buildings))],
 			age: drawAge(r), parent: -1, volunteer: -1,
 		}

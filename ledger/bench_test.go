@@ -315,3 +315,26 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkPostWithMetadata: the shape of a points award: three postings (the award and two
+// cap accounts) and eleven metadata entries.
+func BenchmarkPostWithMetadata(b *testing.B) {
+	l, ctx := newBenchLedger(b)
+	md := map[string]string{
+		"kind": "award", "demand": "0190c3f2-7d1e-7000-8000-000000000001", "provider": "0190c3f2-7d1e-7000-8000-000000000002",
+		"community": "c01", "category": "repair", "hours": "2.5", "demand_kind": "wish", "audit": "approved",
+		"auditor": "staff-7", "day": "2026-05-01", "month": "2026-05",
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		t := ledger.Transaction{IdempotencyKey: benchKey(i), Metadata: md, Memo: "award", Postings: []ledger.Posting{
+			benchPosting(i), benchPosting(i + 1), benchPosting(i + 2),
+		}}
+		if _, err := l.Post(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "tx/s")
+}

@@ -36,7 +36,8 @@ func chainHash(prev [32]byte, rec *TxRecord, buf []byte) ([32]byte, []byte) {
 	buf = appendString(buf, rec.Memo)
 	buf = binary.AppendUvarint(buf, uint64(len(rec.Metadata)))
 	if len(rec.Metadata) > 0 {
-		keys := make([]string, 0, len(rec.Metadata))
+		var stack [MetadataEntriesMax]string
+		keys := stack[:0]
 		for k := range rec.Metadata {
 			keys = append(keys, k)
 		}

@@ -470,7 +470,8 @@ func sameRequest(stored, rec *TxRecord) bool {
 	return slices.Equal(stored.Postings, rec.Postings)
 }
 
-// Post commits one transaction: all its postings or none.
+// Post commits one transaction: all its postings or none. The returned Transaction shares
+// Postings and Metadata with t: the ledger keeps copies of its own.
 //
 // With an IdempotencyKey, a replay of the same request returns the first transaction and
 // changes nothing; the key with other content is ErrIdempotencyConflict. A rejected request
@@ -502,7 +503,8 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	return r.out, nil
 }
 
-// PostBatch commits many independent transactions in one store transaction. Each is accepted
+// PostBatch commits many independent transactions in one store transaction; each result
+// shares Postings and Metadata with its input, as with Post. Each is accepted
 // or rejected on its own, exactly as Post would; results are in input order. The returned
 // error is non-nil only when the batch as a whole failed (too large, store failure, closed
 // store), and then nothing was posted.
@@ -820,17 +822,13 @@ func replayCheck(r *request, prior *TxRecord) error {
 	return nil
 }
 
-// output builds the returned Transaction from the request, so the caller's decimals come back
-// as given rather than re-derived.
+// output builds the returned Transaction from the request. Postings and Metadata are the
+// caller's own (the ledger and its store keep copies), so the caller's decimals come back as
+// given and nothing is copied again.
 func (l *Ledger) output(in *Transaction, rec *TxRecord) Transaction {
 	t := *in
 	t.ID, t.Seq, t.PostedAt, t.EffectiveAt = rec.ID, rec.Seq, rec.PostedAt, rec.EffectiveAt
 	t.Reverses, t.CapturesHold = rec.Reverses, rec.CapturesHold
-	t.Postings = slices.Clone(in.Postings)
-	t.Metadata = rec.Metadata
-	if t.Metadata != nil {
-		t.Metadata = maps.Clone(t.Metadata)
-	}
 	return t
 }
 

@@ -8,6 +8,7 @@ package memstore
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -94,7 +95,7 @@ type txRec struct {
 
 type txExtra struct {
 	memo     string
-	metadata map[string]string
+	metadata []byte // encoded by encodeMetadata: one small object instead of a map to scan
 	reverses uuid.UUID
 	captures uuid.UUID
 	postings []posting // set when the transaction has more than one posting
@@ -253,7 +254,7 @@ func (r reader) record(i uint32) ledger.TxRecord {
 		x := &s.extras[t.extra]
 		out.Memo, out.Reverses, out.CapturesHold = x.memo, x.reverses, x.captures
 		if x.metadata != nil {
-			out.Metadata = maps.Clone(x.metadata)
+			out.Metadata = decodeMetadata(x.metadata)
 		}
 		if x.postings != nil {
 			out.Postings = make([]ledger.PostingRecord, len(x.postings))
@@ -582,7 +583,7 @@ func (s *Store) appendTx(tr *ledger.TxRecord) {
 	var x *txExtra
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {
 		t.extra = uint32(len(s.extras))
-		s.extras = append(s.extras, txExtra{memo: tr.Memo, metadata: maps.Clone(tr.Metadata), reverses: tr.Reverses, captures: tr.CapturesHold})
+		s.extras = append(s.extras, txExtra{memo: tr.Memo, metadata: encodeMetadata(tr.Metadata), reverses: tr.Reverses, captures: tr.CapturesHold})
 		x = &s.extras[t.extra]
 	}
 	var two [2]uint32
@@ -640,4 +641,43 @@ func (s *Store) addEntry(ai, i uint32, eff int64) {
 		}
 		a.checkpoints = append(a.checkpoints, prev)
 	}
+}
+
+// encodeMetadata packs a map as length-prefixed key/value pairs; nil stays nil.
+func encodeMetadata(md map[string]string) []byte {
+	if md == nil {
+		return nil
+	}
+	n := 1
+	for k, v := range md {
+		n += len(k) + len(v) + 4
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, 0) // marks an encoded map, so an empty map stays distinct from nil
+	for k, v := range md {
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		buf = append(buf, k...)
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	return buf
+}
+
+func decodeMetadata(buf []byte) map[string]string {
+	md := make(map[string]string)
+	for rest := buf[1:]; len(rest) > 0; {
+		var k, v string
+		k, rest = readString(rest)
+		v, rest = readString(rest)
+		md[k] = v
+	}
+	return md
+}
+
+func readString(buf []byte) (string, []byte) {
+	n, w := binary.Uvarint(buf)
+	if w <= 0 || uint64(len(buf)-w) < n {
+		panic("memstore: corrupt metadata encoding") // only this package writes it
+	}
+	return string(buf[w : w+int(n)]), buf[w+int(n):]
 }

@@ -45,6 +45,7 @@ var sqliteDialect = &dialect{
 		"{{key}}":       "TEXT",
 		"{{bytes}}":     "BLOB",
 		"{{seq_pk}}":    "INTEGER PRIMARY KEY", // the rowid itself: no second b-tree
+		"{{clustered}}": " WITHOUT ROWID",
 		"{{zero_hash}}": "X'" + strings.Repeat("00", 32) + "'",
 	},
 	paramsMax: 256,
@@ -61,6 +62,7 @@ var postgresDialect = &dialect{
 		"{{key}}":       `TEXT COLLATE "C"`,
 		"{{bytes}}":     "BYTEA",
 		"{{seq_pk}}":    "BIGINT PRIMARY KEY",
+		"{{clustered}}": "",
 		"{{zero_hash}}": `'\x` + strings.Repeat("00", 32) + `'`,
 	},
 	dollar:    true,

@@ -88,7 +88,15 @@ type Store struct {
 	q      queries
 }
 
-var _ ledger.Store = (*Store)(nil)
+var (
+	_ ledger.Store            = (*Store)(nil)
+	_ ledger.StoreGroupCommit = (*Store)(nil)
+	_ ledger.StoreKeyLookup   = (*storeTx)(nil)
+)
+
+// GroupCommit reports true: every commit costs a disk flush (and on PostgreSQL a round trip),
+// so the Ledger should gather concurrent Post calls into one store transaction.
+func (s *Store) GroupCommit() bool { return true }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path, in WAL mode with
 // foreign keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations.

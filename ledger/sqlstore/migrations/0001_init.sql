@@ -1,6 +1,8 @@
 -- 0001: the ledger's tables. Tokens in braces are replaced per database (see dialect.go):
 -- {{key}} is text compared byte by byte, {{bytes}} a byte string, {{seq_pk}} the
--- sequence-number primary key. Times are int64 unix microseconds: exact and portable.
+-- sequence-number primary key, {{clustered}} stores a table in its primary key's order
+-- (SQLite WITHOUT ROWID: one b-tree per row instead of two). Times are int64 unix
+-- microseconds: exact and portable.
 CREATE TABLE assets (
     code {{key}} PRIMARY KEY,
     scale INTEGER NOT NULL CHECK (scale BETWEEN 0 AND 9)
@@ -37,7 +39,7 @@ CREATE TABLE postings (
     asset {{key}} NOT NULL,
     amount BIGINT NOT NULL CHECK (amount > 0),
     PRIMARY KEY (seq, idx)
-);
+){{clustered}};
 
 -- One row per (account, transaction): what the transaction changed the account by.
 -- The primary key serves statements (account, seq); the second index BalanceAt.
@@ -47,7 +49,7 @@ CREATE TABLE entries (
     delta BIGINT NOT NULL,
     effective_at BIGINT NOT NULL,
     PRIMARY KEY (account, seq)
-);
+){{clustered}};
 
 CREATE INDEX entries_account_effective ON entries (account, effective_at, delta);
 

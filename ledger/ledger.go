@@ -909,3 +909,23 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 	}
 	return h, nil
 }
+
+// TransactionByKey returns the transaction committed under an idempotency key. It answers
+// "what did my first attempt do?" when a retry's content legitimately differs from the first
+// attempt's (the retry then gets ErrIdempotencyConflict from Post).
+// Errors: ErrInvalid (bad key), ErrNotFound, ErrClosed.
+func (l *Ledger) TransactionByKey(ctx context.Context, key string) (Transaction, error) {
+	if err := validateKey(key); err != nil || key == "" {
+		return Transaction{}, fmt.Errorf("transaction by key %q: %w", key, ErrInvalid)
+	}
+	var rec TxRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		rec, err = r.TransactionByKey(ctx, key)
+		return err
+	})
+	if err != nil {
+		return Transaction{}, fmt.Errorf("transaction by key %q: %w", key, err)
+	}
+	return l.toTransaction(ctx, &rec)
+}

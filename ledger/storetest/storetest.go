@@ -366,6 +366,15 @@ func testIdempotency(t *testing.T, newStore NewStore) {
 		})
 	}
 
+	byKey, err := f.l.TransactionByKey(f.ctx, "k1")
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, byKey.ID)
+	assert.Equal(t, "m", byKey.Memo)
+	_, err = f.l.TransactionByKey(f.ctx, "never-used")
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+	_, err = f.l.TransactionByKey(f.ctx, "")
+	require.ErrorIs(t, err, ledger.ErrInvalid)
+
 	// A rejected attempt does not use up its key.
 	_, err = f.l.Post(f.ctx, ledger.Transaction{IdempotencyKey: "k2", Postings: []ledger.Posting{pts("b", "a", "1")}})
 	require.ErrorIs(t, err, ledger.ErrInsufficientBalance)

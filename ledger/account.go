@@ -71,7 +71,12 @@ type Account struct {
 	MinBalance decimal.Decimal
 	// Unbounded accounts may go without limit below zero: issuers and the outside world.
 	Unbounded bool
-	Metadata  map[string]string
+	// MaxBalance, when Valid, is the highest posted balance allowed (a time-bank storage cap,
+	// say): a posting that would take the account above it is ErrAboveMaxBalance. It must not
+	// be negative. The ledger checks it under the same lock as the minimum, so it holds across
+	// processes sharing one store.
+	MaxBalance decimal.NullDecimal
+	Metadata   map[string]string
 }
 
 // validateMetadata checks the named limits; keys and values must be valid UTF-8 without NUL
@@ -117,12 +122,15 @@ type AccountRecord struct {
 	Asset      string
 	MinBalance int64 // minor units; ignored when Unbounded
 	Unbounded  bool
+	HasMax     bool  // MaxBalance applies
+	MaxBalance int64 // minor units, when HasMax
 	Metadata   map[string]string
 }
 
 func (a AccountRecord) equal(b AccountRecord) bool {
 	return a.ID == b.ID && a.Asset == b.Asset && a.MinBalance == b.MinBalance &&
-		a.Unbounded == b.Unbounded && maps.Equal(a.Metadata, b.Metadata)
+		a.Unbounded == b.Unbounded && a.HasMax == b.HasMax && a.MaxBalance == b.MaxBalance &&
+		maps.Equal(a.Metadata, b.Metadata)
 }
 
 // AccountState is an account with its balance and what its open holds reserve.
@@ -131,7 +139,3 @@ type AccountState struct {
 	Balance int64 // posted balance, minor units
 	Held    int64 // sum of open, unexpired holds drawing on the account, minor units
 }
-
-// available is what can still leave the account: posted balance minus open holds, above the
-// minimum balance.
-func (s AccountState) headroom() int64 { return s.Balance - s.Held - s.MinBalance }

@@ -23,6 +23,8 @@ var (
 	// ErrInsufficientBalance reports a posting or hold that would take an account below its
 	// minimum balance, open holds counted.
 	ErrInsufficientBalance = errors.New("ledger: insufficient balance")
+	// ErrAboveMaxBalance reports a posting that would take an account above its MaxBalance.
+	ErrAboveMaxBalance = errors.New("ledger: above maximum balance")
 	// ErrIdempotencyConflict reports an idempotency key that was already used for a request
 	// with other content.
 	ErrIdempotencyConflict = errors.New("ledger: idempotency key reused with other content")

@@ -201,7 +201,8 @@ func (l *Ledger) asset(ctx context.Context, code string) (Asset, error) {
 
 // OpenAccount opens an account. Opening the same definition again returns nil.
 // Errors: ErrInvalid (bad id, metadata, positive MinBalance, MinBalance set on an Unbounded
-// account), ErrInvalidAmount (MinBalance beyond the asset's scale), ErrUnknownAsset,
+// account, negative MaxBalance), ErrInvalidAmount (MinBalance or MaxBalance beyond the asset's
+// scale), ErrUnknownAsset,
 // ErrConflict (the id exists with another definition), ErrClosed.
 func (l *Ledger) OpenAccount(ctx context.Context, a Account) error {
 	rec, err := l.accountRecord(ctx, a)
@@ -252,7 +253,17 @@ func (l *Ledger) accountRecord(ctx context.Context, a Account) (AccountRecord, e
 	if len(a.Metadata) > 0 {
 		md = maps.Clone(a.Metadata)
 	}
-	return AccountRecord{ID: a.ID, Asset: asset.Code, MinBalance: minBalance, Unbounded: a.Unbounded, Metadata: md}, nil
+	rec := AccountRecord{ID: a.ID, Asset: asset.Code, MinBalance: minBalance, Unbounded: a.Unbounded, Metadata: md}
+	if a.MaxBalance.Valid {
+		if rec.MaxBalance, err = ToMinor(a.MaxBalance.Decimal, asset.Scale); err != nil {
+			return AccountRecord{}, fmt.Errorf("max balance: %w", err)
+		}
+		if rec.MaxBalance < 0 {
+			return AccountRecord{}, fmt.Errorf("max balance %s is negative: %w", a.MaxBalance.Decimal, ErrInvalid)
+		}
+		rec.HasMax = true
+	}
+	return rec, nil
 }
 
 // Account returns an account's definition.
@@ -265,6 +276,7 @@ func (l *Ledger) Account(ctx context.Context, id AccountID) (Account, error) {
 	return Account{
 		ID: st.ID, Asset: st.Asset, MinBalance: FromMinor(st.MinBalance, asset.Scale),
 		Unbounded: st.Unbounded, Metadata: maps.Clone(st.Metadata),
+		MaxBalance: decimal.NullDecimal{Decimal: FromMinor(st.MaxBalance, asset.Scale), Valid: st.HasMax},
 	}, nil
 }
 
@@ -478,7 +490,7 @@ func sameRequest(stored, rec *TxRecord) bool {
 // does not use up its key.
 //
 // Errors: ErrInvalid, ErrInvalidAmount, ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch,
-// ErrInsufficientBalance, ErrIdempotencyConflict, ErrClosed.
+// ErrInsufficientBalance, ErrAboveMaxBalance, ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	now := l.clock()
 	sc := getScratch()
@@ -672,6 +684,10 @@ func (b *balances) apply(postings []PostingRecord, sc *scratch) error {
 		if c.delta < 0 && !st.Unbounded && v-st.Held < st.MinBalance {
 			return fmt.Errorf("account %s: balance %d, held %d, minimum %d, change %d: %w",
 				st.ID, st.Balance, st.Held, st.MinBalance, c.delta, ErrInsufficientBalance)
+		}
+		if c.delta > 0 && st.HasMax && v > st.MaxBalance {
+			return fmt.Errorf("account %s: balance %d, maximum %d, change %d: %w",
+				st.ID, st.Balance, st.MaxBalance, c.delta, ErrAboveMaxBalance)
 		}
 		newBal[k] = v
 	}

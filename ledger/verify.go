@@ -99,6 +99,9 @@ func (l *Ledger) Verify(ctx context.Context) error {
 			if !a.Unbounded && a.Balance-a.Held < a.MinBalance {
 				return fmt.Errorf("account %s: balance %d with %d held is below its minimum %d: %w", id, a.Balance, a.Held, a.MinBalance, ErrCorrupt)
 			}
+			if a.HasMax && a.Balance > a.MaxBalance {
+				return fmt.Errorf("account %s: balance %d above its maximum %d: %w", id, a.Balance, a.MaxBalance, ErrCorrupt)
+			}
 			s := sums[a.Asset]
 			if s == nil {
 				s = new(big.Int)

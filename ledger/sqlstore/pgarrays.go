@@ -18,6 +18,7 @@ const (
  SELECT * FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]), CAST($4 AS BIGINT[]))`
 	arraysUpdateBalances = `UPDATE accounts SET balance = v.balance
  FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS BIGINT[])) AS v (id, balance) WHERE accounts.id = v.id`
+	arraysTxsByKeys    = txSelect + ` WHERE t.idempotency_key = ANY (CAST($1 AS TEXT[])) ORDER BY t.seq`
 	arraysLockAccounts = accountSelect + ` WHERE a.id = ANY (CAST($2 AS TEXT[])) ORDER BY a.id FOR UPDATE`
 )
 

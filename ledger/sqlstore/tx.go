@@ -166,14 +166,23 @@ func (t *storeTx) TransactionsByKeys(ctx context.Context, keys []string) (map[st
 		}
 	}
 	per := t.inList(1)
+	if t.s.d.arrays {
+		per = max(1, len(valid)) // one array parameter: planned once for any count
+	}
 	for start := 0; start < len(valid); start += per {
 		chunk := valid[start:min(start+per, len(valid))]
-		query := t.stmt("bykeys", len(chunk), func() string {
-			return txSelect + ` WHERE t.idempotency_key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `) ORDER BY t.seq`
-		})
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = k
+		var query string
+		var args []any
+		if t.s.d.arrays {
+			query, args = arraysTxsByKeys, []any{chunk}
+		} else {
+			query = t.stmt("bykeys", len(chunk), func() string {
+				return txSelect + ` WHERE t.idempotency_key IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + `) ORDER BY t.seq`
+			})
+			args = make([]any, len(chunk))
+			for i, k := range chunk {
+				args[i] = k
+			}
 		}
 		rows, err := t.query(ctx, query, args...)
 		if err != nil {

@@ -19,6 +19,7 @@ type model struct {
 	seq      uint64
 	balances map[ledger.AccountID]int64
 	minimum  map[ledger.AccountID]int64
+	maximum  map[ledger.AccountID]int64
 	keys     map[string]modelPost
 	posted   []modelPost
 	reversed map[uuid.UUID]bool
@@ -40,13 +41,14 @@ type modelHold struct {
 	open     bool
 }
 
-var modelAccounts = []ledger.AccountID{"issuer", "a", "b", "c", "od"}
+var modelAccounts = []ledger.AccountID{"issuer", "a", "b", "c", "od", "cap"}
 
 func newModel() *model {
 	return &model{
 		now:      Start,
 		balances: map[ledger.AccountID]int64{},
-		minimum:  map[ledger.AccountID]int64{"a": 0, "b": 0, "c": 0, "od": -1000},
+		minimum:  map[ledger.AccountID]int64{"a": 0, "b": 0, "c": 0, "od": -1000, "cap": 0},
+		maximum:  map[ledger.AccountID]int64{"cap": 5000},
 		keys:     map[string]modelPost{},
 		reversed: map[uuid.UUID]bool{},
 	}
@@ -66,6 +68,12 @@ func (m *model) held(id ledger.AccountID) int64 {
 func (m *model) canSpend(id ledger.AccountID, amount int64) bool {
 	min, bounded := m.minimum[id]
 	return !bounded || m.balances[id]-m.held(id)-amount >= min
+}
+
+// canReceive reports whether id may receive amount more.
+func (m *model) canReceive(id ledger.AccountID, amount int64) bool {
+	max, capped := m.maximum[id]
+	return !capped || m.balances[id]+amount <= max
 }
 
 func minor(v int64) decimal.Decimal { return decimal.New(v, -2) }
@@ -115,6 +123,8 @@ func testStateMachine(t *testing.T, newStore NewStore) {
 				}
 			case !m.canSpend(from, amount):
 				return func(_ ledger.Transaction, err error) { expectErr(rt, err, ledger.ErrInsufficientBalance) }
+			case !m.canReceive(to, amount):
+				return func(_ ledger.Transaction, err error) { expectErr(rt, err, ledger.ErrAboveMaxBalance) }
 			}
 			m.balances[from] -= amount
 			m.balances[to] += amount
@@ -169,6 +179,8 @@ func testStateMachine(t *testing.T, newStore NewStore) {
 					expectErr(rt, err, ledger.ErrAlreadyReversed)
 				case !m.canSpend(p.to, p.amount):
 					expectErr(rt, err, ledger.ErrInsufficientBalance)
+				case !m.canReceive(p.from, p.amount):
+					expectErr(rt, err, ledger.ErrAboveMaxBalance)
 				default:
 					expectErr(rt, err, nil)
 					m.reversed[p.id] = true
@@ -189,6 +201,10 @@ func testStateMachine(t *testing.T, newStore NewStore) {
 					expectErr(rt, err, ledger.ErrInsufficientBalance)
 					return
 				}
+				if !m.canReceive(to, amount) {
+					expectErr(rt, err, ledger.ErrAboveMaxBalance)
+					return
+				}
 				expectErr(rt, err, nil)
 				m.holds = append(m.holds, &modelHold{id: h.ID, from: from, to: to, amount: amount, expires: expires, open: true})
 			},
@@ -201,6 +217,10 @@ func testStateMachine(t *testing.T, newStore NewStore) {
 				_, err := f.l.Capture(ctx, h.id, minor(amount))
 				if !h.open || (!h.expires.IsZero() && !m.now.Before(h.expires)) {
 					expectErr(rt, err, ledger.ErrHoldClosed)
+					return
+				}
+				if !m.canReceive(h.to, amount) {
+					expectErr(rt, err, ledger.ErrAboveMaxBalance)
 					return
 				}
 				expectErr(rt, err, nil)
@@ -247,6 +267,9 @@ func testStateMachine(t *testing.T, newStore NewStore) {
 					}
 					if min, ok := m.minimum[id]; ok && m.balances[id]-m.held(id) < min {
 						rt.Fatalf("model: %s below minimum", id)
+					}
+					if !m.canReceive(id, 0) {
+						rt.Fatalf("model: %s above maximum", id)
 					}
 					sum += m.balances[id]
 				}

@@ -73,7 +73,7 @@ func (c *Clock) Advance(d time.Duration) {
 var Start = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 // fixture is a ledger over a fresh store with two assets and a few accounts:
-// PTS (scale 2): issuer (unbounded), a, b, c (minimum 0), od (overdraft of 10);
+// PTS (scale 2): issuer (unbounded), a, b, c (minimum 0), od (overdraft of 10), cap (at most 50);
 // HOUR (scale 1): bank (unbounded), h1.
 type fixture struct {
 	t     *testing.T
@@ -83,7 +83,7 @@ type fixture struct {
 	clock *Clock
 }
 
-var fixtureAccounts = []ledger.AccountID{"issuer", "a", "b", "c", "od", "bank", "h1"}
+var fixtureAccounts = []ledger.AccountID{"issuer", "a", "b", "c", "od", "cap", "bank", "h1"}
 
 func newFixture(t *testing.T, newStore NewStore) *fixture {
 	t.Helper()
@@ -99,6 +99,7 @@ func newFixture(t *testing.T, newStore NewStore) *fixture {
 		{ID: "issuer", Asset: "PTS", Unbounded: true},
 		{ID: "a", Asset: "PTS"}, {ID: "b", Asset: "PTS"}, {ID: "c", Asset: "PTS"},
 		{ID: "od", Asset: "PTS", MinBalance: dec("-10")},
+		{ID: "cap", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("50"))},
 		{ID: "bank", Asset: "HOUR", Unbounded: true},
 		{ID: "h1", Asset: "HOUR"},
 	} {
@@ -177,6 +178,12 @@ func testAssetsAndAccounts(t *testing.T, newStore NewStore) {
 	acc, err := f.l.Account(ctx, "od")
 	require.NoError(t, err)
 	assert.True(t, acc.MinBalance.Equal(dec("-10")))
+	assert.False(t, acc.MaxBalance.Valid)
+	require.NoError(t, f.l.OpenAccount(ctx, ledger.Account{ID: "cap", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("50.00"))}))
+	acc, err = f.l.Account(ctx, "cap")
+	require.NoError(t, err)
+	assert.True(t, acc.MaxBalance.Valid)
+	assert.True(t, acc.MaxBalance.Decimal.Equal(dec("50")))
 
 	md := map[string]string{"grid": "g01", "名字": "张三"}
 	require.NoError(t, f.l.OpenAccount(ctx, ledger.Account{ID: "vol:1:pts", Asset: "PTS", Metadata: md}))
@@ -206,6 +213,16 @@ func testAssetsAndAccounts(t *testing.T, newStore NewStore) {
 		{"account positive min", func() error { return f.l.OpenAccount(ctx, ledger.Account{ID: "x", Asset: "PTS", MinBalance: dec("1")}) }, ledger.ErrInvalid},
 		{"account min scale", func() error {
 			return f.l.OpenAccount(ctx, ledger.Account{ID: "x", Asset: "PTS", MinBalance: dec("-0.001")})
+		}, ledger.ErrInvalidAmount},
+		{"account conflict max", func() error {
+			return f.l.OpenAccount(ctx, ledger.Account{ID: "cap", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("51"))})
+		}, ledger.ErrConflict},
+		{"account conflict max removed", func() error { return f.l.OpenAccount(ctx, ledger.Account{ID: "cap", Asset: "PTS"}) }, ledger.ErrConflict},
+		{"account negative max", func() error {
+			return f.l.OpenAccount(ctx, ledger.Account{ID: "x", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("-1"))})
+		}, ledger.ErrInvalid},
+		{"account max scale", func() error {
+			return f.l.OpenAccount(ctx, ledger.Account{ID: "x", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("1.001"))})
 		}, ledger.ErrInvalidAmount},
 		{"account unbounded with min", func() error {
 			return f.l.OpenAccount(ctx, ledger.Account{ID: "x", Asset: "PTS", Unbounded: true, MinBalance: dec("-1")})
@@ -266,6 +283,8 @@ func testPostRejections(t *testing.T, newStore NewStore) {
 		{"asset mismatch", one(ledger.Posting{From: "bank", To: "a", Amount: dec("1"), Asset: "HOUR"}), ledger.ErrAssetMismatch},
 		{"insufficient", one(pts("a", "b", "5.01")), ledger.ErrInsufficientBalance},
 		{"overdraft beyond limit", one(pts("od", "b", "10.01")), ledger.ErrInsufficientBalance},
+		{"above max", one(pts("issuer", "cap", "50.01")), ledger.ErrAboveMaxBalance},
+		{"second posting above max", ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "b", "1"), pts("issuer", "cap", "60")}}, ledger.ErrAboveMaxBalance},
 		{"second posting insufficient", ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "b", "1"), pts("b", "c", "2")}}, ledger.ErrInsufficientBalance},
 		{"future", ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "1")}, EffectiveAt: Start.Add(time.Hour)}, ledger.ErrInvalid},
 		{"too old", ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "1")}, EffectiveAt: time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)}, ledger.ErrInvalid},
@@ -287,6 +306,12 @@ func testPostRejections(t *testing.T, newStore NewStore) {
 	// The overdraft account may go exactly to its limit, and not a cent beyond.
 	f.post(one(pts("od", "b", "10")))
 	assert.Equal(t, "-10", f.balance("od"))
+	// The capped account may fill exactly to its maximum; paying out makes room again.
+	f.post(one(pts("issuer", "cap", "50")))
+	_, err := f.l.Post(f.ctx, one(pts("issuer", "cap", "0.01")))
+	require.ErrorIs(t, err, ledger.ErrAboveMaxBalance)
+	f.post(ledger.Transaction{Postings: []ledger.Posting{pts("cap", "b", "1"), pts("issuer", "cap", "1")}})
+	assert.Equal(t, "50", f.balance("cap"))
 	f.verify()
 }
 

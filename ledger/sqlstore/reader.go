@@ -28,7 +28,7 @@ type queries struct {
 }
 
 const (
-	accountSelect = `SELECT a.id, a.asset, a.min_balance, a.unbounded, a.metadata, a.balance,
+	accountSelect = `SELECT a.id, a.asset, a.min_balance, a.unbounded, a.max_balance, a.metadata, a.balance,
  (SELECT CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) FROM holds h
   WHERE h.from_account = a.id AND h.status = 1 AND (h.expires_at IS NULL OR h.expires_at > ?))
  FROM accounts a`
@@ -171,8 +171,15 @@ type scanner interface{ Scan(dest ...any) error }
 func scanAccount(sc scanner) (ledger.AccountState, error) {
 	var st ledger.AccountState
 	var md sql.NullString
-	if err := sc.Scan(&st.ID, &st.Asset, &st.MinBalance, &st.Unbounded, &md, &st.Balance, &st.Held); err != nil {
+	var maxBalance sql.NullInt64
+	if err := sc.Scan(&st.ID, &st.Asset, &st.MinBalance, &st.Unbounded, &maxBalance, &md, &st.Balance, &st.Held); err != nil {
 		return ledger.AccountState{}, err
+	}
+	if maxBalance.Valid {
+		if maxBalance.Int64 < 0 {
+			return ledger.AccountState{}, corrupt("account %q: maximum balance %d", st.ID, maxBalance.Int64)
+		}
+		st.HasMax, st.MaxBalance = true, maxBalance.Int64
 	}
 	var err error
 	if st.Metadata, err = decodeMetadata(md); err != nil {

@@ -142,13 +142,22 @@ func (t *storeTx) InsertAccount(ctx context.Context, a ledger.AccountRecord) err
 	if a.MinBalance > 0 || a.MinBalance < -ledger.AmountMinorMax {
 		return invalid("insert account %s: minimum balance %d", a.ID, a.MinBalance)
 	}
+	var maxBalance any
+	if a.HasMax {
+		if a.MaxBalance < 0 || a.MaxBalance > ledger.AmountMinorMax*4 {
+			return invalid("insert account %s: maximum balance %d", a.ID, a.MaxBalance)
+		}
+		maxBalance = a.MaxBalance
+	} else if a.MaxBalance != 0 {
+		return invalid("insert account %s: maximum balance %d without HasMax", a.ID, a.MaxBalance)
+	}
 	md, err := encodeMetadata(a.Metadata)
 	if err != nil {
 		return err
 	}
 	if _, err := t.exec(ctx, t.stmt("account", 1, func() string {
-		return `INSERT INTO accounts (id, asset, min_balance, unbounded, metadata, balance) VALUES (?, ?, ?, ?, ?, 0)`
-	}), string(a.ID), a.Asset, a.MinBalance, a.Unbounded, md); err != nil {
+		return `INSERT INTO accounts (id, asset, min_balance, unbounded, max_balance, metadata, balance) VALUES (?, ?, ?, ?, ?, ?, 0)`
+	}), string(a.ID), a.Asset, a.MinBalance, a.Unbounded, maxBalance, md); err != nil {
 		return opErr(fmt.Sprintf("insert account %s", a.ID), err)
 	}
 	return nil

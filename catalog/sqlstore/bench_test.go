@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
@@ -113,4 +115,98 @@ func BenchmarkImportPostgres(b *testing.B) {
 	seconds := total.Seconds() / float64(n)
 	b.ReportMetric(seconds, "s/import")
 	b.ReportMetric(importRows/seconds, "rows/s")
+}
+
+// importedSQLite returns a SQLite file store holding the 100,000-row demand list.
+func importedSQLite(b *testing.B) (*sqlstore.Store, *catalog.Catalog) {
+	b.Helper()
+	s, _ := openSQLite(b)
+	c, err := catalog.New(s)
+	require.NoError(b, err)
+	_, err = c.ImportDemands(context.Background(), strings.NewReader(demandSheet(importRows)), "operator")
+	require.NoError(b, err)
+	return s, c
+}
+
+// BenchmarkListOpenByCommunityCategory lists the first page (50) of one community's open
+// demands in two categories, among 100,000 demands: the board page a community operator opens.
+func BenchmarkListOpenByCommunityCategory(b *testing.B) {
+	s, _ := importedSQLite(b)
+	ctx := context.Background()
+	q := catalog.DemandQuery{Statuses: catalog.OpenStatuses, Grid: "街道1/社区8", Categories: []string{"haircut", "tutoring"},
+		Limit: catalog.PageSizeDefault}
+	var lat []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		page, err := s.Demands(ctx, q)
+		lat = append(lat, time.Since(start))
+		require.NoError(b, err)
+		require.NotEmpty(b, page)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
+}
+
+// claimBench claims demands of a board one by one through a catalog: each claim is a read of
+// the board, the demand and the provider and one Apply of the demand, the provider, the claim
+// and the event.
+func claimBench(b *testing.B, s catalog.Store) {
+	ctx := context.Background()
+	c, err := catalog.New(s)
+	require.NoError(b, err)
+	const demands = 20_000
+	sheet := demandSheet(demands)
+	ds, err := c.ImportDemands(ctx, strings.NewReader(sheet), "operator")
+	require.NoError(b, err)
+	var wishes []uuid.UUID
+	for _, d := range ds {
+		if d.Kind == catalog.Wish && d.Location.Grid.Truncate(catalog.LevelStreet) == "街道1" {
+			wishes = append(wishes, d.ID)
+		}
+	}
+	now := time.Now()
+	_, err = c.PublishBoard(ctx, catalog.BoardSpec{Name: "榜", Kind: catalog.BoardWishes, Scope: "街道1",
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Demands: wishes, Actor: "community"})
+	require.NoError(b, err)
+	var skills []catalog.Skill
+	for _, d := range ds {
+		for _, sk := range d.Skills {
+			if !slices.Contains(skills, sk) {
+				skills = append(skills, sk)
+			}
+		}
+	}
+	// One provider serves at most CapacityMax demands at once: register another when full.
+	var p catalog.Provider
+	register := func(n int) {
+		p, err = c.RegisterProvider(ctx, catalog.Provider{Kind: catalog.Volunteer, Name: "v", PersonID: fmt.Sprintf("v%d", n),
+			Home: "街道1", ServiceArea: []catalog.GridPath{"街道1"}, Capacity: catalog.CapacityMax, Skills: skills}, "operator")
+		require.NoError(b, err)
+	}
+	i := 0
+	start := time.Now()
+	for b.Loop() {
+		if i == len(wishes) {
+			b.Fatalf("ran out of demands after %d claims", i)
+		}
+		if i%catalog.CapacityMax == 0 {
+			b.StopTimer()
+			register(i)
+			b.StartTimer()
+		}
+		_, err := c.Claim(ctx, wishes[i], p.ID, catalog.Act{Actor: "v"})
+		require.NoError(b, err)
+		i++
+	}
+	b.ReportMetric(float64(i)/time.Since(start).Seconds(), "claims/s")
+}
+
+func BenchmarkClaimSQLite(b *testing.B) {
+	s, _ := openSQLite(b)
+	claimBench(b, s)
+}
+
+func BenchmarkClaimPostgres(b *testing.B) {
+	s, _ := openPostgres(b)
+	claimBench(b, s)
 }

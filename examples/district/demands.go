@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -218,4 +219,17 @@ func (w *world) makePosting(r *rand.Rand, kind catalog.DemandKind, cat categoryW
 func quarterStart(t time.Time) time.Time {
 	m := (int(t.Month())-1)/3*3 + 1
 	return time.Date(t.Year(), time.Month(m), 1, 0, 0, 0, 0, t.Location())
+}
+
+// retarget gives a wish posting another requester: the resident's name, building and priority
+// flags replace the first one's.
+func (w *world) retarget(p *posting, ri int) {
+	res := &w.residents[ri]
+	b := w.buildings[res.building]
+	category := p.d.Title[strings.LastIndex(p.d.Title, "：")+len("："):]
+	p.requester, p.community = ri, res.community
+	p.d.Requester = catalog.RequesterRef{ID: res.id, Name: res.name}
+	p.d.Location = catalog.Location{Grid: b.path, At: b.at}
+	p.d.Priority = res.priority
+	p.d.Title = fmt.Sprintf("%s的微心愿：%s", res.name, category)
 }

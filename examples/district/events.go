@@ -14,22 +14,28 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-// idSource gives version-7 UUIDs whose time part is the simulated clock and whose random part
-// comes from a seeded generator: ids sort by creation like uuid.NewV7's, and a seed gives the
-// same ids every run.
+// idSource gives version-7 UUIDs whose time part is the simulated clock, followed by a counter
+// (RFC 9562's monotonic method) and a seeded random tail: ids sort in creation order even within
+// one simulated millisecond, and a seed gives the same ids every run.
 type idSource struct {
 	clk *clock
 	r   *rand.Rand
+	n   uint64 // ids given so far; 26 bits of it go into the id
 }
 
 func (s *idSource) New() uuid.UUID {
 	var u uuid.UUID
 	ms := uint64(s.clk.now.UnixMilli())
 	u[0], u[1], u[2], u[3], u[4], u[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
-	binary.BigEndian.PutUint64(u[8:], s.r.Uint64())
-	binary.BigEndian.PutUint16(u[6:], uint16(s.r.Uint32()))
-	u[6] = u[6]&0x0f | 0x70 // version 7
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	s.n++
+	c := s.n
+	u[6] = 0x70 | byte(c>>22)&0x0f // version 7
+	u[7] = byte(c >> 14)
+	u[8] = 0x80 | byte(c>>8)&0x3f // RFC 4122 variant
+	u[9] = byte(c)
+	var tail [8]byte
+	binary.BigEndian.PutUint64(tail[:], s.r.Uint64())
+	copy(u[10:], tail[:6])
 	return u
 }
 

@@ -20,18 +20,32 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 )
 
 func main() {
 	cfg := config{}
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
-	flag.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,000 volunteers, ~6,000 demands a year)")
+	flag.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,000 demands a year)")
 	flag.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
-	flag.StringVar(&cfg.db, "db", "district.db", "ledger store: a SQLite file (replaced if it exists), ':memory:', or a postgres:// DSN (a fresh schema is created in it)")
+	flag.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
 	flag.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")
 	flag.StringVar(&cfg.sync, "sync", "normal", "SQLite durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow)")
 	flag.IntVar(&cfg.validityMonths, "validity", 6, "months awarded points stay valid (expired at year end)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "district:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "district:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var progress io.Writer
@@ -40,6 +54,7 @@ func main() {
 	}
 	if _, err := run(ctx, cfg, os.Stdout, progress); err != nil {
 		fmt.Fprintln(os.Stderr, "district:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

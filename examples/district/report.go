@@ -157,7 +157,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: rig
 <p>Seed {{.S.Seed}}, scale {{.S.Scale}}: {{.S.Streets}} streets (街道), {{.S.Communities}} communities (社区), {{.S.Grids}} grids (网格),
 {{.S.Buildings}} buildings (楼栋), {{.S.Residents}} residents on the register; {{.S.Volunteers}} volunteers (志愿者) of whom
 {{.S.InServiceParty}} in-service party members (在职党员双报到), {{.S.Teams}} micro-teams (微团队), {{.S.Units}} co-building units (共建单位),
-{{.S.Orgs}} social organisations. Ledger: {{.S.Store}}. Catalog: {{.S.CatalogStore}}.</p>
+{{.S.Orgs}} social organisations. Stored in {{.S.Store}}.</p>
 <div class="kpi">
 <div>posted 点单<b>{{.S.Stats.PostedTotal}}</b></div>
 <div>fulfilled 完成<b>{{.S.Stats.FulfilledTotal}}</b></div>

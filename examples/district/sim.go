@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/tongxin/tongxin/catalog"
+	catalogmem "github.com/tongxin/tongxin/catalog/memstore"
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/matching"
 	"github.com/tongxin/tongxin/points"
@@ -27,10 +29,11 @@ const (
 	rateRate           = 0.95 // a requester rates the service (评单)
 	rejectPartRate     = 0.04 // the audit rejects one provider's part
 	rejectDemandRate   = 0.015
-	redeemWeeklyRate   = 0.30 // a holder with enough points visits the shop in a week
+	redeemWeeklyRate   = 0.08 // a holder with enough points visits the shop in a week
 	fulfilRate         = 0.95 // a redemption is collected (else cancelled)
-	giftMonthlyRate    = 0.20 // a volunteer with hours gives some to a parent in a month
-	giftHoursMin       = 6    // hours a volunteer keeps before giving
+	giftMonthlyRate    = 0.30 // a volunteer with hours gives some to a parent in a month
+	giftHoursMin       = 3    // hours a volunteer has before giving
+	hoursHolderAsks    = 0.30 // an elderly resident's wish comes from one who holds time-bank hours
 	browseBoardDays    = 10   // the wish board is open this long, then the community dispatches
 	bigBoardDays       = 20   // the quarterly big-item board is open this long
 	suggestionsShown   = 3    // demands a volunteer's board page shows first
@@ -120,10 +123,11 @@ type sim struct {
 
 	// Mirrors of ledger balances, used only to decide who visits the shop or gives hours; the
 	// ledger decides and refuses what a mirror gets wrong.
-	points        []map[string]decimal.Decimal // per community, by holder
-	pointsHolders [][]string                   // per community, holders in first-award order
-	hours         map[string][]decimal.Decimal // by holder, per community bank
-	personHolder  map[string]int               // holder → resident
+	points         []map[string]decimal.Decimal // per community, by holder
+	pointsHolders  [][]string                   // per community, holders in first-award order
+	hours          map[string][]decimal.Decimal // by holder, per community bank
+	personHolder   map[string]int               // holder → resident
+	elderlyHolders []int                        // elderly residents who have held time-bank hours
 
 	st *stats
 }
@@ -159,14 +163,8 @@ func providerActor(p *catalog.Provider) string {
 // schedules everything the year holds.
 func (s *sim) setup() error {
 	ctx := s.ctx
-	s.provIndex = make(map[uuid.UUID]int, len(s.w.providers))
-	for i := range s.w.providers {
-		p, err := s.cat.RegisterProvider(ctx, s.w.providers[i].p, "district-office")
-		if err != nil {
-			return fmt.Errorf("register provider %d: %w", i, err)
-		}
-		s.provs = append(s.provs, p)
-		s.provIndex[p.ID] = i
+	if err := s.importProviders(); err != nil {
+		return err
 	}
 	s.personHolder = make(map[string]int, len(s.w.residents))
 	for i := range s.w.residents {
@@ -261,6 +259,44 @@ func (s *sim) setup() error {
 	return nil
 }
 
+// importProviders loads the resource list (资源清单) the way a community does: from its
+// spreadsheet (台账). The synthetic list is written as CSV with Chinese headers through a
+// scratch in-memory catalog's export, then imported into the real catalog in one write.
+func (s *sim) importProviders() error {
+	scratchIDs := &idSource{clk: s.clk, r: rand.New(rand.NewPCG(0, 0))}
+	scratch, err := catalog.New(catalogmem.New(), catalog.WithNow(s.clk.Now), catalog.WithIDs(scratchIDs.New))
+	if err != nil {
+		return err
+	}
+	for i := range s.w.providers {
+		if _, err := scratch.RegisterProvider(s.ctx, s.w.providers[i].p, "district-office"); err != nil {
+			return fmt.Errorf("resource list row %d: %w", i+1, err)
+		}
+	}
+	var sheet bytes.Buffer
+	if err := scratch.ExportProviders(s.ctx, &sheet, catalog.ProviderQuery{}, catalog.CSVOptions{Chinese: true}); err != nil {
+		return fmt.Errorf("write resource list: %w", err)
+	}
+	s.st.sheetBytes = sheet.Len()
+	provs, err := s.cat.ImportProviders(s.ctx, &sheet, "district-office")
+	if err != nil {
+		return fmt.Errorf("import resource list: %w", err)
+	}
+	if len(provs) != len(s.w.providers) {
+		return fmt.Errorf("import resource list: %d rows imported, %d written", len(provs), len(s.w.providers))
+	}
+	s.provs = provs
+	s.provIndex = make(map[uuid.UUID]int, len(provs))
+	for i := range provs {
+		// Rows come back in the order written, which is registration order (ids sort by it).
+		if provs[i].Name != s.w.providers[i].p.Name || provs[i].PersonID != s.w.providers[i].p.PersonID {
+			return fmt.Errorf("import resource list: row %d is %q, want %q", i+1, provs[i].Name, s.w.providers[i].p.Name)
+		}
+		s.provIndex[provs[i].ID] = i
+	}
+	return nil
+}
+
 type shopItem struct {
 	sku   string
 	name  string
@@ -276,11 +312,19 @@ var shopItems = []shopItem{
 	{"rice", "大米5kg rice", 120, 3},
 }
 
+// restock tops up the items running low at each shop, once a month.
 func (s *sim) restock(m int) error {
 	for c, shop := range s.shops {
 		vols := len(s.w.communities[c].providers)
 		for _, it := range shopItems {
 			units := max(2, it.units*int64(vols)/100)
+			left, err := shop.Stock(s.ctx, it.sku)
+			if err != nil {
+				return fmt.Errorf("stock of %s: %w", it.sku, err)
+			}
+			if left >= units/2 {
+				continue
+			}
 			if err := shop.Restock(s.ctx, it.sku, units, fmt.Sprintf("m%02d-%s", m, it.sku)); err != nil {
 				return fmt.Errorf("restock %s: %w", it.sku, err)
 			}
@@ -289,8 +333,12 @@ func (s *sim) restock(m int) error {
 	return nil
 }
 
-// post creates a demand (群众点单) as Open.
+// post creates a demand (群众点单) as Open. Elderly residents who hold time-bank hours ask for
+// help more readily than others: some elderly residents' wishes come from them.
 func (s *sim) post(p posting, m int) error {
+	if p.requester >= 0 && s.w.residents[p.requester].age >= elderlyAge && len(s.elderlyHolders) > 0 && s.r.Float64() < hoursHolderAsks {
+		s.w.retarget(&p, s.elderlyHolders[s.r.IntN(len(s.elderlyHolders))])
+	}
 	d, err := s.cat.CreateDemand(s.ctx, p.d, s.office(p.community))
 	if err != nil {
 		return fmt.Errorf("post demand %q: %w", p.d.Title, err)
@@ -378,9 +426,9 @@ func (s *sim) monthStart(m int) error {
 		for _, id := range ids {
 			s.demandIndex[id].status = localPublished
 		}
-		// Browsers: about as many page views as wishes on the board, by the community's
+		// Browsers: two to three page views per wish on the board, by the community's
 		// volunteers and teams, the active ones more often.
-		n := int(float64(len(ids)) * (0.9 + 0.5*s.r.Float64()))
+		n := int(float64(len(ids)) * (2 + s.r.Float64()))
 		for range n {
 			pi := s.pickBrowser(com.providers)
 			if pi < 0 {
@@ -945,6 +993,9 @@ func (s *sim) creditPoints(c int, holder string, amount decimal.Decimal) {
 func (s *sim) addHours(holder string, c int, h decimal.Decimal) {
 	hs := s.hours[holder]
 	if hs == nil {
+		if ri, ok := s.personHolder[holder]; ok && s.w.residents[ri].age >= elderlyAge {
+			s.elderlyHolders = append(s.elderlyHolders, ri)
+		}
 		hs = make([]decimal.Decimal, len(s.w.communities))
 		s.hours[holder] = hs
 	}
@@ -1023,7 +1074,7 @@ func (s *sim) gifts(m int) error {
 		if hs == nil || hs[c].LessThan(keep) || s.r.Float64() >= giftMonthlyRate {
 			continue
 		}
-		amount := decimal.NewFromInt(int64(2 + s.r.IntN(3)))
+		amount := decimal.NewFromInt(int64(1 + s.r.IntN(3)))
 		parent := points.PersonHolder(s.w.residents[res.parent].id)
 		rec, err := s.banks[c].Gift(s.ctx, points.Gift{
 			Key: fmt.Sprintf("g%02d-%s", m, res.id), From: holder, To: parent, Hours: amount, Relationship: "parent",

@@ -15,7 +15,8 @@ import (
 // stats is what the simulation counts as it runs; the summary and the report are written from
 // it and from the ledger's own leaderboards.
 type stats struct {
-	months int
+	months     int
+	sheetBytes int // the resource list spreadsheet imported at the start
 
 	postedByKind    map[catalog.DemandKind]int
 	postedMonthly   []int // by simulation month; the backlog before the start counts in month 0
@@ -158,7 +159,6 @@ type summary struct {
 	Scale                float64
 	Months               int
 	Store                string
-	CatalogStore         string
 	Communities, Streets int
 	Grids, Buildings     int
 	Residents            int
@@ -167,6 +167,7 @@ type summary struct {
 	Teams, Units, Orgs   int
 	Stats                *stats
 	TopVolunteers        []standing
+	TopOrganisations     []standing
 	TopCommunities       []standing
 	Settlement           []string
 	Transactions         uint64
@@ -252,12 +253,16 @@ func (sm *summary) writeText(w io.Writer) {
 	for i, s := range sm.TopVolunteers {
 		p("  %2d. %-16s %-12s %8s points, %3d activities, %s h", i+1, s.Name, s.Community, s.Points, s.Count, s.Hours)
 	}
+	p("Top organisations (units, teams, social organisations)")
+	for i, s := range sm.TopOrganisations {
+		p("  %2d. %-16s %-12s %8s points, %3d activities, %s h", i+1, s.Name, s.Community, s.Points, s.Count, s.Hours)
+	}
 	p("Top communities")
 	for i, s := range sm.TopCommunities {
 		p("  %2d. %-12s %10s points from %d providers", i+1, s.Name, s.Points, s.Count)
 	}
 	p("")
-	p("Ledger: %d transactions on %s; catalog on %s", sm.Transactions, sm.Store, sm.CatalogStore)
+	p("Stored in %s: %d ledger transactions", sm.Store, sm.Transactions)
 	if sm.Verified {
 		p("Ledger Verify: OK (every balance recomputed from the postings, every asset sums to zero, hash chain intact)")
 	}

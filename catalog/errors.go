@@ -44,6 +44,9 @@ var (
 	ErrIneligible = errors.New("catalog: provider not eligible")
 	// ErrClosed reports a call on a closed store.
 	ErrClosed = errors.New("catalog: store closed")
+	// ErrCorrupt reports stored data the store cannot have written (a row edited behind its
+	// back). It comes from a store; Catalog passes it through. It never results from bad input.
+	ErrCorrupt = errors.New("catalog: corrupt store data")
 )
 
 // errorf wraps one sentinel with context; the single place that formats catalog errors.

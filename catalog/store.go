@@ -26,6 +26,11 @@ const (
 // slice, not ErrNotFound, when nothing matches. Stores are safe for concurrent use. Records
 // handed to Apply and returned by reads must not alias memory the caller keeps.
 //
+// Times are kept in UTC to the microsecond: Catalog writes them so, and a store may drop finer
+// precision and the location of a time written to it directly. A store may refuse with
+// ErrInvalid, writing nothing, what it cannot keep exactly (text that is not UTF-8 or holds
+// NUL, NaN coordinates, numbers beyond int64); Catalog validates all of these first.
+//
 // Lists are ordered by id ascending (uuid byte order; claims and audits of a demand by provider
 // id, events by Seq) and paginated by an exclusive cursor, so a SQL store can answer them with
 // WHERE id > ? ORDER BY id LIMIT ?.

@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/xml"
 	"io"
 	"os"
@@ -181,4 +182,14 @@ func TestPostgres(t *testing.T) {
 	require.NoError(t, err, out.String())
 	assert.True(t, sm.Verified)
 	assert.Contains(t, out.String(), "PostgreSQL")
+	// Drop the run's schema: its name ends the store description.
+	i := strings.LastIndex(sm.Store, "schema ")
+	require.Positive(t, i)
+	schema := sm.Store[i+len("schema "):]
+	require.True(t, strings.HasPrefix(schema, "district_s"))
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+	require.NoError(t, err)
 }

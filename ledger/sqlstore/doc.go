@@ -39,6 +39,15 @@
 // transactions acknowledged before it. PostgreSQL: the server's synchronous_commit decides
 // (on by default: nothing acknowledged is lost).
 //
+// # Throughput
+//
+// Every writer takes the head row's lock, so commits are serial and each costs a disk flush:
+// Store reports ledger.StoreGroupCommit, and the Ledger gathers concurrent Post calls into one
+// store transaction. Bulk writes are multi-row INSERTs on SQLite (at most 256 parameters per
+// statement: the driver binds parameters in quadratic time) and one array parameter per
+// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once.
+// WithMaxConns and WithConnMaxIdleTime size the PostgreSQL connection pool.
+//
 // # Schema versions
 //
 // Each migration runs inside one transaction with the schema_version row locked, so two

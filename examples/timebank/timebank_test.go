@@ -1,0 +1,56 @@
+package main
+
+// In package main: a command cannot be imported by an external _test package.
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTimebank(t *testing.T) {
+	var out bytes.Buffer
+	res, err := run(context.Background(), &out)
+	require.NoError(t, err, out.String())
+	text := out.String()
+
+	assert.True(t, res.verified, "ledger Verify passed")
+	assert.Equal(t, "37.5", res.deposited.String(), "every audited hour deposited")
+	assert.Equal(t, "0.5", res.donated.String(), "the part over the 20 h cap is donated")
+	assert.Equal(t, "4.5", res.withdrawn.String(), "1.5 h by 老周, 2 h and 1 h across communities")
+	assert.Equal(t, "4", res.gifted.String())
+	assert.Equal(t, 1, res.refused, "the withdrawal at 58 is refused by the age policy")
+	assert.Equal(t, 1, res.giftsRefused, "the gift over the per-gift limit is refused")
+
+	// 李奶奶 spent 2 h of 阳光社区's in 和平社区, 老孙 1 h of 和平社区's in 阳光社区: net 1 h.
+	require.Len(t, res.settlement, 1)
+	net := res.settlement[0]
+	owes, owed, hours := net.A, net.B, net.Hours
+	if hours.IsNegative() {
+		owes, owed, hours = owed, owes, hours.Neg()
+	}
+	assert.Equal(t, "yangguang", owes)
+	assert.Equal(t, "heping", owed)
+	assert.Equal(t, "1", hours.String())
+
+	for _, want := range []string{
+		"存入", "兑换服务", "refused 不符合条件", "allowed 兑换成功", "转赠", "超出限额", "存储上限",
+		"donation account 公益捐赠", "通存通兑", "settlement 结算", "明细", "Ledger Verify: OK",
+	} {
+		assert.True(t, strings.Contains(text, want), "output tells %q", want)
+	}
+}
+
+func TestTimebankRepeats(t *testing.T) {
+	tell := func() string {
+		var out bytes.Buffer
+		_, err := run(context.Background(), &out)
+		require.NoError(t, err)
+		return out.String()
+	}
+	assert.Equal(t, tell(), tell(), "the story is the same every run")
+}

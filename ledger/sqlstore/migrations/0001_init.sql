@@ -20,16 +20,22 @@ CREATE TABLE accounts (
 CREATE TABLE transactions (
     seq {{seq_pk}},
     id {{bytes}} NOT NULL UNIQUE,
-    idempotency_key TEXT UNIQUE,
+    idempotency_key TEXT,
     memo TEXT NOT NULL,
     metadata TEXT,
     effective_at BIGINT NOT NULL,
     posted_at BIGINT NOT NULL,
     effective_defaulted BOOLEAN NOT NULL,
-    reverses {{bytes}} UNIQUE,
+    reverses {{bytes}},
     captures_hold {{bytes}},
     hash {{bytes}} NOT NULL
 );
+
+-- Partial: most transactions have no key and reverse nothing, and an index entry for each
+-- NULL would cost every insert a b-tree write for nothing.
+CREATE UNIQUE INDEX transactions_key ON transactions (idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+CREATE UNIQUE INDEX transactions_reverses ON transactions (reverses) WHERE reverses IS NOT NULL;
 
 CREATE TABLE postings (
     seq BIGINT NOT NULL,

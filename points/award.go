@@ -239,11 +239,7 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			return Receipt{Transaction: tx, Points: q.points, Shares: q.shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
 		case errors.Is(err, ledger.ErrIdempotencyConflict):
 			// Posted before, when a receiver's debt was different: the award exists.
-			holders := make([]string, len(q.shares))
-			for i, sh := range q.shares {
-				holders[i] = sh.Holder
-			}
-			tx, ferr := inc.findAwardOf(ctx, holders, c.Demand.ID, c.Provider.ID)
+			tx, ferr := inc.awardOf(ctx, key)
 			if ferr != nil {
 				return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, ferr)
 			}
@@ -324,49 +320,13 @@ func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quota
 	return nil
 }
 
-// findAwardOf finds an award among the statements of its receivers' accounts and, for an
-// award that went wholly to pay off a debt, their debt accounts.
-func (inc *Incentive) findAwardOf(ctx context.Context, holders []string, demandID, providerID uuid.UUID) (ledger.Transaction, error) {
-	err := errorf(ErrNotAwarded, "no award of demand %s provider %s", demandID, providerID)
-	for _, account := range []func(string) ledger.AccountID{inc.HolderAccount, inc.DebtAccount} {
-		for _, h := range holders {
-			tx, ferr := inc.findTx(ctx, account(h), KindAward, demandID, providerID)
-			if ferr == nil {
-				return tx, nil
-			}
-			if !errors.Is(ferr, ErrNotAwarded) {
-				return tx, ferr
-			}
-		}
+// awardOf returns the award posted under key.
+func (inc *Incentive) awardOf(ctx context.Context, key string) (ledger.Transaction, error) {
+	tx, err := inc.l.TransactionByKey(ctx, key)
+	if errors.Is(err, ledger.ErrNotFound) || (err == nil && tx.Metadata[MetaKind] != KindAward) {
+		return ledger.Transaction{}, errorf(ErrNotAwarded, "no award under %s", key)
 	}
-	return ledger.Transaction{}, err
-}
-
-// findTx finds the transaction of a kind (award, clawback) for a demand and provider in a
-// holder account's statement.
-func (inc *Incentive) findTx(ctx context.Context, account ledger.AccountID, kind string, demandID, providerID uuid.UUID) (ledger.Transaction, error) {
-	d, p := demandID.String(), providerID.String()
-	q := ledger.StatementQuery{Limit: ledger.StatementLimitMax}
-	for range StatementPagesMax {
-		page, err := inc.l.Statement(ctx, account, q)
-		if errors.Is(err, ledger.ErrUnknownAccount) {
-			break
-		}
-		if err != nil {
-			return ledger.Transaction{}, err
-		}
-		for _, line := range page.Lines {
-			m := line.Metadata
-			if m[MetaKind] == kind && m[MetaDemand] == d && m[MetaProvider] == p {
-				return inc.l.Transaction(ctx, line.TransactionID)
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		q.Cursor = page.NextCursor
-	}
-	return ledger.Transaction{}, errorf(ErrNotAwarded, "no %s of demand %s provider %s in %s", kind, d, p, account)
+	return tx, err
 }
 
 // AwardAudited awards one provider's approved part in a demand as the catalog records it,

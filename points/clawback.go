@@ -37,7 +37,7 @@ func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalo
 	if reason == "" || len(reason) > ReasonBytesMax {
 		return ClawbackResult{}, errorf(ErrInvalid, "clawback %s: reason of %d bytes, want 1..%d", key, len(reason), ReasonBytesMax)
 	}
-	award, err := inc.findAward(ctx, demandID, p)
+	award, err := inc.awardOf(ctx, AwardKey(demandID, p.ID))
 	if err != nil {
 		return ClawbackResult{}, fmt.Errorf("clawback %s: %w", key, err)
 	}
@@ -58,14 +58,6 @@ func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalo
 		}
 		// The holder spent more meanwhile: recompute.
 	}
-}
-
-func (inc *Incentive) findAward(ctx context.Context, demandID uuid.UUID, p catalog.Provider) (ledger.Transaction, error) {
-	holders := []string{ProviderHolder(p)}
-	for _, m := range p.Members {
-		holders = append(holders, PersonHolder(m.PersonID))
-	}
-	return inc.findAwardOf(ctx, holders, demandID, p.ID)
 }
 
 func holderTotal(inc *Incentive, tx ledger.Transaction) decimal.Decimal {

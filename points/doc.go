@@ -41,9 +41,10 @@
 //     bank's pool (or, in reciprocal mode, paid by the resident served). Members withdraw hours
 //     back to the pool when they are served, if the WithdrawPolicy allows (e.g. age 65+, 60+ in
 //     hardship); give hours to family (转赠) with the relationship recorded and limits per gift
-//     and per year; store at most StorageCap hours, the rest going to the donation account;
-//     and use hours in another community (通存通兑) through a pair of clearing accounts whose
-//     balances Settlement reports as each pair's net.
+//     and per year; store at most StorageCap hours, the rest going to the donation account
+//     (the cap is each member account's ledger MaxBalance); and use hours in another community
+//     (通存通兑) through a pair of clearing accounts whose balances Settlement reports as each
+//     pair's net.
 //
 // # Metadata
 //
@@ -54,8 +55,29 @@
 // # Concurrency and crashes
 //
 // Every effect is guarded by an idempotency key derived from the domain identity (award,
-// deposit, withdrawal, redemption, gift, clawback, expiry period) or by a minimum balance the
-// ledger enforces (caps, stock, holders' balances, debts). Two rules depend on one process:
-// the time bank's storage cap is kept by serialising each member's credits in-process, and
-// Expire should run as one scheduled job per scheme at a time.
+// deposit, withdrawal, redemption, gift, clawback, expiry period) or by a balance limit the
+// ledger enforces under its own lock (caps, stock, holders' balances, debts, the time bank's
+// storage cap), so several processes may share one ledger. A retry whose postings differ from
+// the first attempt's only because balances moved meanwhile (a debt paid off, a storage-cap
+// split) is answered with the first transaction (ledger.TransactionByKey). Expire should run
+// as one scheduled job per scheme at a time.
+//
+// # Storage cap of accounts opened by earlier versions
+//
+// Earlier versions opened member HOUR accounts without a MaxBalance and kept the cap by
+// serialising credits inside one process. Such an account still works: the time bank sees
+// that it exists with no maximum and serialises that member's credits in-process as before,
+// which holds the cap only while one process credits the member. To give those accounts the
+// ledger's cap (the ledger cannot change an account's definition), stop the time-bank
+// processes and set the maximum in the store, in minor units (StorageCap × 10^Scale), e.g.
+// on ledger/sqlstore for community c01, HOUR at scale 2 and a cap of 1,500 h:
+//
+//	UPDATE accounts SET max_balance = 150000
+//	WHERE asset = 'HOUR' AND id LIKE 'community:c01:member:%' AND max_balance IS NULL;
+//
+// (adapt the pattern to the bank's Naming). An account already above the cap keeps its hours
+// and takes no more until it is below. memstore keeps nothing across restarts, so it needs no
+// migration. A bank whose StorageCap differs from the maximum a member account was opened
+// with is refused with ErrInvalidScheme when it credits that member: a cap change needs the
+// same update.
 package points

@@ -17,9 +17,6 @@ const (
 	// AwardRetriesMax bounds how often Award recomputes its postings after losing a race on a
 	// holder's debt to a concurrent award.
 	AwardRetriesMax = 8
-	// StatementPagesMax bounds the statement pages read to find one transaction of a holder
-	// (a replayed award whose content changed, an award to claw back).
-	StatementPagesMax = 1000
 	// openedCacheMax bounds the set of account ids known to be open, kept to skip OpenAccount
 	// on hot paths; the set is dropped and rebuilt when it grows beyond this.
 	openedCacheMax = 4_000_000

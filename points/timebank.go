@@ -18,10 +18,15 @@ import (
 
 // Limits of the time bank.
 const (
-	StorageCapMax      = 1_000_000 // hours a member may store, at most
-	GiftKeyBytesMax    = 64
-	RelationshipsMax   = 64
-	holderLockStripes  = 256
+	StorageCapMax    = 1_000_000 // hours a member may store, at most
+	GiftKeyBytesMax  = 64
+	RelationshipsMax = 64
+	// CreditRetriesMax bounds how often a deposit or gift recomputes its split between the
+	// member and the donation account after a concurrent credit took the headroom it saw.
+	CreditRetriesMax = 16
+	// legacyLockStripes serialise credits to members whose accounts were opened before the
+	// ledger kept the storage cap (see TimeBank): in this process only.
+	legacyLockStripes  = 256
 	DefaultHourAsset   = "HOUR"
 	DefaultHourScale   = 2
 	RelationshipMaxLen = 32
@@ -103,9 +108,14 @@ func AgePolicy(minAge, hardshipMinAge int) WithdrawPolicy {
 // given to family, stored up to a cap, and exchanged with other communities' banks on the same
 // ledger through clearing accounts (通存通兑). Every hour lives in ledger accounts.
 //
-// The storage cap is kept by serialising every credit to one member inside this process;
-// processes sharing a ledger must route a member's credits through one process (the ledger has
-// no maximum balance to enforce it across processes).
+// The storage cap is the MaxBalance of every member account the bank opens, so the ledger
+// refuses a credit over it under the same lock as any other balance check, across processes
+// sharing one store: a deposit or gift computes its split (to the member up to the headroom,
+// the rest to the donation account) from the member's balance, and recomputes it when a
+// concurrent credit took that headroom first (at most CreditRetriesMax times). A member
+// account opened before the ledger had MaxBalance (no maximum recorded) is still served: its
+// credits are serialised inside this process instead, which keeps the cap only while one
+// process credits that member; see the package documentation for the migration.
 type TimeBank struct {
 	l          *ledger.Ledger
 	c          TimeBankConfig
@@ -115,9 +125,10 @@ type TimeBank struct {
 	quotaAsset string
 	quotaSink  ledger.AccountID
 
-	locks    [holderLockStripes]sync.Mutex
-	openedMu sync.Mutex
-	opened   map[ledger.AccountID]struct{}
+	legacyLocks [legacyLockStripes]sync.Mutex
+	openedMu    sync.Mutex
+	opened      map[ledger.AccountID]struct{}
+	members     map[ledger.AccountID]bool // member accounts known open; true: no ledger cap (legacy)
 }
 
 // NewTimeBank validates cfg, creates the asset and opens the pool and donation accounts.
@@ -172,7 +183,7 @@ func NewTimeBank(ctx context.Context, l *ledger.Ledger, cfg TimeBankConfig) (*Ti
 	if err := cfg.Accounts.validate(); err != nil {
 		return nil, err
 	}
-	tb := &TimeBank{l: l, c: cfg, zone: time.FixedZone("bank", *cfg.UTCOffsetMinutes*60), opened: make(map[ledger.AccountID]struct{})}
+	tb := &TimeBank{l: l, c: cfg, zone: time.FixedZone("bank", *cfg.UTCOffsetMinutes*60), opened: make(map[ledger.AccountID]struct{}), members: make(map[ledger.AccountID]bool)}
 	tb.pool = render(cfg.Accounts.Pool, cfg.Community, "", cfg.Asset, "", "")
 	tb.donation = render(cfg.Accounts.Donation, cfg.Community, "", cfg.Asset, "", "")
 	tb.quotaAsset = quotaAssetOf(cfg.Asset)
@@ -231,19 +242,53 @@ func (tb *TimeBank) Hours(ctx context.Context, holder string) (decimal.Decimal, 
 	return balanceOrZero(ctx, tb.l, tb.MemberAccount(holder))
 }
 
-func (tb *TimeBank) lock(holder string) *sync.Mutex {
+func (tb *TimeBank) legacyLock(holder string) *sync.Mutex {
 	h := fnv.New32a()
 	h.Write([]byte(holder))
-	return &tb.locks[h.Sum32()%holderLockStripes]
+	return &tb.legacyLocks[h.Sum32()%legacyLockStripes]
 }
 
-// credit returns the postings that bring hours to a member from an account, the part over the
-// storage cap going to the donation account. The caller holds the member's lock.
-func (tb *TimeBank) credit(ctx context.Context, from ledger.AccountID, holder string, hours decimal.Decimal) ([]ledger.Posting, decimal.Decimal, error) {
-	to := tb.MemberAccount(holder)
-	if err := tb.open(ctx, ledger.Account{ID: to, Asset: tb.c.Asset}); err != nil {
-		return nil, decimal.Zero, err
+// openMember opens a member's account with the storage cap as its MaxBalance. It reports
+// legacy when the account exists from before the ledger kept the cap: the same definition
+// without a maximum.
+func (tb *TimeBank) openMember(ctx context.Context, id ledger.AccountID) (legacy bool, err error) {
+	tb.openedMu.Lock()
+	legacy, ok := tb.members[id]
+	tb.openedMu.Unlock()
+	if ok {
+		return legacy, nil
 	}
+	want := ledger.Account{ID: id, Asset: tb.c.Asset}
+	if !tb.c.StorageCap.IsZero() {
+		want.MaxBalance = decimal.NewNullDecimal(tb.c.StorageCap)
+	}
+	err = tb.l.OpenAccount(ctx, want)
+	if errors.Is(err, ledger.ErrConflict) && want.MaxBalance.Valid {
+		have, aerr := tb.l.Account(ctx, id)
+		if aerr == nil && have.Asset == want.Asset && have.MinBalance.IsZero() && !have.Unbounded &&
+			!have.MaxBalance.Valid && len(have.Metadata) == 0 {
+			legacy, err = true, nil
+		}
+	}
+	if errors.Is(err, ledger.ErrConflict) {
+		return false, fmt.Errorf("%w: member account %s exists with another definition (another storage cap?): %w", ErrInvalidScheme, id, err)
+	}
+	if err != nil {
+		return false, fmt.Errorf("open %s: %w", id, err)
+	}
+	tb.openedMu.Lock()
+	if len(tb.members) >= openedCacheMax {
+		clear(tb.members)
+	}
+	tb.members[id] = legacy
+	tb.openedMu.Unlock()
+	return legacy, nil
+}
+
+// split returns the postings that bring hours to a member's account from an account: to the
+// member up to the storage cap as the member's balance stands now, the rest to the donation
+// account.
+func (tb *TimeBank) split(ctx context.Context, from, to ledger.AccountID, hours decimal.Decimal) ([]ledger.Posting, decimal.Decimal, error) {
 	keep, donate := hours, decimal.Zero
 	if !tb.c.StorageCap.IsZero() {
 		have, err := tb.l.Balance(ctx, to)
@@ -254,7 +299,7 @@ func (tb *TimeBank) credit(ctx context.Context, from ledger.AccountID, holder st
 		keep = decimal.Min(hours, room)
 		donate = hours.Sub(keep)
 	}
-	var ps []ledger.Posting
+	ps := make([]ledger.Posting, 0, 3)
 	if keep.IsPositive() {
 		ps = append(ps, ledger.Posting{From: from, To: to, Amount: keep, Asset: tb.c.Asset})
 	}
@@ -262,6 +307,64 @@ func (tb *TimeBank) credit(ctx context.Context, from ledger.AccountID, holder st
 		ps = append(ps, ledger.Posting{From: from, To: tb.donation, Amount: donate, Asset: tb.c.Asset})
 	}
 	return ps, donate, nil
+}
+
+// credit moves hours from an account to a member under key, with extra postings (a gift's
+// yearly limit) in the same transaction, applying the storage cap. A key used before is
+// answered with the earlier transaction when it moved the same hours to the same holder, and
+// ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
+func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, extra []ledger.Posting, memo string, meta map[string]string) (HoursReceipt, error) {
+	to := tb.MemberAccount(holder)
+	legacy, err := tb.openMember(ctx, to)
+	if err != nil {
+		return HoursReceipt{}, err
+	}
+	if legacy {
+		mu := tb.legacyLock(holder)
+		mu.Lock()
+		defer mu.Unlock()
+	}
+	meta[MetaTo] = holder
+	for attempt := 1; ; attempt++ {
+		ps, donated, err := tb.split(ctx, from, to, hours)
+		if err != nil {
+			return HoursReceipt{}, err
+		}
+		ps = append(ps, extra...)
+		before, err := tb.l.Head(ctx)
+		if err != nil {
+			return HoursReceipt{}, err
+		}
+		tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: memo, Metadata: meta})
+		switch {
+		case err == nil:
+			return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
+		case errors.Is(err, ledger.ErrAboveMaxBalance):
+			// A concurrent credit to the member took the headroom: split again.
+			if attempt >= CreditRetriesMax {
+				return HoursReceipt{}, fmt.Errorf("storage cap of %s lost %d races: %w", holder, CreditRetriesMax, err)
+			}
+		case errors.Is(err, ledger.ErrIdempotencyConflict):
+			// Done before, when the member's balance split it otherwise (or other content).
+			prior, ferr := tb.l.TransactionByKey(ctx, key)
+			if ferr != nil {
+				return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
+			}
+			if prior.Metadata[MetaKind] != meta[MetaKind] || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder ||
+				prior.Metadata[MetaHolder] != meta[MetaHolder] {
+				return HoursReceipt{}, ErrKeyReused
+			}
+			d := decimal.Zero
+			for _, p := range prior.Postings {
+				if p.To == tb.donation {
+					d = d.Add(p.Amount)
+				}
+			}
+			return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, nil
+		default:
+			return HoursReceipt{}, err
+		}
+	}
 }
 
 // HoursReceipt is the outcome of a deposit, payment or gift.
@@ -282,11 +385,14 @@ func DepositKey(demandID, providerID uuid.UUID) string {
 // Deposit credits the provider of an audited completion with the audited hours (one hour
 // served, one hour deposited), once per (demand, provider). In reciprocal mode the demand's
 // requester pays the hours from their own account; otherwise they come from the bank's pool.
-// Hours over the storage cap go to the donation account.
+// Hours over the storage cap go to the donation account; a retry answers with the first
+// deposit (Replayed) even if the member's balance would split it otherwise now.
 //
 // Errors: ErrInvalid, ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
-// ErrInsufficientPoints (reciprocal mode: the requester has too few hours), the ledger's
-// ErrClosed.
+// ErrInsufficientPoints (reciprocal mode: the requester has too few hours), ErrKeyReused (the
+// key was used for other hours), ErrInvalidScheme (the member's account exists with another
+// storage cap), the ledger's ErrAboveMaxBalance (more than CreditRetriesMax concurrent credits
+// to the member won the race; nothing was posted, retry) and ErrClosed.
 func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, error) {
 	key := DepositKey(c.Demand.ID, c.Provider.ID)
 	var audit catalog.Audit
@@ -325,57 +431,10 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 		meta[MetaPayer] = payer
 	}
 	meta[MetaKind] = kind
-	return tb.post(ctx, key, holder, from, hours, meta, tb.MemberAccount(holder))
-}
-
-// MetaPayer and MetaRelationship are metadata keys of time-bank transactions.
-const (
-	MetaPayer        = "payer"
-	MetaRelationship = "relationship"
-	MetaOp           = "op" // the operation key, so a retry can find what it did
-	MetaTo           = "to"
-	MetaServedIn     = "served_in" // the community that served a withdrawal
-)
-
-// post credits holder with hours from an account under key, applying the storage cap. A key
-// used before is answered with the earlier transaction when it moved the same hours to the
-// same holder, and ErrKeyReused otherwise.
-func (tb *TimeBank) post(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, meta map[string]string, findIn ledger.AccountID) (HoursReceipt, error) {
-	mu := tb.lock(holder)
-	mu.Lock()
-	defer mu.Unlock()
-	ps, donated, err := tb.credit(ctx, from, holder, hours)
-	if err != nil {
-		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
-	}
-	meta[MetaOp], meta[MetaTo] = key, holder
-	before, err := tb.l.Head(ctx)
-	if err != nil {
-		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
-	}
-	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 " + meta[MetaKind], Metadata: meta})
+	r, err := tb.credit(ctx, key, holder, from, hours, nil, "时间银行 "+kind, meta)
 	switch {
 	case err == nil:
-		return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
-	case errors.Is(err, ledger.ErrIdempotencyConflict):
-		prior, ferr := findOp(ctx, tb.l, findIn, key)
-		if errors.Is(ferr, ErrNotAwarded) {
-			// Everything went over the storage cap: the transaction touched only the donation.
-			prior, ferr = findOp(ctx, tb.l, tb.donation, key)
-		}
-		if ferr != nil {
-			return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
-		}
-		if prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder {
-			return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
-		}
-		d := decimal.Zero
-		for _, p := range prior.Postings {
-			if p.To == tb.donation {
-				d = d.Add(p.Amount)
-			}
-		}
-		return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, nil
+		return r, nil
 	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
 		have, _ := availableOrZero(ctx, tb.l, from)
 		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours needed, %s available", hours, have)
@@ -383,26 +442,14 @@ func (tb *TimeBank) post(ctx context.Context, key, holder string, from ledger.Ac
 	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
 }
 
-// findOp finds the transaction posted under an operation key in an account's statement.
-func findOp(ctx context.Context, l *ledger.Ledger, account ledger.AccountID, key string) (ledger.Transaction, error) {
-	q := ledger.StatementQuery{Limit: ledger.StatementLimitMax}
-	for range StatementPagesMax {
-		page, err := l.Statement(ctx, account, q)
-		if err != nil {
-			return ledger.Transaction{}, err
-		}
-		for _, line := range page.Lines {
-			if line.Metadata[MetaOp] == key {
-				return l.Transaction(ctx, line.TransactionID)
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		q.Cursor = page.NextCursor
-	}
-	return ledger.Transaction{}, errorf(ErrNotAwarded, "no transaction of operation %s in %s", key, account)
-}
+// MetaPayer, MetaRelationship, MetaTo and MetaServedIn are metadata keys of time-bank
+// transactions.
+const (
+	MetaPayer        = "payer"
+	MetaRelationship = "relationship"
+	MetaTo           = "to"        // the member credited by a deposit or gift
+	MetaServedIn     = "served_in" // the community that served a withdrawal
+)
 
 // WithdrawKey is the idempotency key of a member's withdrawal for a demand that served them.
 func WithdrawKey(demandID uuid.UUID, holder string) string {
@@ -456,7 +503,7 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	}
 	meta := map[string]string{
 		MetaKind: KindWithdraw, MetaCommunity: tb.c.Community, MetaDemand: w.DemandID.String(),
-		MetaHolder: h, MetaHours: w.Hours.String(), MetaOp: key, MetaServedIn: served.c.Community,
+		MetaHolder: h, MetaHours: w.Hours.String(), MetaServedIn: served.c.Community,
 	}
 	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 withdraw", Metadata: meta})
 	switch {
@@ -485,7 +532,9 @@ type Gift struct {
 //
 // Errors: ErrInvalid (bad key or holders, giving to oneself, hours not positive or beyond the
 // scale, an unknown relationship), ErrOverCap (a *Refusal naming the limit),
-// ErrInsufficientPoints, ErrKeyReused, the ledger's ErrClosed.
+// ErrInsufficientPoints, ErrKeyReused, ErrInvalidScheme (the receiver's account exists with
+// another storage cap), the ledger's ErrAboveMaxBalance (lost CreditRetriesMax races, as for
+// Deposit) and ErrClosed.
 func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 	if !ValidHolder(g.Key) || len(g.Key) > GiftKeyBytesMax {
 		return HoursReceipt{}, errorf(ErrInvalid, "gift: key %q", g.Key)
@@ -508,42 +557,21 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 		MetaKind: KindGift, MetaCommunity: tb.c.Community, MetaHolder: g.From,
 		MetaHours: g.Hours.String(), MetaRelationship: g.Relationship,
 	}
-	mu := tb.lock(g.To)
-	mu.Lock()
-	ps, donated, err := tb.credit(ctx, from, g.To, g.Hours)
-	if err != nil {
-		mu.Unlock()
-		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
-	}
-	var year ledger.AccountID
+	var year []ledger.Posting
 	if !tb.c.GiftYearMax.IsZero() {
-		year = render(tb.c.Accounts.Quota, tb.c.Community, g.From, tb.quotaAsset, tb.c.Now().In(tb.zone).Format("g2006"), "")
-		if err := tb.open(ctx, ledger.Account{ID: year, Asset: tb.quotaAsset, MinBalance: tb.c.GiftYearMax.Neg()}); err != nil {
-			mu.Unlock()
+		id := render(tb.c.Accounts.Quota, tb.c.Community, g.From, tb.quotaAsset, tb.c.Now().In(tb.zone).Format("g2006"), "")
+		if err := tb.open(ctx, ledger.Account{ID: id, Asset: tb.quotaAsset, MinBalance: tb.c.GiftYearMax.Neg()}); err != nil {
 			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
 		}
-		ps = append(ps, ledger.Posting{From: year, To: tb.quotaSink, Amount: g.Hours, Asset: tb.quotaAsset})
+		year = []ledger.Posting{{From: id, To: tb.quotaSink, Amount: g.Hours, Asset: tb.quotaAsset}}
 	}
-	meta[MetaOp], meta[MetaTo] = key, g.To
-	before, err := tb.l.Head(ctx)
-	if err != nil {
-		mu.Unlock()
-		return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
-	}
-	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行转赠 gift (" + g.Relationship + ")", Metadata: meta})
-	mu.Unlock()
+	r, err := tb.credit(ctx, key, g.To, from, g.Hours, year, "时间银行转赠 gift ("+g.Relationship+")", meta)
 	switch {
 	case err == nil:
-		return HoursReceipt{Transaction: tx, Hours: g.Hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
-	case errors.Is(err, ledger.ErrIdempotencyConflict):
-		prior, ferr := findOp(ctx, tb.l, from, key)
-		if ferr != nil || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != g.To {
-			return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
-		}
-		return HoursReceipt{Transaction: prior, Hours: g.Hours, Donated: decimal.Zero, Replayed: true}, nil
+		return r, nil
 	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
 		have, _ := availableOrZero(ctx, tb.l, from)
-		if have.GreaterThanOrEqual(g.Hours) && year != "" {
+		if have.GreaterThanOrEqual(g.Hours) && year != nil {
 			return HoursReceipt{}, refuse(ErrOverCap, key, "the yearly gift limit of %s hours for %s is reached", tb.c.GiftYearMax, g.From)
 		}
 		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours to give, %s available", g.Hours, have)

@@ -50,7 +50,8 @@ var (
 	// ErrCorrupt reports a row this package cannot have written: a record whose JSON does not
 	// decode, whose id or version disagrees with its columns, or that a query returned although
 	// it does not match the query. It means the database was edited behind the store's back.
-	ErrCorrupt = errors.New("sqlstore: corrupt catalog row")
+	// It is catalog.ErrCorrupt, so callers of catalog.Catalog match it without this package.
+	ErrCorrupt = catalog.ErrCorrupt
 )
 
 // Synchronous is SQLite's durability setting (PRAGMA synchronous) in WAL mode.

@@ -73,11 +73,16 @@ func buildQueries(d *dialect) queries {
 type reader struct {
 	s  *Store
 	tx *sql.Tx
-	// stmts, when set, caches statements prepared on tx for its lifetime (SQLite, where
-	// PostBatch would otherwise parse the same key lookup a thousand times; pgx caches
-	// prepared statements itself).
-	stmts map[string]*sql.Stmt
+	// stmts, when set, caches statements for tx's lifetime (SQLite; pgx caches prepared
+	// statements itself). pinned: tx runs on the Store's pinned write connection, whose
+	// prepared statements outlive the transaction (the caller holds wmu).
+	stmts  map[string]*sql.Stmt
+	pinned bool
 }
+
+// preparedMax bounds the statements kept prepared on the pinned SQLite connection; shapes
+// beyond it are prepared per transaction.
+const preparedMax = 512
 
 func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
 	if r.stmts == nil {
@@ -86,9 +91,24 @@ func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := r.stmts[query]; ok {
 		return st
 	}
-	st, err := r.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the unprepared path reports the error
+	var st *sql.Stmt
+	if r.pinned {
+		kept, ok := r.s.wstmts[query]
+		if !ok && len(r.s.wstmts) < preparedMax {
+			var err error
+			if kept, err = r.s.wdb.PrepareContext(ctx, query); err == nil {
+				r.s.wstmts[query], ok = kept, true
+			}
+		}
+		if ok {
+			st = r.tx.StmtContext(ctx, kept)
+		}
+	}
+	if st == nil {
+		var err error
+		if st, err = r.tx.PrepareContext(ctx, query); err != nil {
+			return nil // the unprepared path reports the error
+		}
 	}
 	r.stmts[query] = st
 	return st

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,6 +87,14 @@ type Store struct {
 	rdb    *sql.DB // reads; the same as wdb except for a SQLite file
 	closed atomic.Bool
 	q      queries
+
+	// SQLite file only: the one write connection, pinned, and statements prepared once, so
+	// that a Post does not parse its ten statements again. wdb has a second connection that
+	// only prepares them (database/sql then prepares each once more on the pinned
+	// connection and keeps it there). wmu is held by the writer and guards wstmts.
+	wmu    sync.Mutex
+	wconn  *sql.Conn
+	wstmts map[string]*sql.Stmt
 }
 
 var (
@@ -133,10 +142,14 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
 	}
-	// One write connection: writers of this process queue for it instead of spinning on
-	// SQLite's busy handler; for ":memory:" it is also the only connection, since every
-	// connection to ":memory:" is a database of its own.
+	// One write connection (pinned in init, writers of this process queue on wmu for it
+	// instead of spinning on SQLite's busy handler) plus one that only prepares statements.
+	// For ":memory:" it is the only connection, since every connection to ":memory:" is a
+	// database of its own.
 	wdb.SetMaxOpenConns(1)
+	if !memory {
+		wdb.SetMaxOpenConns(2)
+	}
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{d: sqliteDialect, wdb: wdb, rdb: wdb}
@@ -195,6 +208,13 @@ func (s *Store) init(ctx context.Context) error {
 		return err
 	}
 	s.q = buildQueries(s.d)
+	if s.d.name == "sqlite" && s.rdb != s.wdb {
+		conn, err := s.wdb.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("pin write connection: %w", err)
+		}
+		s.wconn, s.wstmts = conn, make(map[string]*sql.Stmt)
+	}
 	return nil
 }
 
@@ -204,7 +224,16 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	err := s.wdb.Close()
+	var err error
+	if s.wconn != nil {
+		s.wmu.Lock() // waits for the writer in progress
+		for _, st := range s.wstmts {
+			err = errors.Join(err, st.Close())
+		}
+		err = errors.Join(err, s.wconn.Close())
+		s.wmu.Unlock()
+	}
+	err = errors.Join(err, s.wdb.Close())
 	if s.rdb != s.wdb {
 		err = errors.Join(err, s.rdb.Close())
 	}
@@ -258,13 +287,24 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	if s.closed.Load() {
 		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
 	}
-	sqlTx, err := s.wdb.BeginTx(ctx, nil)
+	var sqlTx *sql.Tx
+	var err error
+	if s.wconn != nil {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+		if s.closed.Load() {
+			return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
+		}
+		sqlTx, err = s.wconn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = s.wdb.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
 	tx := &storeTx{reader: reader{s: s, tx: sqlTx}}
-	if s.d.name == "sqlite" {
-		tx.stmts = make(map[string]*sql.Stmt)
+	if s.wconn != nil {
+		tx.stmts, tx.pinned = make(map[string]*sql.Stmt), true
 	}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
@@ -288,12 +328,13 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 	if s.d.name == "postgres" {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	sqlTx, err := s.rdb.BeginTx(ctx, opts)
-	if err != nil {
+	r := reader{s: s}
+	var err error
+	if r.tx, err = s.rdb.BeginTx(ctx, opts); err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err))
 	}
-	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(reader{s: s, tx: sqlTx}); err != nil {
+	defer func() { _ = r.tx.Rollback() }()
+	if err := fn(r); err != nil {
 		return s.closedErr(err)
 	}
 	return nil

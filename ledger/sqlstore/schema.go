@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -214,11 +213,4 @@ func (s *Store) migrateOnce(ctx context.Context, ms []migration) (err error) {
 		}
 	}
 	return tx.Commit()
-}
-
-// execer is what both *sql.Tx and *sql.DB offer.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

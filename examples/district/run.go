@@ -201,8 +201,8 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) (*summary, er
 	}
 	var bar *mpb.Bar
 	var pb *mpb.Progress
+	days := int64(s.end.Sub(clk.now).Hours()/24) + 1
 	if progress != nil {
-		days := int64(s.end.Sub(clk.now).Hours()/24) + 1
 		pb = mpb.New(mpb.WithOutput(progress), mpb.WithWidth(48))
 		bar = pb.AddBar(days,
 			mpb.PrependDecorators(decor.Name("simulating "), decor.CountersNoUnit("day %d/%d")),
@@ -214,7 +214,12 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) (*summary, er
 		}
 	})
 	if bar != nil {
-		bar.SetTotal(-1, true)
+		// Complete the bar (the last days may have had no events), or drop it on failure.
+		if err == nil {
+			bar.SetCurrent(days)
+		} else {
+			bar.Abort(false)
+		}
 		pb.Wait()
 	}
 	if err != nil {

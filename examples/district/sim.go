@@ -28,6 +28,7 @@ const (
 	cancelRate         = 0.02 // a resident cancels: the matter was solved another way
 	rateRate           = 0.95 // a requester rates the service (评单)
 	rejectPartRate     = 0.04 // the audit rejects one provider's part
+	overReportRate     = 0.03 // a provider reports twice the hours the work took
 	rejectDemandRate   = 0.015
 	redeemWeeklyRate   = 0.08 // a holder with enough points visits the shop in a week
 	fulfilRate         = 0.95 // a redemption is collected (else cancelled)
@@ -839,9 +840,13 @@ func (s *sim) startWork(ds *dstate) error {
 	return nil
 }
 
-// reportedHours draws the hours a provider reports: the estimate give or take, to the half hour.
+// reportedHours draws the hours a provider reports: the estimate give or take, to the half hour;
+// now and then far more than the estimate, which the audit trims.
 func (s *sim) reportedHours(ds *dstate) decimal.Decimal {
 	h := float64(ds.minutes) / 60 * (0.6 + 0.9*s.r.Float64())
+	if s.r.Float64() < overReportRate {
+		h *= 2
+	}
 	halves := max(1, int64(h*2+0.5))
 	return decimal.NewFromInt(min(halves, 2*catalog.HoursPerActivityMax)).Div(decimal.NewFromInt(2))
 }

@@ -77,12 +77,44 @@ type Receipt struct {
 // award is posted under it, so a retry, a crash between posting and marking, or two auditors
 // awarding at once yield one posting.
 func AwardKey(demandID, providerID uuid.UUID) string {
-	return "award:" + demandID.String() + ":" + providerID.String()
+	return pairKey("award:", demandID, providerID)
+}
+
+// uuidTextBytes is the length of a uuid in its canonical text form.
+const uuidTextBytes = 36
+
+// pairKey is prefix + demand + ":" + provider, built in one allocation: awards build one per
+// call, and their metadata reuses its parts (see keyIDs).
+func pairKey(prefix string, demandID, providerID uuid.UUID) string {
+	b := make([]byte, 0, len(prefix)+2*uuidTextBytes+1)
+	b = append(b, prefix...)
+	b = appendUUID(b, demandID)
+	b = append(b, ':')
+	b = appendUUID(b, providerID)
+	return string(b)
+}
+
+// keyIDs returns the demand and provider parts of a key built by pairKey with prefix: the
+// same text as uuid.String, sharing the key's memory.
+func keyIDs(key, prefix string) (demand, provider string) {
+	return key[len(prefix) : len(prefix)+uuidTextBytes], key[len(prefix)+uuidTextBytes+1:]
+}
+
+// appendUUID appends u in the canonical form of uuid.String (8-4-4-4-12 lower-case hex).
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i, v := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[v>>4], hexDigits[v&0x0f])
+	}
+	return b
 }
 
 // ClawbackKey is the idempotency key of the clawback of an award.
 func ClawbackKey(demandID, providerID uuid.UUID) string {
-	return "clawback:" + demandID.String() + ":" + providerID.String()
+	return pairKey("clawback:", demandID, providerID)
 }
 
 // Quote prices an audited completion without posting: the provider's points and who receives
@@ -91,7 +123,7 @@ func ClawbackKey(demandID, providerID uuid.UUID) string {
 // Errors: ErrInvalid (the audits or provider do not belong to the demand), ErrNotAudited,
 // ErrRejected, ErrSelfDealing, ErrNothingToAward.
 func (inc *Incentive) Quote(c Completion) (decimal.Decimal, []Share, error) {
-	q, err := inc.quote(c)
+	q, err := inc.quote(c, ProviderHolder(c.Provider))
 	return q.points, q.shares, err
 }
 
@@ -103,12 +135,13 @@ type quote struct {
 	providerHolder string
 }
 
-func (inc *Incentive) quote(c Completion) (quote, error) {
+// quote prices a completion whose provider's holder is providerHolder (ProviderHolder).
+func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) {
 	op := awardOp{c.Demand.ID, c.Provider.ID}
 	var q quote
 	found := false
 	approved := 0
-	hoursSum := decimal.Zero
+	var hoursSum decimal.Decimal
 	for _, a := range c.Audits {
 		if a.DemandID != c.Demand.ID {
 			return q, errorf(ErrInvalid, "%s: audit of demand %s", op, a.DemandID)
@@ -121,7 +154,11 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 		}
 		if a.Approved {
 			approved++
-			hoursSum = hoursSum.Add(decimal.Min(a.Hours, inc.s.HoursPerActivityMax))
+			if h := decimal.Min(a.Hours, inc.s.HoursPerActivityMax); approved == 1 {
+				hoursSum = h
+			} else {
+				hoursSum = hoursSum.Add(h)
+			}
 		}
 	}
 	if !found || (c.Demand.Status != catalog.StatusAudited && c.Demand.Status != catalog.StatusAwarded) {
@@ -134,25 +171,35 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 		return q, refuse(ErrSelfDealing, op.String(), "requester %s is the provider or one of its members", c.Demand.Requester.ID)
 	}
 	s := &inc.s
-	mult := s.multiplier(c.Demand, c.BigItem)
+	mult, scaled := s.multiplier(c.Demand, c.BigItem)
 	q.credited = decimal.Min(q.audit.Hours, s.HoursPerActivityMax)
-	base := s.basePoints(c.Demand.Category, c.Demand.Kind).Mul(mult)
+	base := s.basePoints(c.Demand.Category, c.Demand.Kind)
+	if scaled {
+		base = base.Mul(mult)
+	}
+	// A share of the whole (one approved provider) is the whole: skip the division.
 	switch {
 	case s.Split == SplitEqually:
-		base = base.Div(decimal.NewFromInt(int64(approved)))
-	case hoursSum.IsPositive():
-		base = base.Mul(q.credited).Div(hoursSum)
-	default:
+		if approved > 1 {
+			base = base.Div(decimal.NewFromInt(int64(approved)))
+		}
+	case !hoursSum.IsPositive():
 		base = decimal.Zero
+	case !q.credited.Equal(hoursSum):
+		base = base.Mul(q.credited).Div(hoursSum)
 	}
-	q.points = base.Add(q.credited.Mul(s.PointsPerHour).Mul(mult)).Truncate(s.Scale)
+	perHour := q.credited.Mul(s.PointsPerHour)
+	if scaled {
+		perHour = perHour.Mul(mult)
+	}
+	q.points = base.Add(perHour).Truncate(s.Scale)
 	if !q.points.IsPositive() {
 		return q, refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
 	}
-	if q.points.GreaterThan(decimal.NewFromInt(CapMax)) {
+	if q.points.GreaterThan(capMaxPoints) {
 		return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 	}
-	q.providerHolder = ProviderHolder(c.Provider)
+	q.providerHolder = providerHolder
 	if c.Provider.Kind == catalog.Team && s.Team == TeamToMembers && len(c.Provider.Members) > 0 {
 		n := int64(len(c.Provider.Members))
 		each := q.points.Div(decimal.NewFromInt(n)).Truncate(s.Scale)
@@ -171,6 +218,8 @@ func (inc *Incentive) quote(c Completion) (quote, error) {
 	}
 	return q, nil
 }
+
+var capMaxPoints = decimal.NewFromInt(CapMax)
 
 // awardOp names an award in errors; it is formatted only when an error is.
 type awardOp struct{ demand, provider uuid.UUID }
@@ -191,49 +240,61 @@ func (o awardOp) String() string { return "award " + AwardKey(o.demand, o.provid
 // ErrNothingToAward, ErrOverCap (a *Refusal naming the cap), ErrInvalidScheme (a cap changed
 // within its period), and the ledger's ErrClosed. A refused award changes nothing.
 func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) {
-	q, err := inc.quote(c)
+	pa := inc.providerAccounts(c.Provider)
+	q, err := inc.quote(c, pa.holder)
 	if err != nil {
 		return Receipt{}, err
 	}
 	key := AwardKey(c.Demand.ID, c.Provider.ID)
-	for _, sh := range q.shares {
-		// The debt account is opened with the holder's, so that the debt check on every award
-		// reads a balance instead of building an unknown-account error.
-		for _, a := range []ledger.AccountID{inc.HolderAccount(sh.Holder), inc.DebtAccount(sh.Holder)} {
-			if err := inc.open(ctx, ledger.Account{ID: a, Asset: inc.s.Asset}); err != nil {
-				return Receipt{}, fmt.Errorf("award %s: %w", key, err)
-			}
+	shares := make([]*holderAccounts, len(q.shares))
+	for i, sh := range q.shares {
+		if sh.Holder == pa.holder {
+			shares[i], err = inc.openProvider(ctx, c.Provider.ID, pa)
+		} else {
+			shares[i], err = inc.memberAccounts(ctx, sh.Holder)
+		}
+		if err != nil {
+			return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 		}
 	}
-	quotas, err := inc.quotaPostings(ctx, q)
+	quotas, err := inc.quotaAccounts(ctx, c.Provider.ID, pa, q.audit.At)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 	}
-	meta := map[string]string{
-		MetaKind: KindAward, MetaCommunity: inc.s.Community,
-		MetaDemand: c.Demand.ID.String(), MetaProvider: c.Provider.ID.String(), MetaHolder: q.providerHolder,
-		MetaCategory: c.Demand.Category, MetaDemandKind: c.Demand.Kind.String(), MetaTitle: c.Demand.Title,
-		MetaHours: q.credited.String(), MetaAuditedHours: q.audit.Hours.String(), MetaPoints: q.points.String(),
-		MetaAuditedAt: q.audit.At.UTC().Format(time.RFC3339Nano), MetaAuditor: q.audit.Auditor,
+	demandID, providerID := keyIDs(key, "award:")
+	credited := q.credited.String()
+	meta := make(map[string]string, awardMetaEntries)
+	meta[MetaKind], meta[MetaCommunity] = KindAward, inc.s.Community
+	meta[MetaDemand], meta[MetaProvider], meta[MetaHolder] = demandID, providerID, q.providerHolder
+	meta[MetaCategory], meta[MetaTitle] = c.Demand.Category, c.Demand.Title
+	meta[MetaHours], meta[MetaPoints] = credited, q.points.String()
+	meta[MetaAuditedAt], meta[MetaAuditor] = q.audit.At.UTC().Format(time.RFC3339Nano), q.audit.Auditor
+	if !q.audit.Hours.Equal(q.credited) {
+		meta[MetaAuditedHours] = q.audit.Hours.String()
 	}
+	memo := "积分 award: " + c.Demand.Title
 	for attempt := 0; ; attempt++ {
-		postings := append([]ledger.Posting(nil), quotas...)
-		paid := decimal.Zero
-		for _, sh := range q.shares {
-			debt, err := balanceOrZero(ctx, inc.l, inc.DebtAccount(sh.Holder))
+		postings := make([]ledger.Posting, 0, len(quotas)+2*len(q.shares))
+		for _, id := range quotas {
+			postings = append(postings, ledger.Posting{From: id, To: inc.quotaSink, Amount: q.points, Asset: inc.quotaAsset})
+		}
+		for i, sh := range q.shares {
+			ha := shares[i]
+			debt, err := inc.l.Balance(ctx, ha.debt)
 			if err != nil {
 				return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 			}
 			pay := decimal.Min(debt, sh.Points)
+			rest := sh.Points
 			if pay.IsPositive() {
-				postings = append(postings, ledger.Posting{From: inc.DebtAccount(sh.Holder), To: inc.issuer, Amount: pay, Asset: inc.s.Asset})
-				paid = paid.Add(pay)
+				postings = append(postings, ledger.Posting{From: ha.debt, To: inc.issuer, Amount: pay, Asset: inc.s.Asset})
+				rest = rest.Sub(pay)
 			}
-			if rest := sh.Points.Sub(pay); rest.IsPositive() {
-				postings = append(postings, ledger.Posting{From: inc.issuer, To: inc.HolderAccount(sh.Holder), Amount: rest, Asset: inc.s.Asset})
+			if rest.IsPositive() {
+				postings = append(postings, ledger.Posting{From: inc.issuer, To: ha.account, Amount: rest, Asset: inc.s.Asset})
 			}
 		}
-		tx, err := inc.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: postings, Memo: "积分 award: " + c.Demand.Title, Metadata: meta})
+		tx, err := inc.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: postings, Memo: memo, Metadata: meta})
 		switch {
 		case err == nil:
 			return Receipt{Transaction: tx, Points: q.points, Shares: q.shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
@@ -258,6 +319,9 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 	}
 }
 
+// awardMetaEntries is the number of metadata entries of an award, at most.
+const awardMetaEntries = 12
+
 // paidIn sums what a transaction moved into the issuer: the debt paid off by an award.
 func paidIn(tx ledger.Transaction, asset string, issuer ledger.AccountID) decimal.Decimal {
 	sum := decimal.Zero
@@ -269,52 +333,27 @@ func paidIn(tx ledger.Transaction, asset string, issuer ledger.AccountID) decima
 	return sum
 }
 
-// quotaPostings opens the provider's cap accounts for the audit's day and month and returns
-// the postings that count the award against them.
-func (inc *Incentive) quotaPostings(ctx context.Context, q quote) ([]ledger.Posting, error) {
-	var out []ledger.Posting
-	at := q.audit.At.In(inc.zone)
-	for _, c := range []struct {
-		cap    decimal.Decimal
-		period string
-	}{{inc.s.DailyCap, at.Format("d20060102")}, {inc.s.MonthlyCap, at.Format("m200601")}} {
-		if c.cap.IsZero() {
-			continue
-		}
-		id := inc.quotaAccount(q.providerHolder, c.period)
-		if err := inc.open(ctx, ledger.Account{ID: id, Asset: inc.quotaAsset, MinBalance: c.cap.Neg()}); err != nil {
-			return nil, err
-		}
-		out = append(out, ledger.Posting{From: id, To: inc.quotaSink, Amount: q.points, Asset: inc.quotaAsset})
-	}
-	return out, nil
-}
-
-func (inc *Incentive) quotaAccount(holder, period string) ledger.AccountID {
-	return inc.quotaT.render(holder, period)
-}
-
 // capRefusal explains an award the ledger refused for balance: a cap account that cannot take
 // it. It returns nil when every cap has room (the refusal came from a debt race).
-func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quotas []ledger.Posting) error {
-	for _, p := range quotas {
-		acct, err := inc.l.Account(ctx, p.From)
+func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quotas []ledger.AccountID) error {
+	for i, id := range quotas {
+		acct, err := inc.l.Account(ctx, id)
 		if err != nil {
 			return fmt.Errorf("award %s: %w", key, err)
 		}
-		avail, err := inc.l.Available(ctx, p.From)
+		avail, err := inc.l.Available(ctx, id)
 		if err != nil {
 			return fmt.Errorf("award %s: %w", key, err)
 		}
 		room := avail.Sub(acct.MinBalance)
-		if room.LessThan(p.Amount) {
+		if room.LessThan(q.points) {
 			capValue := acct.MinBalance.Neg()
 			which := "daily"
-			if p.From == inc.quotaAccount(q.providerHolder, q.audit.At.In(inc.zone).Format("m200601")) {
+			if i == 1 || inc.s.DailyCap.IsZero() {
 				which = "monthly"
 			}
 			return refuse(ErrOverCap, "award "+key, "%s cap %s for %s reached: %s awarded, %s more asked",
-				which, capValue, q.providerHolder, capValue.Sub(room), p.Amount)
+				which, capValue, q.providerHolder, capValue.Sub(room), q.points)
 		}
 	}
 	return nil

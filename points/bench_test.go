@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -53,6 +54,48 @@ func BenchmarkAward(b *testing.B) {
 		// Awards per CPU second of the process (GC included): steadier than wall time on a
 		// machine shared with other programs.
 		b.ReportMetric(float64(b.N)/used, "awards/cpu-s")
+	}
+}
+
+// BenchmarkAwardPosting measures the ledger's part of an award alone: a Post of exactly the
+// transaction Award posts (postings, memo, metadata), under a new key each time. Award's
+// throughput cannot exceed this; the difference between the two is what points spends.
+func BenchmarkAwardPosting(b *testing.B) {
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	require.NoError(b, err)
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("1000000"), dec("1000000000")
+	inc, err := points.New(ctx, l, s)
+	require.NoError(b, err)
+	const providers = 10_000
+	txs := make([]ledger.Transaction, providers)
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	for i := range txs {
+		p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: fmt.Sprint("v", i)}
+		d := catalog.Demand{ID: uuid.New(), Kind: catalog.Wish, Category: "haircut", Title: "上门理发",
+			Requester: catalog.RequesterRef{ID: "r"}, Status: catalog.StatusAudited}
+		r, err := inc.Award(ctx, points.Completion{Demand: d, Provider: p, Audits: []catalog.Audit{{DemandID: d.ID, ProviderID: p.ID, Approved: true, Hours: dec("2"), Auditor: "li", At: at}}})
+		require.NoError(b, err)
+		txs[i] = ledger.Transaction{Postings: r.Transaction.Postings, Memo: r.Transaction.Memo, Metadata: r.Transaction.Metadata}
+	}
+	keys := make([]string, 1<<16)
+	for i := range keys {
+		keys[i] = points.AwardKey(uuid.New(), uuid.New())
+	}
+	n := 0
+	cpu := cpuSeconds()
+	for b.Loop() {
+		t := txs[n%providers]
+		t.IdempotencyKey = keys[n%len(keys)] + strconv.Itoa(n/len(keys))
+		if _, err := l.Post(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+	if used := cpuSeconds() - cpu; used > 0 {
+		b.ReportMetric(float64(b.N)/used, "posts/cpu-s")
 	}
 }
 

@@ -2,13 +2,16 @@ package points
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/ledger"
 )
 
@@ -20,6 +23,9 @@ const (
 	// openedCacheMax bounds the set of account ids known to be open, kept to skip OpenAccount
 	// on hot paths; the set is dropped and rebuilt when it grows beyond this.
 	openedCacheMax = 4_000_000
+	// accountsCacheMax bounds each per-Incentive cache of award accounts (per provider, per
+	// team member); a full cache is emptied and refilled from the ledger.
+	accountsCacheMax = 1_000_000
 )
 
 // Incentive runs one Scheme on a ledger: awards, caps, debts, expiry and the points shop. It
@@ -44,6 +50,11 @@ type Incentive struct {
 	openedMu sync.Mutex
 	opened   map[ledger.AccountID]struct{}
 	expireMu sync.Mutex // one Expire at a time in this process
+
+	// Awards look their accounts up here instead of rendering and opening them each time.
+	providers cache[uuid.UUID, providerAccounts]
+	members   cache[string, holderAccounts]
+	dayOffset int64 // the scheme's UTC offset in seconds, to number days without time.Time
 }
 
 // New validates the scheme, creates its asset (and the cap asset when caps are set) and opens
@@ -62,9 +73,11 @@ func New(ctx context.Context, l *ledger.Ledger, s Scheme) (*Incentive, error) {
 	}
 	inc := &Incentive{
 		l: l, s: ns, zone: ns.zone(),
-		holders: newMatcher(ns.Accounts.Holder, ns.Community, ns.Asset),
-		opened:  make(map[ledger.AccountID]struct{}),
+		holders:   newMatcher(ns.Accounts.Holder, ns.Community, ns.Asset),
+		opened:    make(map[ledger.AccountID]struct{}),
+		dayOffset: int64(*ns.UTCOffsetMinutes) * 60,
 	}
+	inc.providers.hash, inc.members.hash = uuidHash, stringHash
 	inc.holderT = compile(ns.Accounts.Holder, ns.Community, ns.Asset)
 	inc.debtT = compile(ns.Accounts.Debt, ns.Community, ns.Asset)
 	inc.issuer = inc.account(ns.Accounts.Issuer, "")
@@ -170,6 +183,163 @@ func openCached(ctx context.Context, l *ledger.Ledger, mu *sync.Mutex, opened ma
 	opened[a.ID] = struct{}{}
 	mu.Unlock()
 	return nil
+}
+
+// cache is a concurrent map of immutable entries, split in cacheShards shards by a hash of
+// the key so that concurrent awards rarely touch the same lock, and bounded at
+// accountsCacheMax entries: a full shard is emptied, since every entry can be rebuilt from
+// the ledger. An entry is never changed after it is stored; an update stores a new one.
+type cache[K comparable, V any] struct {
+	hash   func(K) uint32
+	shards [cacheShards]struct {
+		mu sync.RWMutex
+		m  map[K]*V
+	}
+}
+
+const cacheShards = 64
+
+func (c *cache[K, V]) load(k K) (*V, bool) {
+	sh := &c.shards[c.hash(k)%cacheShards]
+	sh.mu.RLock()
+	v, ok := sh.m[k]
+	sh.mu.RUnlock()
+	return v, ok
+}
+
+func (c *cache[K, V]) store(k K, v *V) {
+	sh := &c.shards[c.hash(k)%cacheShards]
+	sh.mu.Lock()
+	if sh.m == nil || len(sh.m) >= accountsCacheMax/cacheShards {
+		sh.m = make(map[K]*V)
+	}
+	sh.m[k] = v
+	sh.mu.Unlock()
+}
+
+// uuidHash spreads uuids over cache shards by their last bytes (random in version 4 and 7).
+func uuidHash(id uuid.UUID) uint32 { return binary.LittleEndian.Uint32(id[12:]) }
+
+// stringHash spreads strings over cache shards (FNV-1a).
+func stringHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
+
+// holderAccounts are a holder's points and debt accounts, both open.
+type holderAccounts struct {
+	holder        string
+	account, debt ledger.AccountID
+}
+
+// providerAccounts is what an award needs of its provider: the holder its points go to (by
+// ProviderHolder of the kind and person id it was derived from), the holder's accounts, and
+// the cap accounts of the last day the provider was awarded for.
+type providerAccounts struct {
+	kind     catalog.ProviderKind
+	personID string
+	holderAccounts
+	opened bool               // account and debt are open (a team paying its members needs neither)
+	day    int64              // the day numbered by dayOf that quotas belong to
+	quotas []ledger.AccountID // daily then monthly cap account of day, open; nil: none yet
+}
+
+// providerAccounts returns a provider's cached accounts, rendering them on first use.
+func (inc *Incentive) providerAccounts(p catalog.Provider) *providerAccounts {
+	if pa, ok := inc.providers.load(p.ID); ok && pa.kind == p.Kind && pa.personID == p.PersonID {
+		return pa
+	}
+	h := ProviderHolder(p)
+	pa := &providerAccounts{kind: p.Kind, personID: p.PersonID,
+		holderAccounts: holderAccounts{holder: h, account: inc.HolderAccount(h), debt: inc.DebtAccount(h)}}
+	inc.providers.store(p.ID, pa)
+	return pa
+}
+
+// openProvider opens the provider's holder and debt accounts unless known open.
+func (inc *Incentive) openProvider(ctx context.Context, id uuid.UUID, pa *providerAccounts) (*holderAccounts, error) {
+	if pa.opened {
+		return &pa.holderAccounts, nil
+	}
+	if err := inc.openHolder(ctx, &pa.holderAccounts); err != nil {
+		return nil, err
+	}
+	n := *pa
+	n.opened = true
+	inc.providers.store(id, &n)
+	return &n.holderAccounts, nil
+}
+
+// memberAccounts returns the open accounts of a holder who is not the provider itself (a
+// team's member).
+func (inc *Incentive) memberAccounts(ctx context.Context, holder string) (*holderAccounts, error) {
+	if ha, ok := inc.members.load(holder); ok {
+		return ha, nil
+	}
+	ha := &holderAccounts{holder: holder, account: inc.HolderAccount(holder), debt: inc.DebtAccount(holder)}
+	if err := inc.openHolder(ctx, ha); err != nil {
+		return nil, err
+	}
+	inc.members.store(holder, ha)
+	return ha, nil
+}
+
+// openHolder opens a holder's account and, with it, the debt account, so that the debt check
+// on every award reads a balance instead of building an unknown-account error.
+func (inc *Incentive) openHolder(ctx context.Context, ha *holderAccounts) error {
+	for _, id := range [2]ledger.AccountID{ha.account, ha.debt} {
+		if err := inc.open(ctx, ledger.Account{ID: id, Asset: inc.s.Asset}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quotaAccounts returns the provider's open cap accounts (daily, then monthly; those whose
+// cap is set) for the day of at in the scheme's time zone.
+func (inc *Incentive) quotaAccounts(ctx context.Context, id uuid.UUID, pa *providerAccounts, at time.Time) ([]ledger.AccountID, error) {
+	if inc.s.DailyCap.IsZero() && inc.s.MonthlyCap.IsZero() {
+		return nil, nil
+	}
+	day := inc.dayOf(at)
+	if pa.quotas != nil && pa.day == day {
+		return pa.quotas, nil
+	}
+	local := at.In(inc.zone)
+	quotas := make([]ledger.AccountID, 0, 2)
+	for _, c := range [2]struct {
+		cap    decimal.Decimal
+		period string
+	}{{inc.s.DailyCap, local.Format("d20060102")}, {inc.s.MonthlyCap, local.Format("m200601")}} {
+		if c.cap.IsZero() {
+			continue
+		}
+		qid := inc.quotaT.render(pa.holder, c.period)
+		if err := inc.open(ctx, ledger.Account{ID: qid, Asset: inc.quotaAsset, MinBalance: c.cap.Neg()}); err != nil {
+			return nil, err
+		}
+		quotas = append(quotas, qid)
+	}
+	n := *pa
+	if cur, ok := inc.providers.load(id); ok && cur.kind == pa.kind && cur.personID == pa.personID {
+		n = *cur // keep what another award learnt meanwhile (opened)
+	}
+	n.day, n.quotas = day, quotas
+	inc.providers.store(id, &n)
+	return quotas, nil
+}
+
+// dayOf numbers the day of t in the scheme's time zone (days since 1970-01-01 there).
+func (inc *Incentive) dayOf(t time.Time) int64 {
+	secs := t.Unix() + inc.dayOffset
+	day := secs / 86400
+	if secs < 0 && secs%86400 != 0 {
+		day--
+	}
+	return day
 }
 
 func define(ctx context.Context, l *ledger.Ledger, a ledger.Asset) error {

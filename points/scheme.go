@@ -267,16 +267,23 @@ func (s *Scheme) basePoints(category string, kind catalog.DemandKind) decimal.De
 	return best
 }
 
-// multiplier returns the product of the multipliers that apply to a demand.
-func (s *Scheme) multiplier(d catalog.Demand, bigItem bool) decimal.Decimal {
-	m := decimal.NewFromInt(1)
+// multiplier returns the product of the multipliers that apply to a demand, and false when
+// none does (the product is 1 and awards skip multiplying by it).
+func (s *Scheme) multiplier(d catalog.Demand, bigItem bool) (decimal.Decimal, bool) {
+	var m decimal.Decimal
+	applied := false
 	apply := func(on bool, v decimal.Decimal) {
-		if on && !v.IsZero() {
+		if !on || v.IsZero() {
+			return
+		}
+		if applied {
 			m = m.Mul(v)
+		} else {
+			m, applied = v, true
 		}
 	}
 	apply(d.Urgency >= catalog.UrgencyUrgent, s.Multipliers.Urgent)
 	apply(d.Priority.Any(), s.Multipliers.Priority)
 	apply(bigItem || d.Kind == catalog.MajorItem || d.Kind == catalog.Project, s.Multipliers.BigItem)
-	return m
+	return m, applied
 }

@@ -1,0 +1,146 @@
+package points_test
+
+import (
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/points"
+)
+
+// TestAwardKeyText: the keys are built without uuid.String but must read exactly as before,
+// or retries across versions would post twice.
+func TestAwardKeyText(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		var d, p uuid.UUID
+		copy(d[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(rt, "demand"))
+		copy(p[:], rapid.SliceOfN(rapid.Byte(), 16, 16).Draw(rt, "provider"))
+		if got, want := points.AwardKey(d, p), "award:"+d.String()+":"+p.String(); got != want {
+			rt.Fatalf("AwardKey %q, want %q", got, want)
+		}
+		if got, want := points.ClawbackKey(d, p), "clawback:"+d.String()+":"+p.String(); got != want {
+			rt.Fatalf("ClawbackKey %q, want %q", got, want)
+		}
+	})
+}
+
+// completionAt is an audited 2-hour haircut wish (30 points in testScheme) by p, audited at.
+func completionAt(p catalog.Provider, at time.Time) points.Completion {
+	c := audited(p, dec("2"))
+	c.Audits[0].At = at
+	return c
+}
+
+// TestAwardCapDays: the daily cap counts awards by the audit's day in the scheme's time zone,
+// also when a provider's awards move between days and back (the cap accounts are cached per
+// provider and day).
+func TestAwardCapDays(t *testing.T) {
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return at
+	}
+	cases := []struct {
+		name          string
+		offsetMinutes int
+		at            []string
+		overCap       []bool // per award: refused by the daily cap of 40 (30 points each)
+	}{
+		{"+08:00 midnight splits", 8 * 60, []string{"2026-05-01T15:59:00Z", "2026-05-01T16:01:00Z"}, []bool{false, false}},
+		{"+08:00 same day", 8 * 60, []string{"2026-05-01T16:01:00Z", "2026-05-02T15:59:00Z"}, []bool{false, true}},
+		{"-05:00 midnight splits", -5 * 60, []string{"2026-05-01T04:59:00Z", "2026-05-01T05:01:00Z"}, []bool{false, false}},
+		{"-05:00 same day", -5 * 60, []string{"2026-05-01T05:01:00Z", "2026-05-02T04:59:00Z"}, []bool{false, true}},
+		{"before 1970 splits", 0, []string{"1969-12-31T23:59:59Z", "1970-01-01T00:00:01Z"}, []bool{false, false}},
+		{"before 1970 same day", 0, []string{"1969-12-31T00:00:01Z", "1969-12-31T23:59:59Z"}, []bool{false, true}},
+		{"back to an earlier day", 8 * 60, []string{"2026-05-01T01:00:00Z", "2026-05-02T01:00:00Z", "2026-05-01T02:00:00Z", "2026-05-02T02:00:00Z"}, []bool{false, false, true, true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := testScheme()
+			s.DailyCap, s.MonthlyCap = dec("40"), dec("0")
+			s.UTCOffsetMinutes = &tc.offsetMinutes
+			e := newEnv(t, s)
+			p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "wang"}
+			for i, at := range tc.at {
+				_, err := e.inc.Award(e.ctx, completionAt(p, utc(at)))
+				if tc.overCap[i] {
+					require.ErrorIs(t, err, points.ErrOverCap, "award %d at %s", i, at)
+				} else {
+					require.NoError(t, err, "award %d at %s", i, at)
+				}
+			}
+			e.verify(t)
+		})
+	}
+}
+
+// TestAwardProviderChanges: a provider whose person id or kind changed between awards is paid
+// to the holder it has now, not to the one cached from an earlier award.
+func TestAwardProviderChanges(t *testing.T) {
+	e := newEnv(t, testScheme())
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "wang"}
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	steps := []struct {
+		change func(*catalog.Provider)
+		holder func(catalog.Provider) string
+	}{
+		{func(*catalog.Provider) {}, func(p catalog.Provider) string { return points.PersonHolder("wang") }},
+		{func(p *catalog.Provider) { p.PersonID = "wang2" }, func(p catalog.Provider) string { return points.PersonHolder("wang2") }},
+		{func(p *catalog.Provider) { p.Kind = catalog.Unit }, func(p catalog.Provider) string { return p.ID.String() }},
+	}
+	for i, st := range steps {
+		st.change(&p)
+		r, err := e.inc.Award(e.ctx, completionAt(p, at))
+		require.NoError(t, err, "step %d", i)
+		require.Len(t, r.Shares, 1)
+		assert.Equal(t, st.holder(p), r.Shares[0].Holder, "step %d", i)
+		assert.Equal(t, "30", e.balance(t, e.inc.HolderAccount(st.holder(p))).String(), "step %d", i)
+	}
+	e.verify(t)
+}
+
+// TestAwardMetadata: an award records what leaderboards, statements and service records read,
+// and the audited hours only when the per-activity maximum cut them.
+func TestAwardMetadata(t *testing.T) {
+	s := testScheme()
+	s.HoursPerActivityMax = dec("4")
+	e := newEnv(t, s)
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "wang"}
+	want := []string{points.MetaKind, points.MetaCommunity, points.MetaDemand, points.MetaProvider, points.MetaHolder,
+		points.MetaCategory, points.MetaTitle, points.MetaHours, points.MetaPoints, points.MetaAuditedAt, points.MetaAuditor}
+	cases := []struct {
+		name, hours, credited string
+		audited               bool
+	}{
+		{"within the maximum", "2", "2", false},
+		{"cut to the maximum", "6.5", "4", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := audited(p, dec(tc.hours))
+			r, err := e.inc.Award(e.ctx, c)
+			require.NoError(t, err)
+			m := r.Transaction.Metadata
+			keys := slices.Sorted(maps.Keys(m))
+			w := slices.Clone(want)
+			if tc.audited {
+				w = append(w, points.MetaAuditedHours)
+				assert.Equal(t, tc.hours, m[points.MetaAuditedHours])
+			}
+			slices.Sort(w)
+			assert.Equal(t, w, keys)
+			assert.Equal(t, points.KindAward, m[points.MetaKind])
+			assert.Equal(t, c.Demand.ID.String(), m[points.MetaDemand])
+			assert.Equal(t, p.ID.String(), m[points.MetaProvider])
+			assert.Equal(t, tc.credited, m[points.MetaHours])
+			assert.Equal(t, "2026-05-01T09:00:00Z", m[points.MetaAuditedAt])
+		})
+	}
+}

@@ -34,10 +34,9 @@ const (
 	MetaProvider     = "provider"
 	MetaHolder       = "holder"
 	MetaCategory     = "category"
-	MetaDemandKind   = "demand_kind"
 	MetaTitle        = "title"
 	MetaHours        = "hours"         // credited hours
-	MetaAuditedHours = "audited_hours" // hours as audited, before the per-activity maximum
+	MetaAuditedHours = "audited_hours" // hours as audited, written only when the per-activity maximum cut them
 	MetaPoints       = "points"        // the provider's gross points (before debt payoff)
 	MetaAuditedAt    = "audited_at"
 	MetaAuditor      = "auditor"

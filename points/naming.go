@@ -3,7 +3,6 @@ package points
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -192,11 +191,20 @@ func (m matcher) holder(id ledger.AccountID) (string, bool) {
 	return out, true
 }
 
-var segmentRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-
 // ValidHolder reports whether h can name a holder: one account-id segment,
 // [A-Za-z0-9_.-]{1,64}.
-func ValidHolder(h string) bool { return segmentRE.MatchString(h) }
+func ValidHolder(h string) bool {
+	if len(h) == 0 || len(h) > ledger.AccountIDSegmentBytesMax {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // PersonHolder returns the holder id of a resident identified by the community's opaque id
 // (catalog.RequesterRef.ID, catalog.Provider.PersonID, catalog.Member.PersonID). The same
@@ -204,7 +212,7 @@ func ValidHolder(h string) bool { return segmentRE.MatchString(h) }
 // served (time-bank withdrawals), so one account holds all their points or hours. Ids that do
 // not fit an account segment are replaced by a hash of them.
 func PersonHolder(personID string) string {
-	if len(personID) <= 60 && segmentRE.MatchString(personID) {
+	if len(personID) <= 60 && ValidHolder(personID) {
 		return "p-" + personID
 	}
 	sum := sha256.Sum256([]byte(personID))

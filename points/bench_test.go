@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +55,42 @@ func BenchmarkAward(b *testing.B) {
 		// Awards per CPU second of the process (GC included): steadier than wall time on a
 		// machine shared with other programs.
 		b.ReportMetric(float64(b.N)/used, "awards/cpu-s")
+	}
+}
+
+// BenchmarkAwardParallel measures Award from GOMAXPROCS goroutines at once, each a new
+// demand of one of 10,000 providers: the throughput of one process using every core.
+func BenchmarkAwardParallel(b *testing.B) {
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	require.NoError(b, err)
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("1000000"), dec("1000000000")
+	inc, err := points.New(ctx, l, s)
+	require.NoError(b, err)
+	const providers = 10_000
+	ps := make([]catalog.Provider, providers)
+	for i := range ps {
+		ps[i] = catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: fmt.Sprint("v", i)}
+	}
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	var next atomic.Int64
+	start, cpu := time.Now(), cpuSeconds()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p := ps[next.Add(1)%providers]
+			d := catalog.Demand{ID: uuid.New(), Kind: catalog.Wish, Category: "haircut", Title: "上门理发",
+				Requester: catalog.RequesterRef{ID: "r"}, Status: catalog.StatusAudited}
+			c := points.Completion{Demand: d, Provider: p, Audits: []catalog.Audit{{DemandID: d.ID, ProviderID: p.ID, Approved: true, Hours: dec("2"), Auditor: "li", At: at}}}
+			if _, err := inc.Award(ctx, c); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(next.Load())/time.Since(start).Seconds(), "awards/s")
+	if used := cpuSeconds() - cpu; used > 0 {
+		b.ReportMetric(float64(next.Load())/used, "awards/cpu-s")
 	}
 }
 

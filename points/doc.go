@@ -34,7 +34,10 @@
 //     left of lots past their validity to the expiry account; idempotent per day of asOf.
 //   - Clawback (追回): an award found fraudulent is reversed (ledger.Reverse). If the holder
 //     spent some of it, what is there is taken back and the rest is recorded in the holder's
-//     debt account; later awards pay the debt off before anything reaches the holder.
+//     debt account; later awards pay the debt off before anything reaches the holder. The
+//     ledger's Reverse takes no memo or metadata, so a full reversal does not carry the
+//     reason (only a partial clawback's transaction does); reports recognise a reversal by its
+//     Reverses field and map it back to the award.
 //   - Leaderboard (积分排行, used for 评优) and service record (志愿服务记录, the basis of a
 //     volunteer-service certificate 志愿服务记录证明): computed from award metadata in one pass.
 //   - Time bank (时间银行): asset HOUR; one audited hour served is one hour deposited from the
@@ -50,7 +53,10 @@
 //
 // Every transaction the package posts carries its kind and its domain identity in metadata
 // (MetaKind, MetaDemand, MetaProvider, MetaHours, ...), so statements and reports need nothing
-// but the ledger.
+// but the ledger. An award carries only what leaderboards, statements and service records
+// read: kind, community, demand, provider, holder, category, title, credited hours, points,
+// audit time and auditor, plus the audited hours when the per-activity maximum cut them
+// (every entry costs each award its validation, hashing and storage in the ledger).
 //
 // # Concurrency and crashes
 //

@@ -32,7 +32,11 @@ const (
 // keeps no balance of its own: every amount lives in ledger accounts named by the scheme, and
 // everything it reports is computed from ledger postings. It is safe for concurrent use, and
 // several Incentives (in several processes) may run the same scheme on one shared ledger:
-// every effect is guarded by an idempotency key or by an account's minimum balance.
+// every effect is guarded by an idempotency key or by an account's minimum balance. Each
+// Incentive remembers, per provider, the account ids it has rendered and opened (the holder's,
+// the debt account, the cap accounts of the day last awarded), so an award builds no id and
+// opens no account it knows open; the memory is bounded (accountsCacheMax entries) and holds
+// nothing the ledger does not.
 type Incentive struct {
 	l          *ledger.Ledger
 	s          Scheme // normalized

@@ -46,6 +46,14 @@ func svgOf(p *plot.Plot) (template.HTML, error) {
 }
 
 func monthlyChart(sm *summary) (template.HTML, error) {
+	p, err := monthlyPlot(sm)
+	if err != nil {
+		return "", err
+	}
+	return svgOf(p)
+}
+
+func monthlyPlot(sm *summary) (*plot.Plot, error) {
 	st := sm.Stats
 	p := plot.New()
 	p.Title.Text = "Demands per month: posted, fulfilled, expired"
@@ -63,7 +71,7 @@ func monthlyChart(sm *summary) (template.HTML, error) {
 		}
 		bars, err := plotter.NewBarChart(vs, w)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		bars.Color = s.colour
 		bars.LineStyle.Width = 0
@@ -73,14 +81,22 @@ func monthlyChart(sm *summary) (template.HTML, error) {
 	}
 	p.Legend.Top = true
 	names := make([]string, len(st.postedMonthly))
-	for m := range names {
-		names[m] = simStart.AddDate(0, m, 0).Format("Jan 06")
+	for i := range names {
+		names[i] = simStart.AddDate(0, i-1, 0).Format("Jan 06") // index 0: the backlog month
 	}
 	p.NominalX(names...)
-	return svgOf(p)
+	return p, nil
 }
 
 func histChart(title, xLabel string, values []float64) (template.HTML, error) {
+	p, err := histPlot(title, xLabel, values)
+	if err != nil {
+		return "", err
+	}
+	return svgOf(p)
+}
+
+func histPlot(title, xLabel string, values []float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
@@ -90,12 +106,12 @@ func histChart(title, xLabel string, values []float64) (template.HTML, error) {
 	}
 	h, err := plotter.NewHist(plotter.Values(values), histBins)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	h.FillColor = colourFulfilled
 	h.LineStyle.Width = 0
 	p.Add(h)
-	return svgOf(p)
+	return p, nil
 }
 
 type reportPage struct {
@@ -116,12 +132,12 @@ func writeReport(path string, sm *summary) error {
 	if page.Monthly, err = monthlyChart(sm); err != nil {
 		return fmt.Errorf("monthly chart: %w", err)
 	}
-	providerPoints := make([]float64, 0, len(st.pointsByProvider))
-	for _, v := range st.pointsByProvider {
-		providerPoints = append(providerPoints, v.InexactFloat64())
+	volunteerPoints := make([]float64, 0, len(st.pointsByVolunteer))
+	for _, v := range st.pointsByVolunteer {
+		volunteerPoints = append(volunteerPoints, v.InexactFloat64())
 	}
-	slices.Sort(providerPoints)
-	if page.Points, err = histChart("Points earned per provider", "points", providerPoints); err != nil {
+	slices.Sort(volunteerPoints)
+	if page.Points, err = histChart("Points earned per volunteer (organisations not shown)", "points", volunteerPoints); err != nil {
 		return fmt.Errorf("points chart: %w", err)
 	}
 	if page.Days, err = histChart("Days from posting to first claim", "days", st.daysToClaim); err != nil {

@@ -320,6 +320,11 @@ func (s *sim) summarise(where string) (*summary, error) {
 		}
 		sm.Settlement = append(sm.Settlement, fmt.Sprintf("%s owes %s %s h", names[a], names[b], h.StringFixed(2)))
 	}
+	for _, ds := range s.demands {
+		if ds.status != localExpired && ds.status != localCancelled && ds.completedAt.IsZero() {
+			s.st.pendingAtEnd++
+		}
+	}
 	head, err := s.led.Head(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ledger head: %w", err)

@@ -225,9 +225,9 @@ func (s *sim) setup() error {
 	s.bigBoards = make([]uuid.UUID, len(s.w.streets))
 	s.boardMatcher = map[uuid.UUID]*matching.Matcher{}
 
-	// The demand list: a backlog posted in the month before the start, then every month but the
-	// last (whose demands would meet no board within the simulated period).
-	for m := -1; m < s.cfg.months-1; m++ {
+	// The demand list: a backlog posted in the month before the start, then every month (what is
+	// posted in the last month meets its board after the run ends).
+	for m := -1; m < s.cfg.months; m++ {
 		ms := s.start.AddDate(0, m, 0)
 		for _, p := range s.w.planPostings(s.r, s.cfg.scale, ms, s.cat.Taxonomy()) {
 			s.sched.at(p.at, func() error { return s.post(p, m) })
@@ -957,7 +957,7 @@ func (s *sim) audit(ds *dstate) error {
 		rec, err := inc.AwardAudited(s.ctx, s.cat, ds.id, dec.ProviderID, office)
 		switch {
 		case err == nil:
-			s.st.awarded(ds, pi, rec.Points, month)
+			s.st.awarded(ds, pi, rec.Points, month, s.provs[pi].Kind == catalog.Volunteer)
 			for _, sh := range rec.Shares {
 				s.creditPoints(ds.community, sh.Holder, sh.Points)
 			}

@@ -18,11 +18,12 @@ type stats struct {
 	months     int
 	sheetBytes int // the resource list spreadsheet imported at the start
 
-	postedByKind    map[catalog.DemandKind]int
-	postedMonthly   []int // by simulation month; the backlog before the start counts in month 0
+	postedByKind map[catalog.DemandKind]int
+	// Monthly series: index 0 is the month before the start (the backlog posted before the first
+	// board), index m+1 is simulation month m.
+	postedMonthly   []int
 	fulfilledMonth  []int // completed in the month
 	expiredMonthly  []int
-	pointsMonthly   []decimal.Decimal
 	claims          [4]int // first claims by via
 	fulfilledByVia  [4]int
 	daysToClaim     []float64
@@ -47,7 +48,8 @@ type stats struct {
 	awardsOverCap        int
 	awardsRefusedOther   int
 	pointsIssued         decimal.Decimal
-	pointsByProvider     map[int]decimal.Decimal
+	pointsByVolunteer    map[int]decimal.Decimal
+	pendingAtEnd         int // posted demands neither completed, expired nor cancelled when the run ends
 	redemptions          int
 	redemptionsCancelled int
 	outOfStock           int
@@ -79,30 +81,30 @@ type communityStats struct {
 
 func newStats(months, communities int) *stats {
 	return &stats{
-		months:           months,
-		postedByKind:     map[catalog.DemandKind]int{},
-		postedMonthly:    make([]int, months),
-		fulfilledMonth:   make([]int, months),
-		expiredMonthly:   make([]int, months),
-		pointsMonthly:    make([]decimal.Decimal, months),
-		unmatched:        map[string]int{},
-		pointsByProvider: map[int]decimal.Decimal{},
-		communities:      make([]communityStats, communities),
+		months:            months,
+		postedByKind:      map[catalog.DemandKind]int{},
+		postedMonthly:     make([]int, months+1),
+		fulfilledMonth:    make([]int, months+1),
+		expiredMonthly:    make([]int, months+1),
+		unmatched:         map[string]int{},
+		pointsByVolunteer: map[int]decimal.Decimal{},
+		communities:       make([]communityStats, communities),
 	}
 }
 
-func clampMonth(m, months int) int { return min(max(m, 0), months-1) }
+// series is the index of simulation month m (-1: the backlog month) in the monthly series.
+func (st *stats) series(m int) int { return min(max(m, -1), st.months-1) + 1 }
 
 func (st *stats) posted(ds *dstate) {
 	st.postedTotal++
 	st.postedByKind[ds.kind]++
-	st.postedMonthly[clampMonth(ds.postedMonth, st.months)]++
+	st.postedMonthly[st.series(ds.postedMonth)]++
 	st.communities[ds.community].posted++
 }
 
 func (st *stats) completed(ds *dstate, month int) {
 	st.fulfilledTotal++
-	st.fulfilledMonth[clampMonth(month, st.months)]++
+	st.fulfilledMonth[st.series(month)]++
 	st.fulfilledByVia[ds.via]++
 	days := ds.firstClaimAt.Sub(ds.postedAt).Hours() / 24
 	st.daysToClaim = append(st.daysToClaim, days)
@@ -113,15 +115,16 @@ func (st *stats) completed(ds *dstate, month int) {
 
 func (st *stats) expired(ds *dstate, month int) {
 	st.expiredTotal++
-	st.expiredMonthly[clampMonth(month, st.months)]++
+	st.expiredMonthly[st.series(month)]++
 	st.communities[ds.community].expired++
 }
 
-func (st *stats) awarded(ds *dstate, provider int, pts decimal.Decimal, month int) {
+func (st *stats) awarded(ds *dstate, provider int, pts decimal.Decimal, month int, volunteer bool) {
+	if volunteer {
+		st.pointsByVolunteer[provider] = st.pointsByVolunteer[provider].Add(pts)
+	}
 	st.awards++
 	st.pointsIssued = st.pointsIssued.Add(pts)
-	st.pointsMonthly[clampMonth(month, st.months)] = st.pointsMonthly[clampMonth(month, st.months)].Add(pts)
-	st.pointsByProvider[provider] = st.pointsByProvider[provider].Add(pts)
 	st.communities[ds.community].points = st.communities[ds.community].points.Add(pts)
 }
 
@@ -199,11 +202,13 @@ func (sm *summary) writeText(w io.Writer) {
 		sm.Streets, sm.Communities, sm.Grids, sm.Buildings, sm.Residents)
 	p("resource list 资源清单: %d volunteers 志愿者 (%d in-service party members 在职党员双报到), %d micro-teams 微团队, %d co-building units 共建单位, %d social organisations 社会组织",
 		sm.Volunteers, sm.InServiceParty, sm.Teams, sm.Units, sm.Orgs)
+	p("  imported from a %d KiB spreadsheet 台账 (CSV, Chinese headers) in one write", st.sheetBytes/1024)
 	p("")
 	p("Demand list 需求清单")
 	p("  posted: %d (wishes 微心愿 %d, practical matters 微实事 %d, big items 大事项 %d, micro-venture projects 微创投 %d)",
 		st.postedTotal, st.postedByKind[catalog.Wish], st.postedByKind[catalog.PracticalMatter], st.postedByKind[catalog.MajorItem], st.postedByKind[catalog.Project])
-	p("  fulfilled (completed): %d (%.1f%%); expired unclaimed: %d; cancelled by residents: %d", st.fulfilledTotal, pct(st.fulfilledTotal, st.postedTotal), st.expiredTotal, st.cancelled)
+	p("  fulfilled (completed): %d (%.1f%%); expired unclaimed: %d; cancelled by residents: %d; still open or under way at the end: %d",
+		st.fulfilledTotal, pct(st.fulfilledTotal, st.postedTotal), st.expiredTotal, st.cancelled, st.pendingAtEnd)
 	p("  median days from posting to first claim: %.1f", median(st.daysToClaim))
 	served := st.fulfilledByVia[viaBoard] + st.fulfilledByVia[viaOptimiser] + st.fulfilledByVia[viaUrgent]
 	p("  fulfilled via the board 揭榜认领: %d (%.1f%%); via the optimiser 派单: %d (%.1f%%), of which urgent same-day 急事: %d",

@@ -46,7 +46,14 @@ func TestStateMachine(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: decimal.NewFromInt(price)}))
 		require.NoError(t, sh.Restock(e.ctx, "rice", 20, "n0"))
-		tb := newBank(t, e, points.TimeBankConfig{StorageCap: decimal.NewFromInt(storageCap)})
+		// Two banks of one community on one ledger, as two processes would run it: each step
+		// uses either, and the storage cap must hold whichever credits a member.
+		banks := [2]*points.TimeBank{
+			newBank(t, e, points.TimeBankConfig{StorageCap: decimal.NewFromInt(storageCap)}),
+			newBank(t, e, points.TimeBankConfig{StorageCap: decimal.NewFromInt(storageCap)}),
+		}
+		bank := func(rt *rapid.T) *points.TimeBank { return banks[rapid.IntRange(0, 1).Draw(rt, "bank")] }
+		tb := banks[0]
 
 		providers := []catalog.Provider{e.volunteer(t, "a"), e.volunteer(t, "b"), e.volunteer(t, "c")}
 		holders := []string{points.ProviderHolder(providers[0]), points.ProviderHolder(providers[1]), points.ProviderHolder(providers[2]), points.PersonHolder("kin")}
@@ -166,7 +173,7 @@ func TestStateMachine(t *testing.T) {
 				w := work[i]
 				c, err := points.CompletionOf(e.ctx, e.cat, w.demand.ID, providers[w.provider].ID)
 				require.NoError(t, err)
-				_, err = tb.Deposit(e.ctx, c)
+				_, err = bank(rt).Deposit(e.ctx, c)
 				if !w.approved {
 					if !errors.Is(err, points.ErrRejected) {
 						rt.Fatalf("deposit of a rejected completion: %v", err)
@@ -187,7 +194,7 @@ func TestStateMachine(t *testing.T) {
 				to := holders[rapid.IntRange(0, len(holders)-1).Draw(rt, "to")]
 				h := rapid.Int64Range(1, 5).Draw(rt, "hours")
 				n++
-				_, err := tb.Gift(e.ctx, points.Gift{Key: sprint("g", n), From: from, To: to, Hours: decimal.NewFromInt(h), Relationship: "relative"})
+				_, err := bank(rt).Gift(e.ctx, points.Gift{Key: sprint("g", n), From: from, To: to, Hours: decimal.NewFromInt(h), Relationship: "relative"})
 				switch {
 				case from == to:
 					if !errors.Is(err, points.ErrInvalid) {
@@ -208,7 +215,7 @@ func TestStateMachine(t *testing.T) {
 			"withdraw": func(rt *rapid.T) {
 				who := holders[rapid.IntRange(0, len(holders)-1).Draw(rt, "member")]
 				h := rapid.Int64Range(1, 5).Draw(rt, "hours")
-				_, err := tb.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: who, Age: 70}, Hours: decimal.NewFromInt(h), DemandID: uuid.New()})
+				_, err := bank(rt).Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: who, Age: 70}, Hours: decimal.NewFromInt(h), DemandID: uuid.New()})
 				if hours[who] < h {
 					if !errors.Is(err, points.ErrInsufficientPoints) {
 						rt.Fatalf("withdraw beyond balance: %v", err)

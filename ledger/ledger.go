@@ -46,6 +46,9 @@ type Transaction struct {
 	Reverses    uuid.UUID // set on a reversal: the transaction it undoes
 	// CapturesHold is set on the transaction that captured a hold.
 	CapturesHold uuid.UUID
+	// Replayed is set on a result that an idempotency key answered: the transaction was
+	// committed by an earlier call, and this call changed nothing.
+	Replayed bool
 }
 
 // BatchResult is the outcome of one transaction of a PostBatch: Err nil means it was posted,
@@ -821,6 +824,7 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 			r.out = l.output(r.in, &r.rec)
 		case r.prior != nil:
 			r.out, r.err = l.toTransaction(ctx, r.prior)
+			r.out.Replayed = true
 		}
 	}
 	return nil
@@ -861,6 +865,7 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 	now := l.clock()
 	rec := TxRecord{ID: l.newID(), IdempotencyKey: idempotencyKey, Reverses: id, PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}
 	var out TxRecord
+	replayed := false
 	sc := getScratch()
 	defer putScratch(sc)
 	err := l.store.Update(ctx, func(tx StoreTx) error {
@@ -874,7 +879,7 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 				if prior.Reverses != id {
 					return fmt.Errorf("key %q: %w", idempotencyKey, ErrIdempotencyConflict)
 				}
-				out = prior
+				out, replayed = prior, true
 				return nil
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
@@ -908,7 +913,9 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 	if err != nil {
 		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)
 	}
-	return l.toTransaction(ctx, &out)
+	t, err := l.toTransaction(ctx, &out)
+	t.Replayed = replayed
+	return t, err
 }
 
 // Head returns the tip of the transaction hash chain: the last sequence number and its hash.

@@ -331,14 +331,10 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 			return HoursReceipt{}, err
 		}
 		ps = append(ps, extra...)
-		before, err := tb.l.Head(ctx)
-		if err != nil {
-			return HoursReceipt{}, err
-		}
 		tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: memo, Metadata: meta})
 		switch {
 		case err == nil:
-			return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Seq <= before.Seq}, nil
+			return HoursReceipt{Transaction: tx, Hours: hours, Donated: donated, Replayed: tx.Replayed}, nil
 		case errors.Is(err, ledger.ErrAboveMaxBalance):
 			// A concurrent credit to the member took the headroom: split again.
 			if attempt >= CreditRetriesMax {

@@ -374,6 +374,8 @@ func testIdempotency(t *testing.T, newStore NewStore) {
 	assert.Equal(t, first.ID, replay.ID)
 	assert.Equal(t, first.Seq, replay.Seq)
 	assert.Equal(t, first.PostedAt, replay.PostedAt)
+	assert.False(t, first.Replayed)
+	assert.True(t, replay.Replayed)
 	f.requireUnchanged(before)
 
 	conflicts := map[string]ledger.Transaction{
@@ -439,6 +441,8 @@ func testPostBatch(t *testing.T, newStore NewStore) {
 		}
 	}
 	assert.Equal(t, res[3].Transaction.ID, res[4].Transaction.ID)
+	assert.False(t, res[3].Transaction.Replayed)
+	assert.True(t, res[4].Transaction.Replayed, "a key used earlier in the same batch replays")
 	assert.Equal(t, []uint64{1, 2, 3, 4}, []uint64{res[0].Transaction.Seq, res[1].Transaction.Seq, res[3].Transaction.Seq, res[8].Transaction.Seq})
 	assert.Equal(t, "6", f.balance("a"))
 	assert.Equal(t, "0", f.balance("b"))
@@ -484,6 +488,8 @@ func testReverse(t *testing.T, newStore NewStore) {
 	again, err := f.l.Reverse(f.ctx, orig.ID, "rev1")
 	require.NoError(t, err, "a retried reversal with its key is a replay")
 	assert.Equal(t, rev.ID, again.ID)
+	assert.False(t, rev.Replayed)
+	assert.True(t, again.Replayed)
 	_, err = f.l.Reverse(f.ctx, orig.ID, "")
 	require.ErrorIs(t, err, ledger.ErrAlreadyReversed)
 	_, err = f.l.Reverse(f.ctx, orig.ID, "rev-other")
@@ -777,6 +783,7 @@ func testConcurrentSameKey(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	const workers = 16
 	ids := make([]uuid.UUID, workers)
+	replayed := make([]bool, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -784,14 +791,19 @@ func testConcurrentSameKey(t *testing.T, newStore NewStore) {
 		go func(w int) {
 			defer wg.Done()
 			tx, err := f.l.Post(f.ctx, ledger.Transaction{IdempotencyKey: "award:d7:p3", Postings: []ledger.Posting{pts("issuer", "a", "5")}})
-			ids[w], errs[w] = tx.ID, err
+			ids[w], replayed[w], errs[w] = tx.ID, tx.Replayed, err
 		}(w)
 	}
 	wg.Wait()
+	fresh := 0
 	for w := range ids {
 		require.NoError(t, errs[w])
 		assert.Equal(t, ids[0], ids[w])
+		if !replayed[w] {
+			fresh++
+		}
 	}
+	assert.Equal(t, 1, fresh, "exactly one caller posted; the others were told they replayed")
 	assert.Equal(t, "5", f.balance("a"))
 	f.verify()
 }

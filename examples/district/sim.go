@@ -249,10 +249,9 @@ func (s *sim) setup() error {
 		if d.Before(s.start) {
 			continue
 		}
-		switch d.Weekday() {
-		case time.Friday:
-			// Audits happen when the demand's audit event comes due; nothing extra to schedule.
-		case time.Saturday:
+		// The points shops open on Saturdays. (Audits are scheduled per demand, on the Friday
+		// after it is rated: see nextAuditDay.)
+		if d.Weekday() == time.Saturday {
 			week := int(d.Sub(s.start).Hours() / 24 / 7)
 			s.sched.at(d.Add(10*time.Hour), func() error { return s.shopDay(week) })
 		}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/xml"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,6 +154,7 @@ func TestConfigValidate(t *testing.T) {
 		change func(*config)
 	}{
 		{"scale too small", func(c *config) { c.scale = 0 }},
+		{"scale not a number", func(c *config) { c.scale = math.NaN() }},
 		{"scale too large", func(c *config) { c.scale = 100 }},
 		{"no months", func(c *config) { c.months = 0 }},
 		{"too many months", func(c *config) { c.months = monthsMax + 1 }},

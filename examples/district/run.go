@@ -57,7 +57,6 @@ type config struct {
 func (c config) validate() error {
 	switch {
 	case !(c.scale >= scaleMin && c.scale <= scaleMax): // also refuses NaN
-
 		return fmt.Errorf("-scale %g: want %g..%g", c.scale, scaleMin, scaleMax)
 	case c.months < 1 || c.months > monthsMax:
 		return fmt.Errorf("-months %d: want 1..%d", c.months, monthsMax)

@@ -95,13 +95,15 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 	return out, nil
 }
 
-// eligible checks that p may serve d; a dispatched demand skips the service-area check because
-// the community chose the providers by name.
+// eligible checks that p may serve d. A demand dispatched to p (派单) skips the skill and
+// service-area checks: dispatch is the community's decision, and big items go to units by
+// their functions (职能分工), which matching routes by, not by listed skills. The rule that a
+// big item needs an organisation always holds.
 func eligible(d Demand, p Provider, dispatched bool) error {
 	if d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
 		return errorf(ErrIneligible, "provider %s: a %s needs a unit, team or social organisation", p.ID, d.Kind)
 	}
-	if !p.HasSkills(d.Skills) {
+	if !dispatched && !p.HasSkills(d.Skills) {
 		return errorf(ErrIneligible, "provider %s lacks a skill of %v", p.ID, d.Skills)
 	}
 	if !dispatched && !p.Serves(d.Location.Grid) {

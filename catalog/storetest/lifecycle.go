@@ -141,6 +141,18 @@ func testLifecycle(t *testing.T, open func(t *testing.T) catalog.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, catalog.StatusDispatched, got.Status, "withdrawal returns a dispatched demand to its dispatch")
 
+	// Dispatch is the community's decision: a provider it names need not list the skills (a
+	// unit chosen by its function), though it must on a board.
+	d4 := f.OpenWish(t, Wish("r4"))
+	unskilled := Volunteer("v-unskilled")
+	unskilled.Skills = []catalog.Skill{"tutoring"}
+	unskilled = f.Register(t, unskilled)
+	require.ErrorIs(t, catalog.Eligible(d4, unskilled), catalog.ErrIneligible)
+	_, err = c.Dispatch(ctx, d4.ID, []uuid.UUID{unskilled.ID}, act("community"))
+	require.NoError(t, err)
+	_, err = c.Claim(ctx, d4.ID, unskilled.ID, act("vol:v-unskilled"))
+	require.NoError(t, err, "a dispatched provider accepts without the listed skills")
+
 	// Cancel releases claims.
 	_, err = c.Claim(ctx, d3.ID, v2.ID, act("vol:v2"))
 	require.NoError(t, err)

@@ -191,7 +191,7 @@ func (m *machine) claim(t *rapid.T) {
 		want = catalog.ErrBoardClosed
 	case d.requester == "r0" && pi == 0:
 		want = catalog.ErrSelfClaim
-	case !p.hasSkill:
+	case !p.hasSkill && len(d.dispatched) == 0: // dispatch waives the skill check
 		want = catalog.ErrIneligible
 	case d.active[pi]:
 		want = catalog.ErrDuplicateClaim

@@ -209,7 +209,7 @@ func (sm *summary) writeText(w io.Writer) {
 		st.postedTotal, st.postedByKind[catalog.Wish], st.postedByKind[catalog.PracticalMatter], st.postedByKind[catalog.MajorItem], st.postedByKind[catalog.Project])
 	p("  fulfilled (completed): %d (%.1f%%); expired unclaimed: %d; cancelled by residents: %d; still open or under way at the end: %d",
 		st.fulfilledTotal, pct(st.fulfilledTotal, st.postedTotal), st.expiredTotal, st.cancelled, st.pendingAtEnd)
-	p("  median days from posting to first claim: %.1f", median(st.daysToClaim))
+	p("  median days from posting to first claim (fulfilled demands): %.1f", median(st.daysToClaim))
 	served := st.fulfilledByVia[viaBoard] + st.fulfilledByVia[viaOptimiser] + st.fulfilledByVia[viaUrgent]
 	p("  fulfilled via the board 揭榜认领: %d (%.1f%%); via the optimiser 派单: %d (%.1f%%), of which urgent same-day 急事: %d",
 		st.fulfilledByVia[viaBoard], pct(st.fulfilledByVia[viaBoard], served),

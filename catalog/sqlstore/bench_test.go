@@ -14,6 +14,7 @@ import (
 
 	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/catalog/sqlstore"
+	"github.com/tongxin/tongxin/internal/sqltest"
 )
 
 // importRows is the spreadsheet size of issue 4's benchmark: a district's demand list.
@@ -94,7 +95,7 @@ func BenchmarkParseCSV(b *testing.B) {
 // BenchmarkImportPostgres is the same import into PostgreSQL (when TONGXIN_POSTGRES_DSN is
 // set).
 func BenchmarkImportPostgres(b *testing.B) {
-	postgresDSN(b)
+	sqltest.PostgresDSN(b)
 	sheet := demandSheet(importRows)
 	ctx := context.Background()
 	var total time.Duration

@@ -9,6 +9,7 @@ import (
 	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/catalog/sqlstore"
 	"github.com/tongxin/tongxin/catalog/storetest"
+	"github.com/tongxin/tongxin/internal/sqltest"
 )
 
 func TestConformanceSQLite(t *testing.T) {
@@ -28,7 +29,7 @@ func TestConformanceSQLiteMemory(t *testing.T) {
 }
 
 func TestConformancePostgres(t *testing.T) {
-	postgresDSN(t)
+	sqltest.PostgresDSN(t)
 	storetest.Run(t, func(t *testing.T) catalog.Store {
 		s, _ := openPostgres(t)
 		return s

@@ -11,6 +11,7 @@ import (
 	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/catalog/sqlstore"
 	"github.com/tongxin/tongxin/catalog/storetest"
+	"github.com/tongxin/tongxin/internal/sqltest"
 )
 
 // The catalog may keep its tables in a database that holds another package's (the ledger's
@@ -47,7 +48,7 @@ func TestSharesDatabaseWithOtherSchemas(t *testing.T) {
 		check(t, rawSQLite(t, path), func() (catalog.Store, error) { return sqlstore.OpenSQLite(ctx, path) })
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := freshSchema(t)
+		dsn := sqltest.FreshSchema(t)
 		db, err := sql.Open("pgx", dsn)
 		require.NoError(t, err)
 		defer db.Close()

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/tongxin/tongxin/catalog/memstore"
 	"github.com/tongxin/tongxin/catalog/sqlstore"
 	"github.com/tongxin/tongxin/catalog/storetest"
+	"github.com/tongxin/tongxin/internal/sqltest"
 )
 
 // raceClaims races claimers on one demand of headcount 1 through two catalogs over two Store
@@ -152,7 +152,7 @@ func TestConcurrentOpen(t *testing.T) {
 		openConcurrently(t, 4, func() (catalog.Store, error) { return sqlstore.OpenSQLite(ctx, path) })
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := freshSchema(t)
+		dsn := sqltest.FreshSchema(t)
 		openConcurrently(t, 4, func() (catalog.Store, error) { return sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...) })
 	})
 }
@@ -203,14 +203,10 @@ func stores(t *testing.T) map[string]catalog.Store {
 	t.Cleanup(func() { _ = mem.Close() })
 	file, _ := openSQLite(t)
 	out := map[string]catalog.Store{"memstore": memstore.New(), "sqlite memory": mem, "sqlite file": file}
-	if dsnSet() {
+	if sqltest.PostgresConfigured() {
 		out["postgres"], _ = openPostgres(t)
 	}
 	return out
-}
-
-func dsnSet() bool {
-	return strings.TrimSpace(getenv(postgresEnv)) != ""
 }
 
 var at = time.Date(2026, 5, 1, 9, 0, 0, 123000, time.UTC)

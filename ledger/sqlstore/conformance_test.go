@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tongxin/tongxin/internal/sqltest"
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/ledger/sqlstore"
 	"github.com/tongxin/tongxin/ledger/storetest"
@@ -28,7 +29,7 @@ func TestConformanceSQLiteMemory(t *testing.T) {
 }
 
 func TestConformancePostgres(t *testing.T) {
-	postgresDSN(t)
+	sqltest.PostgresDSN(t)
 	storetest.Run(t, func(t *testing.T) ledger.Store {
 		s, _ := openPostgres(t)
 		return s

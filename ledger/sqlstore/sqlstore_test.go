@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tongxin/tongxin/internal/sqltest"
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/ledger/sqlstore"
 )
@@ -33,7 +34,7 @@ func backends(t *testing.T) []backend {
 		t.Cleanup(func() { _ = raw.Close() })
 		return s, raw
 	}}}
-	if dsnOK() {
+	if sqltest.PostgresConfigured() {
 		bs = append(bs, backend{"postgres", func(t *testing.T) (*sqlstore.Store, *sql.DB) {
 			s, dsn := openPostgres(t)
 			raw, err := sql.Open("pgx", dsn)
@@ -251,7 +252,7 @@ func TestMigrations(t *testing.T) {
 		assertVersion(t, path, "sqlite", sqlstore.SchemaVersion())
 	})
 	t.Run("concurrent open postgres", func(t *testing.T) {
-		dsn := freshSchema(t)
+		dsn := sqltest.FreshSchema(t)
 		concurrentOpen(t, func() (*sqlstore.Store, error) { return sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...) })
 		assertVersion(t, dsn, "pgx", sqlstore.SchemaVersion())
 	})

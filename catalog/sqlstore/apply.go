@@ -69,7 +69,7 @@ func (d *dialect) insertSQL(t table, n int) string {
 		return q.(string)
 	}
 	group := "(" + strings.Repeat("?, ", len(t.cols)-1) + "?)"
-	q := d.rebind("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " +
+	q := d.Rebind("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " +
 		strings.Repeat(group+", ", n-1) + group + t.suffix)
 	insertCache.Store(k, q)
 	return q

@@ -29,7 +29,7 @@ type queries struct {
 }
 
 func buildQueries(d *dialect) queries {
-	r := d.rebind
+	r := d.Rebind
 	q := queries{
 		d:               d,
 		demand:          r(`SELECT version, record FROM catalog_demands WHERE id = ?`),
@@ -208,7 +208,7 @@ func (w *where) sql(d *dialect, selectFrom, order string, after uuid.UUID, limit
 	}
 	b.WriteString(" ORDER BY " + order + " LIMIT ?")
 	w.args = append(w.args, limit)
-	return d.rebind(b.String())
+	return d.Rebind(b.String())
 }
 
 // priorityValues lists every priority flag set that has all the flags of want: "has these

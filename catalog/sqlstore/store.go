@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/internal/sqlbase"
 )
 
 // Limits and tuning.
@@ -22,8 +22,6 @@ const (
 	// ApplyAttemptsMax bounds how often Apply runs its transaction when it loses a race to
 	// another process (serialization failure or deadlock).
 	ApplyAttemptsMax = 10
-	// retryBackoffMax caps the jittered sleep between two attempts.
-	retryBackoffMax = 50 * time.Millisecond
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
 	// lock before it fails.
 	SQLiteBusyTimeout = 10 * time.Second
@@ -202,9 +200,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 
 func (s *Store) init(ctx context.Context) error {
 	var err error
-	for attempt := range migrateAttemptsMax {
+	for attempt := range sqlbase.MigrateAttemptsMax {
 		if attempt > 0 {
-			if werr := sleepBackoff(ctx, attempt); werr != nil {
+			if werr := sqlbase.SleepBackoff(ctx, attempt); werr != nil {
 				return fmt.Errorf("connect: %w (after %w)", werr, err)
 			}
 		}
@@ -357,7 +355,7 @@ func (s *Store) update(ctx context.Context, op string, fn func(w queryer) error)
 	var err error
 	for attempt := range ApplyAttemptsMax {
 		if attempt > 0 {
-			if werr := sleepBackoff(ctx, attempt); werr != nil {
+			if werr := sqlbase.SleepBackoff(ctx, attempt); werr != nil {
 				return fmt.Errorf("sqlstore %s: %w (after %w)", op, werr, err)
 			}
 		}
@@ -385,18 +383,6 @@ func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) er
 		return s.closedErr(op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
 	}
 	return nil
-}
-
-func sleepBackoff(ctx context.Context, attempt int) error {
-	limit := min(time.Millisecond<<attempt, retryBackoffMax)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond/2)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // reader returns the queryer for reads outside a transaction: every read is one statement,

@@ -39,7 +39,7 @@ const (
 )
 
 func buildQueries(d *dialect) queries {
-	r := d.rebind
+	r := d.Rebind
 	return queries{
 		asset:         r(`SELECT code, scale FROM assets WHERE code = ?`),
 		assets:        r(`SELECT code, scale FROM assets ORDER BY code`),
@@ -59,11 +59,11 @@ func buildQueries(d *dialect) queries {
 		holdByID:  r(holdSelect + ` WHERE id = ?`),
 		holdByKey: r(holdSelect + ` WHERE idempotency_key = ?`),
 		head:      r(`SELECT seq, hash FROM head WHERE id = 1`),
-		lockHead:  r(`SELECT seq, hash FROM head WHERE id = 1` + d.forUpdate),
+		lockHead:  r(`SELECT seq, hash FROM head WHERE id = 1` + d.ForUpdate),
 		setHead:   r(`UPDATE head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`),
 		// The id list is appended per call; the locks are taken in id order.
 		lockAccountsPrefix: accountSelect + ` WHERE a.id IN (`,
-		lockAccountsTail:   `) ORDER BY a.id` + d.forUpdate,
+		lockAccountsTail:   `) ORDER BY a.id` + d.ForUpdate,
 		closeHold:          r(`UPDATE holds SET status = ?, closed_at = ? WHERE id = ? AND status = 1`),
 		lockAccountsArrays: r(arraysLockAccounts), // $1 is accountSelect's ?, the list is $2
 	}

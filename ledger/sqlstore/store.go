@@ -5,17 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 
+	"github.com/tongxin/tongxin/internal/sqlbase"
 	"github.com/tongxin/tongxin/ledger"
 )
 
@@ -24,8 +23,6 @@ const (
 	// UpdateAttemptsMax bounds how often Update runs fn when it loses a race to another
 	// process (serialization failure, deadlock, unique violation).
 	UpdateAttemptsMax = 10
-	// retryBackoffMax caps the jittered sleep between two attempts.
-	retryBackoffMax = 50 * time.Millisecond
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
 	// lock before it fails.
 	SQLiteBusyTimeout = 10 * time.Second
@@ -208,7 +205,7 @@ func (s *Store) init(ctx context.Context) error {
 		return err
 	}
 	s.q = buildQueries(s.d)
-	if s.d.name == "sqlite" && s.rdb != s.wdb {
+	if s.d.Name == "sqlite" && s.rdb != s.wdb {
 		conn, err := s.wdb.Conn(ctx)
 		if err != nil {
 			return fmt.Errorf("pin write connection: %w", err)
@@ -259,7 +256,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) er
 	var err error
 	for attempt := range UpdateAttemptsMax {
 		if attempt > 0 {
-			if werr := sleepBackoff(ctx, attempt); werr != nil {
+			if werr := sqlbase.SleepBackoff(ctx, attempt); werr != nil {
 				return fmt.Errorf("sqlstore: update: %w (after %w)", werr, err)
 			}
 		}
@@ -269,18 +266,6 @@ func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) er
 		}
 	}
 	return fmt.Errorf("sqlstore: update: gave up after %d attempts: %w", UpdateAttemptsMax, err)
-}
-
-func sleepBackoff(ctx context.Context, attempt int) error {
-	limit := min(time.Millisecond<<attempt, retryBackoffMax)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond/2)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
@@ -325,7 +310,7 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
 	}
 	opts := &sql.TxOptions{ReadOnly: true}
-	if s.d.name == "postgres" {
+	if s.d.Name == "postgres" {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	r := reader{s: s}
@@ -340,15 +325,9 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 	return nil
 }
 
-// pgRetryable reports PostgreSQL errors that mean another transaction won a race.
+// pgRetryable reports PostgreSQL errors that mean another transaction won a race:
+// serialization failure, deadlock, and a unique violation (another process inserted the same
+// row first).
 func pgRetryable(err error) bool {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return false
-	}
-	switch pe.Code {
-	case "40001", "40P01", "23505":
-		return true
-	}
-	return false
+	return sqlbase.PGRaceLost(err) || sqlbase.PGCode(err) == sqlbase.PGUniqueViolation
 }

@@ -57,7 +57,7 @@ func (t *storeTx) stmt(kind string, n int, build func() string) string {
 	if q, ok := stmtCache.Load(k); ok {
 		return q.(string)
 	}
-	q := t.s.d.rebind(build())
+	q := t.s.d.Rebind(build())
 	stmtCache.Store(k, q)
 	return q
 }

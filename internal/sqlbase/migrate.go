@@ -1,0 +1,119 @@
+package sqlbase
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// MigrateAttemptsMax bounds how often opening retries a migration that raced another process.
+const MigrateAttemptsMax = 10
+
+// versionTableLenMax bounds the version table's name (PostgreSQL truncates identifiers at 63
+// bytes).
+const versionTableLenMax = 63
+
+// ErrVersionTable reports a version table name that is not a plain lower-case SQL identifier.
+var ErrVersionTable = errors.New("sqlbase: version table must match [a-z_][a-z0-9_]*")
+
+// Schema is one store's migrations and how it records their version.
+type Schema struct {
+	// FS holds the migrations at MigrationsGlob (an embed.FS in the store).
+	FS fs.FS
+	// VersionTable holds the version in one row (id = 1). Each store names its own, so that
+	// stores can share a database or schema.
+	VersionTable string
+	// TooNew is the store's sentinel error for a database at a version above the migrations.
+	TooNew error
+	// Retryable reports an error that means another process raced this one (a duplicate
+	// table always does): the migration is run again after a backoff.
+	Retryable func(error) bool
+}
+
+// Migrate brings the schema up to date inside one transaction on db. Two processes opening a
+// new database at once serialise on the version row (SQLite: on the write lock); the loser of
+// a race to create the version table itself gets a unique or duplicate-table error and tries
+// again, at most MigrateAttemptsMax times, then finds the work done.
+//
+// Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, ctx's error while waiting, a
+// migration file out of order, or the database's error.
+func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
+	if !validTable(s.VersionTable) {
+		return fmt.Errorf("migrate: %q: %w", s.VersionTable, ErrVersionTable)
+	}
+	ms, err := d.Migrations(s.FS)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for attempt := range MigrateAttemptsMax {
+		if attempt > 0 {
+			if err := SleepBackoff(ctx, attempt); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		err = d.migrateOnce(ctx, db, s, ms)
+		if err == nil || !(s.Retryable(err) || IsDuplicateTable(err)) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Migration) (err error) {
+	table := s.VersionTable
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create %s: %w", table, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = 1`+d.ForUpdate).Scan(&current); err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("database at version %d, this code knows %d: %w", current, len(ms), s.TooNew)
+	}
+	for _, m := range ms[current:] {
+		for _, stmt := range m.Statements {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("version %d: %w", m.Version, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, d.Rebind(`UPDATE `+table+` SET version = ? WHERE id = 1`), m.Version); err != nil {
+			return fmt.Errorf("version %d: %w", m.Version, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// validTable reports a name that is safe to splice into SQL unquoted.
+func validTable(name string) bool {
+	if name == "" || len(name) > versionTableLenMax {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == '_' || 'a' <= c && c <= 'z' || i > 0 && '0' <= c && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}

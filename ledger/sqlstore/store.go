@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +16,9 @@ import (
 	"github.com/tongxin/tongxin/ledger"
 )
 
-// Limits and tuning.
+// Limits and tuning. The exported values are those of internal/sqlbase, which opens the
+// connections; they are spelled out so that the documentation shows them, and a test in
+// sqlbase checks that they agree.
 const (
 	// UpdateAttemptsMax bounds how often Update runs fn when it loses a race to another
 	// process (serialization failure, deadlock, unique violation).
@@ -26,8 +26,10 @@ const (
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
 	// lock before it fails.
 	SQLiteBusyTimeout = 10 * time.Second
-	// sqliteReadConnsMax bounds the read connections to a SQLite file.
-	sqliteReadConnsMax = 8
+	// sqliteWriteConnsMax is the write pool of a SQLite file: the connection pinned for
+	// writers and one that only prepares statements (database/sql then prepares each once more
+	// on the pinned connection). ":memory:" has one connection in all.
+	sqliteWriteConnsMax = 2
 	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
 	PostgresConnsDefault = 32
 	// PostgresConnsMax is the most WithMaxConns accepts.
@@ -57,24 +59,23 @@ const (
 // Option configures OpenSQLite or OpenPostgres.
 type Option func(*options)
 
-type options struct {
-	sync        Synchronous
-	maxConns    int
-	maxIdleTime time.Duration
-}
+// options is shared with the other SQL stores; Option keeps this package's own name.
+type options = sqlbase.Options
 
 // WithMaxConns bounds the PostgreSQL connections of one Store (default PostgresConnsDefault).
 // Writers serialise on the head row, so more connections than concurrent writers plus
 // readers buy nothing.
-func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+func WithMaxConns(n int) Option { return func(o *options) { o.MaxConns = n } }
 
 // WithConnMaxIdleTime closes PostgreSQL connections idle longer than d (default
 // ConnMaxIdleTimeDefault), so that many idle Stores do not exhaust the server's connections.
-func WithConnMaxIdleTime(d time.Duration) Option { return func(o *options) { o.maxIdleTime = d } }
+func WithConnMaxIdleTime(d time.Duration) Option { return func(o *options) { o.MaxIdleTime = d } }
 
 // WithSynchronous sets SQLite's durability setting (default SyncFull). PostgreSQL ignores
 // it: its durability is the server's synchronous_commit.
-func WithSynchronous(s Synchronous) Option { return func(o *options) { o.sync = s } }
+func WithSynchronous(s Synchronous) Option {
+	return func(o *options) { o.Sync = sqlbase.Synchronous(s) }
+}
 
 // Store is a ledger.Store on SQLite or PostgreSQL. It is safe for concurrent use; on
 // PostgreSQL, Stores in several processes may share one database.
@@ -111,55 +112,17 @@ func (s *Store) GroupCommit() bool { return true }
 // Errors: ErrSchemaTooNew, ledger.ErrInvalid (an empty path or one containing '?'), or the
 // driver's error wrapped with the operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	var o options
-	for _, f := range opts {
-		f(&o)
-	}
-	if path == "" || strings.ContainsAny(path, "?#") {
+	o := sqlbase.ApplyOptions(opts)
+	if !sqlbase.ValidSQLitePath(path) {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: path must be non-empty without '?' or '#': %w", path, ledger.ErrInvalid)
-	}
-	sync := "FULL"
-	if o.sync == SyncNormal {
-		sync = "NORMAL"
-	}
-	params := url.Values{}
-	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
-	params.Add("_pragma", "foreign_keys(1)")
-	params.Add("_pragma", "synchronous("+sync+")")
-	memory := path == ":memory:"
-	if !memory {
-		params.Add("_pragma", "journal_mode(WAL)")
-	}
-	// Writers take the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction that
-	// reads and then writes can fail to upgrade its lock when another process wrote first.
-	// Read-only transactions still begin deferred (the driver ignores _txlock for them).
-	params.Set("_txlock", "immediate")
-	dsn := path + "?" + params.Encode()
-	wdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
 	}
 	// One write connection (pinned in init, writers of this process queue on wmu for it
 	// instead of spinning on SQLite's busy handler) plus one that only prepares statements.
-	// For ":memory:" it is the only connection, since every connection to ":memory:" is a
-	// database of its own.
-	wdb.SetMaxOpenConns(1)
-	if !memory {
-		wdb.SetMaxOpenConns(2)
+	wdb, rdb, err := sqlbase.OpenSQLite(path, o, sqliteWriteConnsMax)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
 	}
-	wdb.SetConnMaxLifetime(0)
-	wdb.SetConnMaxIdleTime(0)
-	s := &Store{d: sqliteDialect, wdb: wdb, rdb: wdb}
-	if !memory {
-		rdb, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			_ = wdb.Close()
-			return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
-		}
-		rdb.SetMaxOpenConns(sqliteReadConnsMax)
-		rdb.SetMaxIdleConns(sqliteReadConnsMax)
-		s.rdb = rdb
-	}
+	s := &Store{d: sqliteDialect, wdb: wdb, rdb: rdb}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
@@ -174,21 +137,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // Errors: ErrSchemaTooNew, ledger.ErrInvalid (options out of range), or the driver's error
 // wrapped with the operation.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	o := options{maxConns: PostgresConnsDefault, maxIdleTime: ConnMaxIdleTimeDefault}
-	for _, f := range opts {
-		f(&o)
-	}
-	if o.maxConns < 1 || o.maxConns > PostgresConnsMax || o.maxIdleTime <= 0 {
-		return nil, fmt.Errorf("sqlstore: open postgres: %d connections (1..%d), idle time %s (> 0): %w",
-			o.maxConns, PostgresConnsMax, o.maxIdleTime, ledger.ErrInvalid)
-	}
-	db, err := sql.Open("pgx", dsn)
+	db, err := sqlbase.OpenPostgres(dsn, sqlbase.ApplyOptions(opts), ledger.ErrInvalid)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(o.maxConns)
-	db.SetMaxIdleConns(o.maxConns)
-	db.SetConnMaxIdleTime(o.maxIdleTime)
 	s := &Store{d: postgresDialect, wdb: db, rdb: db}
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()

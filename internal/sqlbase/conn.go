@@ -1,0 +1,135 @@
+package sqlbase
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Limits and defaults of the connections. The stores export the same names, set from these.
+const (
+	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
+	// lock before it fails.
+	SQLiteBusyTimeout = 10 * time.Second
+	// SQLiteReadConnsMax bounds the read connections to a SQLite file.
+	SQLiteReadConnsMax = 8
+	// PostgresConnsDefault bounds the connections to PostgreSQL of one store.
+	PostgresConnsDefault = 32
+	// PostgresConnsMax is the most connections Options.MaxConns may ask for.
+	PostgresConnsMax = 1024
+	// ConnMaxIdleTimeDefault is how long an idle PostgreSQL connection is kept.
+	ConnMaxIdleTimeDefault = time.Minute
+)
+
+// Synchronous is SQLite's durability setting (PRAGMA synchronous) in WAL mode. The stores
+// export their own type with the same values.
+type Synchronous int
+
+// Durability settings, in the stores' order.
+const (
+	SyncFull Synchronous = iota
+	SyncNormal
+)
+
+// Options is what a store's Option functions set.
+type Options struct {
+	Sync        Synchronous   // SQLite only
+	MaxConns    int           // PostgreSQL only
+	MaxIdleTime time.Duration // PostgreSQL only
+}
+
+// ApplyOptions returns the defaults with opts applied in order. O is a store's exported Option
+// type, whose underlying type is func(*Options).
+func ApplyOptions[O ~func(*Options)](opts []O) Options {
+	o := Options{MaxConns: PostgresConnsDefault, MaxIdleTime: ConnMaxIdleTimeDefault}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// ValidSQLitePath reports a path that can stand before the DSN's query: non-empty, without
+// '?' or '#'.
+func ValidSQLitePath(path string) bool { return path != "" && !strings.ContainsAny(path, "?#") }
+
+// SQLiteDSN returns the DSN of the SQLite database at path: busy timeout, foreign keys, the
+// durability setting, then pragmas (a store's own, such as cache_size), then WAL mode (not for
+// ":memory:"), and BEGIN IMMEDIATE for writers.
+func SQLiteDSN(path string, sync Synchronous, pragmas ...string) string {
+	syncMode := "FULL"
+	if sync == SyncNormal {
+		syncMode = "NORMAL"
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "synchronous("+syncMode+")")
+	for _, p := range pragmas {
+		params.Add("_pragma", p)
+	}
+	if path != ":memory:" {
+		params.Add("_pragma", "journal_mode(WAL)")
+	}
+	// Writers take the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction that reads
+	// and then writes can fail to upgrade its lock when another process wrote first. Read-only
+	// transactions still begin deferred (the driver ignores _txlock for them).
+	params.Set("_txlock", "immediate")
+	return path + "?" + params.Encode()
+}
+
+// OpenSQLite opens the write pool and the read pool of the SQLite database at path (see
+// SQLiteDSN). The write pool has writeConnsMax connections that never expire, so writers of
+// this process queue for them instead of spinning on SQLite's busy handler; for ":memory:" it
+// has one, which is also the read pool (rdb == wdb), since every connection to ":memory:" is a
+// database of its own. The read pool of a file has SQLiteReadConnsMax connections. Opening
+// connects to nothing yet: the caller pings.
+//
+// Errors: the driver's error.
+func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (wdb, rdb *sql.DB, err error) {
+	dsn := SQLiteDSN(path, o.Sync, pragmas...)
+	memory := path == ":memory:"
+	if wdb, err = sql.Open("sqlite", dsn); err != nil {
+		return nil, nil, err
+	}
+	if memory {
+		writeConnsMax = 1
+	}
+	wdb.SetMaxOpenConns(writeConnsMax)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	if memory {
+		return wdb, wdb, nil
+	}
+	if rdb, err = sql.Open("sqlite", dsn); err != nil {
+		_ = wdb.Close()
+		return nil, nil, err
+	}
+	rdb.SetMaxOpenConns(SQLiteReadConnsMax)
+	rdb.SetMaxIdleConns(SQLiteReadConnsMax)
+	return wdb, rdb, nil
+}
+
+// OpenPostgres opens a pool of o.MaxConns connections to PostgreSQL through pgx, closing
+// connections idle longer than o.MaxIdleTime. Opening connects to nothing yet: the caller
+// pings.
+//
+// Errors: invalid (the store's sentinel) wrapped when o is out of range, or the driver's error.
+func OpenPostgres(dsn string, o Options, invalid error) (*sql.DB, error) {
+	if o.MaxConns < 1 || o.MaxConns > PostgresConnsMax || o.MaxIdleTime <= 0 {
+		return nil, fmt.Errorf("%d connections (1..%d), idle time %s (> 0): %w",
+			o.MaxConns, PostgresConnsMax, o.MaxIdleTime, invalid)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(o.MaxConns)
+	db.SetMaxIdleConns(o.MaxConns)
+	db.SetConnMaxIdleTime(o.MaxIdleTime)
+	return db, nil
+}

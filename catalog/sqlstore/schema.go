@@ -30,8 +30,6 @@ type dialect struct {
 	retryable func(error) bool
 	// constraint classifies a constraint violation.
 	constraint func(error) constraintKind
-	// busy reports a lock another process holds, when connecting (SQLite).
-	busy func(error) bool
 }
 
 type constraintKind int
@@ -67,10 +65,6 @@ var sqliteDialect = &dialect{
 		}
 		return constraintNone
 	},
-	busy: func(err error) bool {
-		var se *sqlite.Error
-		return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
-	},
 }
 
 var postgresDialect = &dialect{
@@ -85,7 +79,6 @@ var postgresDialect = &dialect{
 	paramsMax:  16384,
 	retryable:  pgRetryable,
 	constraint: pgConstraint,
-	busy:       func(error) bool { return false },
 }
 
 // pgRetryable reports PostgreSQL errors that mean another transaction won a race:

@@ -155,20 +155,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 }
 
 func (s *Store) init(ctx context.Context) error {
-	var err error
-	for attempt := range sqlbase.MigrateAttemptsMax {
-		if attempt > 0 {
-			if werr := sqlbase.SleepBackoff(ctx, attempt); werr != nil {
-				return fmt.Errorf("connect: %w (after %w)", werr, err)
-			}
-		}
-		// A new connection to a SQLite file switches it to WAL mode, which needs the file to
-		// itself: while another process opens it at the same moment, SQLite answers "busy"
-		// at once, without waiting in the busy handler. Try again.
-		if err = s.wdb.PingContext(ctx); err == nil || !s.d.busy(err) {
-			break
-		}
-	}
+	err := sqlbase.Ping(ctx, s.wdb)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}

@@ -150,7 +150,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 }
 
 func (s *Store) init(ctx context.Context) error {
-	if err := s.wdb.PingContext(ctx); err != nil {
+	if err := sqlbase.Ping(ctx, s.wdb); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	if err := s.migrate(ctx); err != nil {

@@ -116,6 +116,8 @@ type Matcher struct {
 	providerByID map[uuid.UUID]int32
 	routes       []Route
 	skills       [][]catalog.Skill
+	// prepared scores candidates without explanation when the scorer is DefaultScorer.
+	prepared *defaultScoring
 
 	// Providers serving only their home community, by (code, home grid); the grids of each
 	// community that have such providers; and the others by (code, each service-area root).
@@ -225,7 +227,18 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 			}
 		}
 	}
+	if s, ok := m.scorer.(DefaultScorer); ok {
+		m.prepared = newDefaultScoring(s, demands, m.routes, providers)
+	}
 	return m, nil
+}
+
+// fit scores demand i with provider j without explanation.
+func (m *Matcher) fit(i, j int32) Fit {
+	if m.prepared != nil {
+		return m.prepared.score(&m.demands[i], i, &m.providers[j], j, &m.routes[i])
+	}
+	return m.scorer.Score(Candidate{Demand: &m.demands[i], Provider: &m.providers[j], Route: m.routes[i]}, false)
 }
 
 // Plan matches the demands against the providers (see [Matcher.Plan]).
@@ -407,7 +420,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				return false
 			},
 			func(j int32) bool {
-				fit := m.scorer.Score(Candidate{Demand: d, Provider: &m.providers[j], Route: m.routes[i]}, false)
+				fit := m.fit(int32(i), j)
 				if !fit.Eligible() {
 					if int(fit.Reason) < len(rep.ineligible) {
 						rep.ineligible[fit.Reason]++

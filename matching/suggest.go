@@ -40,7 +40,7 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 			if p.Capacity-p.Active <= 0 {
 				return true
 			}
-			fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, false)
+			fit := m.fit(i, j)
 			if fit.Eligible() {
 				found = append(found, candidate{index: j, score: min(fit.Score, FitScoreMax)})
 			}
@@ -96,7 +96,7 @@ scan:
 				}
 				seen[i] = struct{}{}
 				scanned++
-				fit := m.scorer.Score(Candidate{Demand: &m.demands[i], Provider: p, Route: m.routes[i]}, false)
+				fit := m.fit(i, j)
 				if fit.Eligible() {
 					found = append(found, candidate{index: i, score: min(fit.Score, FitScoreMax)})
 				}

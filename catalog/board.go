@@ -169,7 +169,10 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 		b.Closed, b.ClosedAt = true, now
 		b.Version++
 		ch := Change{Boards: []Board{b}}
-		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished), Limit: PageSizeMax}
+		// Unclaimed demands return to Open. Partly claimed ones stay Claimed, but their version
+		// moves too: a claim that read the board open before this close then conflicts,
+		// re-reads, and finds the board closed, so no claim lands after the close.
+		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed), Limit: PageSizeMax}
 		for {
 			page, err := c.store.Demands(ctx, q)
 			if err != nil {
@@ -180,9 +183,13 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 					return errorf(ErrInvalid, "close board %s: more than %d published demands", boardID, BoardDemandsMax)
 				}
 				n := d.Clone()
-				n.Status, n.BoardID, n.Version, n.UpdatedAt = StatusOpen, uuid.Nil, d.Version+1, now
+				n.Version, n.UpdatedAt = d.Version+1, now
+				reason := "board closed; claimed places stay"
+				if d.Status == StatusPublished {
+					n.Status, n.BoardID, reason = StatusOpen, uuid.Nil, "board closed"
+				}
 				ch.Demands = append(ch.Demands, n)
-				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: "board closed", At: now})
+				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: reason, At: now})
 			}
 			if len(page) < q.Limit {
 				break

@@ -122,7 +122,7 @@ const (
 	ActionAward                       // Catalog.MarkAwarded: one provider awarded; → Awarded when all are
 	ActionCancel                      // Catalog.Cancel: → Cancelled
 	ActionExpire                      // Catalog.ExpireDue: → Expired
-	ActionUnpublish                   // Catalog.CloseBoard: an unclaimed demand leaves its closed board → Open
+	ActionUnpublish                   // Catalog.CloseBoard: an unclaimed demand leaves its closed board → Open; a partly claimed one stays Claimed
 	actionCount
 )
 
@@ -180,6 +180,7 @@ var transitions = []Transition{
 
 	// A published demand whose board closes unclaimed goes back to Open for the next board.
 	{StatusPublished, ActionUnpublish, StatusOpen},
+	{StatusClaimed, ActionUnpublish, StatusClaimed}, // its board closed; the claims stand
 
 	// The community may start with fewer providers than the headcount (Claimed).
 	{StatusClaimed, ActionStart, StatusInProgress},

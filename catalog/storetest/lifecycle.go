@@ -408,6 +408,9 @@ func testBoards(t *testing.T, s catalog.Store) {
 	c := f.Cat
 	d1 := f.OpenWish(t, Wish("r1"))
 	d2 := f.OpenWish(t, Wish("r2"))
+	two := Wish("r5")
+	two.Headcount = 2
+	d5 := f.OpenWish(t, two)
 	draft, err := c.CreateDemand(ctx, Wish("r3"), "x")
 	require.NoError(t, err)
 	outside := Wish("r4")
@@ -439,7 +442,7 @@ func testBoards(t *testing.T, s catalog.Store) {
 		})
 	}
 
-	spec.Demands = []uuid.UUID{d1.ID, d2.ID}
+	spec.Demands = []uuid.UUID{d1.ID, d2.ID, d5.ID}
 	b, err := c.PublishBoard(ctx, spec)
 	require.NoError(t, err)
 	list, err := c.Boards(ctx, catalog.BoardQuery{Scope: Street, OpenAt: now})
@@ -448,11 +451,16 @@ func testBoards(t *testing.T, s catalog.Store) {
 	assert.Equal(t, b.ID, list.Boards[0].ID)
 	page, err := c.Demands(ctx, catalog.DemandQuery{BoardID: b.ID, Statuses: catalog.OpenStatuses})
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []uuid.UUID{d1.ID, d2.ID}, ids(page.Demands))
+	assert.ElementsMatch(t, []uuid.UUID{d1.ID, d2.ID, d5.ID}, ids(page.Demands))
 
 	v := f.Register(t, Volunteer("v1"))
 	_, err = c.Claim(ctx, d1.ID, v.ID, act("v"))
 	require.NoError(t, err)
+	_, err = c.Claim(ctx, d5.ID, v.ID, act("v"))
+	require.NoError(t, err)
+	partly, err := c.Demand(ctx, d5.ID)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusClaimed, partly.Status, "one of two places taken")
 
 	closed, err := c.CloseBoard(ctx, b.ID, "community")
 	require.NoError(t, err)
@@ -468,6 +476,25 @@ func testBoards(t *testing.T, s catalog.Store) {
 	got, err = c.Demand(ctx, d1.ID)
 	require.NoError(t, err)
 	assert.Equal(t, catalog.StatusAccepted, got.Status, "claimed demands stay with their providers")
+
+	// A partly claimed demand stays Claimed, but its version moved: a claim that read the
+	// board open before the close (here: computed against the old version) conflicts, and a
+	// fresh one finds the board closed. No claim lands after a close.
+	got, err = c.Demand(ctx, d5.ID)
+	require.NoError(t, err)
+	assert.Equal(t, catalog.StatusClaimed, got.Status)
+	assert.Equal(t, partly.Version+1, got.Version)
+	v2 := f.Register(t, Volunteer("v2"))
+	_, err = c.Claim(ctx, d5.ID, v2.ID, catalog.Act{Actor: "v2", Version: partly.Version})
+	assert.ErrorIs(t, err, catalog.ErrVersionConflict)
+	_, err = c.Claim(ctx, d5.ID, v2.ID, act("v2"))
+	assert.ErrorIs(t, err, catalog.ErrBoardClosed)
+	hist, err := c.History(ctx, d5.ID, 0, 0)
+	require.NoError(t, err)
+	last := hist[len(hist)-1]
+	assert.Equal(t, catalog.ActionUnpublish, last.Action)
+	assert.Equal(t, catalog.StatusClaimed, last.From)
+	assert.Equal(t, catalog.StatusClaimed, last.To)
 
 	_, err = c.Publish(ctx, b.ID, d2.ID, act("x"))
 	assert.ErrorIs(t, err, catalog.ErrBoardClosed)

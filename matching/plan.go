@@ -388,6 +388,14 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			p.RightLoadCost[j] = m.loadCost
 		}
 	}
+	// At most CandidatesKeptMax edges per open demand: reserved at once rather than grown.
+	open := 0
+	for i := range m.demands {
+		if openForPlan(&m.demands[i]) {
+			open++
+		}
+	}
+	p.Edges = make([]Edge, 0, open*CandidatesKeptMax)
 	reports := make([]demandReport, nD)
 	stamp := make([]int32, nP)
 	kept := make([]candidate, 0, CandidatesScannedMax)
@@ -470,7 +478,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
 	}
 
-	var res PlanResult
+	res := PlanResult{Assignments: make([]Assignment, 0, len(sol.Edges))}
 	served := make([]int, nD)
 	for _, k := range sol.Edges {
 		e := p.Edges[k]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -124,8 +125,10 @@ type Matcher struct {
 	local   map[indexKey][]int32
 	gridsOf map[catalog.GridPath][]catalog.GridPath
 	wide    map[indexKey][]int32
-	// Open demands by (code, each ancestor of their grid).
-	demandIndex map[indexKey][]int32
+	// Open demands by (code, each ancestor of their grid). Only SuggestDemands reads it, so
+	// it is built on its first call, not for every Plan.
+	demandIndexOnce sync.Once
+	demandIndex     map[indexKey][]int32
 }
 
 // NewMatcher builds a Matcher over copies of the slices' headers (the records are not
@@ -149,7 +152,6 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		local:        make(map[indexKey][]int32),
 		gridsOf:      make(map[catalog.GridPath][]catalog.GridPath),
 		wide:         make(map[indexKey][]int32),
-		demandIndex:  make(map[indexKey][]int32),
 	}
 	if m.scorer == nil {
 		m.scorer = DefaultScorer{}
@@ -217,20 +219,29 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		m.demandByID[d.ID] = int32(i)
 		m.routes[i] = m.router.Route(d)
 		m.skills[i] = demandSkills(d, taxonomy)
+	}
+	if s, ok := m.scorer.(DefaultScorer); ok {
+		m.prepared = newDefaultScoring(s, demands, m.routes, providers)
+	}
+	return m, nil
+}
+
+// indexDemands builds demandIndex (see Matcher).
+func (m *Matcher) indexDemands() {
+	m.demandIndex = make(map[indexKey][]int32)
+	var buf [4]indexKey
+	for i := range m.demands {
+		d := &m.demands[i]
 		if !openForPlan(d) {
 			continue
 		}
-		for _, k := range m.demandCodes(int32(i)) {
+		for _, k := range m.demandCodes(int32(i), buf[:0]) {
 			for level := d.Location.Grid.Depth(); level >= catalog.LevelStreet; level-- {
 				k.area = d.Location.Grid.Truncate(level)
 				m.demandIndex[k] = append(m.demandIndex[k], int32(i))
 			}
 		}
 	}
-	if s, ok := m.scorer.(DefaultScorer); ok {
-		m.prepared = newDefaultScoring(s, demands, m.routes, providers)
-	}
-	return m, nil
 }
 
 // fit scores demand i with provider j without explanation.
@@ -268,9 +279,8 @@ func providerCodes(p *catalog.Provider) []indexKey {
 
 // demandCodes lists the index codes under which demand i finds its providers: its first
 // required skill (a provider must have all, so any one narrows the search) and, when routed
-// by function, each function.
-func (m *Matcher) demandCodes(i int32) []indexKey {
-	var codes []indexKey
+// by function, each function. It appends them to codes.
+func (m *Matcher) demandCodes(i int32, codes []indexKey) []indexKey {
 	if skills := m.skills[i]; len(skills) > 0 {
 		codes = append(codes, indexKey{code: string(skills[0])})
 	} else {
@@ -313,7 +323,8 @@ func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j i
 		}
 		return scanned
 	}
-	codes := m.demandCodes(i)
+	var buf [4]indexKey
+	codes := m.demandCodes(i, buf[:0])
 	grid := d.Location.Grid
 	scan := func(index map[indexKey][]int32, area catalog.GridPath) bool {
 		for _, k := range codes {

@@ -118,54 +118,40 @@ func (s *Store) one(ctx context.Context, what, query string, id uuid.UUID) (int6
 //
 // Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
 func (s *Store) Demand(ctx context.Context, id uuid.UUID) (catalog.Demand, error) {
-	version, rec, err := s.one(ctx, "demand", s.q.demand, id)
-	if err != nil {
-		return catalog.Demand{}, err
-	}
-	d, err := decodeDemand(rec)
-	if err != nil {
-		return catalog.Demand{}, err
-	}
-	if d.ID != id || int64(d.Version) != version {
-		return catalog.Demand{}, corrupt("demand %s: record of %s version %d in a row of version %d", id, d.ID, d.Version, version)
-	}
-	return d, nil
+	return versioned(ctx, s, "demand", s.q.demand, id, decodeDemand, func(d catalog.Demand) (uuid.UUID, uint64) { return d.ID, d.Version })
 }
 
 // Provider implements catalog.Store.
 //
 // Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
 func (s *Store) Provider(ctx context.Context, id uuid.UUID) (catalog.Provider, error) {
-	version, rec, err := s.one(ctx, "provider", s.q.provider, id)
-	if err != nil {
-		return catalog.Provider{}, err
-	}
-	p, err := decodeProvider(rec)
-	if err != nil {
-		return catalog.Provider{}, err
-	}
-	if p.ID != id || int64(p.Version) != version {
-		return catalog.Provider{}, corrupt("provider %s: record of %s version %d in a row of version %d", id, p.ID, p.Version, version)
-	}
-	return p, nil
+	return versioned(ctx, s, "provider", s.q.provider, id, decodeProvider, func(p catalog.Provider) (uuid.UUID, uint64) { return p.ID, p.Version })
 }
 
 // Board implements catalog.Store.
 //
 // Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
 func (s *Store) Board(ctx context.Context, id uuid.UUID) (catalog.Board, error) {
-	version, rec, err := s.one(ctx, "board", s.q.board, id)
+	return versioned(ctx, s, "board", s.q.board, id, decodeBoard, func(b catalog.Board) (uuid.UUID, uint64) { return b.ID, b.Version })
+}
+
+// versioned reads one versioned record and checks it against its row: a record whose id or
+// version disagrees with the row's columns was not written by this store (ErrCorrupt).
+func versioned[T any](ctx context.Context, s *Store, what, query string, id uuid.UUID,
+	decode func([]byte) (T, error), key func(T) (uuid.UUID, uint64)) (T, error) {
+	var zero T
+	version, rec, err := s.one(ctx, what, query, id)
 	if err != nil {
-		return catalog.Board{}, err
+		return zero, err
 	}
-	b, err := decodeBoard(rec)
+	v, err := decode(rec)
 	if err != nil {
-		return catalog.Board{}, err
+		return zero, err
 	}
-	if b.ID != id || int64(b.Version) != version {
-		return catalog.Board{}, corrupt("board %s: record of %s version %d in a row of version %d", id, b.ID, b.Version, version)
+	if gotID, gotVersion := key(v); gotID != id || int64(gotVersion) != version {
+		return zero, corrupt("%s %s: record of %s version %d in a row of version %d", what, id, gotID, gotVersion, version)
 	}
-	return b, nil
+	return v, nil
 }
 
 // where accumulates the conditions and arguments of a generated query.

@@ -453,6 +453,7 @@ type storeTx struct {
 	lockedIDs []ledger.AccountID
 	lockedIdx []uint32
 	states    []ledger.AccountState
+	resolved  []uint32 // account indexes apply resolved, in the order it writes
 }
 
 func (t *storeTx) reset() {
@@ -498,18 +499,66 @@ func (t *storeTx) InsertAccount(_ context.Context, a ledger.AccountRecord) error
 	return nil
 }
 
+// Commit checks the order of what it is given; apply checks every account it names. A
+// caller driving the Store directly with a malformed Commit gets ErrInvalid, not a panic.
+// The Ledger never sends one.
 func (t *storeTx) Commit(_ context.Context, c ledger.Commit) error {
-	if uint64(t.s.count)+uint64(len(c.Transactions)) > TransactionsMax {
+	s := t.s
+	if uint64(s.count)+uint64(len(c.Transactions)) > TransactionsMax {
 		return fmt.Errorf("memstore: more than %d transactions: %w", uint64(TransactionsMax), ledger.ErrInvalid)
+	}
+	if len(t.commits) > 0 || len(t.accounts) > 0 {
+		return fmt.Errorf("memstore: one Commit per Update, after the accounts it names exist: %w", ledger.ErrInvalid)
+	}
+	for k, tr := range c.Transactions {
+		if tr.Seq != uint64(s.count)+uint64(k)+1 || len(tr.Postings) == 0 {
+			return fmt.Errorf("memstore: transaction seq %d after %d, %d postings: %w", tr.Seq, uint64(s.count)+uint64(k), len(tr.Postings), ledger.ErrInvalid)
+		}
+	}
+	for _, cl := range c.CloseHolds {
+		if h := s.holds[cl.ID]; h == nil || h.rec.Status != ledger.HoldOpen {
+			return fmt.Errorf("memstore: closing hold %s that is not open: %w", cl.ID, ledger.ErrInvalid)
+		}
 	}
 	t.commits = append(t.commits, c)
 	return nil
 }
 
-// apply writes what fn buffered. Everything was validated by the Ledger; a reference to an
-// unknown account here is a programmer error and panics rather than corrupting the store.
+// apply writes what fn buffered, which Commit checked; anything still wrong here is a
+// programmer error and panics rather than corrupting the store.
 func (t *storeTx) apply() error {
 	s := t.s
+	// Resolve every account the commits name before writing anything: one lookup each, and a
+	// name that does not exist is ErrInvalid with the store untouched.
+	idx := t.resolved[:0]
+	for _, c := range t.commits {
+		for _, tr := range c.Transactions {
+			for _, p := range tr.Postings {
+				f, ok1 := s.index(p.From)
+				to, ok2 := s.index(p.To)
+				if !ok1 || !ok2 {
+					return fmt.Errorf("memstore: posting names an unknown account: %w", ledger.ErrInvalid)
+				}
+				idx = append(idx, f, to)
+			}
+		}
+		for _, b := range c.Balances {
+			i, ok := s.index(b.Account)
+			if !ok {
+				return fmt.Errorf("memstore: balance of unknown account %s: %w", b.Account, ledger.ErrInvalid)
+			}
+			idx = append(idx, i)
+		}
+		for _, h := range c.OpenHolds {
+			i, ok1 := s.index(h.Posting.From)
+			_, ok2 := s.index(h.Posting.To)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("memstore: hold names an unknown account: %w", ledger.ErrInvalid)
+			}
+			idx = append(idx, i)
+		}
+	}
+	t.resolved = idx
 	for _, a := range t.assets {
 		s.assets[a.Code] = a
 	}
@@ -519,10 +568,13 @@ func (t *storeTx) apply() error {
 	}
 	for _, c := range t.commits {
 		for k := range c.Transactions {
-			s.appendTx(&c.Transactions[k])
+			n := 2 * len(c.Transactions[k].Postings)
+			s.appendTx(&c.Transactions[k], idx[:n])
+			idx = idx[n:]
 		}
 		for _, b := range c.Balances {
-			s.accounts[s.mustIndex(b.Account)].balance = b.Balance
+			s.accounts[idx[0]].balance = b.Balance
+			idx = idx[1:]
 		}
 		for _, h := range c.OpenHolds {
 			hp := &hold{rec: h}
@@ -530,7 +582,8 @@ func (t *storeTx) apply() error {
 			if h.IdempotencyKey != "" {
 				s.holdKeys[h.IdempotencyKey] = hp
 			}
-			a := s.accounts[s.mustIndex(h.Posting.From)]
+			a := s.accounts[idx[0]]
+			idx = idx[1:]
 			if h.ExpiresAt.IsZero() {
 				a.heldForever += h.Posting.Amount
 			} else {
@@ -555,19 +608,25 @@ func (t *storeTx) apply() error {
 	return nil
 }
 
-func (s *Store) mustIndex(id ledger.AccountID) uint32 {
-	// The accounts this Update locked were resolved once already.
+// index finds an account: the accounts this Update locked were resolved once already.
+func (s *Store) index(id ledger.AccountID) (uint32, bool) {
 	if k, ok := slices.BinarySearch(s.tx.lockedIDs, id); ok {
-		return s.tx.lockedIdx[k]
+		return s.tx.lockedIdx[k], true
 	}
 	i, ok := s.accIndex[id]
+	return i, ok
+}
+
+func (s *Store) mustIndex(id ledger.AccountID) uint32 {
+	i, ok := s.index(id)
 	if !ok {
 		panic(fmt.Sprintf("memstore: commit names unknown account %s", id))
 	}
 	return i
 }
 
-func (s *Store) appendTx(tr *ledger.TxRecord) {
+// appendTx stores one record; idx holds its postings' resolved (from, to) account indexes.
+func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 	i := s.count
 	if tr.Seq != uint64(i)+1 {
 		panic(fmt.Sprintf("memstore: transaction seq %d appended after %d", tr.Seq, i))
@@ -590,12 +649,12 @@ func (s *Store) appendTx(tr *ledger.TxRecord) {
 	touched := two[:0]
 	if len(tr.Postings) == 1 {
 		p := tr.Postings[0]
-		t.from, t.to, t.amount = s.mustIndex(p.From), s.mustIndex(p.To), p.Amount
+		t.from, t.to, t.amount = idx[0], idx[1], p.Amount
 		touched = append(touched, t.from, t.to)
 	} else {
 		x.postings = make([]posting, len(tr.Postings))
 		for k, p := range tr.Postings {
-			f, to := s.mustIndex(p.From), s.mustIndex(p.To)
+			f, to := idx[2*k], idx[2*k+1]
 			x.postings[k] = posting{from: f, to: to, amount: p.Amount}
 			touched = append(touched, f, to)
 		}

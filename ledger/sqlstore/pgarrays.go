@@ -10,12 +10,21 @@ import (
 // Bulk statements with one array parameter per column, for PostgreSQL and engines that speak
 // its array types (CockroachDB, YugabyteDB). Each is planned once however many rows it carries.
 const (
-	arraysInsertTransactions = `INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash)
- SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BYTEA[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), CAST($6 AS BIGINT[]), CAST($7 AS BIGINT[]), CAST($8 AS BOOLEAN[]), CAST($9 AS BYTEA[]), CAST($10 AS BYTEA[]), CAST($11 AS BYTEA[]))`
-	arraysInsertPostings = `INSERT INTO postings (seq, idx, from_account, to_account, asset, amount)
- SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS INTEGER[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), CAST($6 AS BIGINT[]))`
-	arraysInsertEntries = `INSERT INTO entries (account, seq, delta, effective_at)
- SELECT * FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]), CAST($4 AS BIGINT[]))`
+	// arraysWrite writes a commit's transactions, postings, entries, balances and head in one
+	// statement, so a commit costs one round trip. Data-modifying CTEs (PostgreSQL,
+	// CockroachDB) each run once to completion whether or not the final SELECT reads them, all
+	// on the statement's snapshot; none reads another's rows. The counts let Commit check
+	// that every balance's account exists and that the head had not moved.
+	arraysWrite = `WITH t AS (INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash)
+  SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BYTEA[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), CAST($6 AS BIGINT[]), CAST($7 AS BIGINT[]), CAST($8 AS BOOLEAN[]), CAST($9 AS BYTEA[]), CAST($10 AS BYTEA[]), CAST($11 AS BYTEA[]))),
+ p AS (INSERT INTO postings (seq, idx, from_account, to_account, asset, amount)
+  SELECT * FROM unnest(CAST($12 AS BIGINT[]), CAST($13 AS INTEGER[]), CAST($14 AS TEXT[]), CAST($15 AS TEXT[]), CAST($16 AS TEXT[]), CAST($17 AS BIGINT[]))),
+ e AS (INSERT INTO entries (account, seq, delta, effective_at)
+  SELECT * FROM unnest(CAST($18 AS TEXT[]), CAST($19 AS BIGINT[]), CAST($20 AS BIGINT[]), CAST($21 AS BIGINT[]))),
+ b AS (UPDATE accounts SET balance = v.balance
+  FROM unnest(CAST($22 AS TEXT[]), CAST($23 AS BIGINT[])) AS v (id, balance) WHERE accounts.id = v.id RETURNING 1),
+ h AS (UPDATE head SET seq = $24, hash = $25 WHERE id = 1 AND seq = $26 RETURNING 1)
+SELECT (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM h)`
 	arraysUpdateBalances = `UPDATE accounts SET balance = v.balance
  FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS BIGINT[])) AS v (id, balance) WHERE accounts.id = v.id`
 	arraysTxsByKeys    = txSelect + ` WHERE t.idempotency_key = ANY (CAST($1 AS TEXT[])) ORDER BY t.seq`
@@ -29,7 +38,11 @@ func optString(s string) *string {
 	return &s
 }
 
-func (t *storeTx) insertArrays(ctx context.Context, recs []ledger.TxRecord, postings []posting, entries []entry) error {
+// writeArrays writes c's transactions (at least one), their postings and entries, the
+// balances and the new head with arraysWrite.
+func (t *storeTx) writeArrays(ctx context.Context, c *ledger.Commit) error {
+	recs := c.Transactions
+	postings, entries := flatten(recs)
 	n := len(recs)
 	seqs, effs, posteds := make([]int64, n), make([]int64, n), make([]int64, n)
 	ids, reverses, captures, hashes := make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
@@ -52,9 +65,6 @@ func (t *storeTx) insertArrays(ctx context.Context, recs []ledger.TxRecord, post
 			mds[i] = &s
 		}
 	}
-	if _, err := t.exec(ctx, arraysInsertTransactions, seqs, ids, keys, memos, mds, effs, posteds, defaulted, reverses, captures, hashes); err != nil {
-		return opErr("insert transactions", err)
-	}
 	m := len(postings)
 	pseqs, amounts := make([]int64, m), make([]int64, m)
 	idxs := make([]int32, m)
@@ -63,17 +73,31 @@ func (t *storeTx) insertArrays(ctx context.Context, recs []ledger.TxRecord, post
 		pseqs[i], idxs[i], amounts[i] = p.seq, int32(p.idx), p.p.Amount
 		froms[i], tos[i], assets[i] = string(p.p.From), string(p.p.To), p.p.Asset
 	}
-	if _, err := t.exec(ctx, arraysInsertPostings, pseqs, idxs, froms, tos, assets, amounts); err != nil {
-		return opErr("insert postings", err)
-	}
 	k := len(entries)
 	accounts := make([]string, k)
 	eseqs, deltas, eeffs := make([]int64, k), make([]int64, k), make([]int64, k)
 	for i, e := range entries {
 		accounts[i], eseqs[i], deltas[i], eeffs[i] = string(e.account), e.seq, e.delta, e.eff
 	}
-	if _, err := t.exec(ctx, arraysInsertEntries, accounts, eseqs, deltas, eeffs); err != nil {
-		return opErr("insert entries", err)
+	bids, balances := make([]string, len(c.Balances)), make([]int64, len(c.Balances))
+	for i, b := range c.Balances {
+		bids[i], balances[i] = string(b.Account), b.Balance
+	}
+	var updated, heads int64
+	if err := t.queryRow(ctx, arraysWrite,
+		seqs, ids, keys, memos, mds, effs, posteds, defaulted, reverses, captures, hashes,
+		pseqs, idxs, froms, tos, assets, amounts,
+		accounts, eseqs, deltas, eeffs,
+		bids, balances,
+		seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq),
+	).Scan(&updated, &heads); err != nil {
+		return opErr("write commit", err)
+	}
+	if updated != int64(len(c.Balances)) {
+		return invalid("update balances: %d of %d accounts exist", updated, len(c.Balances))
+	}
+	if heads != 1 {
+		return corrupt("set head: head moved under a lock (%d rows)", heads)
 	}
 	return nil
 }

@@ -278,7 +278,7 @@ func (t *storeTx) checkCommit(c *ledger.Commit) error {
 
 // Commit writes c in bulk: multi-row INSERTs of at most InsertRowsMax rows for transactions,
 // postings and entries, one UPDATE per inListMax balances, then the head, which must still be
-// the one LockHead returned.
+// the one LockHead returned. On PostgreSQL all of that is one statement (writeArrays).
 func (t *storeTx) Commit(ctx context.Context, c ledger.Commit) error {
 	if !t.headLocked {
 		if _, err := t.LockHead(ctx); err != nil {
@@ -288,11 +288,19 @@ func (t *storeTx) Commit(ctx context.Context, c ledger.Commit) error {
 	if err := t.checkCommit(&c); err != nil {
 		return err
 	}
-	if err := t.insertTransactions(ctx, c.Transactions); err != nil {
-		return err
-	}
-	if err := t.updateBalances(ctx, c.Balances); err != nil {
-		return err
+	if t.s.d.arrays && len(c.Transactions) > 0 {
+		// One round trip for every row of the commit and the head (see writeArrays).
+		if err := t.writeArrays(ctx, &c); err != nil {
+			return err
+		}
+		t.head = c.Head
+	} else {
+		if err := t.insertTransactions(ctx, c.Transactions); err != nil {
+			return err
+		}
+		if err := t.updateBalances(ctx, c.Balances); err != nil {
+			return err
+		}
 	}
 	if err := t.insertHolds(ctx, c.OpenHolds); err != nil {
 		return err
@@ -358,10 +366,9 @@ type posting struct {
 	p   *ledger.PostingRecord
 }
 
-func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord) error {
-	if len(recs) == 0 {
-		return nil
-	}
+// flatten lists the postings of recs and their entries: one per (account, transaction), the
+// net change of that account in that transaction.
+func flatten(recs []ledger.TxRecord) ([]posting, []entry) {
 	var postings []posting
 	var entries []entry
 	for i := range recs {
@@ -384,9 +391,14 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 			addEntry(p.To, p.Amount)
 		}
 	}
-	if t.s.d.arrays {
-		return t.insertArrays(ctx, recs, postings, entries)
+	return postings, entries
+}
+
+func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord) error {
+	if len(recs) == 0 {
+		return nil
 	}
+	postings, entries := flatten(recs)
 	if err := t.bulk(ctx, "transactions", `INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash) VALUES `,
 		txCols, len(recs), func(i int, args []any) []any {
 			r := &recs[i]

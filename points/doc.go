@@ -32,6 +32,8 @@
 //     (ledger.Scan), treats each amount a holder received as a lot dated by its effective
 //     time, lets everything the holder spent consume the oldest lots first, and moves what is
 //     left of lots past their validity to the expiry account; idempotent per day of asOf.
+//     ExpireAll does the same for several schemes of one ledger (a district's communities at
+//     year end) from one read of the ledger, with the postings and keys of Expire run on each.
 //   - Clawback (追回): an award found fraudulent is reversed (ledger.Reverse). If the holder
 //     spent some of it, what is there is taken back and the rest is recorded in the holder's
 //     debt account; later awards pay the debt off before anything reaches the holder. The

@@ -44,6 +44,12 @@ var (
 	// ErrKeyReused reports an operation key that was already used for an operation with other
 	// content (a redemption key reused for another item, a deposit repeated with other hours).
 	ErrKeyReused = errors.New("points: key already used for other content")
+	// ErrLedgerMismatch reports incentives given to one ExpireAll that run on different
+	// ledgers. It wraps ErrInvalid.
+	ErrLedgerMismatch = fmt.Errorf("%w: incentives on different ledgers", ErrInvalid)
+	// ErrDuplicateCommunity reports two incentives of one community given to one ExpireAll.
+	// It wraps ErrInvalid.
+	ErrDuplicateCommunity = fmt.Errorf("%w: two incentives of one community", ErrInvalid)
 )
 
 // Refusal is an error carrying the reason a rule refused an operation, in words a community

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -69,6 +71,10 @@ func (q *lots) expired(cutoff int64) int64 {
 	return sum
 }
 
+// ExpireSchemesMax bounds the incentives one ExpireAll takes (a district has tens of
+// communities; a province shards by district).
+const ExpireSchemesMax = 10_000
+
 // Expire moves every holder's points older than the scheme's validity as of asOf to the
 // expiry sink (积分清零). It reads the ledger's own postings in one pass (ledger.Scan): every
 // amount a holder received is a lot dated by its effective time, and everything the holder
@@ -79,35 +85,226 @@ func (q *lots) expired(cutoff int64) int64 {
 // A run is idempotent per period (the day of asOf): each expiry transaction's key is derived
 // from the period and the accounts it covers, and an account expired once in a period is not
 // expired again in it. A run that dies midway is repaired by running again. Run one Expire
-// per scheme at a time (a scheduled job); within one process Expire serialises itself.
+// per scheme at a time (a scheduled job); within one process Expire serialises itself. To
+// expire several schemes of one ledger, ExpireAll reads the ledger once for all of them.
 //
 // Errors: ErrInvalid (asOf zero), the ledger's ErrClosed. A scheme without validity expires
 // nothing.
 func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport, error) {
-	rep := ExpiryReport{Points: decimal.Zero}
 	if asOf.IsZero() {
-		return rep, errorf(ErrInvalid, "expire: zero time")
-	}
-	rep.Period = asOf.In(inc.zone).Format("20060102")
-	if inc.s.ValidityMonths == 0 {
-		return rep, nil
+		return ExpiryReport{Points: decimal.Zero}, errorf(ErrInvalid, "expire: zero time")
 	}
 	inc.expireMu.Lock()
 	defer inc.expireMu.Unlock()
-	cutoff := asOf.In(inc.zone).AddDate(0, -inc.s.ValidityMonths, 0).UnixMicro()
-
-	accounts, order, err := inc.scanLots(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("expire %s: %w", rep.Period, err)
+	reps, err := expire(ctx, asOf, []*Incentive{inc})
+	if len(reps) == 0 {
+		return ExpiryReport{Period: asOf.In(inc.zone).Format("20060102"), Points: decimal.Zero}, err
 	}
+	return reps[0], err
+}
+
+// ExpireAll expires the points of several schemes on one ledger (a district's communities at
+// year end) as Expire does, but reads the ledger once for all of them instead of once per
+// scheme. The transactions it posts, their idempotency keys and the reports are those of
+// calling Expire on each incentive in turn, in the order given; so a run that dies midway is
+// repaired by running ExpireAll (or Expire) again, and an ExpireAll after some Expire calls of
+// the same period expires nothing twice. Schemes whose holder accounts coincide (a holder
+// template without {community} on a shared asset) see the expiry of the schemes before them,
+// as they would in turn. Reports are in the order of incentives; each incentive's Expire is
+// excluded while ExpireAll runs.
+//
+// Errors: ErrInvalid (asOf zero, no more than ExpireSchemesMax incentives, a nil incentive),
+// ErrLedgerMismatch (incentives on different ledgers), ErrDuplicateCommunity (two incentives
+// of one community), and the ledger's ErrClosed; invalid input posts nothing. On a ledger
+// error the reports of the schemes done so far are returned with it, the last one partial.
+func ExpireAll(ctx context.Context, asOf time.Time, incentives ...*Incentive) ([]ExpiryReport, error) {
+	if asOf.IsZero() {
+		return nil, errorf(ErrInvalid, "expire all: zero time")
+	}
+	if len(incentives) > ExpireSchemesMax {
+		return nil, errorf(ErrInvalid, "expire all: %d incentives, at most %d", len(incentives), ExpireSchemesMax)
+	}
+	communities := make(map[string]int, len(incentives))
+	for i, inc := range incentives {
+		if inc == nil {
+			return nil, errorf(ErrInvalid, "expire all: incentive %d is nil", i)
+		}
+		if inc.l != incentives[0].l {
+			return nil, fmt.Errorf("expire all: incentive %d (%s): %w", i, inc.s.Community, ErrLedgerMismatch)
+		}
+		if j, dup := communities[inc.s.Community]; dup {
+			return nil, fmt.Errorf("expire all: incentives %d and %d are both %s: %w", j, i, inc.s.Community, ErrDuplicateCommunity)
+		}
+		communities[inc.s.Community] = i
+	}
+	if len(incentives) == 0 {
+		return []ExpiryReport{}, nil
+	}
+	// Lock in the order of communities, so that two ExpireAll calls sharing incentives cannot
+	// each hold a lock the other waits for.
+	locked := slices.Clone(incentives)
+	slices.SortFunc(locked, func(a, b *Incentive) int { return strings.Compare(a.s.Community, b.s.Community) })
+	for _, inc := range locked {
+		inc.expireMu.Lock()
+		defer inc.expireMu.Unlock()
+	}
+	return expire(ctx, asOf, incentives)
+}
+
+// expire runs the expiry of incs (valid, sharing one ledger, their expireMu held) in turn,
+// from one scan of the ledger. On error it returns the reports of the schemes it got to.
+func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryReport, error) {
+	reps := make([]ExpiryReport, len(incs))
+	runs := make([]*expiryRun, len(incs))
+	sc := &lotScan{assets: make(map[string]*assetLots)}
+	lastRun := -1
+	for i, inc := range incs {
+		local := asOf.In(inc.zone)
+		reps[i] = ExpiryReport{Period: local.Format("20060102"), Points: decimal.Zero}
+		if inc.s.ValidityMonths == 0 {
+			continue
+		}
+		runs[i] = &expiryRun{inc: inc, cutoff: local.AddDate(0, -inc.s.ValidityMonths, 0).UnixMicro()}
+		sc.add(runs[i])
+		lastRun = i
+	}
+	if lastRun < 0 {
+		return reps, nil
+	}
+	if err := sc.scan(ctx, incs[0].l); err != nil {
+		return reps[:0], fmt.Errorf("expire %s: %w", reps[0].Period, err)
+	}
+	for i, r := range runs {
+		if r == nil {
+			continue
+		}
+		// Apply what this scheme posts to the lots, as a scan after it would see them, unless
+		// no scheme comes after it.
+		var posted func(*ledger.Transaction) error
+		if i < lastRun {
+			posted = sc.visit
+		}
+		if err := r.inc.expireRun(ctx, r, sc.assets[r.inc.s.Asset], posted, &reps[i]); err != nil {
+			return reps[:i+1], fmt.Errorf("expire %s %s: %w", r.inc.s.Community, reps[i].Period, err)
+		}
+	}
+	return reps, nil
+}
+
+// expiryRun is one scheme's part of an expiry.
+type expiryRun struct {
+	inc     *Incentive
+	cutoff  int64 // lots effective at or before this (Unix microseconds) expire
+	members []int // the scheme's holder accounts (indices in assetLots), in order of first appearance
+}
+
+// lotScan holds the lots of every holder account of the schemes being expired, per asset:
+// lots depend only on an account's postings, so schemes that share a holder account share
+// its lots.
+type lotScan struct {
+	assets map[string]*assetLots
+	last   *assetLots // the asset of the posting seen last, to skip the map lookup
+}
+
+// assetLots is the lots of one asset's holder accounts.
+type assetLots struct {
+	asset string
+	scale int32
+	runs  []*expiryRun
+	index map[ledger.AccountID]int // -1: not a holder account of any run
+	ids   []ledger.AccountID
+	all   []lots
+}
+
+func (sc *lotScan) add(r *expiryRun) {
+	a := sc.assets[r.inc.s.Asset]
+	if a == nil {
+		a = &assetLots{asset: r.inc.s.Asset, scale: r.inc.s.Scale}
+		sc.assets[a.asset] = a
+	}
+	a.runs = append(a.runs, r)
+}
+
+// scan reads every transaction of l once into the lots.
+func (sc *lotScan) scan(ctx context.Context, l *ledger.Ledger) error {
+	head, err := l.Head(ctx)
+	if err != nil {
+		return err
+	}
+	// Size the index by the number of transactions (bounded), so a big ledger is not rehashed
+	// over and over while it is read.
+	hint := min(head.Seq, scanIndexHintMax) / uint64(len(sc.assets))
+	for _, a := range sc.assets {
+		a.index = make(map[ledger.AccountID]int, hint)
+	}
+	return scanAll(ctx, l, sc.visit)
+}
+
+// visit applies one transaction's postings to the lots: a holder account receiving an amount
+// gains a lot dated by the transaction's effective time, one sending an amount spends its
+// oldest lots first.
+func (sc *lotScan) visit(tx *ledger.Transaction) error {
+	at := tx.EffectiveAt.UnixMicro()
+	for i := range tx.Postings {
+		p := &tx.Postings[i]
+		a := sc.last
+		if a == nil || a.asset != p.Asset {
+			if a = sc.assets[p.Asset]; a == nil {
+				continue
+			}
+			sc.last = a
+		}
+		// Indices, not pointers: the second get may grow a.all.
+		from, to := a.get(p.From), a.get(p.To)
+		if from < 0 && to < 0 {
+			continue
+		}
+		v, err := ledger.ToMinor(p.Amount, a.scale)
+		if err != nil {
+			return err
+		}
+		if from >= 0 {
+			a.all[from].take(v)
+		}
+		if to >= 0 {
+			a.all[to].add(at, v)
+		}
+	}
+	return nil
+}
+
+// get returns the index of id's lots, or -1 if id is no run's holder account.
+func (a *assetLots) get(id ledger.AccountID) int {
+	if i, ok := a.index[id]; ok {
+		return i
+	}
+	i := -1
+	for _, r := range a.runs {
+		if _, ok := r.inc.holders.holder(id); !ok {
+			continue
+		}
+		if i < 0 {
+			i = len(a.all)
+			a.all = append(a.all, lots{holder: true})
+			a.ids = append(a.ids, id)
+		}
+		r.members = append(r.members, i)
+	}
+	a.index[id] = i
+	return i
+}
+
+// expireRun posts one scheme's expiry from the lots, adding to rep. posted, if not nil, is
+// told of every transaction it posts (not of replays).
+func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
 	type due struct {
 		id     ledger.AccountID
 		amount int64
 	}
-	dues := make([]due, 0, len(order)/4)
-	for i, id := range order {
-		if v := accounts[i].expired(cutoff); v > 0 {
-			dues = append(dues, due{id, v})
+	dues := make([]due, 0, len(r.members)/4)
+	for _, i := range r.members {
+		if v := a.all[i].expired(r.cutoff); v > 0 {
+			dues = append(dues, due{a.ids[i], v})
 		}
 	}
 	meta := map[string]string{MetaKind: KindExpire, MetaCommunity: inc.s.Community, MetaPeriod: rep.Period}
@@ -130,13 +327,18 @@ func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport,
 					rep.Accounts++
 					rep.Points = rep.Points.Add(ledger.FromMinor(d.amount, scale))
 				}
+				if posted != nil && !r.Transaction.Replayed {
+					if err := posted(&r.Transaction); err != nil {
+						return err
+					}
+				}
 			case errors.Is(r.Err, ledger.ErrIdempotencyConflict):
 				rep.AlreadyDone++
 			case errors.Is(r.Err, ledger.ErrInsufficientBalance):
 				// Someone spent or reserved points since the scan: expire account by account,
 				// at most what is available now.
 				for _, d := range chunks[i] {
-					if err := inc.expireOne(ctx, d.id, d.amount, rep.Period, meta, &rep); err != nil {
+					if err := inc.expireOne(ctx, d.id, d.amount, rep.Period, meta, posted, rep); err != nil {
 						return err
 					}
 				}
@@ -161,18 +363,15 @@ func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport,
 		chunks = append(chunks, chunk)
 		if len(batch) == ExpireTransactionsPerBatch {
 			if err := flush(); err != nil {
-				return rep, fmt.Errorf("expire %s: %w", rep.Period, err)
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, fmt.Errorf("expire %s: %w", rep.Period, err)
-	}
-	return rep, nil
+	return flush()
 }
 
 // expireOne expires what is available of one account's due amount, under a key of its own.
-func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount int64, period string, meta map[string]string, rep *ExpiryReport) error {
+func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount int64, period string, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
 	avail, err := inc.l.Available(ctx, id)
 	if err != nil {
 		return err
@@ -182,7 +381,7 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 		return nil
 	}
 	sum := sha256.Sum256([]byte(inc.s.Community + "\x00" + period + "\x00" + string(id)))
-	_, err = inc.l.Post(ctx, ledger.Transaction{
+	tx, err := inc.l.Post(ctx, ledger.Transaction{
 		IdempotencyKey: "expire:" + period + ":" + hex.EncodeToString(sum[:20]),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},
 		Memo:           "积分过期 points expired", Metadata: meta,
@@ -192,6 +391,9 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 		rep.Transactions++
 		rep.Accounts++
 		rep.Points = rep.Points.Add(v)
+		if posted != nil && !tx.Replayed {
+			return posted(&tx)
+		}
 	case errors.Is(err, ledger.ErrIdempotencyConflict):
 		rep.AlreadyDone++
 	case errors.Is(err, ledger.ErrInsufficientBalance):
@@ -200,62 +402,6 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 		return err
 	}
 	return nil
-}
-
-// scanLots reads every transaction once and returns the lots of every holder account of the
-// scheme, in the order the accounts first appeared.
-func (inc *Incentive) scanLots(ctx context.Context) ([]lots, []ledger.AccountID, error) {
-	head, err := inc.l.Head(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Size the index by the number of transactions (bounded), so a big ledger is not rehashed
-	// over and over while it is read.
-	index := make(map[ledger.AccountID]int, min(head.Seq, scanIndexHintMax))
-	var all []lots
-	var order []ledger.AccountID
-	get := func(id ledger.AccountID) *lots {
-		i, ok := index[id]
-		if !ok {
-			_, isHolder := inc.holders.holder(id)
-			i = -1
-			if isHolder {
-				i = len(all)
-				all = append(all, lots{holder: true})
-				order = append(order, id)
-			}
-			index[id] = i
-		}
-		if i < 0 {
-			return nil
-		}
-		return &all[i]
-	}
-	err = scanAll(ctx, inc.l, func(tx *ledger.Transaction) error {
-		at := tx.EffectiveAt.UnixMicro()
-		for i := range tx.Postings {
-			p := &tx.Postings[i]
-			if p.Asset != inc.s.Asset {
-				continue
-			}
-			from, to := get(p.From), get(p.To)
-			if from == nil && to == nil {
-				continue
-			}
-			v, err := ledger.ToMinor(p.Amount, inc.s.Scale)
-			if err != nil {
-				return err
-			}
-			if from != nil {
-				from.take(v)
-			}
-			if to != nil {
-				to.add(at, v)
-			}
-		}
-		return nil
-	})
-	return all, order, err
 }
 
 // scanIndexHintMax bounds the account index pre-sized for a scan.

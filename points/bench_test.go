@@ -178,3 +178,85 @@ func BenchmarkExpire(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExpireAll measures the year-end expiry of a district: 66 schemes (communities) on
+// one ledger, 1,000 holders each, every holder's points four years old. ExpireAll reads the
+// ledger once; "each" runs Expire on every scheme in turn (one read per scheme), for
+// comparison.
+func BenchmarkExpireAll(b *testing.B) {
+	const schemes, holders = 66, 1_000
+	ctx := context.Background()
+	setup := func(b *testing.B) (*clock, []*points.Incentive) {
+		clk := newClock()
+		l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(clk.Now))
+		require.NoError(b, err)
+		long := clk.Now().AddDate(-4, 0, 0)
+		incs := make([]*points.Incentive, schemes)
+		batch := make([]ledger.Transaction, 0, ledger.BatchMax)
+		for s := range incs {
+			sc := testScheme()
+			sc.Community = fmt.Sprint("c", s)
+			incs[s], err = points.New(ctx, l, sc)
+			require.NoError(b, err)
+			for i := range holders {
+				id := incs[s].HolderAccount(fmt.Sprint("p-", i))
+				require.NoError(b, l.OpenAccount(ctx, ledger.Account{ID: id, Asset: "PTS"}))
+				batch = append(batch, ledger.Transaction{EffectiveAt: long, Postings: []ledger.Posting{{From: incs[s].IssuerAccount(), To: id, Amount: decimal.NewFromInt(30), Asset: "PTS"}}})
+				if len(batch) == ledger.BatchMax {
+					res, err := l.PostBatch(ctx, batch)
+					require.NoError(b, err)
+					require.NoError(b, res[0].Err)
+					batch = batch[:0]
+				}
+			}
+		}
+		res, err := l.PostBatch(ctx, batch)
+		require.NoError(b, err)
+		require.NoError(b, res[0].Err)
+		return clk, incs
+	}
+	for _, c := range []struct {
+		name string
+		run  func(asOf time.Time, incs []*points.Incentive) (int, error)
+	}{
+		{"all", func(asOf time.Time, incs []*points.Incentive) (int, error) {
+			reps, err := points.ExpireAll(ctx, asOf, incs...)
+			n := 0
+			for _, r := range reps {
+				n += r.Accounts
+			}
+			return n, err
+		}},
+		{"each", func(asOf time.Time, incs []*points.Incentive) (int, error) {
+			n := 0
+			for _, inc := range incs {
+				r, err := inc.Expire(ctx, asOf)
+				if err != nil {
+					return n, err
+				}
+				n += r.Accounts
+			}
+			return n, nil
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var secs, cpus float64
+			for b.Loop() {
+				b.StopTimer()
+				clk, incs := setup(b)
+				runtime.GC() // the setup's garbage is not the expiry's
+				b.StartTimer()
+				start, cpu := time.Now(), cpuSeconds()
+				n, err := c.run(clk.Now(), incs)
+				require.NoError(b, err)
+				secs += time.Since(start).Seconds()
+				cpus += cpuSeconds() - cpu
+				if n != schemes*holders {
+					b.Fatalf("%d accounts expired, want %d", n, schemes*holders)
+				}
+			}
+			b.ReportMetric(secs/float64(b.N), "seconds")
+			b.ReportMetric(cpus/float64(b.N), "cpu-seconds")
+		})
+	}
+}

@@ -1182,21 +1182,23 @@ func (s *sim) expireDue() error {
 	return nil
 }
 
-// expirePoints runs each community's year-end expiry (积分清零 of points past their validity).
+// expirePoints runs every community's year-end expiry (积分清零 of points past their validity)
+// in one ExpireAll: one read of the ledger for all the communities' schemes.
 func (s *sim) expirePoints() error {
-	for c, inc := range s.inc {
-		rep, err := inc.Expire(s.ctx, s.clk.now)
-		if err != nil {
-			return fmt.Errorf("expire points of %s: %w", s.w.communities[c].segment, err)
-		}
+	reps, err := points.ExpireAll(s.ctx, s.clk.now, s.inc...)
+	if err != nil {
+		return fmt.Errorf("expire points: %w", err)
+	}
+	for c, rep := range reps {
 		s.st.pointsExpired = s.st.pointsExpired.Add(rep.Points)
 		s.st.expiryRuns++
 		// Refresh the mirror from the ledger: what is left after expiry.
 		if rep.Points.IsPositive() {
+			inc := s.inc[c]
 			for _, holder := range s.pointsHolders[c] {
 				bal, err := inc.Balance(s.ctx, holder)
 				if err != nil {
-					return fmt.Errorf("balance after expiry: %w", err)
+					return fmt.Errorf("balance of %s after expiry: %w", s.w.communities[c].segment, err)
 				}
 				s.points[c][holder] = bal
 			}

@@ -78,6 +78,8 @@ type reader struct {
 	// prepared statements outlive the transaction (the caller holds wmu).
 	stmts  map[string]*sql.Stmt
 	pinned bool
+	// pg, when set, replaces tx: an update on PostgreSQL (see pgTx).
+	pg *pgTx
 }
 
 // preparedMax bounds the statements kept prepared on the pinned SQLite connection; shapes
@@ -115,13 +117,30 @@ func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (r reader) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.pg != nil {
+		if err := r.pg.begin(ctx); err != nil {
+			return nil, err
+		}
+		return r.pg.conn.QueryContext(ctx, query, args...)
+	}
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return r.tx.QueryContext(ctx, query, args...)
 }
 
-func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+// errRow is a row whose Scan reports err: a failed BEGIN.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+func (r reader) queryRow(ctx context.Context, query string, args ...any) scanner {
+	if r.pg != nil {
+		if err := r.pg.begin(ctx); err != nil {
+			return errRow{err}
+		}
+		return r.pg.conn.QueryRowContext(ctx, query, args...)
+	}
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -129,6 +148,12 @@ func (r reader) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 }
 
 func (r reader) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if r.pg != nil {
+		if err := r.pg.begin(ctx); err != nil {
+			return nil, err
+		}
+		return r.pg.conn.ExecContext(ctx, query, args...)
+	}
 	if st := r.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -511,7 +536,11 @@ func (r reader) HoldByKey(ctx context.Context, key string) (ledger.HoldRecord, e
 func (r reader) readHead(ctx context.Context, query string) (ledger.Head, error) {
 	var seq int64
 	var hash []byte
-	if err := r.queryRow(ctx, query).Scan(&seq, &hash); err != nil {
+	if r.pg != nil && !r.pg.begun {
+		if err := r.pg.beginLockHead(ctx, query, &seq, &hash); err != nil {
+			return ledger.Head{}, err
+		}
+	} else if err := r.queryRow(ctx, query).Scan(&seq, &hash); err != nil {
 		return ledger.Head{}, opErr("read head", err)
 	}
 	if seq < 0 {

@@ -224,6 +224,9 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	if s.closed.Load() {
 		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
 	}
+	if s.d.Name == "postgres" {
+		return s.updatePostgres(ctx, fn)
+	}
 	var sqlTx *sql.Tx
 	var err error
 	if s.wconn != nil {
@@ -248,6 +251,24 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		return s.closedErr(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
+		return s.closedErr(fmt.Errorf("sqlstore: commit: %w", err))
+	}
+	return nil
+}
+
+// updatePostgres is updateOnce on PostgreSQL, with the transaction run by hand (pgTx).
+func (s *Store) updatePostgres(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
+	}
+	pg := &pgTx{conn: conn}
+	tx := &storeTx{reader: reader{s: s, pg: pg}}
+	if err := fn(tx); err != nil {
+		_ = pg.end(context.WithoutCancel(ctx), false) // a failed rollback discards the connection
+		return s.closedErr(err)
+	}
+	if err := pg.end(ctx, true); err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: commit: %w", err))
 	}
 	return nil

@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"github.com/tongxin/tongxin/internal/sqlbase"
 
 	"github.com/tongxin/tongxin/ledger"
 )
@@ -13,8 +16,7 @@ const (
 	// arraysWrite writes a commit's transactions, postings, entries, balances and head in one
 	// statement, so a commit costs one round trip. Data-modifying CTEs (PostgreSQL,
 	// CockroachDB) each run once to completion whether or not the final SELECT reads them, all
-	// on the statement's snapshot; none reads another's rows. The counts let Commit check
-	// that every balance's account exists and that the head had not moved.
+	// on the statement's snapshot; none reads another's rows. $27 is the number of balances.
 	arraysWrite = `WITH t AS (INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash)
   SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BYTEA[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]), CAST($5 AS TEXT[]), CAST($6 AS BIGINT[]), CAST($7 AS BIGINT[]), CAST($8 AS BOOLEAN[]), CAST($9 AS BYTEA[]), CAST($10 AS BYTEA[]), CAST($11 AS BYTEA[]))),
  p AS (INSERT INTO postings (seq, idx, from_account, to_account, asset, amount)
@@ -24,7 +26,14 @@ const (
  b AS (UPDATE accounts SET balance = v.balance
   FROM unnest(CAST($22 AS TEXT[]), CAST($23 AS BIGINT[])) AS v (id, balance) WHERE accounts.id = v.id RETURNING 1),
  h AS (UPDATE head SET seq = $24, hash = $25 WHERE id = 1 AND seq = $26 RETURNING 1)
-SELECT (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM h)`
+SELECT CAST(CASE WHEN (SELECT COUNT(*) FROM b) = $27 THEN '1' ELSE '` + writeMissingAccount + `' END AS INTEGER),
+ CAST(CASE WHEN (SELECT COUNT(*) FROM h) = 1 THEN '1' ELSE '` + writeHeadMoved + `' END AS INTEGER)`
+	// The statement fails, rather than returning counts to check, when a balance names a
+	// missing account or the head moved: it may travel in one pipeline with COMMIT (see
+	// pgTx.end), and a failed statement turns that COMMIT into a rollback. The failure is an
+	// invalid integer (SQLSTATE 22P02) whose text is one of these.
+	writeMissingAccount  = "balance update of a missing account"
+	writeHeadMoved       = "head moved under its lock"
 	arraysUpdateBalances = `UPDATE accounts SET balance = v.balance
  FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS BIGINT[])) AS v (id, balance) WHERE accounts.id = v.id`
 	arraysTxsByKeys    = txSelect + ` WHERE t.idempotency_key = ANY (CAST($1 AS TEXT[])) ORDER BY t.seq`
@@ -38,8 +47,8 @@ func optString(s string) *string {
 	return &s
 }
 
-// writeArrays writes c's transactions (at least one), their postings and entries, the
-// balances and the new head with arraysWrite.
+// writeArrays prepares arraysWrite for c's transactions (at least one), their postings and
+// entries, the balances and the new head; pgTx sends it.
 func (t *storeTx) writeArrays(ctx context.Context, c *ledger.Commit) error {
 	recs := c.Transactions
 	postings, entries := flatten(recs)
@@ -83,23 +92,28 @@ func (t *storeTx) writeArrays(ctx context.Context, c *ledger.Commit) error {
 	for i, b := range c.Balances {
 		bids[i], balances[i] = string(b.Account), b.Balance
 	}
-	var updated, heads int64
-	if err := t.queryRow(ctx, arraysWrite,
+	// Sent with COMMIT (pgTx.end), or before the next statement if fn goes on.
+	t.pg.pending = []any{
 		seqs, ids, keys, memos, mds, effs, posteds, defaulted, reverses, captures, hashes,
 		pseqs, idxs, froms, tos, assets, amounts,
 		accounts, eseqs, deltas, eeffs,
 		bids, balances,
-		seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq),
-	).Scan(&updated, &heads); err != nil {
-		return opErr("write commit", err)
-	}
-	if updated != int64(len(c.Balances)) {
-		return invalid("update balances: %d of %d accounts exist", updated, len(c.Balances))
-	}
-	if heads != 1 {
-		return corrupt("set head: head moved under a lock (%d rows)", heads)
+		seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq), int64(len(c.Balances)),
 	}
 	return nil
+}
+
+// writeErr names a failure of arraysWrite.
+func writeErr(err error) error {
+	if sqlbase.PGCode(err) == pgInvalidText {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, writeMissingAccount):
+			return invalid("update balances: %s", writeMissingAccount)
+		case strings.Contains(msg, writeHeadMoved):
+			return corrupt("set head: %s", writeHeadMoved)
+		}
+	}
+	return opErr("write commit", err)
 }
 
 func (t *storeTx) updateBalancesArrays(ctx context.Context, bs []ledger.BalanceUpdate) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -18,12 +19,32 @@ import (
 type pgTx struct {
 	conn  *sql.Conn
 	begun bool
+	// pending holds the arguments of arraysWrite from Commit, not yet sent: it travels with
+	// COMMIT in one pipeline, or alone before any later statement.
+	pending []any
+}
+
+// pgInvalidText is SQLSTATE invalid_text_representation, which arraysWrite raises on purpose.
+const pgInvalidText = "22P02"
+
+// flush sends the pending write, for a statement that follows Commit.
+func (p *pgTx) flush(ctx context.Context) error {
+	if p.pending == nil {
+		return nil
+	}
+	args := p.pending
+	p.pending = nil
+	var a, b int64
+	if err := p.conn.QueryRowContext(ctx, arraysWrite, args...).Scan(&a, &b); err != nil {
+		return writeErr(err)
+	}
+	return nil
 }
 
 // begin sends BEGIN on its own, for an Update whose first statement is not LockHead.
 func (p *pgTx) begin(ctx context.Context) error {
 	if p.begun {
-		return nil
+		return p.flush(ctx)
 	}
 	if _, err := p.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return opErr("begin", err)
@@ -66,19 +87,17 @@ func (p *pgTx) end(ctx context.Context, commit bool) error {
 			return driver.ErrBadConn
 		}
 		pc := c.Conn().PgConn()
-		if p.begun {
-			stmt := "ROLLBACK"
-			if commit {
-				stmt = "COMMIT"
-			}
-			tag, xerr := pc.Exec(ctx, stmt).ReadAll()
-			switch {
-			case xerr != nil:
-				err = xerr
-			case commit && (len(tag) != 1 || tag[0].CommandTag.String() != "COMMIT"):
-				// The server rolled back: a statement of the transaction had failed.
-				err = errors.New("transaction rolled back by the server")
-			}
+		switch {
+		case !p.begun:
+		case commit && p.pending != nil:
+			err = p.writeCommit(ctx, c.Conn())
+		case commit:
+			err = checkCommitTag(pc.Exec(ctx, "COMMIT").ReadAll())
+		default:
+			_, _ = pc.Exec(ctx, "ROLLBACK").ReadAll() // a failure leaves TxStatus not idle
+		}
+		if pc.TxStatus() == 'E' { // failed in the pipeline: COMMIT was never run
+			_, _ = pc.Exec(ctx, "ROLLBACK").ReadAll()
 		}
 		if pc.TxStatus() != 'I' {
 			return driver.ErrBadConn
@@ -86,4 +105,37 @@ func (p *pgTx) end(ctx context.Context, commit bool) error {
 		return nil
 	})
 	return errors.Join(err, rawErr, p.conn.Close())
+}
+
+// writeCommit sends the pending write and COMMIT in one pipeline. When the write fails the
+// server skips the rest of the pipeline and the transaction stays failed; end rolls it back.
+func (p *pgTx) writeCommit(ctx context.Context, c *pgx.Conn) error {
+	b := &pgx.Batch{}
+	b.Queue(arraysWrite, p.pending...)
+	b.Queue("COMMIT")
+	p.pending = nil
+	br := c.SendBatch(ctx, b)
+	var x, y int64
+	if err := br.QueryRow().Scan(&x, &y); err != nil {
+		return errors.Join(writeErr(err), br.Close())
+	}
+	tag, err := br.Exec()
+	if err == nil && tag.String() != "COMMIT" {
+		err = errRolledBack
+	}
+	return errors.Join(err, br.Close())
+}
+
+var errRolledBack = errors.New("transaction rolled back by the server")
+
+// checkCommitTag turns a COMMIT answered with ROLLBACK (a statement of the transaction had
+// failed) into an error.
+func checkCommitTag(rs []*pgconn.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(rs) != 1 || rs[0].CommandTag.String() != "COMMIT" {
+		return errRolledBack
+	}
+	return nil
 }

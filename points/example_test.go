@@ -161,3 +161,39 @@ func ExampleTimeBank() {
 	// gift -0.5 balance 1.5 to parent
 	// mother: 0
 }
+
+// ExampleExpireAll expires the points of two communities' schemes on one ledger at year end,
+// reading the ledger once: what a district's scheduled job runs.
+func ExampleExpireAll() {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC) // 20:00 in Beijing, the scheme's time zone
+	l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(func() time.Time { return now }))
+	check(err)
+	var incs []*points.Incentive
+	for i, c := range []string{"yangguang", "xingfu"} {
+		inc, err := points.New(ctx, l, points.Scheme{Community: c, Base: []points.BaseRule{{Points: decimal.NewFromInt(10)}}, ValidityMonths: 12})
+		check(err)
+		incs = append(incs, inc)
+		// A volunteer received points 18 months ago and more last month.
+		acct := inc.HolderAccount(points.PersonHolder("wang"))
+		check(l.OpenAccount(ctx, ledger.Account{ID: acct, Asset: "PTS"}))
+		for _, g := range []struct {
+			months int
+			points int64
+		}{{18, 30 + int64(i)*10}, {1, 20}} {
+			_, err = l.Post(ctx, ledger.Transaction{EffectiveAt: now.AddDate(0, -g.months, 0),
+				Postings: []ledger.Posting{{From: inc.IssuerAccount(), To: acct, Amount: decimal.NewFromInt(g.points), Asset: "PTS"}}})
+			check(err)
+		}
+	}
+	reps, err := points.ExpireAll(ctx, now, incs...)
+	check(err)
+	for i, r := range reps {
+		left, err := incs[i].Balance(ctx, points.PersonHolder("wang"))
+		check(err)
+		fmt.Printf("%s %s: %s points expired, %s left\n", incs[i].Scheme().Community, r.Period, r.Points, left)
+	}
+	// Output:
+	// yangguang 20261231: 30 points expired, 20 left
+	// xingfu 20261231: 40 points expired, 20 left
+}

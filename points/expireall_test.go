@@ -373,3 +373,28 @@ func TestExpireAfterTransferToNewHolder(t *testing.T) {
 	assert.Equal(t, "30", rep.Points.String())
 	assert.Equal(t, "50", tw.state(t).balances[inc.HolderAccount("p-a")])
 }
+
+// TestExpireAllSharedHolders: two schemes whose holder template has no {community} share
+// every holder account. In turn, the first scheme expires the old points and the second finds
+// nothing left to expire; ExpireAll must not expire them twice.
+func TestExpireAllSharedHolders(t *testing.T) {
+	schemes := []points.Scheme{expiryScheme("c0", 12, true), expiryScheme("c1", 6, true)}
+	a, b := newTwin(t, memstore.New(), schemes...), newTwin(t, memstore.New(), schemes...)
+	for _, tw := range []*twin{a, b} {
+		tw.give(t, 0, "p-1", 30, 400) // expired for both schemes
+		tw.give(t, 1, "p-1", 20, 250) // expired for c1 only
+		tw.give(t, 1, "p-1", 10, 10)
+	}
+	reps, err := points.ExpireAll(a.ctx, a.clock.Now(), a.incs...)
+	require.NoError(t, err)
+	assert.Equal(t, "30", reps[0].Points.String())
+	assert.Equal(t, "20", reps[1].Points.String())
+	assert.Equal(t, "10", a.state(t).balances[a.incs[0].HolderAccount("p-1")])
+	for _, inc := range b.incs {
+		_, err := inc.Expire(b.ctx, b.clock.Now())
+		require.NoError(t, err)
+	}
+	sa, sb := a.state(t), b.state(t)
+	assert.Equal(t, sb.expiries, sa.expiries)
+	assert.Equal(t, sb.balances, sa.balances)
+}

@@ -113,7 +113,7 @@ func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport,
 // as they would in turn. Reports are in the order of incentives; each incentive's Expire is
 // excluded while ExpireAll runs.
 //
-// Errors: ErrInvalid (asOf zero, no more than ExpireSchemesMax incentives, a nil incentive),
+// Errors: ErrInvalid (asOf zero, more than ExpireSchemesMax incentives, a nil incentive),
 // ErrLedgerMismatch (incentives on different ledgers), ErrDuplicateCommunity (two incentives
 // of one community), and the ledger's ErrClosed; invalid input posts nothing. On a ledger
 // error the reports of the schemes done so far are returned with it, the last one partial.

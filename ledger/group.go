@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
 
@@ -53,6 +54,11 @@ func (g *groupCommitter) post(ctx context.Context, l *Ledger, r *request) error 
 		for _, it := range round {
 			it.err = err
 			close(it.done)
+		}
+		if len(round) > 1 {
+			// Callers just woken post again within microseconds: yield once so they join the
+			// next round instead of splitting the writers into two alternating halves.
+			runtime.Gosched()
 		}
 		g.mu.Lock()
 	}

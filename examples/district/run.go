@@ -26,7 +26,7 @@ import (
 
 // defaultScale is the size `go run ./examples/district` simulates: the practice's district
 // (66 communities, ~23,500 providers, ~6,600 demands a year), every operation persisted to
-// SQLite. Measured at 55 s on two otherwise idle cores; -scale 0.5 halves it.
+// SQLite. Measured at 42 s on two otherwise idle cores; -scale 0.5 halves it.
 const defaultScale = 1.0
 
 // Lines of the leaderboards in the summary.

@@ -133,10 +133,10 @@ type sim struct {
 	st *stats
 }
 
-// scorer wraps the default scorer: the catalog's Claim requires every skill of a demand even
-// when the matcher's router fits a unit by its function alone, so a pairing without the skills
-// is refused here rather than dispatched and then refused by the catalog (see
-// /work/notes/examples-requests.md).
+// skillScorer wraps the default scorer: the matcher's router fits a unit to a big item by its
+// function alone, but a claim from a board needs the demand's listed skills (only a dispatch is
+// exempt), so the board suggestions volunteers and units see here keep to pairings the catalog
+// accepts. The catalog does not yet know which functions serve which category.
 func skillScorer() matching.Scorer {
 	def := matching.DefaultScorer{}
 	return matching.ScorerFunc(func(c matching.Candidate, explain bool) matching.Fit {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -16,8 +17,9 @@ import (
 // (ErrHeadcountFull if Accepted, ErrInvalidTransition otherwise); its board is open now
 // (ErrBoardClosed), or, if dispatched, the provider is one it was dispatched to (ErrIneligible);
 // the provider is not the requester nor a member of the requester's team (ErrSelfClaim); the
-// provider has every required skill, serves the demand's grid, and is an organisation if the
-// demand kind needs one (ErrIneligible); it has no active claim on the demand yet
+// provider has every required skill or is an organisation with a function the taxonomy lists
+// for the demand's category, serves the demand's grid, and is an organisation if the demand
+// kind needs one (ErrIneligible; see Taxonomy.Eligible); it has no active claim on the demand yet
 // (ErrDuplicateClaim); a place is left (ErrHeadcountFull); it is below its capacity
 // (ErrCapacity).
 //
@@ -55,7 +57,7 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 		if p.HasPerson(d.Requester.ID) {
 			return errorf(ErrSelfClaim, "provider %s is the requester %q", providerID, d.Requester.ID)
 		}
-		if err := eligible(d, p, dispatched); err != nil {
+		if err := eligible(d, p, dispatched, c.tax.servesByFunction(d, p)); err != nil {
 			return err
 		}
 		var prev *Claim
@@ -96,15 +98,16 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 }
 
 // eligible checks that p may serve d. A demand dispatched to p (派单) skips the skill and
-// service-area checks: dispatch is the community's decision, and big items go to units by
-// their functions (职能分工), which matching routes by, not by listed skills. The rule that a
-// big item needs an organisation always holds.
-func eligible(d Demand, p Provider, dispatched bool) error {
+// service-area checks: dispatch is the community's decision. byFunction skips the skill check
+// only: a unit that serves the category by its function (职能分工) claims without the listed
+// skills, as matching routes it, but only within its service area. The rule that a big item
+// needs an organisation always holds.
+func eligible(d Demand, p Provider, dispatched, byFunction bool) error {
 	if d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
 		return errorf(ErrIneligible, "provider %s: a %s needs a unit, team or social organisation", p.ID, d.Kind)
 	}
-	if !dispatched && !p.HasSkills(d.Skills) {
-		return errorf(ErrIneligible, "provider %s lacks a skill of %v", p.ID, d.Skills)
+	if !dispatched && !byFunction && !p.HasSkills(d.Skills) {
+		return errorf(ErrIneligible, "provider %s lacks a skill of %v and no function of category %q", p.ID, d.Skills, d.Category)
 	}
 	if !dispatched && !p.Serves(d.Location.Grid) {
 		return errorf(ErrIneligible, "provider %s does not serve %s", p.ID, d.Location.Grid)
@@ -113,14 +116,49 @@ func eligible(d Demand, p Provider, dispatched bool) error {
 }
 
 // Eligible reports why provider p may not serve demand d (nil if it may): the skill, service
-// area and organisation rules Claim applies. Matching uses it to filter candidates.
+// area and organisation rules, without the function fit a taxonomy adds (see
+// Taxonomy.Eligible, which Claim applies).
 //
 // Errors: ErrSelfClaim, ErrIneligible.
 func Eligible(d Demand, p Provider) error {
 	if p.HasPerson(d.Requester.ID) {
 		return errorf(ErrSelfClaim, "provider %s is the requester", p.ID)
 	}
-	return eligible(d, p, len(d.DispatchedTo) > 0 && containsID(d.DispatchedTo, p.ID))
+	return eligible(d, p, len(d.DispatchedTo) > 0 && containsID(d.DispatchedTo, p.ID), false)
+}
+
+// Eligible reports why provider p may not serve demand d (nil if it may), by the rules Claim
+// applies: those of the package-level Eligible, except that an organisation with one of the
+// functions t lists for d's category need not have d's skills (职能分工). A nil t is the
+// default taxonomy.
+//
+// Errors: ErrSelfClaim, ErrIneligible.
+func (t *Taxonomy) Eligible(d Demand, p Provider) error {
+	if p.HasPerson(d.Requester.ID) {
+		return errorf(ErrSelfClaim, "provider %s is the requester", p.ID)
+	}
+	return eligible(d, p, len(d.DispatchedTo) > 0 && containsID(d.DispatchedTo, p.ID), t.servesByFunction(d, p))
+}
+
+// servesByFunction reports whether p is an organisation with a function t lists for d's
+// category.
+func (t *Taxonomy) servesByFunction(d Demand, p Provider) bool {
+	if t == nil {
+		t = DefaultTaxonomy()
+	}
+	if !p.Kind.Organisation() || len(p.Functions) == 0 {
+		return false
+	}
+	i, ok := t.byCode[d.Category]
+	if !ok {
+		return false
+	}
+	for _, f := range t.categories[i].Functions {
+		if slices.Contains(p.Functions, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsID(ids []uuid.UUID, id uuid.UUID) bool {

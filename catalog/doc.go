@@ -23,7 +23,10 @@
 // walking-distance estimate; the 15-minute life circle is about [FifteenMinuteCircleMeters].
 //
 // The [Taxonomy] is the category tree (Chinese names, English codes, skills, default effort,
-// big-item flag). [DefaultTaxonomy] ships with the library; a community loads its own from JSON.
+// big-item flag, and the unit functions that serve each category). [DefaultTaxonomy] ships with
+// the library; a community loads its own from JSON. A unit, team or social organisation with a
+// function the taxonomy lists for a demand's category may claim it without the listed skills
+// (职能分工); see [Taxonomy.Eligible].
 //
 // # Lifecycle
 //

@@ -38,7 +38,7 @@ var (
 	// past its closing time.
 	ErrBoardClosed = errors.New("catalog: board closed")
 	// ErrIneligible reports a provider that may not serve the demand: a required skill is
-	// missing, the demand lies outside the provider's service area, the demand was dispatched to
+	// missing (and, for an organisation, no function of the demand's category), the demand lies outside the provider's service area, the demand was dispatched to
 	// other providers, or the demand kind needs an organisation (a unit, team or social
 	// organisation) rather than an individual volunteer.
 	ErrIneligible = errors.New("catalog: provider not eligible")

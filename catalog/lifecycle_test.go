@@ -190,6 +190,7 @@ func FuzzParseAvailability(f *testing.F) {
 func FuzzParseTaxonomy(f *testing.F) {
 	f.Add([]byte(`[{"code":"a","name":"x","skills":["s"],"default_minutes":5}]`))
 	f.Add([]byte(`[{"code":"a","name":"x","parent":"b"},{"code":"b","name":"y","parent":"a"}]`))
+	f.Add([]byte(`[{"code":"a","name":"x","big_item":true,"functions":["housing","legal_aid"]}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tax, err := catalog.ParseTaxonomy(data)
 		if err != nil {
@@ -198,6 +199,11 @@ func FuzzParseTaxonomy(f *testing.F) {
 		for _, c := range tax.Categories() {
 			if !tax.Within(c.Code, c.Code) {
 				t.Fatalf("%q not within itself", c.Code)
+			}
+			for _, fn := range c.Functions {
+				if catalog.Skill(fn).Validate() != nil {
+					t.Fatalf("%q: malformed function %q accepted", c.Code, fn)
+				}
 			}
 		}
 	})

@@ -45,6 +45,10 @@ type Category struct {
 	DefaultMinutes int `json:"default_minutes"`
 	// BigItem marks items too large for one volunteer (大事项): routed to units by function.
 	BigItem bool `json:"big_item"`
+	// Functions lists the unit functions (职能) that serve the category: a unit, team or
+	// social organisation with one of them may claim its demands without the listed skills
+	// (职能分工), and matching routes big items to units by them.
+	Functions []Function `json:"functions,omitempty"`
 }
 
 // Taxonomy is a tree of categories. A community may replace the default with its own loaded
@@ -74,8 +78,8 @@ func DefaultTaxonomy() *Taxonomy { return defaultTaxonomy }
 //
 // Errors: ErrInvalid if there are no categories or more than CategoriesMax, a code is malformed
 // or repeated, a name is empty or too long, a parent is unknown or the parents form a cycle, a
-// skill is malformed, there are more than SkillsMax skills, or DefaultMinutes is out of
-// 0..DefaultMinutesMax.
+// skill or function is malformed, there are more than SkillsMax skills or FunctionsMax
+// functions, or DefaultMinutes is out of 0..DefaultMinutesMax.
 func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 	if len(categories) == 0 || len(categories) > CategoriesMax {
 		return nil, errorf(ErrInvalid, "taxonomy: %d categories, want 1..%d", len(categories), CategoriesMax)
@@ -99,10 +103,19 @@ func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 				return nil, errorf(ErrInvalid, "taxonomy: category %q: skill %q", c.Code, s)
 			}
 		}
+		if len(c.Functions) > FunctionsMax {
+			return nil, errorf(ErrInvalid, "taxonomy: category %q: %d functions, max %d", c.Code, len(c.Functions), FunctionsMax)
+		}
+		for _, f := range c.Functions {
+			if err := Skill(f).Validate(); err != nil {
+				return nil, errorf(ErrInvalid, "taxonomy: category %q: function %q", c.Code, f)
+			}
+		}
 		if c.DefaultMinutes < 0 || c.DefaultMinutes > DefaultMinutesMax {
 			return nil, errorf(ErrInvalid, "taxonomy: category %q: default minutes %d", c.Code, c.DefaultMinutes)
 		}
 		c.Skills = append([]Skill(nil), c.Skills...)
+		c.Functions = cloneSlice(c.Functions)
 		t.categories[i] = c
 		t.byCode[c.Code] = i
 	}
@@ -157,6 +170,7 @@ func (t *Taxonomy) Category(code string) (Category, bool) {
 	}
 	c := t.categories[i]
 	c.Skills = append([]Skill(nil), c.Skills...)
+	c.Functions = cloneSlice(c.Functions)
 	return c, true
 }
 
@@ -165,6 +179,7 @@ func (t *Taxonomy) Categories() []Category {
 	out := make([]Category, 0, len(t.categories))
 	for _, c := range t.categories {
 		c.Skills = append([]Skill(nil), c.Skills...)
+		c.Functions = cloneSlice(c.Functions)
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })

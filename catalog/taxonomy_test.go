@@ -34,6 +34,98 @@ func TestDefaultTaxonomy(t *testing.T) {
 	assert.Equal(t, tax.Categories(), back.Categories(), "JSON round trip")
 }
 
+func TestTaxonomyFunctions(t *testing.T) {
+	tax := catalog.DefaultTaxonomy()
+	cases := []struct {
+		code string
+		want []catalog.Function
+	}{
+		{"renovation", []catalog.Function{catalog.FunctionHousing, catalog.FunctionUrbanManagement}},
+		{"public_space", []catalog.Function{catalog.FunctionUrbanManagement, catalog.FunctionEnvironment}},
+		{"dispute", []catalog.Function{catalog.FunctionLegalAid, catalog.FunctionCivilAffairs}},
+		{"service_project", []catalog.Function{catalog.FunctionCivilAffairs, catalog.FunctionCulture}},
+		{"legal", []catalog.Function{catalog.FunctionLegalAid}},
+		{"health", []catalog.Function{catalog.FunctionHealth}},
+		{"job_training", []catalog.Function{catalog.FunctionEmployment}},
+		{"cleaning", []catalog.Function{catalog.FunctionEnvironment}},
+		{"haircut", nil},
+	}
+	for _, tc := range cases {
+		c, ok := tax.Category(tc.code)
+		require.True(t, ok, tc.code)
+		assert.Equal(t, tc.want, c.Functions, tc.code)
+	}
+
+	// Functions survive a JSON round trip, are left out when empty, and are copies.
+	in := `[{"code":"garden","name":"园艺","skills":["gardening"],"default_minutes":60,"big_item":false,"functions":["urban_management","environment"]},
+	        {"code":"trees","name":"修剪","parent":"garden","skills":["gardening"],"default_minutes":90}]`
+	own, err := catalog.ParseTaxonomy([]byte(in))
+	require.NoError(t, err)
+	data, err := json.Marshal(own)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"functions":["urban_management","environment"]`)
+	assert.Equal(t, 1, strings.Count(string(data), `"functions"`), "omitted when empty")
+	back, err := catalog.ParseTaxonomy(data)
+	require.NoError(t, err)
+	assert.Equal(t, own.Categories(), back.Categories())
+	c, _ := own.Category("garden")
+	c.Functions[0] = "changed"
+	c, _ = own.Category("garden")
+	assert.Equal(t, catalog.FunctionUrbanManagement, c.Functions[0], "Category returns a copy")
+}
+
+func TestTaxonomyEligible(t *testing.T) {
+	tax := catalog.DefaultTaxonomy()
+	at := catalog.Location{Grid: "幸福街道/阳光社区/1网格"}
+	project := catalog.Demand{Kind: catalog.Project, Category: "renovation", Skills: []catalog.Skill{"construction"},
+		Requester: catalog.RequesterRef{ID: "r1"}, Location: at}
+	wish := catalog.Demand{Kind: catalog.Wish, Category: "legal", Skills: []catalog.Skill{"legal_advice"},
+		Requester: catalog.RequesterRef{ID: "r1"}, Location: at}
+	provider := func(k catalog.ProviderKind, fns ...catalog.Function) catalog.Provider {
+		return catalog.Provider{Kind: k, Name: "p", Functions: fns, Home: "幸福街道/阳光社区/2网格"}
+	}
+	cases := []struct {
+		name       string
+		d          catalog.Demand
+		p          catalog.Provider
+		plain, tax error // catalog.Eligible, Taxonomy.Eligible
+	}{
+		{"unit by function", project, provider(catalog.Unit, catalog.FunctionHousing), catalog.ErrIneligible, nil},
+		{"social org by function", project, provider(catalog.SocialOrg, catalog.FunctionUrbanManagement), catalog.ErrIneligible, nil},
+		{"unit, other function", project, provider(catalog.Unit, catalog.FunctionEducation), catalog.ErrIneligible, catalog.ErrIneligible},
+		{"unit without functions", project, provider(catalog.Unit), catalog.ErrIneligible, catalog.ErrIneligible},
+		{"volunteer on a project", project, provider(catalog.Volunteer, catalog.FunctionHousing), catalog.ErrIneligible, catalog.ErrIneligible},
+		{"volunteer on a wish", wish, provider(catalog.Volunteer, catalog.FunctionLegalAid), catalog.ErrIneligible, catalog.ErrIneligible},
+		{"unit on a wish by function", wish, provider(catalog.Unit, catalog.FunctionLegalAid), catalog.ErrIneligible, nil},
+		{"outside the area", project, func() catalog.Provider {
+			p := provider(catalog.Unit, catalog.FunctionHousing)
+			p.Home = "幸福街道/和平社区"
+			return p
+		}(), catalog.ErrIneligible, catalog.ErrIneligible},
+		{"own demand", project, func() catalog.Provider {
+			p := provider(catalog.Team, catalog.FunctionHousing)
+			p.Members = []catalog.Member{{PersonID: "r1"}}
+			return p
+		}(), catalog.ErrSelfClaim, catalog.ErrSelfClaim},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(err, want error) {
+				t.Helper()
+				if want == nil {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, want)
+				}
+			}
+			check(catalog.Eligible(tc.d, tc.p), tc.plain)
+			check(tax.Eligible(tc.d, tc.p), tc.tax)
+			var none *catalog.Taxonomy
+			check(none.Eligible(tc.d, tc.p), tc.tax)
+		})
+	}
+}
+
 func TestLoadTaxonomy(t *testing.T) {
 	ok := `[{"code":"garden","name":"园艺","skills":["gardening"],"default_minutes":60},
 	        {"code":"trees","name":"修剪","parent":"garden","skills":["gardening"],"default_minutes":90}]`
@@ -50,6 +142,8 @@ func TestLoadTaxonomy(t *testing.T) {
 		"unknown parent": `[{"code":"a","name":"x","parent":"b"}]`,
 		"cycle":          `[{"code":"a","name":"x","parent":"b"},{"code":"b","name":"y","parent":"a"}]`,
 		"bad skill":      `[{"code":"a","name":"x","skills":["Bad Skill"]}]`,
+		"bad function":   `[{"code":"a","name":"x","functions":["Legal Aid"]}]`,
+		"many functions": `[{"code":"a","name":"x","functions":["f0","f1","f2","f3","f4","f5","f6","f7","f8","f9","f10","f11","f12","f13","f14","f15","f16"]}]`,
 		"minutes":        `[{"code":"a","name":"x","default_minutes":-1}]`,
 	}
 	for name, in := range bad {

@@ -82,25 +82,35 @@ type Router struct {
 
 // DefaultRouter routes big items and projects (大事) to co-building units, social
 // organisations and micro-teams by function, and wishes and practical matters (小事) to the
-// grid's own volunteers and micro-teams.
+// grid's own volunteers and micro-teams. The functions per category are those of
+// catalog.DefaultTaxonomy, the table catalog.Claim checks too.
 func DefaultRouter() Router {
-	return Router{Rules: []Rule{
+	r := RouterForTaxonomy(catalog.DefaultTaxonomy())
+	r.Taxonomy = nil // the default, as before
+	return r
+}
+
+// RouterForTaxonomy is DefaultRouter's rules for a community's own taxonomy t: big items are
+// those t marks, and a category's fitting unit functions are the Functions t lists for it
+// (exactly that category's, not its parent's). A nil t is catalog.DefaultTaxonomy().
+func RouterForTaxonomy(t *catalog.Taxonomy) Router {
+	if t == nil {
+		t = catalog.DefaultTaxonomy()
+	}
+	functions := make(map[string][]catalog.Function)
+	for _, c := range t.Categories() {
+		if len(c.Functions) > 0 {
+			functions[c.Code] = c.Functions
+		}
+	}
+	return Router{Taxonomy: t, Rules: []Rule{
 		{
-			Name:          "big-matters-to-units",
-			Explanation:   "大事: big items and projects go to co-building units and organisations by function",
-			DemandKinds:   []catalog.DemandKind{catalog.MajorItem, catalog.Project},
-			BigItems:      true,
-			ProviderKinds: []catalog.ProviderKind{catalog.Unit, catalog.SocialOrg, catalog.Team},
-			FunctionsByCategory: map[string][]catalog.Function{
-				"renovation":      {catalog.FunctionHousing, catalog.FunctionUrbanManagement},
-				"public_space":    {catalog.FunctionUrbanManagement, catalog.FunctionEnvironment},
-				"dispute":         {catalog.FunctionLegalAid, catalog.FunctionCivilAffairs},
-				"service_project": {catalog.FunctionCivilAffairs, catalog.FunctionCulture},
-				"legal":           {catalog.FunctionLegalAid},
-				"health":          {catalog.FunctionHealth},
-				"job_training":    {catalog.FunctionEmployment},
-				"cleaning":        {catalog.FunctionEnvironment},
-			},
+			Name:                "big-matters-to-units",
+			Explanation:         "大事: big items and projects go to co-building units and organisations by function",
+			DemandKinds:         []catalog.DemandKind{catalog.MajorItem, catalog.Project},
+			BigItems:            true,
+			ProviderKinds:       []catalog.ProviderKind{catalog.Unit, catalog.SocialOrg, catalog.Team},
+			FunctionsByCategory: functions,
 		},
 		{
 			Name:          "small-matters-in-grid",

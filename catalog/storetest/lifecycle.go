@@ -176,6 +176,65 @@ func testLifecycle(t *testing.T, open func(t *testing.T) catalog.Store) {
 	assert.Len(t, pc.Claims, 2)
 }
 
+// testClaimByFunction checks 职能分工 on boards: a co-building unit whose function the taxonomy
+// lists for a category claims its demands without the listed skills; a unit without such a
+// function needs the skills like anyone else, and a volunteer always does.
+func testClaimByFunction(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s)
+	c := f.Cat
+	unit := func(name string, fns ...catalog.Function) catalog.Provider {
+		return f.Register(t, catalog.Provider{Kind: catalog.Unit, Name: name, Functions: fns,
+			Skills: []catalog.Skill{"haircut"}, Home: GridA1, Capacity: 5})
+	}
+	housing := unit("区住建局", catalog.FunctionHousing)
+	education := unit("区教育局", catalog.FunctionEducation)
+	farAway := f.Register(t, catalog.Provider{Kind: catalog.Unit, Name: "外社区物业", Functions: []catalog.Function{catalog.FunctionHousing},
+		Home: catalog.GridPath("幸福街道/和平社区/1网格"), Capacity: 5})
+
+	p := Wish("r1")
+	p.Kind, p.Title, p.Category, p.Budget, p.Headcount = catalog.Project, "加装电梯", "renovation", hours("5000"), 3
+	p = f.OpenWish(t, p)
+	require.Equal(t, []catalog.Skill{"construction"}, p.Skills)
+	now := f.Clock.Now()
+	_, err := c.PublishBoard(ctx, catalog.BoardSpec{Name: "季度项目榜", Kind: catalog.BoardBigItems, Scope: Street,
+		OpensAt: now, ClosesAt: now.Add(30 * 24 * time.Hour), Demands: []uuid.UUID{p.ID}, Actor: "street"})
+	require.NoError(t, err)
+	p, err = c.Demand(ctx, p.ID)
+	require.NoError(t, err)
+
+	tax := c.Taxonomy()
+	require.ErrorIs(t, catalog.Eligible(p, housing), catalog.ErrIneligible, "the skill rules alone refuse it")
+	require.NoError(t, tax.Eligible(p, housing), "the taxonomy's function fit admits it")
+	require.ErrorIs(t, tax.Eligible(p, education), catalog.ErrIneligible)
+
+	before := snap(t, f, p.ID)
+	_, err = c.Claim(ctx, p.ID, education.ID, act("unit:education"))
+	require.ErrorIs(t, err, catalog.ErrIneligible, "no fitting function and none of the skills")
+	_, err = c.Claim(ctx, p.ID, farAway.ID, act("unit:far"))
+	require.ErrorIs(t, err, catalog.ErrIneligible, "a fitting function does not widen the service area")
+	assert.Equal(t, before, snap(t, f, p.ID), "refused claims change nothing")
+	cl, err := c.Claim(ctx, p.ID, housing.ID, act("unit:housing"))
+	require.NoError(t, err, "a fitting function stands in for the skills")
+	assert.Equal(t, housing.ID, cl.ProviderID)
+	got, err := c.Demand(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, catalog.StatusClaimed, got.Status)
+	assert.Equal(t, 1, got.Filled)
+
+	// A volunteer still needs the skills, even in a category units serve by function.
+	w := Wish("r2")
+	w.Title, w.Category = "咨询遗产纠纷", "legal"
+	w = f.OpenWish(t, w)
+	f.Board(t, w.ID)
+	_, err = c.Claim(ctx, w.ID, f.Register(t, Volunteer("v1")).ID, act("vol:v1"))
+	require.ErrorIs(t, err, catalog.ErrIneligible, "a volunteer without legal_advice")
+	lawyer := Volunteer("v2")
+	lawyer.Skills = []catalog.Skill{"legal_advice"}
+	_, err = c.Claim(ctx, w.ID, f.Register(t, lawyer).ID, act("vol:v2"))
+	require.NoError(t, err)
+}
+
 // snapshot is everything a refused move must leave untouched.
 type snapshot struct {
 	demand catalog.Demand

@@ -55,6 +55,8 @@ func testStateMachine(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		s := newStore(t)
 		defer s.Close()
 		m := &machine{f: NewFixture(t, s), ctx: context.Background(), closed: map[uuid.UUID]bool{}}
+		// The providers are volunteers, so a category's unit functions never stand in for the
+		// skills here (testClaimByFunction covers that); hasSkill alone decides.
 		for i := 0; i < 4; i++ {
 			p := Volunteer(fmt.Sprintf("v%d", i))
 			p.Capacity = 1 + i%2

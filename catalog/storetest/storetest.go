@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	t.Run("ProviderQueries", func(t *testing.T) { testProviderQueries(t, open(t)) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, open) })
 	t.Run("Rejections", func(t *testing.T) { testRejections(t, open) })
+	t.Run("ClaimByFunction", func(t *testing.T) { testClaimByFunction(t, open(t)) })
 	t.Run("Boards", func(t *testing.T) { testBoards(t, open(t)) })
 	t.Run("Expiry", func(t *testing.T) { testExpiry(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open) })

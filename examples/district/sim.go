@@ -133,10 +133,10 @@ type sim struct {
 	st *stats
 }
 
-// skillScorer wraps the default scorer: the matcher's router fits a unit to a big item by its
-// function alone, but a claim from a board needs the demand's listed skills (only a dispatch is
-// exempt), so the board suggestions volunteers and units see here keep to pairings the catalog
-// accepts. The catalog does not yet know which functions serve which category.
+// skillScorer wraps the default scorer so that the district's providers are matched by their
+// listed skills only. Units may also claim and be dispatched by function (the taxonomy lists
+// which functions serve each category); this simulation keeps to skills so its summary stays
+// the one the README quotes.
 func skillScorer() matching.Scorer {
 	def := matching.DefaultScorer{}
 	return matching.ScorerFunc(func(c matching.Candidate, explain bool) matching.Fit {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
+	"strings"
 )
 
 // chainHash returns SHA-256(prev || canonical(rec)). The encoding is length-prefixed (so no
@@ -36,15 +37,16 @@ func chainHash(prev [32]byte, rec *TxRecord, buf []byte) ([32]byte, []byte) {
 	buf = appendString(buf, rec.Memo)
 	buf = binary.AppendUvarint(buf, uint64(len(rec.Metadata)))
 	if len(rec.Metadata) > 0 {
-		var stack [MetadataEntriesMax]string
-		keys := stack[:0]
-		for k := range rec.Metadata {
-			keys = append(keys, k)
+		// Pairs, not keys: one pass over the map and no lookups after sorting.
+		var stack [MetadataEntriesMax][2]string
+		kv := stack[:0]
+		for k, v := range rec.Metadata {
+			kv = append(kv, [2]string{k, v})
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			buf = appendString(buf, k)
-			buf = appendString(buf, rec.Metadata[k])
+		slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+		for _, p := range kv {
+			buf = appendString(buf, p[0])
+			buf = appendString(buf, p[1])
 		}
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(rec.Postings)))

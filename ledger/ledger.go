@@ -426,7 +426,9 @@ func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time, buf
 		EffectiveAt:    now,
 	}
 	if len(t.Metadata) > 0 {
-		rec.Metadata = maps.Clone(t.Metadata)
+		// The caller's map, not a copy: stores copy what they keep (see Commit), and the
+		// returned Transaction shares it anyway.
+		rec.Metadata = t.Metadata
 	}
 	if t.EffectiveAt.IsZero() {
 		rec.EffectiveDefaulted = true
@@ -589,18 +591,24 @@ func putScratch(sc *scratch) {
 	clear(sc.recs[:cap(sc.recs)])
 	clear(sc.bal.ids[:cap(sc.bal.ids)])
 	sc.bal.states = nil // the store's memory (LockAccounts), not ours to clear
+	clear(sc.bal.pos)
 	clear(sc.updates[:cap(sc.updates)])
 	clear(sc.postings[:])
 	scratchPool.Put(sc)
 }
 
 // balances is the working set of locked accounts during one store transaction: ids sorted,
-// states aligned, so lookups are a binary search and no map is allocated per Post.
+// states aligned. A Post names a handful of accounts, found by a linear scan with no map
+// allocated; a batch names hundreds, found through pos.
 type balances struct {
 	ids     []AccountID
 	states  []AccountState
 	touched []bool
+	pos     map[AccountID]int // id -> index in ids, when len(ids) > balancesScanMax
 }
+
+// balancesScanMax is the most accounts looked up by scanning: beyond it a map is cheaper.
+const balancesScanMax = 16
 
 type change struct {
 	i     int
@@ -608,24 +616,59 @@ type change struct {
 }
 
 func (b *balances) index(id AccountID) int {
-	i, ok := slices.BinarySearch(b.ids, id)
-	if !ok {
+	if len(b.ids) > balancesScanMax {
+		if i, ok := b.pos[id]; ok {
+			return i
+		}
 		return -1
 	}
-	return i
+	for i := range b.ids {
+		if b.ids[i] == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // lockAccounts collects, sorts and locks every account the requests name.
 func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Time, sc *scratch) (*balances, error) {
 	b := &sc.bal
 	ids := b.ids[:0]
-	for _, r := range reqs {
-		for _, p := range r.rec.Postings {
+	if len(reqs) == 1 {
+		for _, p := range reqs[0].rec.Postings {
 			ids = append(ids, p.From, p.To)
 		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	} else {
+		// A batch repeats accounts (every award comes from one issuer): dropping repeats
+		// through the map first leaves fewer ids to sort.
+		if b.pos == nil {
+			b.pos = make(map[AccountID]int)
+		}
+		clear(b.pos)
+		for _, r := range reqs {
+			for _, p := range r.rec.Postings {
+				for _, id := range [2]AccountID{p.From, p.To} {
+					if _, ok := b.pos[id]; !ok {
+						b.pos[id] = 0
+						ids = append(ids, id)
+					}
+				}
+			}
+		}
+		slices.Sort(ids)
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	if len(ids) > balancesScanMax {
+		if b.pos == nil {
+			b.pos = make(map[AccountID]int, len(ids))
+		} else if len(reqs) == 1 {
+			clear(b.pos) // the batch branch cleared it already
+		}
+		for i, id := range ids {
+			b.pos[id] = i
+		}
+	}
 	states, err := tx.LockAccounts(ctx, ids, now)
 	if err != nil {
 		return nil, err
@@ -803,7 +846,7 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 			recs = append(recs, r.rec)
 			if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
 				if keys == nil {
-					keys = make(map[string]int)
+					keys = make(map[string]int, len(reqs))
 				}
 				keys[k] = len(recs) - 1
 			}

@@ -105,8 +105,8 @@ type BalanceUpdate struct {
 
 // Commit is everything one store transaction writes besides assets and accounts. A Store
 // applies it whole. Its slices belong to the Ledger and are valid only until Update returns:
-// a Store copies what it keeps. The Metadata maps of its records are fresh copies that the
-// Ledger never touches again: a Store may keep them as they are.
+// a Store copies what it keeps, the records' Metadata maps included (they are the maps the
+// caller passed to Post).
 type Commit struct {
 	Transactions []TxRecord      // in Seq order, continuing the chain from the locked head
 	Balances     []BalanceUpdate // the new posted balance of every account the transactions touch

@@ -452,11 +452,13 @@ type storeTx struct {
 	// lockedIDs (ascending, as the Ledger passes them) and their indexes, from LockAccounts.
 	lockedIDs []ledger.AccountID
 	lockedIdx []uint32
+	lockedPos map[ledger.AccountID]uint32 // lockedIDs -> lockedIdx, when there are many
 	states    []ledger.AccountState
 	resolved  []uint32 // account indexes apply resolved, in the order it writes
 }
 
 func (t *storeTx) reset() {
+	clear(t.lockedPos)
 	clear(t.lockedIDs)
 	clear(t.states)
 	t.lockedIDs, t.lockedIdx = t.lockedIDs[:0], t.lockedIdx[:0]
@@ -473,11 +475,16 @@ func (t *storeTx) LockAccounts(_ context.Context, ids []ledger.AccountID, now ti
 	out := slices.Grow(t.states[:0], len(ids))[:len(ids)]
 	clear(out)
 	t.states = out
-	sorted := slices.IsSorted(ids)
+	many := len(ids) > lockedScanMax
+	if many && t.lockedPos == nil {
+		t.lockedPos = make(map[ledger.AccountID]uint32, len(ids))
+	}
 	for k, id := range ids {
 		if i, ok := t.s.accIndex[id]; ok {
 			out[k] = t.state(t.s.accounts[i], now)
-			if sorted {
+			if many {
+				t.lockedPos[id] = i
+			} else {
 				t.lockedIDs = append(t.lockedIDs, id)
 				t.lockedIdx = append(t.lockedIdx, i)
 			}
@@ -608,10 +615,22 @@ func (t *storeTx) apply() error {
 	return nil
 }
 
+// lockedScanMax is the most locked accounts index finds by scanning; beyond it, a map. The
+// store-wide accIndex would do, but it is large enough that every lookup misses the cache.
+const lockedScanMax = 16
+
 // index finds an account: the accounts this Update locked were resolved once already.
 func (s *Store) index(id ledger.AccountID) (uint32, bool) {
-	if k, ok := slices.BinarySearch(s.tx.lockedIDs, id); ok {
-		return s.tx.lockedIdx[k], true
+	if len(s.tx.lockedPos) > 0 {
+		if i, ok := s.tx.lockedPos[id]; ok {
+			return i, true
+		}
+	} else {
+		for k := range s.tx.lockedIDs {
+			if s.tx.lockedIDs[k] == id {
+				return s.tx.lockedIdx[k], true
+			}
+		}
 	}
 	i, ok := s.accIndex[id]
 	return i, ok
@@ -672,8 +691,6 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 		t.to |= flagOutOfOrder
 	}
 	s.count++
-	if tr.IdempotencyKey != "" {
-	}
 	if tr.Reverses != uuid.Nil {
 		s.reversals[tr.Reverses] = i
 	}

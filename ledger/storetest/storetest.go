@@ -345,6 +345,15 @@ func testPostRoundTrip(t *testing.T, newStore NewStore) {
 	assert.Equal(t, "2", f.balance("c"))
 	assert.Equal(t, "-12.51", f.balance("issuer"))
 
+	// The store keeps its own copy of the metadata: the caller may reuse its map.
+	in.Metadata["demand"], in.Metadata["extra"] = "changed", "x"
+	read, err = f.l.Transaction(f.ctx, got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"demand": "d1", "provider": "p1"}, read.Metadata)
+	byKey, err := f.l.TransactionByKey(f.ctx, in.IdempotencyKey)
+	require.NoError(t, err)
+	assert.Equal(t, read.Metadata, byKey.Metadata)
+
 	// Microseconds survive every store; finer precision is dropped, as documented.
 	f.clock.Advance(1500 * time.Nanosecond)
 	bd := Start.Add(-48*time.Hour + 123456789*time.Nanosecond)
@@ -468,6 +477,51 @@ func testPostBatch(t *testing.T, newStore NewStore) {
 		require.Equal(t, uint64(5+i), r.Transaction.Seq)
 	}
 	assert.Equal(t, "16", f.balance("a"))
+
+	// Many accounts in one call (the Ledger looks them up through a map, not a scan): a batch
+	// over 40 accounts and then a single transaction over 20, each naming one unknown account
+	// that the other call knew, and one overdraft.
+	many := make([]ledger.AccountID, 40)
+	for i := range many {
+		many[i] = ledger.AccountID(fmt.Sprintf("m%02d", i))
+		if i != 7 && i != 33 { // m07 and m33 stay unknown
+			require.NoError(t, f.l.OpenAccount(f.ctx, ledger.Account{ID: many[i], Asset: "PTS"}))
+		}
+	}
+	wide := make([]ledger.Transaction, 0, len(many))
+	for i, id := range many {
+		wide = append(wide, one(pts("issuer", id, fmt.Sprint(i+1))))
+	}
+	wide = append(wide, one(pts(many[5], many[6], "7"))) // m05 holds 6
+	res, err = f.l.PostBatch(f.ctx, wide)
+	require.NoError(t, err)
+	for i, r := range res {
+		switch i {
+		case 7, 33:
+			assert.ErrorIs(t, r.Err, ledger.ErrUnknownAccount, "item %d", i)
+		case len(many):
+			assert.ErrorIs(t, r.Err, ledger.ErrInsufficientBalance, "item %d", i)
+		default:
+			assert.NoError(t, r.Err, "item %d", i)
+		}
+	}
+	assert.Equal(t, "33", f.balance(many[32]))
+	require.NoError(t, f.l.OpenAccount(f.ctx, ledger.Account{ID: "m33", Asset: "PTS"}))
+	before = f.snapshot()
+	legs := make([]ledger.Posting, 0, 10)
+	for i := 20; i < 40; i += 2 {
+		legs = append(legs, pts(many[i], many[i+1], "1"))
+	}
+	_, err = f.l.Post(f.ctx, ledger.Transaction{Postings: append(legs, pts(many[7], "a", "1"))})
+	require.ErrorIs(t, err, ledger.ErrUnknownAccount)
+	_, err = f.l.Post(f.ctx, ledger.Transaction{Postings: append(legs, pts(many[3], "a", "5"))}) // m03 holds 4
+	require.ErrorIs(t, err, ledger.ErrInsufficientBalance)
+	f.requireUnchanged(before)
+	got := f.post(ledger.Transaction{Postings: legs})
+	assert.Len(t, got.Postings, 10)
+	assert.Equal(t, "20", f.balance(many[20]))
+	assert.Equal(t, "23", f.balance(many[21]))
+	assert.Equal(t, "1", f.balance("m33"))
 	f.verify()
 }
 

@@ -3,121 +3,177 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"math/big"
+	"time"
 )
 
 // verifyPage is how many transactions or accounts Verify reads per store call.
 const verifyPage = 4096
 
-// Verify recomputes every balance from the postings and checks, in one consistent view of the
-// store: the hash chain over all transactions (so an edited, inserted or deleted row is
-// caught), that sequence numbers run 1, 2, 3… without gaps, that every posting names existing
-// accounts of its asset with a positive amount, that every stored balance equals the
-// recomputed one, that each asset's balances sum to exactly zero, and that no bounded account
-// is below its minimum with its open holds counted. It returns nil or an error wrapping
-// ErrCorrupt that describes the first discrepancy.
+// Verify recomputes every balance from the postings and checks: the hash chain over all
+// transactions (so an edited, inserted or deleted row is caught), that sequence numbers run
+// 1, 2, 3… without gaps, that every posting names existing accounts of its asset with a
+// positive amount, that every stored balance equals the recomputed one (so each asset's
+// balances sum to exactly zero: every posting moves an amount between two accounts of one
+// asset), and that no bounded account is below its minimum with its open holds counted, nor
+// above its maximum. It returns nil or an error wrapping ErrCorrupt that describes the first
+// discrepancy it meets.
+//
+// Verify does not hold the store for the whole run: it reads a page of transactions or
+// accounts per store view, so Posts continue while it runs (on memstore a view blocks
+// writers). Each page of accounts is compared in the same view as the transactions committed
+// up to that view, so a concurrent Post is never mistaken for a discrepancy.
 //
 // Errors: ErrCorrupt, ErrClosed.
 func (l *Ledger) Verify(ctx context.Context) error {
-	now := l.clock()
-	err := l.store.View(ctx, func(r StoreReader) error {
-		accounts := make(map[AccountID]AccountState)
-		for after := AccountID(""); ; {
+	v := verifier{computed: make(map[AccountID]*verifyAccount)}
+	if err := v.run(ctx, l.store, l.clock()); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
+
+// verifyAccount is what the postings say about one account.
+type verifyAccount struct {
+	balance int64
+	asset   string // of the first posting naming it; every other must match
+	seq     uint64 // that posting's transaction, for the error message
+	seen    bool   // the store listed the account
+}
+
+type verifier struct {
+	head     Head
+	buf      []byte
+	computed map[AccountID]*verifyAccount
+}
+
+func (v *verifier) run(ctx context.Context, store Store, now time.Time) error {
+	// The chain first, a page per view, until a page comes back short.
+	for done := false; !done; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := store.View(ctx, func(r StoreReader) error {
+			n, err := v.transactions(ctx, r)
+			done = n < verifyPage
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	// Then the accounts, a page per view. Each view first catches the chain up (usually
+	// nothing or a few transactions), so the page is compared at one consistent point.
+	for after, done := AccountID(""), false; !done; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := store.View(ctx, func(r StoreReader) error {
+			for {
+				n, err := v.transactions(ctx, r)
+				if err != nil {
+					return err
+				}
+				if n < verifyPage {
+					break
+				}
+			}
+			stored, err := r.Head(ctx)
+			if err != nil {
+				return err
+			}
+			if stored != v.head {
+				return fmt.Errorf("stored head is seq %d, transactions end at seq %d or hash differs: %w", stored.Seq, v.head.Seq, ErrCorrupt)
+			}
 			page, err := r.Accounts(ctx, after, verifyPage, now)
 			if err != nil {
 				return err
 			}
-			for _, a := range page {
+			for i := range page {
+				a := &page[i]
 				if a.ID <= after {
 					return fmt.Errorf("accounts out of order at %s: %w", a.ID, ErrCorrupt)
 				}
-				accounts[a.ID] = a
 				after = a.ID
-			}
-			if len(page) < verifyPage {
-				break
-			}
-		}
-		computed := make(map[AccountID]int64, len(accounts))
-		var head Head
-		var buf []byte
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			page, err := r.Transactions(ctx, head.Seq, verifyPage)
-			if err != nil {
-				return err
-			}
-			for i := range page {
-				rec := &page[i]
-				if rec.Seq != head.Seq+1 {
-					return fmt.Errorf("transaction %s has seq %d after %d: %w", rec.ID, rec.Seq, head.Seq, ErrCorrupt)
+				if err := v.account(a); err != nil {
+					return err
 				}
-				var h [32]byte
-				h, buf = chainHash(head.Hash, rec, buf)
-				if h != rec.Hash {
-					return fmt.Errorf("transaction %d (%s): hash does not match its content and predecessor: %w", rec.Seq, rec.ID, ErrCorrupt)
-				}
-				if len(rec.Postings) == 0 || len(rec.Postings) > PostingsMax {
-					return fmt.Errorf("transaction %d: %d postings: %w", rec.Seq, len(rec.Postings), ErrCorrupt)
-				}
-				for _, p := range rec.Postings {
-					if p.Amount <= 0 || p.Amount > AmountMinorMax || p.From == p.To {
-						return fmt.Errorf("transaction %d: malformed posting %+v: %w", rec.Seq, p, ErrCorrupt)
-					}
-					for _, id := range [2]AccountID{p.From, p.To} {
-						a, ok := accounts[id]
-						if !ok {
-							return fmt.Errorf("transaction %d: account %s does not exist: %w", rec.Seq, id, ErrCorrupt)
-						}
-						if a.Asset != p.Asset {
-							return fmt.Errorf("transaction %d: account %s holds %s, posting is %s: %w", rec.Seq, id, a.Asset, p.Asset, ErrCorrupt)
-						}
-					}
-					computed[p.From] -= p.Amount
-					computed[p.To] += p.Amount
-				}
-				head = Head{Seq: rec.Seq, Hash: rec.Hash}
 			}
-			if len(page) < verifyPage {
-				break
-			}
-		}
-		stored, err := r.Head(ctx)
-		if err != nil {
+			done = len(page) < verifyPage
+			return nil
+		}); err != nil {
 			return err
 		}
-		if stored != head {
-			return fmt.Errorf("stored head is seq %d, transactions end at seq %d or hash differs: %w", stored.Seq, head.Seq, ErrCorrupt)
+	}
+	for id, c := range v.computed {
+		if !c.seen {
+			return fmt.Errorf("transaction %d: account %s does not exist: %w", c.seq, id, ErrCorrupt)
 		}
-		sums := make(map[string]*big.Int)
-		for id, a := range accounts {
-			if c := computed[id]; c != a.Balance {
-				return fmt.Errorf("account %s: stored balance %d, postings sum to %d: %w", id, a.Balance, c, ErrCorrupt)
-			}
-			if !a.Unbounded && a.Balance-a.Held < a.MinBalance {
-				return fmt.Errorf("account %s: balance %d with %d held is below its minimum %d: %w", id, a.Balance, a.Held, a.MinBalance, ErrCorrupt)
-			}
-			if a.HasMax && a.Balance > a.MaxBalance {
-				return fmt.Errorf("account %s: balance %d above its maximum %d: %w", id, a.Balance, a.MaxBalance, ErrCorrupt)
-			}
-			s := sums[a.Asset]
-			if s == nil {
-				s = new(big.Int)
-				sums[a.Asset] = s
-			}
-			s.Add(s, big.NewInt(a.Balance))
-		}
-		for asset, s := range sums {
-			if s.Sign() != 0 {
-				return fmt.Errorf("asset %s: balances sum to %s, not zero: %w", asset, s, ErrCorrupt)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
+}
+
+// transactions checks the next page of the chain and adds its postings to the computed
+// balances; it returns how many transactions the page held.
+func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error) {
+	page, err := r.Transactions(ctx, v.head.Seq, verifyPage)
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		return 0, err
+	}
+	for i := range page {
+		rec := &page[i]
+		if rec.Seq != v.head.Seq+1 {
+			return 0, fmt.Errorf("transaction %s has seq %d after %d: %w", rec.ID, rec.Seq, v.head.Seq, ErrCorrupt)
+		}
+		var h [32]byte
+		h, v.buf = chainHash(v.head.Hash, rec, v.buf)
+		if h != rec.Hash {
+			return 0, fmt.Errorf("transaction %d (%s): hash does not match its content and predecessor: %w", rec.Seq, rec.ID, ErrCorrupt)
+		}
+		if len(rec.Postings) == 0 || len(rec.Postings) > PostingsMax {
+			return 0, fmt.Errorf("transaction %d: %d postings: %w", rec.Seq, len(rec.Postings), ErrCorrupt)
+		}
+		for _, p := range rec.Postings {
+			if p.Amount <= 0 || p.Amount > AmountMinorMax || p.From == p.To {
+				return 0, fmt.Errorf("transaction %d: malformed posting %+v: %w", rec.Seq, p, ErrCorrupt)
+			}
+			for _, id := range [2]AccountID{p.From, p.To} {
+				c := v.computed[id]
+				if c == nil {
+					c = &verifyAccount{asset: p.Asset, seq: rec.Seq}
+					v.computed[id] = c
+				} else if c.asset != p.Asset {
+					return 0, fmt.Errorf("transaction %d: account %s holds %s (transaction %d), posting is %s: %w", rec.Seq, id, c.asset, c.seq, p.Asset, ErrCorrupt)
+				}
+			}
+			v.computed[p.From].balance -= p.Amount
+			v.computed[p.To].balance += p.Amount
+		}
+		v.head = Head{Seq: rec.Seq, Hash: rec.Hash}
+	}
+	return len(page), nil
+}
+
+// account compares one stored account with what the postings say.
+func (v *verifier) account(a *AccountState) error {
+	c := v.computed[a.ID]
+	if c == nil {
+		c = &verifyAccount{asset: a.Asset}
+		v.computed[a.ID] = c
+	}
+	if c.seen {
+		return fmt.Errorf("account %s listed twice: %w", a.ID, ErrCorrupt)
+	}
+	c.seen = true
+	if c.asset != a.Asset {
+		return fmt.Errorf("transaction %d: account %s holds %s, posting is %s: %w", c.seq, a.ID, a.Asset, c.asset, ErrCorrupt)
+	}
+	if c.balance != a.Balance {
+		return fmt.Errorf("account %s: stored balance %d, postings sum to %d: %w", a.ID, a.Balance, c.balance, ErrCorrupt)
+	}
+	if !a.Unbounded && a.Balance-a.Held < a.MinBalance {
+		return fmt.Errorf("account %s: balance %d with %d held is below its minimum %d: %w", a.ID, a.Balance, a.Held, a.MinBalance, ErrCorrupt)
+	}
+	if a.HasMax && a.Balance > a.MaxBalance {
+		return fmt.Errorf("account %s: balance %d above its maximum %d: %w", a.ID, a.Balance, a.MaxBalance, ErrCorrupt)
 	}
 	return nil
 }

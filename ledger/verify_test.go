@@ -2,10 +2,14 @@ package ledger_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/ledger"
@@ -24,6 +28,7 @@ type tamperReader struct {
 	editTx      func(*ledger.TxRecord)
 	dropSeq     uint64
 	editAccount func(*ledger.AccountState)
+	dropAccount ledger.AccountID
 	editHead    func(*ledger.Head)
 }
 
@@ -52,12 +57,17 @@ func (r *tamperReader) Transactions(ctx context.Context, after uint64, limit int
 
 func (r *tamperReader) Accounts(ctx context.Context, after ledger.AccountID, limit int, now time.Time) ([]ledger.AccountState, error) {
 	accs, err := r.StoreReader.Accounts(ctx, after, limit, now)
+	out := accs[:0]
 	for i := range accs {
+		if accs[i].ID == r.dropAccount {
+			continue
+		}
 		if r.editAccount != nil {
 			r.editAccount(&accs[i])
 		}
+		out = append(out, accs[i])
 	}
-	return accs, err
+	return out, err
 }
 
 func (r *tamperReader) Head(ctx context.Context) (ledger.Head, error) {
@@ -86,7 +96,29 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				}
 			}
 		},
-		"head edited": func(r *tamperReader) { r.editHead = func(h *ledger.Head) { h.Hash[0] ^= 1 } },
+		"head edited":     func(r *tamperReader) { r.editHead = func(h *ledger.Head) { h.Hash[0] ^= 1 } },
+		"account deleted": func(r *tamperReader) { r.dropAccount = "a" },
+		"account asset edited": func(r *tamperReader) {
+			r.editAccount = func(a *ledger.AccountState) {
+				if a.ID == "a" {
+					a.Asset = "HOUR"
+				}
+			}
+		},
+		"minimum edited": func(r *tamperReader) {
+			r.editAccount = func(a *ledger.AccountState) {
+				if a.ID == "a" {
+					a.MinBalance = 10_000
+				}
+			}
+		},
+		"maximum edited": func(r *tamperReader) {
+			r.editAccount = func(a *ledger.AccountState) {
+				if a.ID == "a" {
+					a.HasMax, a.MaxBalance = true, 100
+				}
+			}
+		},
 		"both balance and posting edited consistently": func(r *tamperReader) {
 			// Even a forger who keeps the sums right is caught by the hash chain.
 			r.editTx = func(x *ledger.TxRecord) {
@@ -128,4 +160,70 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			require.ErrorIs(t, l.Verify(ctx), ledger.ErrCorrupt)
 		})
 	}
+}
+
+// countingStore counts the read views a store hands out.
+type countingStore struct {
+	ledger.Store
+	views atomic.Int64
+}
+
+func (s *countingStore) View(ctx context.Context, fn func(ledger.StoreReader) error) error {
+	s.views.Add(1)
+	return s.Store.View(ctx, fn)
+}
+
+// TestVerifyWhilePosting runs Verify again and again while writers post: it reads a page per
+// view (so writers are not shut out for the whole run) and never reports a Post that lands
+// between its pages as a discrepancy.
+func TestVerifyWhilePosting(t *testing.T) {
+	ctx := context.Background()
+	store := &countingStore{Store: memstore.New()}
+	l, err := ledger.New(ctx, store)
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	const accounts = 5000 // more than one page of accounts
+	batch := make([]ledger.Transaction, 0, accounts)
+	for i := 0; i < accounts; i++ {
+		id := ledger.AccountID(fmt.Sprintf("m%05d", i))
+		require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: id, Asset: "PTS"}))
+		batch = append(batch, ledger.Transaction{Postings: []ledger.Posting{award2("issuer", id, "1")}})
+	}
+	for i := 0; i < 2; i++ { // 10,000 transactions: three pages of the chain
+		res, err := l.PostBatch(ctx, batch)
+		require.NoError(t, err)
+		require.NoError(t, res[0].Err)
+	}
+	before := store.views.Load()
+	require.NoError(t, l.Verify(ctx))
+	assert.GreaterOrEqual(t, store.views.Load()-before, int64(4), "one view per page of transactions and of accounts")
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				from := ledger.AccountID(fmt.Sprintf("m%05d", (w*977+i)%accounts))
+				to := ledger.AccountID(fmt.Sprintf("m%05d", (w*977+i+1)%accounts))
+				// Some fail for want of balance: rejected Posts must not disturb Verify either.
+				_, _ = l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{award2(from, to, "0.5")}})
+				_, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{award2("issuer", to, "0.01")}})
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		assert.NoError(t, l.Verify(ctx))
+	}
+	close(stop)
+	wg.Wait()
+	require.NoError(t, l.Verify(ctx))
 }

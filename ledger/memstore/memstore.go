@@ -56,6 +56,11 @@ type Store struct {
 	maxID     uuid.UUID
 	reversals map[uuid.UUID]uint32 // reversed transaction id -> reversing record index
 
+	// order caches account indexes in id order for Accounts; accounts are never removed, so
+	// it is current while its length equals len(accounts).
+	orderMu sync.Mutex
+	order   []uint32
+
 	holds    map[uuid.UUID]*hold
 	holdKeys map[string]*hold
 
@@ -163,7 +168,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	if !s.closed {
 		s.closed = true
-		s.chunks, s.accounts = nil, nil
+		s.chunks, s.accounts, s.order = nil, nil, nil
 		s.byID, s.reversals, s.accIndex = nil, nil, nil
 		s.keys, s.extras = keyIndex{}, nil
 	}
@@ -222,22 +227,38 @@ func (r reader) Account(_ context.Context, id ledger.AccountID, now time.Time) (
 }
 
 func (r reader) Accounts(_ context.Context, after ledger.AccountID, limit int, now time.Time) ([]ledger.AccountState, error) {
-	// Sorting every call is fine for Verify's few calls; memstore keeps no ordered index.
-	ids := make([]ledger.AccountID, 0, len(r.s.accIndex))
-	for id := range r.s.accIndex {
-		if id > after {
-			ids = append(ids, id)
-		}
+	order := r.s.accountOrder()
+	k, _ := slices.BinarySearchFunc(order, after, func(i uint32, id ledger.AccountID) int {
+		return compareStrings(string(r.s.accounts[i].rec.ID), string(id))
+	})
+	if k < len(order) && r.s.accounts[order[k]].rec.ID == after {
+		k++
 	}
-	slices.Sort(ids)
-	if len(ids) > limit {
-		ids = ids[:limit]
-	}
-	out := make([]ledger.AccountState, len(ids))
-	for k, id := range ids {
-		out[k] = r.state(r.s.accounts[r.s.accIndex[id]], now)
+	order = order[k:min(len(order), k+max(limit, 0))]
+	out := make([]ledger.AccountState, len(order))
+	for j, i := range order {
+		out[j] = r.state(r.s.accounts[i], now)
 	}
 	return out, nil
+}
+
+// accountOrder returns account indexes in ascending id order, sorted again only after accounts
+// were added: paging through a million accounts must not sort them once per page. Readers
+// share the read lock, so the cache has a lock of its own.
+func (s *Store) accountOrder() []uint32 {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if len(s.order) != len(s.accounts) {
+		order := make([]uint32, len(s.accounts))
+		for i := range order {
+			order[i] = uint32(i)
+		}
+		slices.SortFunc(order, func(a, b uint32) int {
+			return compareStrings(string(s.accounts[a].rec.ID), string(s.accounts[b].rec.ID))
+		})
+		s.order = order
+	}
+	return s.order
 }
 
 func (r reader) record(i uint32) ledger.TxRecord {

@@ -247,6 +247,40 @@ func testAssetsAndAccounts(t *testing.T, newStore NewStore) {
 	}
 	_, err = f.l.Account(ctx, "x")
 	require.ErrorIs(t, err, ledger.ErrUnknownAccount, "a rejected OpenAccount must not open the account")
+
+	// The store pages accounts in id order from any starting id, present or not, and sees
+	// accounts opened between pages.
+	all := []ledger.AccountID{"a", "b", "bank", "c", "cap", "h1", "issuer", "od", "vol:1:pts"}
+	pages := func() []ledger.AccountID {
+		var got []ledger.AccountID
+		require.NoError(t, f.store.View(ctx, func(r ledger.StoreReader) error {
+			for after := ledger.AccountID(""); ; {
+				page, err := r.Accounts(ctx, after, 2, Start)
+				require.NoError(t, err)
+				for _, a := range page {
+					got = append(got, a.ID)
+					after = a.ID
+				}
+				if len(page) < 2 {
+					return nil
+				}
+			}
+		}))
+		return got
+	}
+	require.Equal(t, all, pages())
+	require.NoError(t, f.store.View(ctx, func(r ledger.StoreReader) error {
+		page, err := r.Accounts(ctx, "bb", 3, Start) // between "bank" and "c"
+		require.NoError(t, err)
+		require.Len(t, page, 3)
+		assert.Equal(t, []ledger.AccountID{"c", "cap", "h1"}, []ledger.AccountID{page[0].ID, page[1].ID, page[2].ID})
+		page, err = r.Accounts(ctx, "zzz", 3, Start)
+		require.NoError(t, err)
+		assert.Empty(t, page)
+		return nil
+	}))
+	require.NoError(t, f.l.OpenAccount(ctx, ledger.Account{ID: "ba", Asset: "PTS"}))
+	assert.Equal(t, append([]ledger.AccountID{"a", "b", "ba"}, all[2:]...), pages())
 	f.verify()
 }
 

@@ -13,18 +13,11 @@ type keyIndex struct {
 	seeded  bool
 	byHash  map[uint64]uint32
 	collide map[string]uint32
-	arena   [][]byte   // append-only chunks of key bytes
-	refs    [][]uint64 // per record chunk, allocated at its first key: arena position of a key
+	arena   arena      // key bytes
+	refs    [][]uint64 // per record chunk, allocated at its first key: arena ref of a key
 }
 
-const (
-	arenaChunkBytes = 1 << 20
-	refChunkBits    = chunkBits
-	// A ref packs the arena chunk (bits 28..63), the offset in it (8..27) and the length
-	// (0..7): keys are at most 128 bytes, chunks 1 MiB. Zero means "no key".
-	refOffsetBits = 20
-	refLenBits    = 8
-)
+const refChunkBits = chunkBits
 
 func (k *keyIndex) hash(key string) uint64 {
 	if !k.seeded {
@@ -61,14 +54,7 @@ func (k *keyIndex) add(key string, i uint32) {
 }
 
 func (k *keyIndex) store(key string, i uint32) {
-	n := len(k.arena)
-	if n == 0 || len(k.arena[n-1])+len(key) > arenaChunkBytes {
-		k.arena = append(k.arena, make([]byte, 0, arenaChunkBytes))
-		n++
-	}
-	chunk := &k.arena[n-1]
-	ref := uint64(n)<<(refOffsetBits+refLenBits) | uint64(len(*chunk))<<refLenBits | uint64(len(key))
-	*chunk = append(*chunk, key...)
+	ref := k.arena.addString(key)
 	c := int(i >> refChunkBits)
 	for len(k.refs) <= c {
 		k.refs = append(k.refs, nil)
@@ -85,11 +71,5 @@ func (k *keyIndex) key(i uint32) string {
 	if c >= len(k.refs) || k.refs[c] == nil {
 		return ""
 	}
-	ref := k.refs[c][i&(chunkSize-1)]
-	if ref == 0 {
-		return ""
-	}
-	chunk := k.arena[ref>>(refOffsetBits+refLenBits)-1]
-	off := (ref >> refLenBits) & (1<<refOffsetBits - 1)
-	return string(chunk[off : off+ref&(1<<refLenBits-1)])
+	return string(k.arena.get(k.refs[c][i&(chunkSize-1)]))
 }

@@ -52,8 +52,8 @@ func TestKeyIndexManyChunks(t *testing.T) {
 			}
 		}
 	}
-	if len(k.arena) < 2 {
-		t.Fatalf("expected several arena chunks, got %d", len(k.arena))
+	if len(k.arena.chunks) < 2 {
+		t.Fatalf("expected several arena chunks, got %d", len(k.arena.chunks))
 	}
 }
 

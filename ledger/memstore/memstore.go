@@ -47,8 +47,11 @@ type Store struct {
 	chunks [][]txRec
 	count  uint32
 	keys   keyIndex
-	extras []txExtra // rare fields, indexed by txRec.extra; extras[0] is "none"
-	tx     storeTx   // reused by every Update: the write lock makes it exclusive
+	// extras holds each transaction's rare fields (memo, metadata, several postings, the
+	// transaction it reverses, the hold it captures), encoded by encodeExtra under txRec.extra.
+	extras   arena
+	extraBuf []byte  // encoding scratch, used under the write lock
+	tx       storeTx // reused by every Update: the write lock makes it exclusive
 	// Ledger ids are version-7 UUIDs, which increase in the order they are drawn, and commits
 	// mostly follow that order: records in ascending id order are found by binary search, and
 	// only ids that arrive out of order (concurrent posters, custom id sources) are kept here.
@@ -84,9 +87,9 @@ type account struct {
 	maxEff      int64
 }
 
-// txRec is one committed transaction, 84 bytes (88 with alignment) and free of pointers, so the garbage collector
+// txRec is one committed transaction, 88 bytes and free of pointers, so the garbage collector
 // never scans the chunks that hold them. A one-posting transaction (the common case) keeps its
-// posting inline; anything rarer lives in the extras table.
+// posting inline; anything rarer lives in the extras arena, also free of pointers.
 type txRec struct {
 	id     uuid.UUID
 	eff    int64 // unix microseconds
@@ -95,15 +98,7 @@ type txRec struct {
 	from   uint32 // account index; the top bit is flagDefaulted
 	to     uint32
 	amount int64
-	extra  uint32 // index into Store.extras, 0 for none
-}
-
-type txExtra struct {
-	memo     string
-	metadata []byte // encoded by encodeMetadata: one small object instead of a map to scan
-	reverses uuid.UUID
-	captures uuid.UUID
-	postings []posting // set when the transaction has more than one posting
+	extra  uint64 // arena ref of the encoded rare fields, 0 for none
 }
 
 type posting struct {
@@ -118,7 +113,6 @@ type hold struct {
 // New returns an empty Store.
 func New() *Store {
 	return &Store{
-		extras:    []txExtra{{}},
 		assets:    make(map[string]ledger.Asset),
 		accIndex:  make(map[ledger.AccountID]uint32),
 		byID:      make(map[uuid.UUID]uint32),
@@ -170,7 +164,7 @@ func (s *Store) Close() error {
 		s.closed = true
 		s.chunks, s.accounts, s.order = nil, nil, nil
 		s.byID, s.reversals, s.accIndex = nil, nil, nil
-		s.keys, s.extras = keyIndex{}, nil
+		s.keys, s.extras = keyIndex{}, arena{}
 	}
 	return nil
 }
@@ -272,14 +266,12 @@ func (r reader) record(i uint32) ledger.TxRecord {
 		Hash:               t.hash,
 	}
 	if t.extra != 0 {
-		x := &s.extras[t.extra]
-		out.Memo, out.Reverses, out.CapturesHold = x.memo, x.reverses, x.captures
-		if x.metadata != nil {
-			out.Metadata = decodeMetadata(x.metadata)
-		}
-		if x.postings != nil {
-			out.Postings = make([]ledger.PostingRecord, len(x.postings))
-			for k, p := range x.postings {
+		x := decodeExtra(s.extras.get(t.extra))
+		out.Memo, out.Reverses, out.CapturesHold, out.Metadata = x.memo, x.reverses, x.captures, x.metadata
+		if n := x.postings(); n > 0 {
+			out.Postings = make([]ledger.PostingRecord, n)
+			for k := range out.Postings {
+				p := x.posting(k)
 				out.Postings[k] = r.posting(p.from, p.to, p.amount)
 			}
 			return out
@@ -397,9 +389,11 @@ func (r reader) AccountTransactions(_ context.Context, id ledger.AccountID, afte
 // delta is what record i changed account ai by.
 func (s *Store) delta(i, ai uint32) int64 {
 	t := s.rec(i)
-	if t.extra != 0 && s.extras[t.extra].postings != nil {
+	if t.extra != 0 {
+		x := extra{postingBytes: extraPostings(s.extras.get(t.extra))}
 		var d int64
-		for _, p := range s.extras[t.extra].postings {
+		for k := range x.postings() {
+			p := x.posting(k)
 			if p.from == ai {
 				d -= p.amount
 			}
@@ -679,11 +673,9 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 	if tr.IdempotencyKey != "" {
 		s.keys.add(tr.IdempotencyKey, i)
 	}
-	var x *txExtra
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {
-		t.extra = uint32(len(s.extras))
-		s.extras = append(s.extras, txExtra{memo: tr.Memo, metadata: encodeMetadata(tr.Metadata), reverses: tr.Reverses, captures: tr.CapturesHold})
-		x = &s.extras[t.extra]
+		s.extraBuf = encodeExtra(s.extraBuf[:0], tr, idx)
+		t.extra = s.extras.add(s.extraBuf)
 	}
 	var two [2]uint32
 	touched := two[:0]
@@ -692,12 +684,7 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 		t.from, t.to, t.amount = idx[0], idx[1], p.Amount
 		touched = append(touched, t.from, t.to)
 	} else {
-		x.postings = make([]posting, len(tr.Postings))
-		for k, p := range tr.Postings {
-			f, to := idx[2*k], idx[2*k+1]
-			x.postings[k] = posting{from: f, to: to, amount: p.Amount}
-			touched = append(touched, f, to)
-		}
+		touched = append(touched, idx...)
 		slices.Sort(touched)
 		touched = slices.Compact(touched)
 		t.from, t.to = touched[0], touched[0]
@@ -740,41 +727,127 @@ func (s *Store) addEntry(ai, i uint32, eff int64) {
 	}
 }
 
-// encodeMetadata packs a map as length-prefixed key/value pairs; nil stays nil.
-func encodeMetadata(md map[string]string) []byte {
-	if md == nil {
-		return nil
+// A transaction's rare fields are encoded as: the number of postings kept here (0 when its
+// one posting is inline in txRec) and each as (from, to, amount) in 16 bytes; a flags byte;
+// the reversed transaction and the captured hold when flagged; the memo; and, when flagged,
+// the metadata as a count and length-prefixed key/value pairs. Postings come first so that
+// delta reads them without decoding the rest.
+const (
+	extraReverses = 1 << iota
+	extraCaptures
+	extraMetadata // a map, possibly empty, as opposed to nil
+)
+
+func encodeExtra(buf []byte, tr *ledger.TxRecord, idx []uint32) []byte {
+	if len(tr.Postings) > 1 {
+		buf = binary.AppendUvarint(buf, uint64(len(tr.Postings)))
+		for k, p := range tr.Postings {
+			buf = binary.LittleEndian.AppendUint32(buf, idx[2*k])
+			buf = binary.LittleEndian.AppendUint32(buf, idx[2*k+1])
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(p.Amount))
+		}
+	} else {
+		buf = append(buf, 0)
 	}
-	n := 1
-	for k, v := range md {
-		n += len(k) + len(v) + 4
+	var flags byte
+	if tr.Reverses != uuid.Nil {
+		flags |= extraReverses
 	}
-	buf := make([]byte, 0, n)
-	buf = append(buf, 0) // marks an encoded map, so an empty map stays distinct from nil
-	for k, v := range md {
-		buf = binary.AppendUvarint(buf, uint64(len(k)))
-		buf = append(buf, k...)
-		buf = binary.AppendUvarint(buf, uint64(len(v)))
-		buf = append(buf, v...)
+	if tr.CapturesHold != uuid.Nil {
+		flags |= extraCaptures
+	}
+	if tr.Metadata != nil {
+		flags |= extraMetadata
+	}
+	buf = append(buf, flags)
+	if flags&extraReverses != 0 {
+		buf = append(buf, tr.Reverses[:]...)
+	}
+	if flags&extraCaptures != 0 {
+		buf = append(buf, tr.CapturesHold[:]...)
+	}
+	buf = appendString(buf, tr.Memo)
+	if flags&extraMetadata != 0 {
+		buf = binary.AppendUvarint(buf, uint64(len(tr.Metadata)))
+		for k, v := range tr.Metadata {
+			buf = appendString(buf, k)
+			buf = appendString(buf, v)
+		}
 	}
 	return buf
 }
 
-func decodeMetadata(buf []byte) map[string]string {
-	md := make(map[string]string)
-	for rest := buf[1:]; len(rest) > 0; {
-		var k, v string
-		k, rest = readString(rest)
-		v, rest = readString(rest)
-		md[k] = v
+func appendString(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
+
+// extra is a decoded view of a transaction's rare fields; postings stay encoded.
+type extra struct {
+	postingBytes []byte
+	memo         string
+	metadata     map[string]string
+	reverses     uuid.UUID
+	captures     uuid.UUID
+}
+
+func (x *extra) postings() int { return len(x.postingBytes) / 16 }
+
+func (x *extra) posting(k int) posting {
+	b := x.postingBytes[16*k:]
+	return posting{
+		from:   binary.LittleEndian.Uint32(b),
+		to:     binary.LittleEndian.Uint32(b[4:]),
+		amount: int64(binary.LittleEndian.Uint64(b[8:])),
 	}
-	return md
+}
+
+// extraPostings returns the encoded postings an encoding keeps (none for a one-posting
+// transaction), without decoding the rest.
+func extraPostings(buf []byte) []byte {
+	n, w := binary.Uvarint(buf)
+	if w <= 0 || uint64(len(buf)-w) < 16*n+1 {
+		panic("memstore: corrupt transaction encoding")
+	}
+	return buf[w : w+16*int(n)]
+}
+
+// decodeExtra reads what encodeExtra wrote. Only this package writes it, so a malformed
+// encoding is a bug and panics.
+func decodeExtra(buf []byte) extra {
+	x := extra{postingBytes: extraPostings(buf)}
+	_, w := binary.Uvarint(buf)
+	buf = buf[w+len(x.postingBytes):]
+	flags := buf[0]
+	buf = buf[1:]
+	if flags&extraReverses != 0 {
+		x.reverses, buf = uuid.UUID(buf[:16]), buf[16:]
+	}
+	if flags&extraCaptures != 0 {
+		x.captures, buf = uuid.UUID(buf[:16]), buf[16:]
+	}
+	x.memo, buf = readString(buf)
+	if flags&extraMetadata != 0 {
+		count, w := binary.Uvarint(buf)
+		if w <= 0 {
+			panic("memstore: corrupt metadata encoding")
+		}
+		buf = buf[w:]
+		x.metadata = make(map[string]string, count)
+		for range count {
+			var k, v string
+			k, buf = readString(buf)
+			v, buf = readString(buf)
+			x.metadata[k] = v
+		}
+	}
+	return x
 }
 
 func readString(buf []byte) (string, []byte) {
 	n, w := binary.Uvarint(buf)
 	if w <= 0 || uint64(len(buf)-w) < n {
-		panic("memstore: corrupt metadata encoding") // only this package writes it
+		panic("memstore: corrupt transaction encoding") // only this package writes it
 	}
 	return string(buf[w : w+int(n)]), buf[w+int(n):]
 }

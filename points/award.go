@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -119,7 +121,8 @@ func ClawbackKey(demandID, providerID uuid.UUID) string {
 // Quote prices an audited completion without posting: the provider's points and who receives
 // them. It applies every check Award applies except the caps.
 //
-// Errors: ErrInvalid (the audits or provider do not belong to the demand), ErrNotAudited,
+// Errors: ErrInvalid (the audits or provider do not belong to the demand, an approved audit
+// of hours not positive, a title, category or auditor the ledger cannot record), ErrNotAudited,
 // ErrRejected, ErrSelfDealing, ErrNothingToAward.
 func (inc *Incentive) Quote(c Completion) (decimal.Decimal, []Share, error) {
 	q, err := inc.quote(c, ProviderHolder(c.Provider))
@@ -151,6 +154,11 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 			}
 			q.audit, found = a, true
 		}
+		if a.Approved && !a.Hours.IsPositive() {
+			// Catalog audits approve positive hours only; a non-positive share would inflate
+			// the others' part of the base (split by hours).
+			return q, errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)
+		}
 		if a.Approved {
 			approved++
 			if h := decimal.Min(a.Hours, inc.s.HoursPerActivityMax); approved == 1 {
@@ -168,6 +176,9 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 	}
 	if c.Provider.HasPerson(c.Demand.Requester.ID) {
 		return q, refuse(ErrSelfDealing, op.String(), "requester %s is the provider or one of its members", c.Demand.Requester.ID)
+	}
+	if err := checkRecorded(op, c.Demand, q.audit); err != nil {
+		return q, err
 	}
 	s := &inc.s
 	mult, scaled := s.multiplier(c.Demand, c.BigItem)
@@ -219,6 +230,21 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 }
 
 var capMaxPoints = decimal.NewFromInt(CapMax)
+
+// checkRecorded refuses a completion whose text an award or deposit records (the demand's
+// title and category, the auditor) is text the ledger cannot keep in metadata: over
+// ledger.MetadataValueBytesMax bytes, not UTF-8, or holding NUL. The catalog's limits keep its
+// own records within these; a Completion built elsewhere is checked here, before any account
+// is opened, so that it gets ErrInvalid and not the ledger's error halfway through.
+func checkRecorded(op fmt.Stringer, d catalog.Demand, a catalog.Audit) error {
+	for _, f := range [...]struct{ name, text string }{{"title", d.Title}, {"category", d.Category}, {"auditor", a.Auditor}} {
+		if len(f.text) > ledger.MetadataValueBytesMax || !utf8.ValidString(f.text) || strings.IndexByte(f.text, 0) >= 0 {
+			return errorf(ErrInvalid, "%s: %s of %d bytes is not UTF-8 text without NUL of at most %d bytes",
+				op, f.name, len(f.text), ledger.MetadataValueBytesMax)
+		}
+	}
+	return nil
+}
 
 // awardOp names an award in errors; it is formatted only when an error is.
 type awardOp struct{ demand, provider uuid.UUID }

@@ -410,6 +410,9 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if c.Provider.HasPerson(c.Demand.Requester.ID) {
 		return HoursReceipt{}, refuse(ErrSelfDealing, "deposit "+key, "requester %s is the provider", c.Demand.Requester.ID)
 	}
+	if err := checkRecorded(depositOp(key), c.Demand, audit); err != nil {
+		return HoursReceipt{}, err
+	}
 	hours := audit.Hours.Truncate(tb.c.Scale)
 	if !hours.IsPositive() {
 		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
@@ -437,6 +440,11 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	}
 	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
 }
+
+// depositOp names a deposit in errors.
+type depositOp string
+
+func (o depositOp) String() string { return "deposit " + string(o) }
 
 // MetaPayer, MetaRelationship, MetaTo and MetaServedIn are metadata keys of time-bank
 // transactions.

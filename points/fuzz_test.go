@@ -1,0 +1,453 @@
+package points_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/memstore"
+	"github.com/tongxin/tongxin/points"
+)
+
+// requireOneOf fails unless err wraps one of the allowed sentinels: a caller must be able to
+// tell a resident why, with errors.Is.
+func requireOneOf(t *testing.T, err error, allowed ...error) {
+	t.Helper()
+	for _, s := range allowed {
+		if errors.Is(err, s) {
+			return
+		}
+	}
+	t.Fatalf("error %q (%T) wraps none of %v", err, err, allowed)
+}
+
+// ledgerState is what a refused call must leave as it was: the hash chain's head (every
+// posting) and the balance and available amount (holds) of the accounts it could touch.
+type ledgerState struct {
+	head ledger.Head
+	amts map[ledger.AccountID]string
+}
+
+func stateOf(t *testing.T, l *ledger.Ledger, ids ...ledger.AccountID) ledgerState {
+	t.Helper()
+	ctx := context.Background()
+	h, err := l.Head(ctx)
+	require.NoError(t, err)
+	s := ledgerState{head: h, amts: make(map[ledger.AccountID]string, len(ids))}
+	for _, id := range ids {
+		b, berr := l.Balance(ctx, id)
+		a, aerr := l.Available(ctx, id)
+		if berr != nil || aerr != nil {
+			// Not open yet. Opening an empty account on the way to a refusal is not a change
+			// of what anyone holds, so it compares equal to an open, empty one.
+			require.ErrorIs(t, berr, ledger.ErrUnknownAccount)
+			s.amts[id] = "0/0"
+			continue
+		}
+		s.amts[id] = b.String() + "/" + a.String()
+	}
+	return s
+}
+
+func requireUnchanged(t *testing.T, before ledgerState, l *ledger.Ledger, ids ...ledger.AccountID) {
+	t.Helper()
+	after := stateOf(t, l, ids...)
+	require.Equal(t, before, after, "a refused call changed the ledger")
+	require.NoError(t, l.Verify(context.Background()))
+}
+
+// fuzzDecimal is coef × 10^exp: negative, zero, huge and over-precise amounts. The exponent is
+// kept to an int8 so that the fuzzer explores values, not the decimal library's big powers.
+func fuzzDecimal(coef int64, exp int8) decimal.Decimal { return decimal.New(coef, int32(exp)) }
+
+// fuzzLedger is a fresh ledger on a fixed clock: every fuzz input starts from the same state.
+func fuzzLedger(t *testing.T) (*ledger.Ledger, func() time.Time) {
+	t.Helper()
+	clk := newClock()
+	l, err := ledger.New(context.Background(), memstore.New(), ledger.WithClock(clk.Now), ledger.WithIDs(seqIDs(0x01)))
+	require.NoError(t, err)
+	return l, clk.Now
+}
+
+var (
+	fuzzDemandID   = uuid.MustParse("0190aaaa-0000-7000-8000-000000000001")
+	fuzzProviderID = uuid.MustParse("0190bbbb-0000-7000-8000-000000000002")
+	fuzzOtherID    = uuid.MustParse("0190bbbb-0000-7000-8000-000000000003")
+)
+
+// awardInput is one fuzzed completion.
+type awardInput struct {
+	kind, status, provKind, urgency uint8
+	title, category, requester      string
+	person, members, auditor        string
+	hoursCoef                       int64
+	hoursExp                        int8
+	otherHours                      int64
+	approved, other                 bool
+	auditAt                         int64
+}
+
+func (in awardInput) completion() points.Completion {
+	d := catalog.Demand{
+		ID: fuzzDemandID, Kind: catalog.DemandKind(in.kind % 6), Status: catalog.Status(in.status % 15),
+		Title: in.title, Category: in.category, Requester: catalog.RequesterRef{ID: in.requester},
+		Urgency: catalog.Urgency(in.urgency % 5),
+	}
+	p := catalog.Provider{ID: fuzzProviderID, Kind: catalog.ProviderKind(in.provKind % 6), PersonID: in.person}
+	if in.members != "" {
+		for _, m := range strings.Split(in.members, ",") {
+			p.Members = append(p.Members, catalog.Member{PersonID: m})
+		}
+	}
+	at := time.Unix(0, in.auditAt)
+	audits := []catalog.Audit{{
+		DemandID: fuzzDemandID, ProviderID: fuzzProviderID, Approved: in.approved,
+		Hours: fuzzDecimal(in.hoursCoef, in.hoursExp), Auditor: in.auditor, At: at,
+	}}
+	if in.other {
+		audits = append(audits, catalog.Audit{DemandID: fuzzDemandID, ProviderID: fuzzOtherID, Approved: true,
+			Hours: decimal.NewFromInt(in.otherHours), Auditor: in.auditor, At: at})
+	}
+	return points.Completion{Demand: d, Provider: p, Audits: audits, BigItem: in.urgency&0x80 != 0}
+}
+
+// addAwardSeeds seeds f with the edge cases every award fuzz target starts from.
+func addAwardSeeds(f *testing.F) {
+	audited, awarded := uint8(catalog.StatusAudited), uint8(catalog.StatusAwarded)
+	wish, team := uint8(catalog.Wish), uint8(catalog.Team)
+	vol := uint8(catalog.Volunteer)
+	noon := time.Date(2026, 5, 1, 4, 0, 0, 0, time.UTC).UnixNano()
+	f.Add(wish, audited, vol, uint8(0), "上门理发", "haircut", "r1", "wang", "", "auditor-li", int64(2), int8(0), int64(0), true, false, noon)
+	f.Add(wish, awarded, team, uint8(2), "t", "haircut", "r1", "", "a,b,c", "x", int64(7), int8(-1), int64(3), true, true, noon)
+	f.Add(wish, audited, team, uint8(0), "t", "c", "a", "", "a,b", "x", int64(1), int8(0), int64(0), true, false, noon) // self-dealing member
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "same", "same", "", "x", int64(1), int8(0), int64(0), true, false, noon)
+	f.Add(wish, audited, vol, uint8(0), "", "", "", "", "", "", int64(0), int8(0), int64(0), true, false, int64(0))
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "r", "p", "", "x", int64(-5), int8(0), int64(9), true, true, noon)
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "r", "p", "", "x", int64(2), int8(0), int64(-1), true, true, noon)
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "r", "p", "", "x", int64(1), int8(-40), int64(0), true, false, noon)
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "r", "p", "", "x", int64(9223372036854775807), int8(100), int64(0), true, false, noon)
+	f.Add(wish, audited, vol, uint8(0), "t", "c", "r", "p", "", "x", int64(123456789), int8(-8), int64(0), false, false, noon)
+	f.Add(wish, audited, vol, uint8(0), "\xff\xfe", "c\x00", "r", "p", "", "x", int64(1), int8(0), int64(0), true, false, noon)
+	f.Add(wish, audited, vol, uint8(0), strings.Repeat("长", 200), "c", "r", "p", "", strings.Repeat("a", 300), int64(1), int8(0), int64(0), true, false, noon)
+	f.Add(uint8(catalog.Project), audited, team, uint8(0x83), "t", "c", "r", "", strings.Repeat("m,", 50), "x", int64(240), int8(0), int64(240), true, true, int64(-1)<<62)
+	f.Add(uint8(0), uint8(0), uint8(0), uint8(255), "t", "c", "r", "p", ",,", "x", int64(1), int8(0), int64(0), true, false, int64(1)<<62)
+}
+
+// FuzzAward prices and posts fuzzed completions. Quote and Award agree; a refused award wraps
+// one of Award's documented sentinels and posts nothing; an accepted one posts exactly the
+// quoted points to the quoted receivers, once (a retry replays it), and the ledger verifies.
+func FuzzAward(f *testing.F) {
+	addAwardSeeds(f)
+	f.Fuzz(func(t *testing.T, kind, status, provKind, urgency uint8, title, category, requester, person, members, auditor string,
+		hoursCoef int64, hoursExp int8, otherHours int64, approved, other bool, auditAt int64) {
+		in := awardInput{kind: kind, status: status, provKind: provKind, urgency: urgency, title: title, category: category,
+			requester: requester, person: person, members: members, auditor: auditor, hoursCoef: hoursCoef, hoursExp: hoursExp,
+			otherHours: otherHours, approved: approved, other: other, auditAt: auditAt}
+		c := in.completion()
+		ctx := context.Background()
+		l, _ := fuzzLedger(t)
+		inc, err := points.New(ctx, l, testScheme())
+		require.NoError(t, err)
+
+		qPoints, qShares, qErr := inc.Quote(c)
+		if qErr != nil {
+			requireOneOf(t, qErr, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing, points.ErrNothingToAward)
+		}
+		holders := []ledger.AccountID{inc.IssuerAccount(), inc.HolderAccount(points.ProviderHolder(c.Provider))}
+		for _, m := range c.Provider.Members {
+			holders = append(holders, inc.HolderAccount(points.PersonHolder(m.PersonID)))
+		}
+		before := stateOf(t, l, holders...)
+		r, err := inc.Award(ctx, c)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing,
+				points.ErrNothingToAward, points.ErrOverCap, points.ErrInvalidScheme)
+			if qErr == nil && !errors.Is(err, points.ErrOverCap) {
+				t.Fatalf("Quote priced %s but Award refused: %v", qPoints, err)
+			}
+			requireUnchanged(t, before, l, holders...)
+			return
+		}
+		require.NoError(t, qErr, "Award posted what Quote refused")
+		require.True(t, r.Points.Equal(qPoints), "award %s, quote %s", r.Points, qPoints)
+		require.Equal(t, qShares, r.Shares)
+		require.True(t, r.Points.IsPositive())
+		sum := decimal.Zero
+		for _, sh := range r.Shares {
+			require.True(t, points.ValidHolder(sh.Holder), "share holder %q", sh.Holder)
+			require.True(t, sh.Points.IsPositive())
+			got, err := inc.Balance(ctx, sh.Holder)
+			require.NoError(t, err)
+			require.True(t, got.GreaterThanOrEqual(sh.Points), "%s holds %s of a %s share", sh.Holder, got, sh.Points)
+			sum = sum.Add(sh.Points)
+		}
+		require.True(t, sum.Equal(r.Points), "shares add up to %s of %s", sum, r.Points)
+		if len(c.Audits) > 1 {
+			// Sharing the base with another provider never raises one's own points.
+			solo := c
+			solo.Audits = c.Audits[:1]
+			alone, _, err := inc.Quote(solo)
+			require.NoError(t, err)
+			require.True(t, r.Points.LessThanOrEqual(alone), "%s points with another provider, %s alone", r.Points, alone)
+		}
+		require.NoError(t, l.Verify(ctx))
+		head := stateOf(t, l, holders...)
+		again, err := inc.Award(ctx, c)
+		require.NoError(t, err, "a retried award replays")
+		require.Equal(t, r.Transaction.ID, again.Transaction.ID)
+		requireUnchanged(t, head, l, holders...)
+	})
+}
+
+// shopFixture is a ledger with holder "p-wang" holding 30 points and a shop.
+func shopFixture(t *testing.T) (*ledger.Ledger, *points.Incentive, *points.Shop) {
+	t.Helper()
+	ctx := context.Background()
+	l, _ := fuzzLedger(t)
+	inc, err := points.New(ctx, l, testScheme())
+	require.NoError(t, err)
+	in := awardInput{kind: uint8(catalog.Wish), status: uint8(catalog.StatusAudited), provKind: uint8(catalog.Volunteer),
+		title: "t", category: "haircut", requester: "r1", person: "wang", auditor: "x", hoursCoef: 2, approved: true,
+		auditAt: time.Date(2026, 5, 1, 4, 0, 0, 0, time.UTC).UnixNano()}
+	r, err := inc.Award(ctx, in.completion())
+	require.NoError(t, err)
+	require.Equal(t, "30", r.Points.String())
+	sh, err := points.NewShop(ctx, inc)
+	require.NoError(t, err)
+	return l, inc, sh
+}
+
+// FuzzShop offers a fuzzed item, restocks it and redeems from it with fuzzed keys, holders,
+// SKUs and quantities, then fulfils or cancels. Every refusal wraps a documented sentinel and
+// reserves nothing; an accepted redemption holds exactly price × quantity points and quantity
+// units, and a replay returns it unchanged.
+func FuzzShop(f *testing.F) {
+	f.Add("rice", "大米 5kg", int64(10), int8(0), int64(5), "note-1", "order-1", "p-wang", "rice", int64(2), true)
+	f.Add("rice", "n", int64(1), int8(-2), int64(1), "k", "k", "p-wang", "rice", int64(1), false)
+	f.Add("", "", int64(0), int8(0), int64(0), "", "", "", "", int64(0), false)
+	f.Add("_supply", "n", int64(1), int8(0), int64(1), "k", "k", "p-wang", "_supply", int64(1), false)
+	f.Add("rice", "n", int64(-10), int8(0), int64(-5), "k", "k", "p-wang", "rice", int64(-1), false)
+	f.Add("rice", "n", int64(1), int8(-9), int64(1000001), "k", "k", "p-wang", "rice", int64(1001), false)
+	f.Add("rice", "n", int64(9223372036854775807), int8(0), int64(1000000), "k", "k", "p-wang", "rice", int64(1000), false)
+	f.Add("rice", "n", int64(1), int8(9), int64(5), "k", "k", "p-wang", "rice", int64(1), true)
+	f.Add("rice", strings.Repeat("x", 201), int64(1), int8(0), int64(5), "k", "k", "p-wang", "rice", int64(1), true)
+	f.Add("rice", "n\x00", int64(1), int8(0), int64(5), strings.Repeat("k", 49), strings.Repeat("k", 48), "p-nobody", "rice", int64(1), true)
+	f.Add("r\xff", "\xff", int64(1), int8(0), int64(5), "k\x00", "o:1", "p:wang", "r\xff", int64(1), true)
+	f.Add("rice", "n", int64(15), int8(0), int64(5), "k", "k", "p-wang", "rice", int64(2), true) // 30 points: exactly all
+	f.Add("rice", "n", int64(31), int8(0), int64(5), "k", "k", "p-wang", "rice", int64(1), true)
+	f.Fuzz(func(t *testing.T, sku, name string, priceCoef int64, priceExp int8, units int64, restockKey, key, holder, redeemSKU string, quantity int64, fulfil bool) {
+		ctx := context.Background()
+		l, inc, sh := shopFixture(t)
+		ids := []ledger.AccountID{inc.HolderAccount("p-wang"), inc.ShopAccount()}
+		if stock := ledger.AccountID("community:yangguang:stock:" + sku); stock.Validate() == nil {
+			ids = append(ids, stock) // DefaultNaming.Stock
+		}
+		if points.ValidHolder(holder) {
+			ids = append(ids, inc.HolderAccount(holder))
+		}
+		price := fuzzDecimal(priceCoef, priceExp)
+		before := stateOf(t, l, ids...)
+		if err := sh.AddItem(ctx, points.Item{SKU: sku, Name: name, Price: price}); err != nil {
+			requireOneOf(t, err, points.ErrInvalid)
+			requireUnchanged(t, before, l, ids...)
+			_, ok := sh.Item(sku)
+			require.False(t, ok, "a refused item is offered")
+			return
+		}
+		it, ok := sh.Item(sku)
+		require.True(t, ok)
+		require.True(t, it.Price.Equal(price))
+		before = stateOf(t, l, ids...)
+		if err := sh.Restock(ctx, sku, units, restockKey); err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrKeyReused)
+			requireUnchanged(t, before, l, ids...)
+			return
+		}
+		stock, err := sh.Stock(ctx, sku)
+		require.NoError(t, err)
+		require.Equal(t, units, stock)
+
+		before = stateOf(t, l, ids...)
+		r, err := sh.Redeem(ctx, key, holder, redeemSKU, quantity)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrOutOfStock, points.ErrInsufficientPoints, points.ErrKeyReused)
+			requireUnchanged(t, before, l, ids...)
+			left, err := sh.Stock(ctx, sku)
+			require.NoError(t, err)
+			require.Equal(t, units, left, "a refused redemption reserved units")
+			return
+		}
+		require.Equal(t, redeemSKU, sku)
+		require.True(t, r.Points.Equal(price.Mul(decimal.NewFromInt(quantity))), "redemption of %d at %s costs %s", quantity, price, r.Points)
+		left, err := sh.Stock(ctx, sku)
+		require.NoError(t, err)
+		require.Equal(t, units-quantity, left)
+		avail, err := l.Available(ctx, inc.HolderAccount(holder))
+		require.NoError(t, err)
+		require.True(t, avail.Equal(decimal.NewFromInt(30).Sub(r.Points)), "available %s after %s held", avail, r.Points)
+		again, err := sh.Redeem(ctx, key, holder, redeemSKU, quantity)
+		require.NoError(t, err, "a replayed redemption")
+		require.Equal(t, r, again)
+		if fulfil {
+			require.NoError(t, sh.Fulfil(ctx, r))
+			requireOneOf(t, sh.Cancel(ctx, r), points.ErrRedemptionClosed)
+			bal, err := l.Balance(ctx, inc.ShopAccount())
+			require.NoError(t, err)
+			require.True(t, bal.Equal(r.Points))
+		} else {
+			require.NoError(t, sh.Cancel(ctx, r))
+			requireOneOf(t, sh.Fulfil(ctx, r), points.ErrRedemptionClosed)
+			back, err := inc.Balance(ctx, holder)
+			require.NoError(t, err)
+			require.Equal(t, "30", back.String())
+		}
+		require.NoError(t, l.Verify(ctx))
+	})
+}
+
+// FuzzTimeBank configures a bank from fuzzed limits and relationships, deposits 10 hours for
+// "p-wang" when the configuration is valid, then gives and withdraws fuzzed hours between
+// fuzzed holders. Refusals wrap documented sentinels and move nothing; accepted moves keep
+// every member at or under the storage cap and conserve hours.
+func FuzzTimeBank(f *testing.F) {
+	f.Add(int64(0), int64(0), int64(0), "", "g1", "p-wang", "p-mother", int64(3), int8(0), "parent", int64(2), int8(0), 70, false)
+	f.Add(int64(5), int64(4), int64(6), "parent,child", "g1", "p-wang", "p-mother", int64(5), int8(0), "parent", int64(1), int8(0), 50, true)
+	f.Add(int64(-1), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(1), int8(0), "friend", int64(1), int8(0), 0, false)
+	f.Add(int64(1000001), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(1), int8(0), "friend", int64(1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "Bad Rel", "g", "p-wang", "p-m", int64(1), int8(0), "Bad Rel", int64(1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), strings.Repeat("r,", 65), "g", "p-wang", "p-m", int64(1), int8(0), "r", int64(1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "", "", "", int64(0), int8(0), "", int64(0), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", "p-wang", int64(1), int8(0), "friend", int64(1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(1), int8(-3), "friend", int64(1), int8(-3), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(-1), int8(0), "friend", int64(-1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(11), int8(0), "friend", int64(11), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", "p-m", int64(1), int8(7), "friend", int64(1), int8(7), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", strings.Repeat("g", 65), "p-wang\x00", "p-\xff", int64(1), int8(0), "friend\x00", int64(1), int8(0), 0, false)
+	f.Add(int64(0), int64(0), int64(0), "", "g", "p-wang", strings.Repeat("m", 65), int64(1), int8(0), "friend", int64(1), int8(0), 0, false)
+	f.Fuzz(func(t *testing.T, storageCap, giftMax, giftYearMax int64, relationships, giftKey, from, to string,
+		giftCoef int64, giftExp int8, relationship string, withdrawCoef int64, withdrawExp int8, age int, hardship bool) {
+		ctx := context.Background()
+		l, now := fuzzLedger(t)
+		cfg := points.TimeBankConfig{
+			Community:  "yangguang",
+			StorageCap: decimal.NewFromInt(storageCap), GiftMax: decimal.NewFromInt(giftMax), GiftYearMax: decimal.NewFromInt(giftYearMax),
+			Policy: points.AgePolicy(65, 60), Now: now,
+		}
+		if relationships != "" {
+			cfg.Relationships = strings.Split(relationships, ",")
+		}
+		tb, err := points.NewTimeBank(ctx, l, cfg)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalidScheme)
+			h, herr := l.Head(ctx)
+			require.NoError(t, herr)
+			require.Zero(t, h.Seq, "a refused configuration posted")
+			return
+		}
+		c := awardInput{kind: uint8(catalog.Wish), status: uint8(catalog.StatusAudited), provKind: uint8(catalog.Volunteer),
+			title: "t", category: "haircut", requester: "r1", person: "wang", auditor: "x", hoursCoef: 10, approved: true}.completion()
+		dep, err := tb.Deposit(ctx, c)
+		require.NoError(t, err)
+		require.Equal(t, "10", dep.Hours.String())
+
+		ids := []ledger.AccountID{tb.PoolAccount(), tb.DonationAccount(), tb.MemberAccount("p-wang")}
+		for _, h := range []string{from, to} {
+			if points.ValidHolder(h) {
+				ids = append(ids, tb.MemberAccount(h))
+			}
+		}
+		capped := func() {
+			t.Helper()
+			if storageCap == 0 {
+				return
+			}
+			for _, h := range []string{"p-wang", from, to} {
+				if points.ValidHolder(h) {
+					got, err := tb.Hours(ctx, h)
+					require.NoError(t, err)
+					require.True(t, got.LessThanOrEqual(decimal.NewFromInt(storageCap)), "%s holds %s over the cap %d", h, got, storageCap)
+				}
+			}
+		}
+		capped()
+
+		g := points.Gift{Key: giftKey, From: from, To: to, Hours: fuzzDecimal(giftCoef, giftExp), Relationship: relationship}
+		before := stateOf(t, l, ids...)
+		r, err := tb.Gift(ctx, g)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrOverCap, points.ErrInsufficientPoints, points.ErrKeyReused)
+			requireUnchanged(t, before, l, ids...)
+		} else {
+			require.True(t, r.Hours.Equal(g.Hours))
+			require.True(t, r.Donated.LessThanOrEqual(r.Hours) && !r.Donated.IsNegative())
+			capped()
+			again, err := tb.Gift(ctx, g)
+			require.NoError(t, err, "a replayed gift")
+			require.True(t, again.Replayed)
+			require.Equal(t, r.Transaction.ID, again.Transaction.ID)
+		}
+
+		w := points.Withdrawal{Member: points.Member{Holder: from, Age: age, Hardship: hardship}, Hours: fuzzDecimal(withdrawCoef, withdrawExp), DemandID: fuzzDemandID}
+		before = stateOf(t, l, ids...)
+		wr, err := tb.Withdraw(ctx, w)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrWithdrawRefused, points.ErrInsufficientPoints, points.ErrKeyReused)
+			requireUnchanged(t, before, l, ids...)
+		} else {
+			require.True(t, wr.Hours.Equal(w.Hours))
+			have, err := tb.Hours(ctx, from)
+			require.NoError(t, err)
+			require.False(t, have.IsNegative(), "%s holds %s after withdrawing", from, have)
+		}
+		require.NoError(t, l.Verify(ctx))
+	})
+}
+
+// TestAwardRefusesMalformedCompletion: completions no catalog writes, found by FuzzAward. A
+// negative approved share once inflated the other provider's part of the base (30 points
+// instead of 20), and text the ledger cannot keep failed inside the ledger's Post with its own
+// error after accounts were opened. Each is refused with ErrInvalid by Quote, Award and
+// Deposit alike, and nothing is posted.
+func TestAwardRefusesMalformedCompletion(t *testing.T) {
+	noon := time.Date(2026, 5, 1, 4, 0, 0, 0, time.UTC).UnixNano()
+	ok := awardInput{kind: uint8(catalog.Wish), status: uint8(catalog.StatusAudited), provKind: uint8(catalog.Volunteer),
+		title: "t", category: "haircut", requester: "r1", person: "wang", auditor: "x", hoursCoef: 2, approved: true, auditAt: noon}
+	for name, change := range map[string]func(*awardInput){
+		"negative share of another": func(in *awardInput) { in.other, in.otherHours = true, -1 },
+		"zero share of another":     func(in *awardInput) { in.other, in.otherHours = true, 0 },
+		"title not UTF-8":           func(in *awardInput) { in.title = "\xff\xfe" },
+		"category with NUL":         func(in *awardInput) { in.category = "hair\x00cut" },
+		"auditor too long":          func(in *awardInput) { in.auditor = strings.Repeat("a", ledger.MetadataValueBytesMax+1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			l, now := fuzzLedger(t)
+			inc, err := points.New(ctx, l, testScheme())
+			require.NoError(t, err)
+			tb, err := points.NewTimeBank(ctx, l, points.TimeBankConfig{Community: "yangguang", Now: now})
+			require.NoError(t, err)
+			in := ok
+			change(&in)
+			c := in.completion()
+			_, _, err = inc.Quote(c)
+			require.ErrorIs(t, err, points.ErrInvalid)
+			_, err = inc.Award(ctx, c)
+			require.ErrorIs(t, err, points.ErrInvalid)
+			if !in.other {
+				_, err = tb.Deposit(ctx, c)
+				require.ErrorIs(t, err, points.ErrInvalid)
+			}
+			h, err := l.Head(ctx)
+			require.NoError(t, err)
+			require.Zero(t, h.Seq)
+		})
+	}
+}

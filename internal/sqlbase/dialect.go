@@ -74,7 +74,10 @@ func (d *Dialect) Migrations(fsys fs.FS) ([]Migration, error) {
 			for tok, repl := range d.Tokens {
 				stmt = strings.ReplaceAll(stmt, tok, repl)
 			}
-			m.Statements = append(m.Statements, stmt)
+			// A statement that is only a token one database has no use for is left out.
+			if stmt = strings.TrimSpace(stmt); stmt != "" {
+				m.Statements = append(m.Statements, stmt)
+			}
 		}
 		out = append(out, m)
 	}

@@ -78,6 +78,13 @@ func TestMigrationsOrderAndTokens(t *testing.T) {
 		{Version: 2, Statements: []string{`CREATE TABLE b (k TEXT COLLATE "C")`}},
 	}, ms)
 
+	// A token that expands to nothing on one database drops its statement there.
+	only := fstest.MapFS{"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a (k TEXT);\n{{pg_only}};")}}
+	withEmpty := &sqlbase.Dialect{Name: "sqlite", Tokens: map[string]string{"{{pg_only}}": ""}}
+	ms, err = withEmpty.Migrations(only)
+	require.NoError(t, err)
+	assert.Equal(t, []sqlbase.Migration{{Version: 1, Statements: []string{"CREATE TABLE a (k TEXT)"}}}, ms)
+
 	rejected := map[string]fstest.MapFS{
 		"gap":        {"migrations/0001_a.sql": {}, "migrations/0003_c.sql": {}},
 		"not number": {"migrations/first.sql": {}},

@@ -266,6 +266,8 @@ func TestMigrations(t *testing.T) {
 		db := rawOpen(t, path, "sqlite")
 		_, err = db.Exec(`ALTER TABLE accounts DROP COLUMN max_balance`)
 		require.NoError(t, err)
+		_, err = db.Exec(`CREATE INDEX entries_account_effective ON entries (account, effective_at, delta)`)
+		require.NoError(t, err)
 		require.NoError(t, db.Close())
 		setVersion(t, path, "sqlite", 1)
 		s, err = sqlstore.OpenSQLite(ctx, path)
@@ -282,6 +284,61 @@ func TestMigrations(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "5", acc.MaxBalance.Decimal.String())
 	})
+	// Version 3 dropped the (account, effective_at) entries index for a covering primary key.
+	type db struct {
+		name, driver string
+		open         func(t testing.TB) (*sqlstore.Store, string)
+		reopen       func(target string) (*sqlstore.Store, error)
+	}
+	dbs := []db{{"sqlite", "sqlite", openSQLite, func(path string) (*sqlstore.Store, error) { return sqlstore.OpenSQLite(ctx, path) }}}
+	if sqltest.PostgresConfigured() {
+		dbs = append(dbs, db{"postgres", "pgx", openPostgres, func(dsn string) (*sqlstore.Store, error) {
+			return sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...)
+		}})
+	}
+	for _, d := range dbs {
+		t.Run("upgrade from version 2 "+d.name, func(t *testing.T) {
+			s, target := d.open(t)
+			l, txs := smallLedger(t, s)
+			wantBalance, err := l.BalanceAt(ctx, "b", txs[1].EffectiveAt)
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+			// Turn the database back into what version 2 wrote.
+			raw := rawOpen(t, target, d.driver)
+			if d.name == "postgres" {
+				_, err = raw.Exec(`ALTER TABLE entries DROP CONSTRAINT entries_pkey, ADD PRIMARY KEY (account, seq)`)
+				require.NoError(t, err)
+			}
+			_, err = raw.Exec(`CREATE INDEX entries_account_effective ON entries (account, effective_at, delta)`)
+			require.NoError(t, err)
+			setVersion(t, target, d.driver, 2)
+
+			s, err = d.reopen(target)
+			require.NoError(t, err)
+			defer s.Close()
+			assertVersion(t, target, d.driver, sqlstore.SchemaVersion())
+			q := `SELECT count(*) FROM sqlite_master WHERE name = 'entries_account_effective'`
+			if d.name == "postgres" {
+				q = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'entries_account_effective'`
+				var cols int
+				require.NoError(t, raw.QueryRow(`SELECT i.indnatts FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE c.relname = 'entries_pkey' AND c.relnamespace = CAST(current_schema() AS regnamespace)`).Scan(&cols))
+				assert.Equal(t, 4, cols, "primary key covers delta and effective_at")
+			}
+			var indexes int
+			require.NoError(t, raw.QueryRow(q).Scan(&indexes))
+			assert.Zero(t, indexes)
+			l, err = ledger.New(ctx, s)
+			require.NoError(t, err)
+			require.NoError(t, l.Verify(ctx))
+			got, err := l.BalanceAt(ctx, "b", txs[1].EffectiveAt)
+			require.NoError(t, err)
+			assert.Equal(t, wantBalance.String(), got.String())
+			_, err = l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "1")}})
+			require.NoError(t, err)
+			require.NoError(t, l.Verify(ctx))
+		})
+	}
 	t.Run("too new sqlite", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "l.db")
 		s, err := sqlstore.OpenSQLite(ctx, path)

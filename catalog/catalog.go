@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -112,6 +113,11 @@ func checkText(field, s string, minBytes, maxBytes int) error {
 	}
 	if !utf8.ValidString(s) {
 		return errorf(ErrInvalid, "%s: not UTF-8", field)
+	}
+	// NUL is refused here, not left to a store: PostgreSQL text cannot hold it, so a SQL store
+	// would refuse what memstore kept, and the ledger refuses it in the metadata of an award.
+	if strings.IndexByte(s, 0) >= 0 {
+		return errorf(ErrInvalid, "%s: holds NUL", field)
 	}
 	return nil
 }

@@ -227,7 +227,9 @@ func runLifecycle(t *testing.T, in lifecycleInput) {
 		return func(a catalog.Act) error { _, err := c.Audit(ctx, d.ID, []catalog.AuditDecision{dec}, a); return err }
 	}
 	dec := catalog.AuditDecision{ProviderID: p.ID, Approved: in.approve, Hours: hours, Reason: in.reason}
-	if !step(audit(dec), moves...) && !try(func() error { return audit(catalog.AuditDecision{ProviderID: p.ID, Approved: true, Hours: decimal.NewFromInt(1)})(valid) }) {
+	if !step(audit(dec), moves...) && !try(func() error {
+		return audit(catalog.AuditDecision{ProviderID: p.ID, Approved: true, Hours: decimal.NewFromInt(1)})(valid)
+	}) {
 		return
 	}
 	try(func() error { _, err := c.MarkAwarded(ctx, d.ID, p.ID, in.actor); return err }, append(moves, catalog.ErrIneligible)...)

@@ -25,8 +25,13 @@ type dialect struct {
 	// arrays: bulk writes and id lists go as one array parameter per column (unnest, ANY)
 	// instead of multi-row VALUES: PostgreSQL plans a statement of thousands of parameters
 	// afresh at every execution, which costs more than running it.
-	arrays    bool
-	retryable func(error) bool
+	arrays bool
+	// orRollback goes after INSERT or UPDATE in the bulk statements. SQLite: OR ROLLBACK, so
+	// that a failing row rolls the whole transaction back (as Update would anyway): a statement
+	// that may abort alone must journal every page it changes before changing it, and a
+	// multi-row INSERT of a batch changes hundreds.
+	orRollback string
+	retryable  func(error) bool
 }
 
 var sqliteDialect = &dialect{
@@ -39,7 +44,8 @@ var sqliteDialect = &dialect{
 		// A WITHOUT ROWID table's primary key already holds every column.
 		"{{entries_covering_pk}}": "",
 	}},
-	paramsMax: 256,
+	paramsMax:  256,
+	orRollback: " OR ROLLBACK",
 	// SQLite locks the whole database for a writer (BEGIN IMMEDIATE), so rows need no locks
 	// and there is no race to retry: another process waits in the busy handler.
 	retryable: func(error) bool { return false },

@@ -334,10 +334,11 @@ const (
 	holdCols    = 10
 )
 
-// bulk runs one multi-row INSERT per InsertRowsMax rows (fewer when the dialect's parameter
-// budget is smaller); add appends one row's values.
-func (t *storeTx) bulk(ctx context.Context, kind, head string, cols, rows int, add func(i int, args []any) []any) error {
+// bulk runs one multi-row INSERT INTO into (a table, its columns and VALUES) per InsertRowsMax
+// rows (fewer when the dialect's parameter budget is smaller); add appends one row's values.
+func (t *storeTx) bulk(ctx context.Context, kind, into string, cols, rows int, add func(i int, args []any) []any) error {
 	per := max(1, min(InsertRowsMax, t.s.d.paramsMax/cols))
+	head := "INSERT" + t.s.d.orRollback + " INTO " + into
 	args := make([]any, 0, min(rows, per)*cols)
 	for start := 0; start < rows; start += per {
 		n := min(per, rows-start)
@@ -399,7 +400,7 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 		return nil
 	}
 	postings, entries := flatten(recs)
-	if err := t.bulk(ctx, "transactions", `INSERT INTO transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash) VALUES `,
+	if err := t.bulk(ctx, "transactions", `transactions (seq, id, idempotency_key, memo, metadata, effective_at, posted_at, effective_defaulted, reverses, captures_hold, hash) VALUES `,
 		txCols, len(recs), func(i int, args []any) []any {
 			r := &recs[i]
 			md, _ := encodeMetadata(r.Metadata) // checked in checkCommit
@@ -408,14 +409,14 @@ func (t *storeTx) insertTransactions(ctx context.Context, recs []ledger.TxRecord
 		}); err != nil {
 		return err
 	}
-	if err := t.bulk(ctx, "postings", `INSERT INTO postings (seq, idx, from_account, to_account, asset, amount) VALUES `,
+	if err := t.bulk(ctx, "postings", `postings (seq, idx, from_account, to_account, asset, amount) VALUES `,
 		postingCols, len(postings), func(i int, args []any) []any {
 			p := &postings[i]
 			return append(args, p.seq, p.idx, string(p.p.From), string(p.p.To), p.p.Asset, p.p.Amount)
 		}); err != nil {
 		return err
 	}
-	return t.bulk(ctx, "entries", `INSERT INTO entries (account, seq, delta, effective_at) VALUES `,
+	return t.bulk(ctx, "entries", `entries (account, seq, delta, effective_at) VALUES `,
 		entryCols, len(entries), func(i int, args []any) []any {
 			e := &entries[i]
 			return append(args, string(e.account), e.seq, e.delta, e.eff)
@@ -433,7 +434,7 @@ func (t *storeTx) updateBalances(ctx context.Context, bs []ledger.BalanceUpdate)
 		chunk := bs[start:min(start+per, len(bs))]
 		query := t.stmt("balances", len(chunk), func() string {
 			var b strings.Builder
-			b.WriteString(`UPDATE accounts SET balance = CASE id`)
+			b.WriteString(`UPDATE` + t.s.d.orRollback + ` accounts SET balance = CASE id`)
 			for range chunk {
 				b.WriteString(` WHEN ? THEN CAST(? AS BIGINT)`)
 			}
@@ -461,7 +462,7 @@ func (t *storeTx) updateBalances(ctx context.Context, bs []ledger.BalanceUpdate)
 }
 
 func (t *storeTx) insertHolds(ctx context.Context, hs []ledger.HoldRecord) error {
-	return t.bulk(ctx, "holds", `INSERT INTO holds (id, idempotency_key, from_account, to_account, asset, amount, expires_at, created_at, status, closed_at) VALUES `,
+	return t.bulk(ctx, "holds", `holds (id, idempotency_key, from_account, to_account, asset, amount, expires_at, created_at, status, closed_at) VALUES `,
 		holdCols, len(hs), func(i int, args []any) []any {
 			h := &hs[i]
 			var expires any

@@ -1,0 +1,277 @@
+package matching_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/matching"
+)
+
+// requireOneOf fails unless err wraps one of the allowed sentinels.
+func requireOneOf(t *testing.T, err error, allowed ...error) {
+	t.Helper()
+	for _, s := range allowed {
+		if errors.Is(err, s) {
+			return
+		}
+	}
+	t.Fatalf("error %q (%T) wraps none of %v", err, err, allowed)
+}
+
+// decodeDistrict turns fuzz bytes and strings into a few demands and providers that may be
+// malformed as a Matcher may be handed them (it reads records as they are): repeated ids,
+// negative or absurd headcounts, capacities and loads, unknown statuses and kinds, grid paths
+// and skills that are not valid, NaN or out-of-range coordinates, dispatches to unknown
+// providers. grid, skill and category are fuzzed text mixed into the pools.
+func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand, []catalog.Provider) {
+	next := func() int {
+		if len(data) == 0 {
+			return 0
+		}
+		b := data[0]
+		data = data[1:]
+		return int(b)
+	}
+	pick := func(n int) int { return next() % n }
+	grids := []catalog.GridPath{"幸福街道/阳光社区/1网格/3栋", "幸福街道/阳光社区/1网格", "幸福街道/阳光社区/2网格", "幸福街道/阳光社区", "幸福街道", "", catalog.GridPath(grid)}
+	skills := []catalog.Skill{"haircut", "repair_general", "legal_advice", "construction", "", catalog.Skill(skill)}
+	functions := []catalog.Function{"legal_aid", "housing", "urban_management", catalog.Function(skill)}
+	categories := []string{"haircut", "repair", "legal", "renovation", "public_space", category}
+	people := []string{"r1", "wang", "", grid}
+	coords := []float64{0, 30.27, 120.15, math.NaN(), math.Inf(1), -91, 1e300}
+	id := func(prefix byte, i int) uuid.UUID {
+		var u uuid.UUID
+		u[0], u[15] = prefix, byte(i)
+		if pick(16) == 0 {
+			u[15] = 0 // a repeated id
+		}
+		return u
+	}
+	nD, nP := pick(7), pick(7)
+	var ps []catalog.Provider
+	for j := range nP {
+		p := catalog.Provider{
+			ID: id(0x02, j+1), Kind: catalog.ProviderKind(pick(6)), PersonID: people[pick(len(people))],
+			Home: grids[pick(len(grids))], Capacity: int(int8(next())), Active: int(int8(next())) % 4,
+			At: catalog.Coordinates{Lat: coords[pick(len(coords))], Lng: coords[pick(len(coords))]},
+		}
+		for range pick(3) {
+			p.Skills = append(p.Skills, skills[pick(len(skills))])
+		}
+		for range pick(2) {
+			p.Functions = append(p.Functions, functions[pick(len(functions))])
+		}
+		for range pick(2) {
+			p.ServiceArea = append(p.ServiceArea, grids[pick(len(grids))])
+		}
+		for range pick(3) {
+			p.Members = append(p.Members, catalog.Member{PersonID: people[pick(len(people))]})
+		}
+		ps = append(ps, p)
+	}
+	var ds []catalog.Demand
+	for i := range nD {
+		d := catalog.Demand{
+			ID: id(0x01, i+1), Kind: catalog.DemandKind(pick(6)), Status: catalog.Status(pick(15)),
+			Category: categories[pick(len(categories))], Requester: catalog.RequesterRef{ID: people[pick(len(people))]},
+			Location:  catalog.Location{Grid: grids[pick(len(grids))], At: catalog.Coordinates{Lat: coords[pick(len(coords))], Lng: coords[pick(len(coords))]}},
+			Headcount: int(int8(next())), Filled: int(int8(next())) % 4, Urgency: catalog.Urgency(pick(5)),
+			Priority: catalog.Priority(next()), EstimatedMinutes: int(int8(next())) * 7,
+		}
+		for range pick(3) {
+			d.Skills = append(d.Skills, skills[pick(len(skills))])
+		}
+		if pick(4) == 0 {
+			d.DispatchedTo = append(d.DispatchedTo, id(0x02, pick(8)))
+		}
+		ds = append(ds, d)
+	}
+	return ds, ps
+}
+
+func hasDuplicate[T any](xs []T, key func(T) uuid.UUID) bool {
+	seen := make(map[uuid.UUID]bool, len(xs))
+	for _, x := range xs {
+		if seen[key(x)] {
+			return true
+		}
+		seen[key(x)] = true
+	}
+	return false
+}
+
+func personOf(p catalog.Provider, id string) bool {
+	if id == "" {
+		return false
+	}
+	if p.PersonID == id {
+		return true
+	}
+	for _, m := range p.Members {
+		if m.PersonID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzPlan runs the domain matcher (Plan, SuggestProviders, SuggestDemands) on fuzzed
+// districts. It refuses exactly the inputs with a repeated id, with ErrInvalidInput; it never
+// changes its inputs; a plan never gives a demand more providers than it has places left or a
+// provider more demands than its free capacity, never pairs a resident with their own demand
+// or a dispatched demand with a provider it was not dispatched to, accounts for every open
+// place (filled or reported missing), adds its scores up, and is the same when run twice.
+// Suggestions are at most k known, distinct, eligible ids with free capacity, best first.
+func FuzzPlan(f *testing.F) {
+	// Found by random search: districts where some demands are served and some are not.
+	f.Add([]byte{0x2, 0x3, 0xe5, 0xa, 0xb6, 0x7, 0x22, 0x8, 0x33, 0x5b, 0xe0, 0xe6, 0x43, 0xac, 0xf8, 0x67, 0x36, 0x80, 0x70, 0xf5, 0x9, 0x75, 0x76, 0xff, 0xe4, 0x7a, 0x25, 0x8c, 0x26, 0x41, 0xef, 0x58, 0x97, 0x49, 0xf2, 0xfc, 0x42, 0x71, 0x52, 0x50, 0xf2, 0x69, 0xa9, 0xb4, 0x55, 0xe7, 0xc7, 0x4b, 0xf4, 0xd7, 0x98, 0x9, 0x74, 0xa8, 0x60, 0xc1, 0x8, 0x18, 0xe7, 0x52, 0x67, 0x7, 0x26, 0xc3, 0xa, 0x28, 0x6d, 0x4e, 0xd7, 0xe5, 0x86, 0x69, 0x13, 0xfa, 0x25, 0xe0, 0xe8, 0xb2, 0x5b, 0xf6, 0x4, 0xa6, 0xd8, 0x2f, 0xfc, 0x66, 0x33, 0xf5, 0x12, 0x71, 0x77, 0x47, 0x12, 0x87, 0x47, 0x5d, 0xc1, 0xc7, 0xdb, 0xb4, 0x4b}, "幸福街道/阳光社区/1网格", "haircut", "haircut", 3)
+	f.Add([]byte{0x2, 0x3, 0x30, 0xec, 0xaf, 0x3e, 0x7a, 0x9, 0xf0, 0x3, 0x2, 0x77, 0x1c, 0x9d, 0x20, 0xae, 0xb0, 0xd8, 0xa, 0x8f, 0x2c, 0xed, 0x51, 0x30, 0xab, 0x80, 0x48, 0xdd, 0xeb, 0x29, 0xc9, 0xa4, 0x6f, 0x8, 0x20, 0xa, 0x16, 0xfd, 0xce, 0x11, 0x1, 0x24, 0xfb, 0xd8, 0x89, 0x90, 0xa3, 0xde, 0xc0, 0x50, 0xf9, 0xa6, 0x3d, 0xd5, 0x7b, 0xc0, 0x83, 0x48, 0xee, 0x37, 0x35, 0x17, 0xac, 0xf9, 0xc2, 0xd9, 0xd0, 0xdb, 0xc8, 0xd0, 0x5, 0xff, 0x8b, 0x85, 0x12, 0xd3, 0x16, 0xa9, 0x5c, 0x55, 0x56, 0x79, 0xe9, 0x97, 0xfe, 0x6d, 0x4c, 0xbe, 0xe3, 0x4, 0x10, 0xb8, 0xbb}, "幸福街道/阳光社区/1网格", "haircut", "haircut", 3)
+	f.Add([]byte{}, "", "", "", 0)
+	f.Add([]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "幸福街道/阳光社区/1网格/3栋/5单元", "construction", "renovation", 100)
+	f.Add([]byte{2, 2, 0, 16, 0}, "\xff\x00", "haircut", "haircut", 101) // a repeated id
+	f.Add([]byte{6, 6, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 128, 128, 128, 128}, "a//b", "Bad Skill", "nope", -1)
+	f.Fuzz(func(t *testing.T, data []byte, grid, skill, category string, k int) {
+		ds, ps := decodeDistrict(data, grid, skill, category)
+		before := fmt.Sprintf("%#v %#v", ds, ps)
+		dup := hasDuplicate(ds, func(d catalog.Demand) uuid.UUID { return d.ID }) || hasDuplicate(ps, func(p catalog.Provider) uuid.UUID { return p.ID })
+		ctx := context.Background()
+		opts := matching.Options{Objective: matching.Objective(len(data) % 3)}
+		res, err := matching.Plan(ctx, ds, ps, opts)
+		if dup {
+			requireOneOf(t, err, matching.ErrInvalidInput)
+			return
+		}
+		if err != nil {
+			t.Fatalf("plan of distinct ids refused: %v", err)
+		}
+		if after := fmt.Sprintf("%#v %#v", ds, ps); after != before {
+			t.Fatalf("Plan changed its inputs")
+		}
+		demand := make(map[uuid.UUID]catalog.Demand, len(ds))
+		for _, d := range ds {
+			demand[d.ID] = d
+		}
+		provider := make(map[uuid.UUID]catalog.Provider, len(ps))
+		for _, p := range ps {
+			provider[p.ID] = p
+		}
+		open := func(d catalog.Demand) bool { return catalog.OpenStatuses.Has(d.Status) && d.Remaining() > 0 }
+		given := map[uuid.UUID]int{}
+		taken := map[uuid.UUID]int{}
+		pairs := map[[2]uuid.UUID]bool{}
+		var score int64
+		for _, a := range res.Assignments {
+			d, ok := demand[a.DemandID]
+			if !ok || !open(d) {
+				t.Fatalf("assignment to demand %s that is unknown or not open (%v)", a.DemandID, d.Status)
+			}
+			p, ok := provider[a.ProviderID]
+			if !ok {
+				t.Fatalf("assignment of unknown provider %s", a.ProviderID)
+			}
+			if pairs[[2]uuid.UUID{a.DemandID, a.ProviderID}] {
+				t.Fatalf("pair %s/%s assigned twice", a.DemandID, a.ProviderID)
+			}
+			pairs[[2]uuid.UUID{a.DemandID, a.ProviderID}] = true
+			if personOf(p, d.Requester.ID) {
+				t.Fatalf("provider %s assigned to its own demand %s", p.ID, d.ID)
+			}
+			if len(d.DispatchedTo) > 0 && d.DispatchedTo[0] != p.ID {
+				t.Fatalf("demand %s dispatched to %v given to %s", d.ID, d.DispatchedTo, p.ID)
+			}
+			if a.Score <= 0 {
+				t.Fatalf("assignment scored %d", a.Score)
+			}
+			given[a.DemandID]++
+			taken[a.ProviderID]++
+			score += a.Score
+		}
+		for id, n := range taken {
+			p := provider[id]
+			if n > max(0, p.Capacity-p.Active) {
+				t.Fatalf("provider %s given %d demands, capacity %d with %d active", id, n, p.Capacity, p.Active)
+			}
+		}
+		missing := map[uuid.UUID]int{}
+		reported := map[uuid.UUID]bool{}
+		for _, u := range res.Unmatched {
+			d, ok := demand[u.DemandID]
+			// A demand not open (or without a place left) is reported as such, with its places.
+			bad := !ok || reported[u.DemandID] || (open(d) && (u.Missing <= 0 || u.Reason == matching.ReasonNotOpen)) ||
+				(!open(d) && (u.Reason != matching.ReasonNotOpen || u.Missing != d.Remaining()))
+			if bad {
+				t.Fatalf("unmatched entry %+v for demand %v", u, d.Status)
+			}
+			reported[u.DemandID] = true
+			if open(d) {
+				missing[u.DemandID] = u.Missing
+			}
+		}
+		for _, d := range ds {
+			if open(d) && given[d.ID]+missing[d.ID] != d.Remaining() {
+				t.Fatalf("demand %s: %d places, %d filled, %d reported missing", d.ID, d.Remaining(), given[d.ID], missing[d.ID])
+			}
+		}
+		if score != res.Score || res.Served != len(res.Assignments) {
+			t.Fatalf("score %d served %d, assignments add up to %d and %d", res.Score, res.Served, score, len(res.Assignments))
+		}
+		again, err := matching.Plan(ctx, ds, ps, opts)
+		if err != nil || fmt.Sprintf("%#v", again) != fmt.Sprintf("%#v", res) {
+			t.Fatalf("a second plan differs: %v", err)
+		}
+
+		m, err := matching.NewMatcher(ds, ps, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.SuggestProviders(uuid.UUID{0xff}, 1); !errors.Is(err, matching.ErrNotFound) {
+			t.Fatalf("suggest for an unknown demand: %v", err)
+		}
+		if _, err := m.SuggestDemands(uuid.UUID{0xff}, 1); !errors.Is(err, matching.ErrNotFound) {
+			t.Fatalf("suggest for an unknown provider: %v", err)
+		}
+		check := func(out []matching.Suggestion, err error, known func(uuid.UUID) bool) {
+			t.Helper()
+			if k < 1 || k > matching.SuggestMax {
+				requireOneOf(t, err, matching.ErrInvalidInput)
+				return
+			}
+			if err != nil {
+				t.Fatalf("suggest k=%d: %v", k, err)
+			}
+			if len(out) > k {
+				t.Fatalf("%d suggestions for k=%d", len(out), k)
+			}
+			seen := map[uuid.UUID]bool{}
+			for i, s := range out {
+				if !known(s.ID) || seen[s.ID] || s.Score <= 0 || (i > 0 && s.Score > out[i-1].Score) {
+					t.Fatalf("suggestion %d of %+v", i, out)
+				}
+				seen[s.ID] = true
+			}
+		}
+		for _, d := range ds {
+			out, err := m.SuggestProviders(d.ID, k)
+			check(out, err, func(id uuid.UUID) bool {
+				p, ok := provider[id]
+				return ok && p.Capacity > p.Active && !personOf(p, d.Requester.ID)
+			})
+		}
+		for _, p := range ps {
+			out, err := m.SuggestDemands(p.ID, k)
+			check(out, err, func(id uuid.UUID) bool {
+				d, ok := demand[id]
+				return ok && open(d) && !personOf(p, d.Requester.ID)
+			})
+		}
+		if after := fmt.Sprintf("%#v %#v", ds, ps); after != before {
+			t.Fatalf("the Matcher changed its inputs")
+		}
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -30,12 +32,14 @@ type ClawbackResult struct {
 // Debts the award paid off are restored, and the award no longer counts against the caps.
 // It happens once per award (ClawbackKey): a repeat reports AlreadyDone.
 //
-// Errors: ErrInvalid (empty or long reason), ErrNotAwarded (no award of the demand to the
+// Errors: ErrInvalid (empty or long reason, or one not UTF-8 text without NUL), ErrNotAwarded (no award of the demand to the
 // provider was found), the ledger's ErrClosed.
 func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalog.Provider, reason string) (ClawbackResult, error) {
 	key := ClawbackKey(demandID, p.ID)
-	if reason == "" || len(reason) > ReasonBytesMax {
-		return ClawbackResult{}, errorf(ErrInvalid, "clawback %s: reason of %d bytes, want 1..%d", key, len(reason), ReasonBytesMax)
+	// The reason is kept as metadata only when the points were partly spent; it is checked
+	// here for every clawback so that the same reason is not accepted or refused by balance.
+	if reason == "" || len(reason) > ReasonBytesMax || !utf8.ValidString(reason) || strings.IndexByte(reason, 0) >= 0 {
+		return ClawbackResult{}, errorf(ErrInvalid, "clawback %s: reason of %d bytes, want 1..%d of UTF-8 text without NUL", key, len(reason), ReasonBytesMax)
 	}
 	award, err := inc.awardOf(ctx, AwardKey(demandID, p.ID))
 	if err != nil {
@@ -44,6 +48,9 @@ func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalo
 	for attempt := 0; ; attempt++ {
 		rev, err := inc.l.Reverse(ctx, award.ID, key)
 		switch {
+		case err == nil && rev.Replayed:
+			// The ledger answered the key with the reversal made before: nothing changed now.
+			return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
 		case err == nil:
 			return ClawbackResult{Transaction: rev, Recovered: holderTotal(inc, award), Debt: decimal.Zero}, nil
 		case errors.Is(err, ledger.ErrAlreadyReversed), errors.Is(err, ledger.ErrIdempotencyConflict):

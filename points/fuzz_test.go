@@ -451,3 +451,93 @@ func TestAwardRefusesMalformedCompletion(t *testing.T) {
 		})
 	}
 }
+
+// FuzzClawback claws back the fixture's award of 30 points to "p-wang" after the holder spent
+// some of them at the shop, with a fuzzed reason, demand and provider. A refusal wraps
+// ErrInvalid or ErrNotAwarded and moves nothing; an accepted clawback recovers what the holder
+// has and records the rest as debt, 30 points in all, once.
+func FuzzClawback(f *testing.F) {
+	f.Add("fraud: no show", int64(0), true, true)
+	f.Add("fraud", int64(7), true, true)
+	f.Add("fraud", int64(30), true, true)
+	f.Add("", int64(7), true, true)
+	f.Add(strings.Repeat("理", 86), int64(7), true, true) // 258 bytes
+	f.Add(strings.Repeat("x", 256), int64(7), true, true)
+	f.Add("\xff", int64(0), true, true)
+	f.Add("\xff", int64(7), true, true)
+	f.Add("a\x00b", int64(7), true, true)
+	f.Add("fraud", int64(-1), false, true)
+	f.Add("fraud", int64(1), true, false)
+	f.Fuzz(func(t *testing.T, reason string, spend int64, sameDemand, sameProvider bool) {
+		ctx := context.Background()
+		l, inc, sh := shopFixture(t)
+		spent := int64(0)
+		if spend > 0 {
+			spent = 1 + (spend-1)%30
+			require.NoError(t, sh.AddItem(ctx, points.Item{SKU: "rice", Name: "米", Price: decimal.NewFromInt(1)}))
+			require.NoError(t, sh.Restock(ctx, "rice", 30, "note"))
+			r, err := sh.Redeem(ctx, "order", "p-wang", "rice", spent)
+			require.NoError(t, err)
+			require.NoError(t, sh.Fulfil(ctx, r))
+		}
+		demandID, p := fuzzDemandID, catalog.Provider{ID: fuzzProviderID, Kind: catalog.Volunteer, PersonID: "wang"}
+		if !sameDemand {
+			demandID = fuzzOtherID
+		}
+		if !sameProvider {
+			p.ID = fuzzOtherID
+		}
+		ids := []ledger.AccountID{inc.IssuerAccount(), inc.HolderAccount("p-wang"), inc.DebtAccount("p-wang")}
+		before := stateOf(t, l, ids...)
+		res, err := inc.Clawback(ctx, demandID, p, reason)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrNotAwarded)
+			requireUnchanged(t, before, l, ids...)
+			return
+		}
+		require.False(t, res.AlreadyDone)
+		require.Equal(t, "30", res.Recovered.Add(res.Debt).String(), "recovered %s, debt %s", res.Recovered, res.Debt)
+		require.Equal(t, spent, res.Debt.IntPart())
+		have, err := inc.Balance(ctx, "p-wang")
+		require.NoError(t, err)
+		require.True(t, have.IsZero(), "p-wang keeps %s", have)
+		owed, err := inc.Debt(ctx, "p-wang")
+		require.NoError(t, err)
+		require.Equal(t, spent, owed.IntPart())
+		require.NoError(t, l.Verify(ctx))
+		after := stateOf(t, l, ids...)
+		again, err := inc.Clawback(ctx, demandID, p, reason)
+		require.NoError(t, err)
+		require.True(t, again.AlreadyDone)
+		requireUnchanged(t, after, l, ids...)
+	})
+}
+
+// TestClawbackRepeatAfterReversal: found by FuzzClawback. A clawback of an award whose points
+// were all still there reverses it; repeating it got the ledger's replay of that reversal and
+// reported a fresh clawback (AlreadyDone false, 30 points recovered again) instead of
+// AlreadyDone. And a reason that is not UTF-8 text without NUL was accepted when the award
+// was reversed but failed in the ledger when some points were spent; it is now refused with
+// ErrInvalid either way.
+func TestClawbackRepeatAfterReversal(t *testing.T) {
+	ctx := context.Background()
+	l, inc, _ := shopFixture(t)
+	p := catalog.Provider{ID: fuzzProviderID, Kind: catalog.Volunteer, PersonID: "wang"}
+	for _, bad := range []string{"\xff", "a\x00b"} {
+		_, err := inc.Clawback(ctx, fuzzDemandID, p, bad)
+		require.ErrorIs(t, err, points.ErrInvalid)
+	}
+	res, err := inc.Clawback(ctx, fuzzDemandID, p, "fraud")
+	require.NoError(t, err)
+	require.False(t, res.AlreadyDone)
+	require.Equal(t, "30", res.Recovered.String())
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	again, err := inc.Clawback(ctx, fuzzDemandID, p, "fraud")
+	require.NoError(t, err)
+	require.True(t, again.AlreadyDone)
+	require.True(t, again.Recovered.IsZero())
+	after, err := l.Head(ctx)
+	require.NoError(t, err)
+	require.Equal(t, head, after)
+}

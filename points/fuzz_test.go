@@ -3,6 +3,7 @@ package points_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -540,4 +541,64 @@ func TestClawbackRepeatAfterReversal(t *testing.T) {
 	after, err := l.Head(ctx)
 	require.NoError(t, err)
 	require.Equal(t, head, after)
+}
+
+// FuzzStatement pages a member's time-bank statement with a fuzzed holder, cursor and limit.
+// A refusal wraps points.ErrInvalid or the ledger's ErrInvalid or ErrUnknownAccount; a page
+// holds at most the limit of entries whose balances follow from their changes, and following
+// NextCursor from any accepted page reaches the end with the member's balance.
+func FuzzStatement(f *testing.F) {
+	f.Add("p-wang", "", 0)
+	f.Add("p-wang", "", 1)
+	f.Add("p-mother", "", 2)
+	f.Add("p-nobody", "", 0)
+	f.Add("", "", 0)
+	f.Add("p-wang", "", -1)
+	f.Add("p-wang", "", 1<<30)
+	f.Add("p-wang", "garbage", 1)
+	f.Add("p-wang", "\xff\x00", 1)
+	f.Add("p-wang", strings.Repeat("A", 1000), 1)
+	f.Fuzz(func(t *testing.T, holder, cursor string, limit int) {
+		ctx := context.Background()
+		l, now := fuzzLedger(t)
+		tb, err := points.NewTimeBank(ctx, l, points.TimeBankConfig{Community: "yangguang", Now: now})
+		require.NoError(t, err)
+		c := awardInput{kind: uint8(catalog.Wish), status: uint8(catalog.StatusAudited), provKind: uint8(catalog.Volunteer),
+			title: "t", category: "haircut", requester: "r1", person: "wang", auditor: "x", hoursCoef: 10, approved: true}.completion()
+		_, err = tb.Deposit(ctx, c)
+		require.NoError(t, err)
+		for i, h := range []string{"1", "2.5", "0.25"} {
+			_, err := tb.Gift(ctx, points.Gift{Key: fmt.Sprint("g", i), From: "p-wang", To: "p-mother", Hours: decimal.RequireFromString(h), Relationship: "parent"})
+			require.NoError(t, err)
+		}
+		page, err := tb.Statement(ctx, holder, cursor, limit)
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, ledger.ErrInvalid, ledger.ErrUnknownAccount)
+			return
+		}
+		for n := 0; ; n++ {
+			require.Less(t, n, 10, "the statement does not end")
+			if limit > 0 {
+				require.LessOrEqual(t, len(page.Entries), limit)
+			}
+			for i := 1; i < len(page.Entries); i++ {
+				e, prev := page.Entries[i], page.Entries[i-1]
+				require.True(t, prev.Balance.Add(e.Change).Equal(e.Balance), "entry %d: %s + %s != %s", i, prev.Balance, e.Change, e.Balance)
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			next, err := tb.Statement(ctx, holder, page.NextCursor, limit)
+			require.NoError(t, err)
+			if len(next.Entries) == 0 {
+				break
+			}
+			page = next
+		}
+		if n := len(page.Entries); n > 0 {
+			have, err := tb.Hours(ctx, holder)
+			require.NoError(t, err)
+			require.True(t, page.Entries[n-1].Balance.Equal(have), "statement ends at %s, member holds %s", page.Entries[n-1].Balance, have)
+		}
+	})
 }

@@ -29,7 +29,7 @@ func requireOneOf(t *testing.T, err error, allowed ...error) {
 }
 
 // catalogState renders everything a catalog call could change: every demand with its events,
-// claims and audits, and every provider.
+// claims and audits, every provider and every board.
 func catalogState(t *testing.T, c *catalog.Catalog) string {
 	t.Helper()
 	ctx := context.Background()
@@ -48,6 +48,9 @@ func catalogState(t *testing.T, c *catalog.Catalog) string {
 	ps, err := c.Providers(ctx, catalog.ProviderQuery{Limit: catalog.PageSizeMax})
 	require.NoError(t, err)
 	fmt.Fprintf(&b, "%#v\n", ps.Providers)
+	bs, err := c.Boards(ctx, catalog.BoardQuery{Limit: catalog.PageSizeMax})
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "%#v\n", bs.Boards)
 	return b.String()
 }
 
@@ -135,20 +138,20 @@ func FuzzLifecycle(f *testing.F) {
 	})
 }
 
-func runLifecycle(t *testing.T, in lifecycleInput) {
-	ctx := context.Background()
-	clk := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
+// fuzzCatalog is a memstore catalog on a settable clock with sequential ids, and try, which
+// makes a call: a refusal must wrap an allowed sentinel and change nothing, and whatever was
+// accepted must be text every store keeps.
+func fuzzCatalog(t *testing.T) (c *catalog.Catalog, clk *time.Time, try func(call func() error, allowed ...error) bool) {
+	now := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
 	var n uint64
-	c, err := catalog.New(memstore.New(), catalog.WithNow(func() time.Time { return clk }), catalog.WithIDs(func() uuid.UUID {
+	c, err := catalog.New(memstore.New(), catalog.WithNow(func() time.Time { return now }), catalog.WithIDs(func() uuid.UUID {
 		n++
 		var id uuid.UUID
 		id[0], id[6], id[8], id[15] = 0x01, 0x70, 0x80, byte(n)
 		return id
 	}))
 	require.NoError(t, err)
-
-	// try makes a call; a refusal must wrap an allowed sentinel and change nothing.
-	try := func(call func() error, allowed ...error) bool {
+	try = func(call func() error, allowed ...error) bool {
 		t.Helper()
 		before := catalogState(t, c)
 		err := call()
@@ -160,6 +163,12 @@ func runLifecycle(t *testing.T, in lifecycleInput) {
 		requireKeepable(t, c)
 		return true
 	}
+	return c, &now, try
+}
+
+func runLifecycle(t *testing.T, in lifecycleInput) {
+	ctx := context.Background()
+	c, _, try := fuzzCatalog(t)
 	valid := catalog.Act{Actor: "operator"}
 	act := catalog.Act{Actor: in.actor, Reason: in.reason}
 
@@ -263,4 +272,67 @@ func TestTextWithNULRefused(t *testing.T) {
 	page, err := c.Demands(ctx, catalog.DemandQuery{})
 	require.NoError(t, err)
 	require.Empty(t, page.Demands)
+}
+
+// FuzzBoard publishes a board from a fuzzed spec (name, kind, scope, opening and closing
+// times, listed demands, actor), publishes a further demand on it, claims, withdraws, updates
+// the provider from fuzzed fields, closes the board and claims again, with fuzzed acts. Every
+// refusal wraps a documented sentinel and changes nothing.
+func FuzzBoard(f *testing.F) {
+	f.Add("阳光社区5月微心愿榜", uint8(catalog.BoardWishes), "幸福街道/阳光社区", int64(0), int64(30*24*60), uint8(1), "operator", "", "新名字", 5, uint64(0), int64(0))
+	f.Add("", uint8(0), "", int64(0), int64(0), uint8(0), "", "", "", 0, uint64(0), int64(0))
+	f.Add("b", uint8(catalog.BoardBigItems), "幸福街道", int64(-60), int64(60), uint8(3), "op", "why", "n", -1, uint64(1), int64(1))
+	f.Add("b\x00", uint8(catalog.BoardWishes), "幸福街道/阳光社区", int64(0), int64(60), uint8(1), "op\x00", "\xff", "n\x00", 1001, uint64(2), int64(0))
+	f.Add(strings.Repeat("榜", 43), uint8(9), "幸福街道/月亮社区", int64(60), int64(30), uint8(7), strings.Repeat("a", 129), strings.Repeat("r", 1001), strings.Repeat("n", 129), 1, uint64(1), int64(120))
+	f.Add("b", uint8(catalog.BoardWishes), "幸福街道/阳光社区", int64(-1<<40), int64(1<<40), uint8(6), "op", "", "n", 1, uint64(1), int64(1<<40))
+	f.Fuzz(func(t *testing.T, name string, kind uint8, scope string, opensMin, closesMin int64, listed uint8, actor, reason, newName string, capacity int, version uint64, laterMin int64) {
+		ctx := context.Background()
+		c, clk, try := fuzzCatalog(t)
+		var ds []catalog.Demand
+		for i, g := range []catalog.GridPath{"幸福街道/阳光社区/1网格/3栋", "幸福街道/阳光社区/2网格", "幸福街道/月亮社区"} {
+			d, err := c.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: fmt.Sprint("心愿", i), Category: "haircut",
+				Requester: catalog.RequesterRef{ID: fmt.Sprint("r", i)}, Location: catalog.Location{Grid: g}, Status: catalog.StatusOpen}, "operator")
+			require.NoError(t, err)
+			ds = append(ds, d)
+		}
+		p, err := c.RegisterProvider(ctx, catalog.Provider{Kind: catalog.Volunteer, Name: "志愿者", PersonID: "wang",
+			Skills: []catalog.Skill{"haircut"}, Home: "幸福街道/阳光社区/1网格", Capacity: 3}, "operator")
+		require.NoError(t, err)
+		minutes := func(m int64) time.Time { return clk.Add(time.Duration(m) * time.Minute) }
+		spec := catalog.BoardSpec{Name: name, Kind: catalog.BoardKind(kind), Scope: catalog.GridPath(scope),
+			OpensAt: minutes(opensMin), ClosesAt: minutes(closesMin), Actor: actor}
+		for i := range ds {
+			if listed&(1<<i) != 0 {
+				spec.Demands = append(spec.Demands, ds[i].ID)
+			}
+		}
+		if listed&8 != 0 && len(spec.Demands) > 0 {
+			spec.Demands = append(spec.Demands, spec.Demands[0]) // a repeated demand
+		}
+		var b catalog.Board
+		if !try(func() (err error) { b, err = c.PublishBoard(ctx, spec); return },
+			catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrInvalidTransition, catalog.ErrVersionConflict) {
+			return
+		}
+		act := catalog.Act{Actor: actor, Reason: reason}
+		moves := []error{catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrInvalidTransition, catalog.ErrVersionConflict, catalog.ErrBoardClosed}
+		for _, d := range ds {
+			try(func() error { _, err := c.Publish(ctx, b.ID, d.ID, act); return err }, moves...)
+		}
+		claims := append(moves, catalog.ErrSelfClaim, catalog.ErrIneligible, catalog.ErrCapacity, catalog.ErrHeadcountFull, catalog.ErrDuplicateClaim)
+		claimed := try(func() error { _, err := c.Claim(ctx, ds[0].ID, p.ID, act); return err }, claims...)
+		if claimed {
+			try(func() error { _, err := c.Withdraw(ctx, ds[0].ID, p.ID, act); return err }, moves...)
+		}
+		upd := p
+		upd.Name, upd.Capacity, upd.Version = newName, capacity, version
+		try(func() error { _, err := c.UpdateProvider(ctx, upd); return err }, catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrVersionConflict)
+		*clk = minutes(laterMin)
+		try(func() error { _, err := c.CloseBoard(ctx, b.ID, actor); return err }, catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrVersionConflict)
+		try(func() error { _, err := c.Claim(ctx, ds[1].ID, p.ID, act); return err }, claims...)
+		n, err := c.ExpireDue(ctx, minutes(laterMin))
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, n, 0)
+		requireKeepable(t, c)
+	})
 }

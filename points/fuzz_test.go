@@ -602,3 +602,85 @@ func FuzzStatement(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLeaderboards ranks four awards in two communities, one of them clawed back, posted a
+// day apart, over a fuzzed period, community and limit. The query is refused with ErrInvalid
+// exactly when the limit is out of range or To is before From; otherwise the ranking lists at
+// most the limit, best first, and its totals are the awards of the period that stand.
+func FuzzLeaderboards(f *testing.F) {
+	f.Add(int64(0), int64(0), "", 0)
+	f.Add(int64(0), int64(48*60), "yangguang", 1)
+	f.Add(int64(24*60), int64(24*60), "yueliang", 0)
+	f.Add(int64(60), int64(-60), "", 0)
+	f.Add(int64(0), int64(0), "", -1)
+	f.Add(int64(0), int64(0), "", points.LeaderboardLimitMax+1)
+	f.Add(int64(-1<<40), int64(1<<40), "\xff\x00", 2)
+	f.Fuzz(func(t *testing.T, fromMin, toMin int64, community string, limit int) {
+		ctx := context.Background()
+		clk := newClock()
+		start := clk.Now()
+		l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(clk.Now), ledger.WithIDs(seqIDs(0x01)))
+		require.NoError(t, err)
+		type award struct {
+			community string
+			points    decimal.Decimal
+			at        time.Time
+			clawed    bool
+		}
+		var awards []award
+		for i := range 4 {
+			s := testScheme()
+			if i%2 == 1 {
+				s.Community = "yueliang"
+			}
+			inc, err := points.New(ctx, l, s)
+			require.NoError(t, err)
+			c := awardInput{kind: uint8(catalog.Wish), status: uint8(catalog.StatusAudited), provKind: uint8(catalog.Volunteer),
+				title: "t", category: "haircut", requester: "r", person: fmt.Sprint("v", i), auditor: "x", hoursCoef: int64(1 + i),
+				approved: true, auditAt: clk.Now().UnixNano()}.completion()
+			c.Demand.ID[15], c.Provider.ID[15] = byte(i), byte(i)
+			c.Audits[0].DemandID, c.Audits[0].ProviderID = c.Demand.ID, c.Provider.ID
+			r, err := inc.Award(ctx, c)
+			require.NoError(t, err)
+			a := award{community: s.Community, points: r.Points, at: r.Transaction.EffectiveAt}
+			if i == 2 {
+				_, err := inc.Clawback(ctx, c.Demand.ID, c.Provider, "fraud")
+				require.NoError(t, err)
+				a.clawed = true
+			}
+			awards = append(awards, a)
+			clk.Advance(24 * time.Hour)
+		}
+		q := points.LeaderboardQuery{From: start.Add(time.Duration(fromMin) * time.Minute), Community: community, Limit: limit}
+		if toMin != 0 {
+			q.To = start.Add(time.Duration(toMin) * time.Minute)
+		}
+		lb, err := points.Leaderboards(ctx, l, q)
+		if limit < 0 || limit > points.LeaderboardLimitMax || (!q.To.IsZero() && q.To.Before(q.From)) {
+			requireOneOf(t, err, points.ErrInvalid)
+			return
+		}
+		require.NoError(t, err)
+		want, n := decimal.Zero, 0
+		for _, a := range awards {
+			if a.clawed || (community != "" && a.community != community) || a.at.Before(q.From) || (!q.To.IsZero() && !a.at.Before(q.To)) {
+				continue
+			}
+			want, n = want.Add(a.points), n+1
+		}
+		if limit > 0 {
+			require.LessOrEqual(t, len(lb.Providers), limit)
+		} else {
+			require.Len(t, lb.Providers, n)
+		}
+		for i := 1; i < len(lb.Providers); i++ {
+			require.False(t, lb.Providers[i].Points.GreaterThan(lb.Providers[i-1].Points), "ranking out of order")
+		}
+		got, providers := decimal.Zero, 0
+		for _, c := range lb.Communities {
+			got, providers = got.Add(c.Points), providers+c.Providers
+		}
+		require.True(t, got.Equal(want), "communities total %s, awards of the period %s", got, want)
+		require.Equal(t, n, providers)
+	})
+}

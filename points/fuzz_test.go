@@ -684,3 +684,97 @@ func FuzzLeaderboards(f *testing.F) {
 		require.Equal(t, n, providers)
 	})
 }
+
+// FuzzRedemptionClose fulfils or cancels a Redemption as a caller may hand it back (kept in a
+// database, sent through a form): its fields mixed from two real redemptions, one of them
+// already fulfilled or cancelled, or hold ids of nothing. A refusal wraps a documented
+// sentinel (or the ledger's ErrNotFound for a hold id of nothing) and moves nothing: no
+// points or units are captured or released.
+func FuzzRedemptionClose(f *testing.F) {
+	f.Add(uint8(0), uint8(0), uint8(0), true, true)
+	f.Add(uint8(0), uint8(0), uint8(1), true, true)
+	f.Add(uint8(0), uint8(1), uint8(0), true, false)
+	f.Add(uint8(1), uint8(0), uint8(1), false, true)
+	f.Add(uint8(1), uint8(2), uint8(0), false, false)
+	f.Add(uint8(0), uint8(0), uint8(2), true, false)
+	f.Fuzz(func(t *testing.T, keyFrom, pointsFrom, stockFrom uint8, secondFulfilled, fulfil bool) {
+		ctx := context.Background()
+		l, inc, sh := shopFixture(t)
+		require.NoError(t, sh.AddItem(ctx, points.Item{SKU: "rice", Name: "米", Price: decimal.NewFromInt(5)}))
+		require.NoError(t, sh.Restock(ctx, "rice", 10, "note"))
+		var rs [2]points.Redemption
+		for i := range rs {
+			r, err := sh.Redeem(ctx, fmt.Sprint("order-", i), "p-wang", "rice", 2)
+			require.NoError(t, err)
+			rs[i] = r
+		}
+		if secondFulfilled {
+			require.NoError(t, sh.Fulfil(ctx, rs[1]))
+		} else {
+			require.NoError(t, sh.Cancel(ctx, rs[1]))
+		}
+		pick := func(sel uint8, a, b uuid.UUID) uuid.UUID {
+			switch sel % 3 {
+			case 0:
+				return a
+			case 1:
+				return b
+			}
+			return uuid.UUID{0xee}
+		}
+		r := rs[keyFrom%2]
+		r.PointsHold = pick(pointsFrom, rs[0].PointsHold, rs[1].PointsHold)
+		r.StockHold = pick(stockFrom, rs[0].StockHold, rs[1].StockHold)
+		ids := []ledger.AccountID{inc.HolderAccount("p-wang"), inc.ShopAccount(), "community:yangguang:stock:rice", "community:yangguang:stock:_delivered"}
+		before := stateOf(t, l, ids...)
+		var err error
+		if fulfil {
+			err = sh.Fulfil(ctx, r)
+		} else {
+			err = sh.Cancel(ctx, r)
+		}
+		if err != nil {
+			requireOneOf(t, err, points.ErrInvalid, points.ErrRedemptionClosed, ledger.ErrNotFound)
+			requireUnchanged(t, before, l, ids...)
+			return
+		}
+		require.NoError(t, l.Verify(ctx))
+	})
+}
+
+// TestRedemptionCloseAllOrNothing: found by FuzzRedemptionClose. Fulfil captured the points
+// hold before finding the units hold released (a Redemption whose holds came from two orders,
+// one cancelled) and Cancel released the points before finding no units hold: each refused
+// after moving points. Both now read and check both holds first.
+func TestRedemptionCloseAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	l, inc, sh := shopFixture(t)
+	require.NoError(t, sh.AddItem(ctx, points.Item{SKU: "rice", Name: "米", Price: decimal.NewFromInt(5)}))
+	require.NoError(t, sh.AddItem(ctx, points.Item{SKU: "oil", Name: "油", Price: decimal.NewFromInt(5)}))
+	require.NoError(t, sh.Restock(ctx, "rice", 10, "note"))
+	require.NoError(t, sh.Restock(ctx, "oil", 10, "note-oil"))
+	r0, err := sh.Redeem(ctx, "order-0", "p-wang", "rice", 2)
+	require.NoError(t, err)
+	r1, err := sh.Redeem(ctx, "order-1", "p-wang", "rice", 2)
+	require.NoError(t, err)
+	oil, err := sh.Redeem(ctx, "order-oil", "p-wang", "oil", 2)
+	require.NoError(t, err)
+	require.NoError(t, sh.Cancel(ctx, r1))
+	ids := []ledger.AccountID{inc.HolderAccount("p-wang"), inc.ShopAccount()}
+	before := stateOf(t, l, ids...)
+
+	mixed := r0
+	mixed.StockHold = r1.StockHold // released
+	require.ErrorIs(t, sh.Fulfil(ctx, mixed), points.ErrRedemptionClosed)
+	mixed.StockHold = uuid.UUID{0xee}
+	require.ErrorIs(t, sh.Cancel(ctx, mixed), ledger.ErrNotFound)
+	mixed.StockHold = oil.StockHold // another item's units
+	require.ErrorIs(t, sh.Fulfil(ctx, mixed), points.ErrInvalid)
+	requireUnchanged(t, before, l, ids...)
+
+	require.NoError(t, sh.Fulfil(ctx, r0), "the real redemption is still whole")
+	require.NoError(t, sh.Fulfil(ctx, r0))
+	bal, err := l.Balance(ctx, inc.ShopAccount())
+	require.NoError(t, err)
+	require.Equal(t, "10", bal.String())
+}

@@ -232,28 +232,57 @@ func (sh *Shop) holdKey(key, what string) string {
 	return "redeem:" + sh.inc.s.Community + ":" + key + ":" + what
 }
 
+// holdsOf reads a redemption's points and stock holds and checks that they are its own (the
+// accounts, asset and amount it reserved), so that a Redemption handed back with hold ids of
+// another item, holder or quantity is refused before anything moves.
+func (sh *Shop) holdsOf(ctx context.Context, op string, r Redemption) ([2]ledger.Hold, error) {
+	var hs [2]ledger.Hold
+	want := [2]ledger.Posting{
+		{From: sh.inc.HolderAccount(r.Holder), To: sh.inc.shop, Amount: r.Points, Asset: sh.inc.s.Asset},
+		{From: sh.stockAccount(r.SKU), To: sh.delivery, Amount: decimal.NewFromInt(r.Quantity), Asset: StockAsset},
+	}
+	for i, id := range [2]uuid.UUID{r.PointsHold, r.StockHold} {
+		h, err := sh.inc.l.GetHold(ctx, id)
+		if err != nil {
+			return hs, fmt.Errorf("%s: %w", op, err)
+		}
+		p, w := h.Posting, want[i]
+		if p.From != w.From || p.To != w.To || p.Asset != w.Asset || !p.Amount.Equal(w.Amount) {
+			return hs, errorf(ErrInvalid, "%s: hold %s is not this redemption's", op, id)
+		}
+		hs[i] = h
+	}
+	return hs, nil
+}
+
 // Fulfil hands the items over: it captures the reserved points (to the shop account) and
 // units. Fulfilling a fulfilled redemption again changes nothing.
 //
-// Errors: ErrRedemptionClosed (the redemption was cancelled), the ledger's ErrNotFound (a hold
-// id not of this ledger) and ErrClosed.
+// Errors: ErrRedemptionClosed (the redemption was cancelled), ErrInvalid (a hold that is not
+// the redemption's), the ledger's ErrNotFound (a hold id not of this ledger) and ErrClosed. A
+// refused Fulfil captures nothing (unless a concurrent Cancel closes a hold between the two
+// captures).
 func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
 	op := "fulfil " + r.Key
-	// The points hold decides: whichever of Fulfil and Cancel closes it first wins.
-	for _, id := range []uuid.UUID{r.PointsHold, r.StockHold} {
-		h, err := sh.inc.l.GetHold(ctx, id)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		switch h.Status {
-		case ledger.HoldCaptured:
-			continue
-		case ledger.HoldReleased:
+	hs, err := sh.holdsOf(ctx, op, r)
+	if err != nil {
+		return err
+	}
+	// Refuse before capturing either hold: capturing the points of a redemption whose units
+	// were released would leave it half fulfilled.
+	for _, h := range hs {
+		if h.Status == ledger.HoldReleased {
 			return fmt.Errorf("%s: %w: cancelled", op, ErrRedemptionClosed)
 		}
-		if _, err := sh.inc.l.Capture(ctx, id, h.Posting.Amount); err != nil {
+	}
+	// The points hold decides: whichever of Fulfil and Cancel closes it first wins.
+	for _, h := range hs {
+		if h.Status == ledger.HoldCaptured {
+			continue
+		}
+		if _, err := sh.inc.l.Capture(ctx, h.ID, h.Posting.Amount); err != nil {
 			if errors.Is(err, ledger.ErrHoldClosed) {
-				if h, gerr := sh.inc.l.GetHold(ctx, id); gerr == nil && h.Status == ledger.HoldCaptured {
+				if h, gerr := sh.inc.l.GetHold(ctx, h.ID); gerr == nil && h.Status == ledger.HoldCaptured {
 					continue // a concurrent Fulfil captured it
 				}
 				return fmt.Errorf("%s: %w: %v", op, ErrRedemptionClosed, err)
@@ -267,24 +296,27 @@ func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
 // Cancel gives the reserved points and units back. Cancelling a cancelled redemption again
 // changes nothing.
 //
-// Errors: ErrRedemptionClosed (the redemption was fulfilled), the ledger's ErrNotFound and
-// ErrClosed.
+// Errors: ErrRedemptionClosed (the redemption was fulfilled), ErrInvalid (a hold that is not
+// the redemption's), the ledger's ErrNotFound and ErrClosed. A refused Cancel releases nothing
+// (unless a concurrent Fulfil closes a hold between the two releases).
 func (sh *Shop) Cancel(ctx context.Context, r Redemption) error {
 	op := "cancel " + r.Key
-	for _, id := range []uuid.UUID{r.PointsHold, r.StockHold} {
-		h, err := sh.inc.l.GetHold(ctx, id)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		switch h.Status {
-		case ledger.HoldReleased:
-			continue
-		case ledger.HoldCaptured:
+	hs, err := sh.holdsOf(ctx, op, r)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if h.Status == ledger.HoldCaptured {
 			return fmt.Errorf("%s: %w: fulfilled", op, ErrRedemptionClosed)
 		}
-		if err := sh.inc.l.Release(ctx, id); err != nil {
+	}
+	for _, h := range hs {
+		if h.Status == ledger.HoldReleased {
+			continue
+		}
+		if err := sh.inc.l.Release(ctx, h.ID); err != nil {
 			if errors.Is(err, ledger.ErrHoldClosed) {
-				if h, gerr := sh.inc.l.GetHold(ctx, id); gerr == nil && h.Status == ledger.HoldReleased {
+				if h, gerr := sh.inc.l.GetHold(ctx, h.ID); gerr == nil && h.Status == ledger.HoldReleased {
 					continue
 				}
 				return fmt.Errorf("%s: %w: %v", op, ErrRedemptionClosed, err)

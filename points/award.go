@@ -154,7 +154,7 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 			}
 			q.audit, found = a, true
 		}
-		if a.Approved && !a.Hours.IsPositive() {
+		if a.Approved && !hoursWithin(a.Hours) {
 			// Catalog audits approve positive hours only; a non-positive share would inflate
 			// the others' part of the base (split by hours).
 			return q, errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)

@@ -90,7 +90,7 @@ func (sh *Shop) AddItem(ctx context.Context, it Item) error {
 	if it.Name == "" || len(it.Name) > ItemNameBytesMax {
 		return errorf(ErrInvalid, "item %s: name of %d bytes, want 1..%d", it.SKU, len(it.Name), ItemNameBytesMax)
 	}
-	if !it.Price.IsPositive() || !it.Price.Equal(it.Price.Truncate(sh.inc.s.Scale)) || it.Price.GreaterThan(decimal.NewFromInt(CapMax)) {
+	if !amountWithin(it.Price, sh.inc.s.Scale, CapMax) {
 		return errorf(ErrInvalid, "item %s: price %s", it.SKU, it.Price)
 	}
 	sh.mu.RLock()

@@ -413,8 +413,11 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if err := checkRecorded(depositOp(key), c.Demand, audit); err != nil {
 		return HoursReceipt{}, err
 	}
-	hours := audit.Hours.Truncate(tb.c.Scale)
-	if !hours.IsPositive() {
+	hours := audit.Hours
+	if hoursWithin(hours) {
+		hours = hours.Truncate(tb.c.Scale)
+	}
+	if !hoursWithin(hours) {
 		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
 	}
 	holder := ProviderHolder(c.Provider)
@@ -476,7 +479,7 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 		return HoursReceipt{}, errorf(ErrInvalid, "withdraw: holder %q", h)
 	}
 	key := WithdrawKey(w.DemandID, h)
-	if !w.Hours.IsPositive() || !w.Hours.Equal(w.Hours.Truncate(tb.c.Scale)) || w.Hours.GreaterThan(decimal.NewFromInt(StorageCapMax)) {
+	if !amountWithin(w.Hours, tb.c.Scale, StorageCapMax) {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, w.Hours)
 	}
 	served := w.ServedBy
@@ -547,7 +550,7 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 	if !ValidHolder(g.From) || !ValidHolder(g.To) || g.From == g.To {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: from %q to %q", key, g.From, g.To)
 	}
-	if !g.Hours.IsPositive() || !g.Hours.Equal(g.Hours.Truncate(tb.c.Scale)) || g.Hours.GreaterThan(decimal.NewFromInt(StorageCapMax)) {
+	if !amountWithin(g.Hours, tb.c.Scale, StorageCapMax) {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, g.Hours)
 	}
 	if !slices.Contains(tb.c.Relationships, g.Relationship) {

@@ -10,10 +10,11 @@
 //     a private in-memory database for tests.
 //   - PostgreSQL (OpenPostgres), through pgx: for a platform where several application
 //     processes, each with its own *ledger.Ledger, share one database. Writers lock the
-//     single head row (SELECT … FOR UPDATE) and then the accounts they touch in ascending
-//     id order, so locks are always taken in one order; a serialization failure, deadlock or
-//     unique violation (two processes racing one idempotency key) re-runs the transaction,
-//     at most UpdateAttemptsMax times. The SQL is portable (no PL/pgSQL, no advisory locks)
+//     single head row (SELECT … FOR UPDATE); every statement that changes a balance or a
+//     hold runs under that lock, so the accounts are then read without row locks of their
+//     own (LockAccounts without the head lock locks them in ascending id order); a
+//     serialization failure, deadlock or unique violation (two processes racing one
+//     idempotency key) re-runs the transaction, at most UpdateAttemptsMax times. The SQL is portable (no PL/pgSQL, no advisory locks)
 //     so a PostgreSQL-compatible distributed engine (CockroachDB, YugabyteDB) can run it.
 //
 // # What is stored
@@ -47,9 +48,11 @@
 //
 // Every writer takes the head row's lock, so commits are serial and each costs a disk flush:
 // Store reports ledger.StoreGroupCommit, and the Ledger gathers concurrent Post calls into one
-// store transaction. Bulk writes are multi-row INSERTs on SQLite (at most 256 parameters per
+// store transaction. Bulk writes are multi-row INSERTs on SQLite (at most 64 parameters per
 // statement: the driver binds parameters in quadratic time) and one array parameter per
-// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once. On
+// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once; the
+// arrays are built here in PostgreSQL's binary format (pgwire.go), not element by element
+// by pgx. On
 // PostgreSQL a commit's rows, balances and head are one statement (data-modifying WITH
 // clauses) sent in one pipeline with COMMIT, and BEGIN travels with the head lock, so a
 // group-commit round of keyed Posts is four round trips: begin and lock the head, lock the

@@ -263,7 +263,9 @@ func (o awardOp) String() string { return "award " + AwardKey(o.demand, o.provid
 //
 // Errors: ErrInvalid, ErrNotAudited, ErrRejected (a *Refusal), ErrSelfDealing (a *Refusal),
 // ErrNothingToAward, ErrOverCap (a *Refusal naming the cap), ErrInvalidScheme (a cap changed
-// within its period), and the ledger's ErrClosed. A refused award changes nothing.
+// within its period), and the ledger's ErrClosed. A refused award posts nothing and changes no
+// balance; only an over-cap refusal, which the ledger finds in the posting, may leave the
+// provider's accounts (points, debt, the period's cap accounts) opened, empty.
 func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) {
 	pa := inc.providerAccounts(c.Provider)
 	q, err := inc.quote(c, pa.holder)

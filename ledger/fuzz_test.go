@@ -129,3 +129,55 @@ func FuzzPost(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStatementCursor: whatever cursor a caller sends back, Statement returns a page or
+// ErrInvalid; never a panic or a running balance that wrapped around. A cursor the ledger
+// wrote pages on exactly where the last page stopped.
+func FuzzStatementCursor(f *testing.F) {
+	for _, c := range []string{"", "s0b0", "s2b1250", "s1b-5", "s99b0", "s2b", "sb", "b1", "s-1b0", "s2b+1",
+		"s18446744073709551615b9223372036854775807", "s1b-9223372036854775808", "s1b4000000000000000000", "s1b4000000000000000001", "s2 b1", "x2b1"} {
+		f.Add(c)
+	}
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
+		f.Fatal(err)
+	}
+	for _, a := range []ledger.Account{{ID: "issuer", Asset: "PTS", Unbounded: true}, {ID: "a", Asset: "PTS"}} {
+		if err := l.OpenAccount(ctx, a); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, amount := range []string{"12.5", "999999999999999", "0.01"} { // near the per-posting maximum
+		if _, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: decimal.RequireFromString(amount), Asset: "PTS"}}}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, cursor string) {
+		page, err := l.Statement(ctx, "a", ledger.StatementQuery{Cursor: cursor, Limit: 2})
+		if err != nil {
+			if !errors.Is(err, ledger.ErrInvalid) {
+				t.Fatalf("cursor %q: error %v does not wrap ErrInvalid", cursor, err)
+			}
+			return
+		}
+		for _, line := range page.Lines {
+			if line.Balance.Abs().GreaterThan(decimal.New(4, 16)) { // 4e18 minor units at scale 2
+				t.Fatalf("cursor %q: running balance %s beyond any stored balance", cursor, line.Balance)
+			}
+		}
+		if page.NextCursor == "" {
+			return
+		}
+		next, err := l.Statement(ctx, "a", ledger.StatementQuery{Cursor: page.NextCursor, Limit: 2})
+		if err != nil {
+			t.Fatalf("cursor %q written by the ledger: %v", page.NextCursor, err)
+		}
+		if len(next.Lines) == 0 || next.Lines[0].Seq <= page.Lines[len(page.Lines)-1].Seq {
+			t.Fatalf("next page after %q does not continue: %+v", page.NextCursor, next.Lines)
+		}
+	})
+}

@@ -607,6 +607,10 @@ type balances struct {
 	pos     map[AccountID]int // id -> index in ids, when len(ids) > balancesScanMax
 }
 
+// balanceLimit bounds every balance, held amounts counted, in minor units: far beyond any
+// real ledger and well inside int64.
+const balanceLimit = AmountMinorMax * 4
+
 // balancesScanMax is the most accounts looked up by scanning: beyond it a map is cheaper.
 const balancesScanMax = 16
 
@@ -724,7 +728,7 @@ func (b *balances) apply(postings []PostingRecord, sc *scratch) error {
 		if err != nil {
 			return fmt.Errorf("account %s: %w", st.ID, err)
 		}
-		if v-st.Held < -AmountMinorMax*4 || v > AmountMinorMax*4 {
+		if v-st.Held < -balanceLimit || v > balanceLimit {
 			return fmt.Errorf("account %s: balance %d beyond the limit: %w", st.ID, v, ErrInvalidAmount)
 		}
 		if c.delta < 0 && !st.Unbounded && v-st.Held < st.MinBalance {

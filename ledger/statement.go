@@ -59,7 +59,8 @@ func decodeCursor(c string) (uint64, int64, error) {
 	}
 	seq, err1 := strconv.ParseUint(seqText, 10, 64)
 	bal, err2 := strconv.ParseInt(balText, 10, 64)
-	if err1 != nil || err2 != nil {
+	// No stored balance goes beyond ±balanceLimit, so no cursor the ledger wrote does either.
+	if err1 != nil || err2 != nil || bal < -balanceLimit || bal > balanceLimit {
 		return 0, 0, fmt.Errorf("cursor %q: %w", c, ErrInvalid)
 	}
 	return seq, bal, nil
@@ -137,7 +138,11 @@ func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) 
 		if !single {
 			counterparty = ""
 		}
-		running += change
+		// A cursor's balance is the caller's to send: one edited to something the ledger
+		// never held must neither wrap around nor pass a balance no account can have.
+		if running, err = addChecked(running, change); err != nil || running < -balanceLimit || running > balanceLimit {
+			return StatementPage{}, fmt.Errorf("statement %s: cursor %q: %w", id, q.Cursor, ErrInvalid)
+		}
 		line := StatementLine{
 			TransactionID: rec.ID, Seq: rec.Seq, EffectiveAt: rec.EffectiveAt, PostedAt: rec.PostedAt,
 			Change: FromMinor(change, asset.Scale), Balance: FromMinor(running, asset.Scale),

@@ -260,8 +260,8 @@ func (sh *Shop) holdsOf(ctx context.Context, op string, r Redemption) ([2]ledger
 //
 // Errors: ErrRedemptionClosed (the redemption was cancelled), ErrInvalid (a hold that is not
 // the redemption's), the ledger's ErrNotFound (a hold id not of this ledger) and ErrClosed. A
-// refused Fulfil captures nothing (unless a concurrent Cancel closes a hold between the two
-// captures).
+// refused Fulfil captures nothing. Fulfil and Cancel both close the points hold first, so when
+// they race, the one that loses it stops before touching the stock hold.
 func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
 	op := "fulfil " + r.Key
 	hs, err := sh.holdsOf(ctx, op, r)
@@ -297,8 +297,8 @@ func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
 // changes nothing.
 //
 // Errors: ErrRedemptionClosed (the redemption was fulfilled), ErrInvalid (a hold that is not
-// the redemption's), the ledger's ErrNotFound and ErrClosed. A refused Cancel releases nothing
-// (unless a concurrent Fulfil closes a hold between the two releases).
+// the redemption's), the ledger's ErrNotFound and ErrClosed. A refused Cancel releases
+// nothing; racing a Fulfil, it is decided on the points hold, as Fulfil says.
 func (sh *Shop) Cancel(ctx context.Context, r Redemption) error {
 	op := "cancel " + r.Key
 	hs, err := sh.holdsOf(ctx, op, r)

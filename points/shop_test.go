@@ -154,3 +154,58 @@ func TestShopStockConcurrent(t *testing.T) {
 	assert.Equal(t, int64(0), stock)
 	e.verify(t)
 }
+
+// TestShopFulfilCancelRace: a Fulfil and a Cancel of the same redemption race; exactly one
+// wins, and both holds share its fate (points and units captured together, or released
+// together): a resident never pays for units that went back on the shelf. Without -race the
+// two goroutines rarely overlap; under -race (as CI runs it) they do, and a Cancel that
+// released the stock hold first fails this test every time.
+func TestShopFulfilCancelRace(t *testing.T) {
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
+	e := newEnv(t, s)
+	sh, err := points.NewShop(e.ctx, e.inc)
+	require.NoError(t, err)
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("1")}))
+	const orders = 200
+	require.NoError(t, sh.Restock(e.ctx, "rice", orders, "n1"))
+	v := e.volunteer(t, "v")
+	d := e.done(t, "r", catalog.UrgencyNormal, true, work{v, "20", true})
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d.ID, v.ID, "x")
+	require.NoError(t, err)
+	holder := points.ProviderHolder(v)
+	before, err := e.l.Balance(e.ctx, e.inc.HolderAccount(holder))
+	require.NoError(t, err)
+	fulfilled := 0
+	for i := range orders {
+		r, err := sh.Redeem(e.ctx, sprint("o", i), holder, "rice", 1)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		var ferr, cerr error
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() { defer wg.Done(); <-start; ferr = sh.Fulfil(e.ctx, r) }()
+		go func() { defer wg.Done(); <-start; cerr = sh.Cancel(e.ctx, r) }()
+		close(start)
+		wg.Wait()
+		require.True(t, (ferr == nil) != (cerr == nil), "order %d: fulfil %v, cancel %v", i, ferr, cerr)
+		if ferr != nil {
+			require.ErrorIs(t, ferr, points.ErrRedemptionClosed)
+		} else {
+			require.ErrorIs(t, cerr, points.ErrRedemptionClosed)
+			fulfilled++
+		}
+		ph, err := e.l.GetHold(e.ctx, r.PointsHold)
+		require.NoError(t, err)
+		st, err := e.l.GetHold(e.ctx, r.StockHold)
+		require.NoError(t, err)
+		require.Equal(t, ph.Status, st.Status, "order %d: points hold and stock hold parted", i)
+	}
+	after, err := e.l.Balance(e.ctx, e.inc.HolderAccount(holder))
+	require.NoError(t, err)
+	assert.True(t, before.Sub(after).Equal(dec(sprint(fulfilled))), "paid %s for %d orders", before.Sub(after), fulfilled)
+	stock, err := sh.Stock(e.ctx, "rice")
+	require.NoError(t, err)
+	assert.Equal(t, int64(orders-fulfilled), stock)
+	e.verify(t)
+}

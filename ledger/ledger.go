@@ -572,6 +572,13 @@ type scratch struct {
 	updates  []BalanceUpdate
 	recs     []TxRecord
 	buf      []byte
+
+	// commit's arguments while its store transaction runs, and that transaction as a func
+	// made once: Update takes a func, and a closure made per call would be allocated per call.
+	commitFn func(StoreTx) error
+	ctx      context.Context
+	reqs     []*request
+	now      time.Time
 }
 
 // scratchKeepMax bounds the buffers a pooled scratch keeps, so one huge batch does not pin
@@ -785,82 +792,12 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 	for _, r := range reqs {
 		r.rec.ID = l.newID()
 	}
-	err := l.store.Update(ctx, func(tx StoreTx) error {
-		head, err := tx.LockHead(ctx)
-		if err != nil {
-			return err
-		}
-		bal, err := lockAccounts(ctx, tx, reqs, now, sc)
-		if err != nil {
-			return err
-		}
-		var keys map[string]int // keys posted earlier in this same batch -> index in recs
-		var known map[string]TxRecord
-		lookup, batched := tx.(StoreKeyLookup)
-		batched = batched && len(reqs) > 1
-		if batched {
-			all := make([]string, 0, len(reqs))
-			for _, r := range reqs {
-				if r.rec.IdempotencyKey != "" {
-					all = append(all, r.rec.IdempotencyKey)
-				}
-			}
-			if len(all) > 0 {
-				if known, err = lookup.TransactionsByKeys(ctx, all); err != nil {
-					return err
-				}
-			}
-		}
-		recs := sc.recs[:0]
-		for _, r := range reqs {
-			r.err, r.done, r.prior = nil, false, nil
-			// One time for the whole store transaction, so PostedAt follows Seq.
-			r.rec.PostedAt = now
-			if r.rec.EffectiveDefaulted {
-				r.rec.EffectiveAt = now
-			}
-			if k := r.rec.IdempotencyKey; k != "" {
-				var prior TxRecord
-				var err error
-				if batched {
-					var ok bool
-					if prior, ok = known[k]; !ok {
-						err = ErrNotFound
-					}
-				} else {
-					prior, err = tx.TransactionByKey(ctx, k)
-				}
-				if err == nil {
-					r.err = replayCheck(r, &prior)
-					continue
-				} else if !errors.Is(err, ErrNotFound) {
-					return err
-				}
-				if i, ok := keys[k]; ok {
-					r.err = replayCheck(r, &recs[i])
-					continue
-				}
-			}
-			if err := bal.apply(r.rec.Postings, sc); err != nil {
-				r.err = err
-				continue
-			}
-			seal(&head, &r.rec, sc)
-			r.done = true
-			recs = append(recs, r.rec)
-			if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
-				if keys == nil {
-					keys = make(map[string]int, len(reqs))
-				}
-				keys[k] = len(recs) - 1
-			}
-		}
-		sc.recs = recs
-		if len(recs) == 0 {
-			return nil
-		}
-		return tx.Commit(ctx, Commit{Transactions: recs, Balances: bal.updates(sc), Head: head})
-	})
+	if sc.commitFn == nil {
+		sc.commitFn = sc.commitTx // once per pooled scratch: a closure per call would escape
+	}
+	sc.ctx, sc.reqs, sc.now = ctx, reqs, now
+	err := l.store.Update(ctx, sc.commitFn)
+	sc.ctx, sc.reqs = nil, nil
 	if err != nil {
 		return err
 	}
@@ -875,6 +812,85 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 		}
 	}
 	return nil
+}
+
+// commitTx is commit's store transaction, run with the arguments commit left in sc.
+func (sc *scratch) commitTx(tx StoreTx) error {
+	ctx, reqs, now := sc.ctx, sc.reqs, sc.now
+	head, err := tx.LockHead(ctx)
+	if err != nil {
+		return err
+	}
+	bal, err := lockAccounts(ctx, tx, reqs, now, sc)
+	if err != nil {
+		return err
+	}
+	var keys map[string]int // keys posted earlier in this same batch -> index in recs
+	var known map[string]TxRecord
+	lookup, batched := tx.(StoreKeyLookup)
+	batched = batched && len(reqs) > 1
+	if batched {
+		all := make([]string, 0, len(reqs))
+		for _, r := range reqs {
+			if r.rec.IdempotencyKey != "" {
+				all = append(all, r.rec.IdempotencyKey)
+			}
+		}
+		if len(all) > 0 {
+			if known, err = lookup.TransactionsByKeys(ctx, all); err != nil {
+				return err
+			}
+		}
+	}
+	recs := sc.recs[:0]
+	for _, r := range reqs {
+		r.err, r.done, r.prior = nil, false, nil
+		// One time for the whole store transaction, so PostedAt follows Seq.
+		r.rec.PostedAt = now
+		if r.rec.EffectiveDefaulted {
+			r.rec.EffectiveAt = now
+		}
+		if k := r.rec.IdempotencyKey; k != "" {
+			var prior TxRecord
+			var err error
+			if batched {
+				var ok bool
+				if prior, ok = known[k]; !ok {
+					err = ErrNotFound
+				}
+			} else {
+				prior, err = tx.TransactionByKey(ctx, k)
+			}
+			if err == nil {
+				r.err = replayCheck(r, &prior)
+				continue
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if i, ok := keys[k]; ok {
+				r.err = replayCheck(r, &recs[i])
+				continue
+			}
+		}
+		if err := bal.apply(r.rec.Postings, sc); err != nil {
+			r.err = err
+			continue
+		}
+		seal(&head, &r.rec, sc)
+		r.done = true
+		recs = append(recs, r.rec)
+		if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
+			if keys == nil {
+				keys = make(map[string]int, len(reqs))
+			}
+			keys[k] = len(recs) - 1
+		}
+	}
+	sc.recs = recs
+	if len(recs) == 0 {
+		return nil
+	}
+	return tx.Commit(ctx, Commit{Transactions: recs, Balances: bal.updates(sc), Head: head})
 }
 
 // replayCheck answers a request whose key was already used: the first transaction if the

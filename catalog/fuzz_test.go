@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,18 +14,8 @@ import (
 
 	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/internal/errcheck"
 )
-
-// requireOneOf fails unless err wraps one of the allowed sentinels.
-func requireOneOf(t *testing.T, err error, allowed ...error) {
-	t.Helper()
-	for _, s := range allowed {
-		if errors.Is(err, s) {
-			return
-		}
-	}
-	t.Fatalf("error %q (%T) wraps none of %v", err, err, allowed)
-}
 
 // catalogState renders everything a catalog call could change: every demand with its events,
 // claims and audits, every provider and every board.
@@ -156,7 +145,7 @@ func fuzzCatalog(t *testing.T) (c *catalog.Catalog, clk *time.Time, try func(cal
 		before := catalogState(t, c)
 		err := call()
 		if err != nil {
-			requireOneOf(t, err, allowed...)
+			errcheck.RequireOneOf(t, err, allowed...)
 			require.Equal(t, before, catalogState(t, c), "refused call changed the catalog: %v", err)
 			return false
 		}

@@ -10,19 +10,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/internal/errcheck"
 	"github.com/tongxin/tongxin/matching"
 )
-
-// requireOneOf fails unless err wraps one of the allowed sentinels.
-func requireOneOf(t *testing.T, err error, allowed ...error) {
-	t.Helper()
-	for _, s := range allowed {
-		if errors.Is(err, s) {
-			return
-		}
-	}
-	t.Fatalf("error %q (%T) wraps none of %v", err, err, allowed)
-}
 
 // decodeDistrict turns fuzz bytes and strings into a few demands and providers that may be
 // malformed as a Matcher may be handed them (it reads records as they are): repeated ids,
@@ -144,7 +134,7 @@ func FuzzPlan(f *testing.F) {
 		opts := matching.Options{Objective: matching.Objective(len(data) % 3)}
 		res, err := matching.Plan(ctx, ds, ps, opts)
 		if dup {
-			requireOneOf(t, err, matching.ErrInvalidInput)
+			errcheck.RequireOneOf(t, err, matching.ErrInvalidInput)
 			return
 		}
 		if err != nil {
@@ -239,7 +229,7 @@ func FuzzPlan(f *testing.F) {
 		check := func(out []matching.Suggestion, err error, known func(uuid.UUID) bool) {
 			t.Helper()
 			if k < 1 || k > matching.SuggestMax {
-				requireOneOf(t, err, matching.ErrInvalidInput)
+				errcheck.RequireOneOf(t, err, matching.ErrInvalidInput)
 				return
 			}
 			if err != nil {

@@ -13,22 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/internal/errcheck"
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/ledger/memstore"
 	"github.com/tongxin/tongxin/points"
 )
-
-// requireOneOf fails unless err wraps one of the allowed sentinels: a caller must be able to
-// tell a resident why, with errors.Is.
-func requireOneOf(t *testing.T, err error, allowed ...error) {
-	t.Helper()
-	for _, s := range allowed {
-		if errors.Is(err, s) {
-			return
-		}
-	}
-	t.Fatalf("error %q (%T) wraps none of %v", err, err, allowed)
-}
 
 // ledgerState is what a refused call must leave as it was: the hash chain's head (every
 // posting) and the balance and available amount (holds) of the accounts it could touch.
@@ -160,7 +149,7 @@ func FuzzAward(f *testing.F) {
 
 		qPoints, qShares, qErr := inc.Quote(c)
 		if qErr != nil {
-			requireOneOf(t, qErr, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing, points.ErrNothingToAward)
+			errcheck.RequireOneOf(t, qErr, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing, points.ErrNothingToAward)
 		}
 		holders := []ledger.AccountID{inc.IssuerAccount(), inc.HolderAccount(points.ProviderHolder(c.Provider))}
 		for _, m := range c.Provider.Members {
@@ -169,7 +158,7 @@ func FuzzAward(f *testing.F) {
 		before := stateOf(t, l, holders...)
 		r, err := inc.Award(ctx, c)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing,
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrNotAudited, points.ErrRejected, points.ErrSelfDealing,
 				points.ErrNothingToAward, points.ErrOverCap, points.ErrInvalidScheme)
 			if qErr == nil && !errors.Is(err, points.ErrOverCap) {
 				t.Fatalf("Quote priced %s but Award refused: %v", qPoints, err)
@@ -257,7 +246,7 @@ func FuzzShop(f *testing.F) {
 		price := fuzzDecimal(priceCoef, priceExp)
 		before := stateOf(t, l, ids...)
 		if err := sh.AddItem(ctx, points.Item{SKU: sku, Name: name, Price: price}); err != nil {
-			requireOneOf(t, err, points.ErrInvalid)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid)
 			requireUnchanged(t, before, l, ids...)
 			_, ok := sh.Item(sku)
 			require.False(t, ok, "a refused item is offered")
@@ -268,7 +257,7 @@ func FuzzShop(f *testing.F) {
 		require.True(t, it.Price.Equal(price))
 		before = stateOf(t, l, ids...)
 		if err := sh.Restock(ctx, sku, units, restockKey); err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrKeyReused)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrKeyReused)
 			requireUnchanged(t, before, l, ids...)
 			return
 		}
@@ -279,7 +268,7 @@ func FuzzShop(f *testing.F) {
 		before = stateOf(t, l, ids...)
 		r, err := sh.Redeem(ctx, key, holder, redeemSKU, quantity)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrOutOfStock, points.ErrInsufficientPoints, points.ErrKeyReused)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrOutOfStock, points.ErrInsufficientPoints, points.ErrKeyReused)
 			requireUnchanged(t, before, l, ids...)
 			left, err := sh.Stock(ctx, sku)
 			require.NoError(t, err)
@@ -299,13 +288,13 @@ func FuzzShop(f *testing.F) {
 		require.Equal(t, r, again)
 		if fulfil {
 			require.NoError(t, sh.Fulfil(ctx, r))
-			requireOneOf(t, sh.Cancel(ctx, r), points.ErrRedemptionClosed)
+			errcheck.RequireOneOf(t, sh.Cancel(ctx, r), points.ErrRedemptionClosed)
 			bal, err := l.Balance(ctx, inc.ShopAccount())
 			require.NoError(t, err)
 			require.True(t, bal.Equal(r.Points))
 		} else {
 			require.NoError(t, sh.Cancel(ctx, r))
-			requireOneOf(t, sh.Fulfil(ctx, r), points.ErrRedemptionClosed)
+			errcheck.RequireOneOf(t, sh.Fulfil(ctx, r), points.ErrRedemptionClosed)
 			back, err := inc.Balance(ctx, holder)
 			require.NoError(t, err)
 			require.Equal(t, "30", back.String())
@@ -347,7 +336,7 @@ func FuzzTimeBank(f *testing.F) {
 		}
 		tb, err := points.NewTimeBank(ctx, l, cfg)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalidScheme)
+			errcheck.RequireOneOf(t, err, points.ErrInvalidScheme)
 			h, herr := l.Head(ctx)
 			require.NoError(t, herr)
 			require.Zero(t, h.Seq, "a refused configuration posted")
@@ -384,7 +373,7 @@ func FuzzTimeBank(f *testing.F) {
 		before := stateOf(t, l, ids...)
 		r, err := tb.Gift(ctx, g)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrOverCap, points.ErrInsufficientPoints, points.ErrKeyReused)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrOverCap, points.ErrInsufficientPoints, points.ErrKeyReused)
 			requireUnchanged(t, before, l, ids...)
 		} else {
 			require.True(t, r.Hours.Equal(g.Hours))
@@ -400,7 +389,7 @@ func FuzzTimeBank(f *testing.F) {
 		before = stateOf(t, l, ids...)
 		wr, err := tb.Withdraw(ctx, w)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrWithdrawRefused, points.ErrInsufficientPoints, points.ErrKeyReused)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrWithdrawRefused, points.ErrInsufficientPoints, points.ErrKeyReused)
 			requireUnchanged(t, before, l, ids...)
 		} else {
 			require.True(t, wr.Hours.Equal(w.Hours))
@@ -492,7 +481,7 @@ func FuzzClawback(f *testing.F) {
 		before := stateOf(t, l, ids...)
 		res, err := inc.Clawback(ctx, demandID, p, reason)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrNotAwarded)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrNotAwarded)
 			requireUnchanged(t, before, l, ids...)
 			return
 		}
@@ -573,7 +562,7 @@ func FuzzStatement(f *testing.F) {
 		}
 		page, err := tb.Statement(ctx, holder, cursor, limit)
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, ledger.ErrInvalid, ledger.ErrUnknownAccount)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, ledger.ErrInvalid, ledger.ErrUnknownAccount)
 			return
 		}
 		for n := 0; ; n++ {
@@ -657,7 +646,7 @@ func FuzzLeaderboards(f *testing.F) {
 		}
 		lb, err := points.Leaderboards(ctx, l, q)
 		if limit < 0 || limit > points.LeaderboardLimitMax || (!q.To.IsZero() && q.To.Before(q.From)) {
-			requireOneOf(t, err, points.ErrInvalid)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid)
 			return
 		}
 		require.NoError(t, err)
@@ -734,7 +723,7 @@ func FuzzRedemptionClose(f *testing.F) {
 			err = sh.Cancel(ctx, r)
 		}
 		if err != nil {
-			requireOneOf(t, err, points.ErrInvalid, points.ErrRedemptionClosed, ledger.ErrNotFound)
+			errcheck.RequireOneOf(t, err, points.ErrInvalid, points.ErrRedemptionClosed, ledger.ErrNotFound)
 			requireUnchanged(t, before, l, ids...)
 			return
 		}

@@ -645,37 +645,18 @@ func (b *balances) index(id AccountID) int {
 func lockAccounts(ctx context.Context, tx StoreTx, reqs []*request, now time.Time, sc *scratch) (*balances, error) {
 	b := &sc.bal
 	ids := b.ids[:0]
-	if len(reqs) == 1 {
-		for _, p := range reqs[0].rec.Postings {
+	for _, r := range reqs {
+		for _, p := range r.rec.Postings {
 			ids = append(ids, p.From, p.To)
 		}
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-	} else {
-		// A batch repeats accounts (every award comes from one issuer): dropping repeats
-		// through the map first leaves fewer ids to sort.
-		if b.pos == nil {
-			b.pos = make(map[AccountID]int)
-		}
-		clear(b.pos)
-		for _, r := range reqs {
-			for _, p := range r.rec.Postings {
-				for _, id := range [2]AccountID{p.From, p.To} {
-					if _, ok := b.pos[id]; !ok {
-						b.pos[id] = 0
-						ids = append(ids, id)
-					}
-				}
-			}
-		}
-		slices.Sort(ids)
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	if len(ids) > balancesScanMax {
 		if b.pos == nil {
 			b.pos = make(map[AccountID]int, len(ids))
-		} else if len(reqs) == 1 {
-			clear(b.pos) // the batch branch cleared it already
 		}
+		clear(b.pos)
 		for i, id := range ids {
 			b.pos[id] = i
 		}

@@ -413,11 +413,11 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if err := checkRecorded(depositOp(key), c.Demand, audit); err != nil {
 		return HoursReceipt{}, err
 	}
-	hours := audit.Hours
-	if hoursWithin(hours) {
-		hours = hours.Truncate(tb.c.Scale)
+	if !hoursWithin(audit.Hours) {
+		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
 	}
-	if !hoursWithin(hours) {
+	hours := audit.Hours.Truncate(tb.c.Scale)
+	if !hours.IsPositive() {
 		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
 	}
 	holder := ProviderHolder(c.Provider)

@@ -425,33 +425,39 @@ func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Boa
 	return out, err
 }
 
-// records runs a fixed query of record rows, calling fn for each, at most max of them.
-func (s *Store) records(ctx context.Context, op, query string, maxRows int, fn func(rec []byte) error, args ...any) error {
+// records reads up to maxRows encoded records, decoding each and checking it belongs to the
+// query (a row that does not is ErrCorrupt). The result is empty, not nil, when none match.
+func records[T any](ctx context.Context, s *Store, op, query string, maxRows int, decode func([]byte) (T, error), belongs func(*T) error, args ...any) ([]T, error) {
 	if s.closed.Load() {
-		return errClosed(op)
+		return nil, errClosed(op)
 	}
 	rows, err := s.reader().query(ctx, query, args...)
 	if err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
 	defer rows.Close()
-	n := 0
+	out := []T{}
 	for rows.Next() {
-		if n++; n > maxRows {
-			return corrupt("%s: more than %d rows", op, maxRows)
+		if len(out) == maxRows {
+			return nil, corrupt("%s: more than %d rows", op, maxRows)
 		}
 		var rec []byte
 		if err := rows.Scan(&rec); err != nil {
-			return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+			return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
 		}
-		if err := fn(rec); err != nil {
-			return err
+		v, err := decode(rec)
+		if err != nil {
+			return nil, err
 		}
+		if err := belongs(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
-	return nil
+	return out, nil
 }
 
 // Claims implements catalog.Store.
@@ -459,22 +465,12 @@ func (s *Store) records(ctx context.Context, op, query string, maxRows int, fn f
 // Errors: catalog.ErrClosed, ErrCorrupt (among others: more than catalog.ClaimsPerDemandMax
 // claims), or the database's error wrapped.
 func (s *Store) Claims(ctx context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
-	out := []catalog.Claim{}
-	err := s.records(ctx, "claims", s.q.claims, catalog.ClaimsPerDemandMax, func(rec []byte) error {
-		cl, err := decodeClaim(rec)
-		if err != nil {
-			return err
-		}
+	return records(ctx, s, "claims", s.q.claims, catalog.ClaimsPerDemandMax, decodeClaim, func(cl *catalog.Claim) error {
 		if cl.DemandID != demandID {
 			return corrupt("claims of %s: a claim on %s", demandID, cl.DemandID)
 		}
-		out = append(out, cl)
 		return nil
 	}, demandID[:])
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ProviderClaims implements catalog.Store.
@@ -495,44 +491,24 @@ func (s *Store) ProviderClaims(ctx context.Context, providerID uuid.UUID, q cata
 		args = append(args, q.After[:])
 	}
 	args = append(args, q.Limit)
-	out := []catalog.Claim{}
-	err := s.records(ctx, "provider claims", s.q.providerClaims[active][cursor], q.Limit, func(rec []byte) error {
-		cl, err := decodeClaim(rec)
-		if err != nil {
-			return err
-		}
+	return records(ctx, s, "provider claims", s.q.providerClaims[active][cursor], q.Limit, decodeClaim, func(cl *catalog.Claim) error {
 		if cl.ProviderID != providerID || (q.ActiveOnly && cl.State != catalog.ClaimActive) || !after(cl.DemandID, q.After) {
 			return corrupt("claims of provider %s: claim %s/%s in state %d", providerID, cl.DemandID, cl.ProviderID, cl.State)
 		}
-		out = append(out, cl)
 		return nil
 	}, args...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Audits implements catalog.Store.
 //
 // Errors: catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
 func (s *Store) Audits(ctx context.Context, demandID uuid.UUID) ([]catalog.Audit, error) {
-	out := []catalog.Audit{}
-	err := s.records(ctx, "audits", s.q.audits, catalog.ClaimsPerDemandMax, func(rec []byte) error {
-		a, err := decodeAudit(rec)
-		if err != nil {
-			return err
-		}
+	return records(ctx, s, "audits", s.q.audits, catalog.ClaimsPerDemandMax, decodeAudit, func(a *catalog.Audit) error {
 		if a.DemandID != demandID {
 			return corrupt("audits of %s: an audit of %s", demandID, a.DemandID)
 		}
-		out = append(out, a)
 		return nil
 	}, demandID[:])
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Events implements catalog.Store.
@@ -543,26 +519,16 @@ func (s *Store) Events(ctx context.Context, demandID uuid.UUID, afterSeq uint64,
 	if err := checkLimit("events", limit); err != nil {
 		return nil, err
 	}
-	out := []catalog.Event{}
 	if afterSeq >= math.MaxInt64 {
 		if s.closed.Load() {
 			return nil, errClosed("events")
 		}
-		return out, nil // no stored number is that high
+		return []catalog.Event{}, nil // no stored number is that high
 	}
-	err := s.records(ctx, "events", s.q.events, limit, func(rec []byte) error {
-		e, err := decodeEvent(rec)
-		if err != nil {
-			return err
-		}
+	return records(ctx, s, "events", s.q.events, limit, decodeEvent, func(e *catalog.Event) error {
 		if e.DemandID != demandID || e.Seq <= afterSeq {
 			return corrupt("events of %s: event %s #%d", demandID, e.DemandID, e.Seq)
 		}
-		out = append(out, e)
 		return nil
 	}, demandID[:], int64(afterSeq), limit)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -390,7 +390,8 @@ func (r reader) AccountTransactions(_ context.Context, id ledger.AccountID, afte
 func (s *Store) delta(i, ai uint32) int64 {
 	t := s.rec(i)
 	if t.extra != 0 {
-		x := extra{postingBytes: extraPostings(s.extras.get(t.extra))}
+		postings, _ := splitPostings(s.extras.get(t.extra))
+		x := extra{postingBytes: postings}
 		var d int64
 		for k := range x.postings() {
 			p := x.posting(k)
@@ -802,22 +803,22 @@ func (x *extra) posting(k int) posting {
 	}
 }
 
-// extraPostings returns the encoded postings an encoding keeps (none for a one-posting
-// transaction), without decoding the rest.
-func extraPostings(buf []byte) []byte {
+// splitPostings returns the encoded postings an encoding keeps (none for a one-posting
+// transaction) and the rest of it, without decoding the rest.
+func splitPostings(buf []byte) (postings, rest []byte) {
 	n, w := binary.Uvarint(buf)
 	if w <= 0 || uint64(len(buf)-w) < 16*n+1 {
 		panic("memstore: corrupt transaction encoding")
 	}
-	return buf[w : w+16*int(n)]
+	end := w + 16*int(n)
+	return buf[w:end], buf[end:]
 }
 
 // decodeExtra reads what encodeExtra wrote. Only this package writes it, so a malformed
 // encoding is a bug and panics.
 func decodeExtra(buf []byte) extra {
-	x := extra{postingBytes: extraPostings(buf)}
-	_, w := binary.Uvarint(buf)
-	buf = buf[w+len(x.postingBytes):]
+	var x extra
+	x.postingBytes, buf = splitPostings(buf)
 	flags := buf[0]
 	buf = buf[1:]
 	if flags&extraReverses != 0 {

@@ -50,9 +50,7 @@
 // Store reports ledger.StoreGroupCommit, and the Ledger gathers concurrent Post calls into one
 // store transaction. Bulk writes are multi-row INSERTs on SQLite (at most 64 parameters per
 // statement: the driver binds parameters in quadratic time) and one array parameter per
-// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once; the
-// arrays are built here in PostgreSQL's binary format (pgwire.go), not element by element
-// by pgx. On
+// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once. On
 // PostgreSQL a commit's rows, balances and head are one statement (data-modifying WITH
 // clauses) sent in one pipeline with COMMIT, and BEGIN travels with the head lock, so a
 // group-commit round of keyed Posts is four round trips: begin and lock the head, lock the

@@ -49,71 +49,65 @@ SELECT CAST(CASE WHEN (SELECT COUNT(*) FROM b) = $27 THEN '1' ELSE '` + writeMis
  WHERE a.id = ANY (CAST($2 AS TEXT[])) ORDER BY a.id`
 )
 
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // writeArrays prepares arraysWrite for c's transactions (at least one), their postings and
 // entries, the balances and the new head; pgTx sends it.
 func (t *storeTx) writeArrays(ctx context.Context, c *ledger.Commit) error {
-	if err := t.pg.acceptRawArrays(); err != nil {
-		return opErr("write commit", err)
-	}
 	recs := c.Transactions
 	postings, entries := flatten(recs)
 	n := len(recs)
-	seqs, effs, posteds := newArray(oidInt8, n, 8*n), newArray(oidInt8, n, 8*n), newArray(oidInt8, n, 8*n)
-	ids, hashes := newArray(oidBytea, n, 16*n), newArray(oidBytea, n, 32*n)
-	reverses, captures := newArray(oidBytea, n, 0), newArray(oidBytea, n, 0)
-	keys, memos, mds := newArray(oidText, n, 16*n), newArray(oidText, n, 0), newArray(oidText, n, 0)
-	defaulted := newArray(oidBool, n, n)
+	seqs, effs, posteds := make([]int64, n), make([]int64, n), make([]int64, n)
+	ids, reverses, captures, hashes := make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	keys, mds := make([]*string, n), make([]*string, n)
+	memos := make([]string, n)
+	defaulted := make([]bool, n)
 	for i := range recs {
 		r := &recs[i]
-		seqs.int8(int64(r.Seq))
-		ids.bytes(r.ID[:])
-		keys.optText(r.IdempotencyKey)
-		memos.text(r.Memo)
-		if md, _ := encodeMetadata(r.Metadata); md != nil { // checked in checkCommit
-			mds.text(md.(string))
-		} else {
-			mds.null()
+		seqs[i], effs[i], posteds[i] = int64(r.Seq), micros(r.EffectiveAt), micros(r.PostedAt)
+		ids[i], hashes[i] = r.ID[:], r.Hash[:]
+		if v := nullUUID(r.Reverses); v != nil {
+			reverses[i] = v.([]byte)
 		}
-		effs.int8(micros(r.EffectiveAt))
-		posteds.int8(micros(r.PostedAt))
-		defaulted.bool(r.EffectiveDefaulted)
-		reverses.optUUID(r.Reverses)
-		captures.optUUID(r.CapturesHold)
-		hashes.bytes(r.Hash[:])
+		if v := nullUUID(r.CapturesHold); v != nil {
+			captures[i] = v.([]byte)
+		}
+		keys[i], memos[i], defaulted[i] = optString(r.IdempotencyKey), r.Memo, r.EffectiveDefaulted
+		if md, _ := encodeMetadata(r.Metadata); md != nil { // checked in checkCommit
+			s := md.(string)
+			mds[i] = &s
+		}
 	}
 	m := len(postings)
-	pseqs, idxs, amounts := newArray(oidInt8, m, 8*m), newArray(oidInt4, m, 4*m), newArray(oidInt8, m, 8*m)
-	froms, tos, assets := newArray(oidText, m, 16*m), newArray(oidText, m, 16*m), newArray(oidText, m, 8*m)
-	for _, p := range postings {
-		pseqs.int8(p.seq)
-		idxs.int4(int32(p.idx))
-		froms.text(string(p.p.From))
-		tos.text(string(p.p.To))
-		assets.text(p.p.Asset)
-		amounts.int8(p.p.Amount)
+	pseqs, amounts := make([]int64, m), make([]int64, m)
+	idxs := make([]int32, m)
+	froms, tos, assets := make([]string, m), make([]string, m), make([]string, m)
+	for i, p := range postings {
+		pseqs[i], idxs[i], amounts[i] = p.seq, int32(p.idx), p.p.Amount
+		froms[i], tos[i], assets[i] = string(p.p.From), string(p.p.To), p.p.Asset
 	}
 	k := len(entries)
-	accounts, eseqs, deltas, eeffs := newArray(oidText, k, 16*k), newArray(oidInt8, k, 8*k), newArray(oidInt8, k, 8*k), newArray(oidInt8, k, 8*k)
-	for _, e := range entries {
-		accounts.text(string(e.account))
-		eseqs.int8(e.seq)
-		deltas.int8(e.delta)
-		eeffs.int8(e.eff)
+	accounts := make([]string, k)
+	eseqs, deltas, eeffs := make([]int64, k), make([]int64, k), make([]int64, k)
+	for i, e := range entries {
+		accounts[i], eseqs[i], deltas[i], eeffs[i] = string(e.account), e.seq, e.delta, e.eff
 	}
-	nb := len(c.Balances)
-	bids, balances := newArray(oidText, nb, 16*nb), newArray(oidInt8, nb, 8*nb)
-	for _, b := range c.Balances {
-		bids.text(string(b.Account))
-		balances.int8(b.Balance)
+	bids, balances := make([]string, len(c.Balances)), make([]int64, len(c.Balances))
+	for i, b := range c.Balances {
+		bids[i], balances[i] = string(b.Account), b.Balance
 	}
 	// Sent with COMMIT (pgTx.end), or before the next statement if fn goes on.
 	t.pg.pending = []any{
-		seqs.done(), ids.done(), keys.done(), memos.done(), mds.done(), effs.done(), posteds.done(),
-		defaulted.done(), reverses.done(), captures.done(), hashes.done(),
-		pseqs.done(), idxs.done(), froms.done(), tos.done(), assets.done(), amounts.done(),
-		accounts.done(), eseqs.done(), deltas.done(), eeffs.done(),
-		bids.done(), balances.done(),
-		seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq), int64(nb),
+		seqs, ids, keys, memos, mds, effs, posteds, defaulted, reverses, captures, hashes,
+		pseqs, idxs, froms, tos, assets, amounts,
+		accounts, eseqs, deltas, eeffs,
+		bids, balances,
+		seqArg(c.Head.Seq), c.Head.Hash[:], seqArg(t.head.Seq), int64(len(c.Balances)),
 	}
 	return nil
 }

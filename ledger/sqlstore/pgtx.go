@@ -41,18 +41,6 @@ func (p *pgTx) flush(ctx context.Context) error {
 	return nil
 }
 
-// acceptRawArrays lets the connection take rawArray parameters (see pgwire.go).
-func (p *pgTx) acceptRawArrays() error {
-	return p.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("driver connection is %T, not pgx", dc)
-		}
-		acceptRawArrays(c.Conn().TypeMap())
-		return nil
-	})
-}
-
 // begin sends BEGIN on its own, for an Update whose first statement is not LockHead.
 func (p *pgTx) begin(ctx context.Context) error {
 	if p.begun {

@@ -12,11 +12,8 @@ import (
 // so a value such as decimal.New(1, 1_000_000) built in code would take seconds.
 func amountWithin(d decimal.Decimal, scale int32, maxUnits int64) bool {
 	m, err := ledger.ToMinor(d, scale)
-	if err != nil || m <= 0 {
-		return false
-	}
-	limit, err := ledger.ToMinor(decimal.NewFromInt(maxUnits), scale)
-	return err != nil || m <= limit // a limit beyond int64 minor units holds every amount
+	// Once ToMinor has accepted d its exponent is small, so comparing it is cheap.
+	return err == nil && m > 0 && !d.GreaterThan(decimal.NewFromInt(maxUnits))
 }
 
 // hoursScaleMax is the finest fraction of an hour an audit may approve: a nanohour, far below

@@ -43,8 +43,6 @@ var sqliteDialect = &dialect{
 		"{{seq_pk}}":    "INTEGER PRIMARY KEY", // the rowid itself: no second b-tree
 		"{{clustered}}": " WITHOUT ROWID",
 		"{{zero_hash}}": "X'" + strings.Repeat("00", 32) + "'",
-		// A WITHOUT ROWID table's primary key already holds every column.
-		"{{entries_covering_pk}}": "",
 	}},
 	paramsMax:  64,
 	orRollback: " OR ROLLBACK",
@@ -62,8 +60,6 @@ var postgresDialect = &dialect{
 		"{{seq_pk}}":    "BIGINT PRIMARY KEY",
 		"{{clustered}}": "",
 		"{{zero_hash}}": `'\x` + strings.Repeat("00", 32) + `'`,
-		"{{entries_covering_pk}}": `ALTER TABLE entries DROP CONSTRAINT entries_pkey,
- ADD PRIMARY KEY (account, seq) INCLUDE (delta, effective_at)`,
 	}, Dollar: true, ForUpdate: " FOR UPDATE"},
 	paramsMax: 16384,
 	arrays:    true,

@@ -37,7 +37,7 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
 	}
-	rec.ID = l.newID()
+	rec.ID = l.newIDAt(now)
 	var out HoldRecord
 	sc := getScratch()
 	defer putScratch(sc)
@@ -129,7 +129,7 @@ func (l *Ledger) GetHold(ctx context.Context, id uuid.UUID) (Hold, error) {
 // ErrNotFound, ErrHoldClosed (captured, released or expired), ErrClosed.
 func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.Decimal) (Transaction, error) {
 	now := l.clock()
-	id := l.newID()
+	id := l.newIDAt(now)
 	// Read the hold once outside the store transaction to load its asset (which may read the
 	// store); inside, it is read again under the lock.
 	held, err := l.GetHold(ctx, holdID)

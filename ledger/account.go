@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -95,27 +96,78 @@ func validateMetadata(md map[string]string) error {
 		return fmt.Errorf("metadata: %d entries, at most %d: %w", len(md), MetadataEntriesMax, ErrInvalid)
 	}
 	for k, v := range md {
-		if k == "" || len(k) > MetadataKeyBytesMax {
-			return fmt.Errorf("metadata key %q: length must be 1..%d bytes: %w", k, MetadataKeyBytesMax, ErrInvalid)
-		}
-		if len(v) > MetadataValueBytesMax {
-			return fmt.Errorf("metadata %q: value longer than %d bytes: %w", k, MetadataValueBytesMax, ErrInvalid)
-		}
-		if err := validateText("metadata key", k); err != nil {
-			return err
-		}
-		if err := validateText("metadata value", v); err != nil {
+		if err := validateEntry(k, v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// sortedMetadata checks md as validateMetadata does and appends its entries to buf sorted by
+// key: the order the hash chain needs, found while the map is read for the checks anyway.
+func sortedMetadata(md map[string]string, buf [][2]string) ([][2]string, error) {
+	if len(md) > MetadataEntriesMax {
+		return buf, fmt.Errorf("metadata: %d entries, at most %d: %w", len(md), MetadataEntriesMax, ErrInvalid)
+	}
+	start := len(buf)
+	for k, v := range md {
+		if err := validateEntry(k, v); err != nil {
+			return buf[:start], err
+		}
+		buf = append(buf, [2]string{k, v})
+	}
+	sortPairs(buf[start:])
+	return buf, nil
+}
+
+// sortPairs sorts metadata entries by key. Keys are unique, so the order is total.
+func sortPairs(kv [][2]string) {
+	slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+}
+
+func validateEntry(k, v string) error {
+	if k == "" || len(k) > MetadataKeyBytesMax {
+		return fmt.Errorf("metadata key %q: length must be 1..%d bytes: %w", k, MetadataKeyBytesMax, ErrInvalid)
+	}
+	if len(v) > MetadataValueBytesMax {
+		return fmt.Errorf("metadata %q: value longer than %d bytes: %w", k, MetadataValueBytesMax, ErrInvalid)
+	}
+	if err := validateText("metadata key", k); err != nil {
+		return err
+	}
+	return validateText("metadata value", v)
+}
+
 func validateText(what, s string) error {
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+	if !plainText(s) {
 		return fmt.Errorf("%s %q: must be UTF-8 without NUL: %w", what, s, ErrInvalid)
 	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without NUL. ASCII is checked eight bytes at a
+// time in one pass; the first byte above ASCII hands the rest to the standard library. A
+// transaction's memo and a dozen metadata entries are two dozen short strings, where two
+// library calls per string cost more than the check.
+func plainText(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&highs != 0 || (x-ones)&^x&highs != 0 { // a byte above ASCII, or a zero byte
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == 0 {
+			return false
+		} else if c >= utf8.RuneSelf {
+			rest := s[i:]
+			return utf8.ValidString(rest) && strings.IndexByte(rest, 0) < 0
+		}
+	}
+	return true
 }
 
 func validateKey(key string) error {

@@ -3,14 +3,13 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"slices"
-	"strings"
 )
 
 // chainHash returns SHA-256(prev || canonical(rec)). The encoding is length-prefixed (so no
 // two different records encode alike), covers every field a user can see, and is kept short:
-// each SHA-256 block saved is a few percent of a Post.
-func chainHash(prev [32]byte, rec *TxRecord, buf []byte) ([32]byte, []byte) {
+// each SHA-256 block saved is a few percent of a Post. sorted is rec.Metadata's entries sorted
+// by key when the caller has them (Post sorts them outside the store's lock), or nil.
+func chainHash(prev [32]byte, rec *TxRecord, sorted [][2]string, buf []byte) ([32]byte, []byte) {
 	buf = append(buf[:0], prev[:]...)
 	var flags byte = 1 << 7 // encoding version 1
 	if rec.EffectiveDefaulted {
@@ -37,13 +36,16 @@ func chainHash(prev [32]byte, rec *TxRecord, buf []byte) ([32]byte, []byte) {
 	buf = appendString(buf, rec.Memo)
 	buf = binary.AppendUvarint(buf, uint64(len(rec.Metadata)))
 	if len(rec.Metadata) > 0 {
-		// Pairs, not keys: one pass over the map and no lookups after sorting.
-		var stack [MetadataEntriesMax][2]string
-		kv := stack[:0]
-		for k, v := range rec.Metadata {
-			kv = append(kv, [2]string{k, v})
+		kv := sorted
+		if len(kv) != len(rec.Metadata) {
+			// Pairs, not keys: one pass over the map and no lookups after sorting.
+			var stack [MetadataEntriesMax][2]string
+			kv = stack[:0]
+			for k, v := range rec.Metadata {
+				kv = append(kv, [2]string{k, v})
+			}
+			sortPairs(kv)
 		}
-		slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 		for _, p := range kv {
 			buf = appendString(buf, p[0])
 			buf = appendString(buf, p[1])

@@ -179,7 +179,7 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 		if err := bal.apply(r.rec.Postings, sc); err != nil {
 			return err
 		}
-		seal(&head, &r.rec, sc)
+		seal(&head, r, sc)
 		out = r.rec
 		return tx.Commit(ctx, Commit{
 			Transactions: []TxRecord{r.rec}, Balances: bal.updates(sc), Head: head,

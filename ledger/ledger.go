@@ -427,28 +427,38 @@ type request struct {
 	done  bool      // posted
 	prior *TxRecord // set when the request replays an earlier transaction under its key
 	out   Transaction
+	meta  [][2]string // rec.Metadata sorted by key, from prepare; nil when not known
 }
 
-// prepare validates a transaction request without touching balances. The record's postings
-// are appended to buf, which may be scratch memory: stores copy what they keep.
-func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time, buf []PostingRecord) (TxRecord, error) {
+// prepare validates r's transaction without touching balances and sets r.rec, r.meta and
+// r.err. The record's postings are appended to buf and the sorted metadata to meta, both of
+// which may be scratch memory: stores copy what they keep.
+func (l *Ledger) prepare(ctx context.Context, r *request, now time.Time, buf []PostingRecord, meta [][2]string) {
+	r.rec, r.meta, r.err = l.prepareTx(ctx, r.in, now, buf, meta)
+}
+
+func (l *Ledger) prepareTx(ctx context.Context, t *Transaction, now time.Time, buf []PostingRecord, meta [][2]string) (TxRecord, [][2]string, error) {
 	if err := validateKey(t.IdempotencyKey); err != nil {
-		return TxRecord{}, err
+		return TxRecord{}, nil, err
 	}
 	if n := len(t.Postings); n == 0 || n > PostingsMax {
-		return TxRecord{}, fmt.Errorf("%d postings, want 1..%d: %w", n, PostingsMax, ErrInvalid)
+		return TxRecord{}, nil, fmt.Errorf("%d postings, want 1..%d: %w", n, PostingsMax, ErrInvalid)
 	}
 	if len(t.Memo) > MemoBytesMax {
-		return TxRecord{}, fmt.Errorf("memo of %d bytes, at most %d: %w", len(t.Memo), MemoBytesMax, ErrInvalid)
+		return TxRecord{}, nil, fmt.Errorf("memo of %d bytes, at most %d: %w", len(t.Memo), MemoBytesMax, ErrInvalid)
 	}
 	if err := validateText("memo", t.Memo); err != nil {
-		return TxRecord{}, err
+		return TxRecord{}, nil, err
 	}
-	if err := validateMetadata(t.Metadata); err != nil {
-		return TxRecord{}, err
+	var sorted [][2]string
+	if len(t.Metadata) > 0 {
+		var err error
+		if sorted, err = sortedMetadata(t.Metadata, meta[:0]); err != nil {
+			return TxRecord{}, nil, err
+		}
 	}
 	if t.ID != uuid.Nil || t.Seq != 0 || t.Reverses != uuid.Nil || t.CapturesHold != uuid.Nil || !t.PostedAt.IsZero() {
-		return TxRecord{}, fmt.Errorf("ID, Seq, PostedAt, Reverses and CapturesHold are set by the ledger: %w", ErrInvalid)
+		return TxRecord{}, nil, fmt.Errorf("ID, Seq, PostedAt, Reverses and CapturesHold are set by the ledger: %w", ErrInvalid)
 	}
 	rec := TxRecord{
 		IdempotencyKey: t.IdempotencyKey,
@@ -467,21 +477,21 @@ func (l *Ledger) prepare(ctx context.Context, t *Transaction, now time.Time, buf
 	} else {
 		eff := t.EffectiveAt.UTC().Truncate(time.Microsecond)
 		if eff.After(now) {
-			return TxRecord{}, fmt.Errorf("effective at %s is in the future: %w", t.EffectiveAt, ErrInvalid)
+			return TxRecord{}, nil, fmt.Errorf("effective at %s is in the future: %w", t.EffectiveAt, ErrInvalid)
 		}
 		if eff.Before(EffectiveAtMin) {
-			return TxRecord{}, fmt.Errorf("effective at %s is before %s: %w", t.EffectiveAt, EffectiveAtMin, ErrInvalid)
+			return TxRecord{}, nil, fmt.Errorf("effective at %s is before %s: %w", t.EffectiveAt, EffectiveAtMin, ErrInvalid)
 		}
 		rec.EffectiveAt = eff
 	}
 	for i := range t.Postings {
 		p, err := l.preparePosting(ctx, &t.Postings[i])
 		if err != nil {
-			return TxRecord{}, fmt.Errorf("posting %d: %w", i, err)
+			return TxRecord{}, nil, fmt.Errorf("posting %d: %w", i, err)
 		}
 		rec.Postings[i] = p
 	}
-	return rec, nil
+	return rec, sorted, nil
 }
 
 func (l *Ledger) preparePosting(ctx context.Context, p *Posting) (PostingRecord, error) {
@@ -535,7 +545,10 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	sc.tx = t
 	r := &sc.req
 	*r = request{in: &sc.tx}
-	r.rec, r.err = l.prepare(ctx, &sc.tx, now, sc.postings[:0])
+	l.prepare(ctx, r, now, sc.postings[:0], sc.meta[:0])
+	if cap(r.meta) > cap(sc.meta) {
+		sc.meta = r.meta
+	}
 	if r.err == nil && l.group != nil {
 		if err := l.group.post(ctx, l, r); err != nil {
 			return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, err)
@@ -570,24 +583,30 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 	// half a megabyte of them per call, and the collector's work grew with it.
 	reqs := slices.Grow(sc.batch[:0], len(ts))[:len(ts)]
 	sc.batch = reqs
-	npostings := 0
+	npostings, nmeta := 0, 0
 	for i := range ts {
 		if n := len(ts[i].Postings); n <= PostingsMax {
 			npostings += n
 		}
+		if n := len(ts[i].Metadata); n <= MetadataEntriesMax {
+			nmeta += n
+		}
 	}
+	// Room for every request that can pass prepare: each takes its part without growing.
 	postings := slices.Grow(sc.batchPostings[:0], npostings)
+	meta := slices.Grow(sc.batchMeta[:0], nmeta)
 	ptrs := slices.Grow(sc.ptrs[:0], len(ts))
 	for i := range ts {
 		r := &reqs[i]
 		r.in = &ts[i]
-		r.rec, r.err = l.prepare(ctx, &ts[i], now, postings[len(postings):])
+		l.prepare(ctx, r, now, postings[len(postings):], meta[len(meta):])
 		if r.err == nil {
 			postings = postings[:len(postings)+len(r.rec.Postings)]
+			meta = meta[:len(meta)+len(r.meta)]
 			ptrs = append(ptrs, r)
 		}
 	}
-	sc.batchPostings, sc.ptrs = postings, ptrs
+	sc.batchPostings, sc.batchMeta, sc.ptrs = postings, meta, ptrs
 	if len(ptrs) > 0 {
 		if err := l.commit(ctx, ptrs, now, sc); err != nil {
 			return nil, fmt.Errorf("post batch: %w", err)
@@ -623,7 +642,9 @@ type scratch struct {
 	batch         []request
 	ptrs          []*request
 	batchPostings []PostingRecord
+	batchMeta     [][2]string
 	keys          map[string]int // commitTx's keys posted earlier in the same batch
+	meta          [][2]string    // Post's sorted metadata
 
 	// commit's arguments while its store transaction runs, and that transaction as a func
 	// made once: Update takes a func, and a closure made per call would be allocated per call.
@@ -643,7 +664,8 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func putScratch(sc *scratch) {
 	if cap(sc.recs) > scratchKeepMax || cap(sc.bal.ids) > 2*scratchKeepMax ||
-		cap(sc.batch) > scratchKeepMax || cap(sc.batchPostings) > 4*scratchKeepMax {
+		cap(sc.batch) > scratchKeepMax || cap(sc.batchPostings) > 4*scratchKeepMax ||
+		cap(sc.batchMeta) > 4*scratchKeepMax {
 		return
 	}
 	if len(sc.keys) > scratchKeepMax {
@@ -654,6 +676,8 @@ func putScratch(sc *scratch) {
 	clear(sc.batch)
 	clear(sc.ptrs)
 	clear(sc.batchPostings)
+	clear(sc.batchMeta)
+	clear(sc.meta[:cap(sc.meta)])
 	sc.tx, sc.req = Transaction{}, request{}
 	sc.one[0] = nil
 	clear(sc.recs[:cap(sc.recs)])
@@ -819,11 +843,11 @@ func (b *balances) updates(sc *scratch) []BalanceUpdate {
 }
 
 // seal gives a record the next sequence number and its place in the hash chain.
-func seal(head *Head, rec *TxRecord, sc *scratch) {
+func seal(head *Head, r *request, sc *scratch) {
 	head.Seq++
-	rec.Seq = head.Seq
-	head.Hash, sc.buf = chainHash(head.Hash, rec, sc.buf)
-	rec.Hash = head.Hash
+	r.rec.Seq = head.Seq
+	head.Hash, sc.buf = chainHash(head.Hash, &r.rec, r.meta, sc.buf)
+	r.rec.Hash = head.Hash
 }
 
 // commit runs the requests through one store transaction. Requests that fail a check get
@@ -929,7 +953,7 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 			r.err = err
 			continue
 		}
-		seal(&head, &r.rec, sc)
+		seal(&head, r, sc)
 		r.done = true
 		recs = append(recs, r.rec)
 		if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
@@ -1025,7 +1049,7 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 		if err := bal.apply(rec.Postings, sc); err != nil {
 			return err
 		}
-		seal(&head, &r.rec, sc)
+		seal(&head, r, sc)
 		out = r.rec
 		return tx.Commit(ctx, Commit{Transactions: []TxRecord{r.rec}, Balances: bal.updates(sc), Head: head})
 	})

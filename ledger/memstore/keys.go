@@ -29,14 +29,20 @@ func (k *keyIndex) hash(key string) uint64 {
 
 // find returns the record index holding key.
 func (k *keyIndex) find(key string) (uint32, bool) {
-	if k.byHash == nil {
-		return 0, false
-	}
-	if i, ok := k.byHash[k.hash(key)]; ok && k.key(i) == key {
-		return i, true
-	}
-	i, ok := k.collide[key]
+	i, ok, _, _ := k.lookup(key)
 	return i, ok
+}
+
+// lookup is find that also returns key's hash and whether no key has that hash, in which case
+// addFree may store key without looking again.
+func (k *keyIndex) lookup(key string) (i uint32, ok bool, h uint64, free bool) {
+	h = k.hash(key)
+	i, taken := k.byHash[h]
+	if taken && k.key(i) == key {
+		return i, true, h, false
+	}
+	i, ok = k.collide[key]
+	return i, ok, h, !taken
 }
 
 // add records that record i holds key, which find reported absent.
@@ -50,6 +56,12 @@ func (k *keyIndex) add(key string, i uint32) {
 		k.collide[key] = i
 		return
 	}
+	k.byHash[h] = i
+}
+
+// addFree is add for a key whose hash h lookup found free, with no key added since.
+func (k *keyIndex) addFree(key string, h uint64, i uint32) {
+	k.store(key, i)
 	k.byHash[h] = i
 }
 

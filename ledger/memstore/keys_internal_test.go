@@ -67,3 +67,28 @@ func itoa(i uint32) string {
 	}
 	return string(b)
 }
+
+// TestKeyIndexLookupFree checks the free flag addFree relies on: free only when no key has
+// the hash, so a key whose slot a collision took goes through add and both stay findable.
+func TestKeyIndexLookupFree(t *testing.T) {
+	var k keyIndex
+	_, ok, h, free := k.lookup("award:a")
+	if ok || !free {
+		t.Fatalf("empty index: found %v free %v", ok, free)
+	}
+	k.addFree("award:a", h, 0)
+	if i, ok, _, free := k.lookup("award:a"); !ok || i != 0 || free {
+		t.Fatalf("award:a -> %d found %v free %v", i, ok, free)
+	}
+	k.byHash[k.hash("award:b")] = 0 // a collision with award:a
+	_, ok, _, free = k.lookup("award:b")
+	if ok || free {
+		t.Fatalf("collided award:b: found %v free %v, want neither", ok, free)
+	}
+	k.add("award:b", 1)
+	for key, want := range map[string]uint32{"award:a": 0, "award:b": 1} {
+		if i, ok := k.find(key); !ok || i != want {
+			t.Fatalf("%s -> %d %v, want %d", key, i, ok, want)
+		}
+	}
+}

@@ -471,6 +471,25 @@ type storeTx struct {
 	lockedPos map[ledger.AccountID]uint32 // lockedIDs -> lockedIdx, when there are many
 	states    []ledger.AccountState
 	resolved  []uint32 // account indexes apply resolved, in the order it writes
+
+	// The last key TransactionByKey did not find and its hash, when no key has that hash, and
+	// how many keys were looked up: a Post's one key is then stored without hashing and
+	// probing the index again.
+	lookups  int
+	missKey  string
+	missHash uint64
+	missFree bool
+}
+
+// TransactionByKey is the reader's, remembering a miss for apply.
+func (t *storeTx) TransactionByKey(_ context.Context, key string) (ledger.TxRecord, error) {
+	i, ok, h, free := t.s.keys.lookup(key)
+	if ok {
+		return t.record(i), nil
+	}
+	t.lookups++
+	t.missKey, t.missHash, t.missFree = key, h, free
+	return ledger.TxRecord{}, ledger.ErrNotFound
 }
 
 func (t *storeTx) reset() {
@@ -482,6 +501,7 @@ func (t *storeTx) reset() {
 	clear(t.accounts)
 	clear(t.commits)
 	t.assets, t.accounts, t.commits = t.assets[:0], t.accounts[:0], t.commits[:0]
+	t.lookups, t.missKey, t.missFree = 0, "", false
 }
 
 func (t *storeTx) LockHead(context.Context) (ledger.Head, error) { return t.s.head, nil }
@@ -589,10 +609,14 @@ func (t *storeTx) apply() error {
 		s.accIndex[a.ID] = uint32(len(s.accounts))
 		s.accounts = append(s.accounts, &account{rec: a, maxEff: -1 << 63})
 	}
+	// The remembered miss is only trusted for the one key of a one-transaction commit: with
+	// more, another key of the same hash could be added first.
+	hinted := t.lookups == 1 && t.missFree && t.missKey != "" && len(t.commits) == 1 && len(t.commits[0].Transactions) == 1 &&
+		t.commits[0].Transactions[0].IdempotencyKey == t.missKey
 	for _, c := range t.commits {
 		for k := range c.Transactions {
 			n := 2 * len(c.Transactions[k].Postings)
-			s.appendTx(&c.Transactions[k], idx[:n])
+			s.appendTx(&c.Transactions[k], idx[:n], hinted, t.missHash)
 			idx = idx[n:]
 		}
 		for _, b := range c.Balances {
@@ -661,7 +685,8 @@ func (s *Store) mustIndex(id ledger.AccountID) uint32 {
 }
 
 // appendTx stores one record; idx holds its postings' resolved (from, to) account indexes.
-func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
+// With hinted, the key's hash is h and no key has it (storeTx.TransactionByKey).
+func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint64) {
 	i := s.count
 	if tr.Seq != uint64(i)+1 {
 		panic(fmt.Sprintf("memstore: transaction seq %d appended after %d", tr.Seq, i))
@@ -671,7 +696,9 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 	}
 	t := s.rec(i)
 	*t = txRec{id: tr.ID, eff: tr.EffectiveAt.UnixMicro(), posted: tr.PostedAt.UnixMicro(), hash: tr.Hash}
-	if tr.IdempotencyKey != "" {
+	if hinted {
+		s.keys.addFree(tr.IdempotencyKey, h, i)
+	} else if tr.IdempotencyKey != "" {
 		s.keys.add(tr.IdempotencyKey, i)
 	}
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {

@@ -87,8 +87,8 @@ const uuidTextBytes = 36
 // pairKey is prefix + demand + ":" + provider, built in one allocation: awards build one per
 // call, and their metadata reuses its parts (see keyIDs).
 func pairKey(prefix string, demandID, providerID uuid.UUID) string {
-	b := make([]byte, 0, len(prefix)+2*uuidTextBytes+1)
-	b = append(b, prefix...)
+	var buf [len("clawback:") + 2*uuidTextBytes + 1]byte // on the stack: string copies it once
+	b := append(buf[:0], prefix...)
 	b = appendUUID(b, demandID)
 	b = append(b, ':')
 	b = appendUUID(b, providerID)
@@ -236,14 +236,28 @@ var capMaxPoints = decimal.NewFromInt(CapMax)
 // ledger.MetadataValueBytesMax bytes, not UTF-8, or holding NUL. The catalog's limits keep its
 // own records within these; a Completion built elsewhere is checked here, before any account
 // is opened, so that it gets ErrInvalid and not the ledger's error halfway through.
-func checkRecorded(op fmt.Stringer, d catalog.Demand, a catalog.Audit) error {
-	for _, f := range [...]struct{ name, text string }{{"title", d.Title}, {"category", d.Category}, {"auditor", a.Auditor}} {
-		if len(f.text) > ledger.MetadataValueBytesMax || !utf8.ValidString(f.text) || strings.IndexByte(f.text, 0) >= 0 {
-			return errorf(ErrInvalid, "%s: %s of %d bytes is not UTF-8 text without NUL of at most %d bytes",
-				op, f.name, len(f.text), ledger.MetadataValueBytesMax)
-		}
+func checkRecorded[O fmt.Stringer](op O, d catalog.Demand, a catalog.Audit) error {
+	// Generic in op, checked one by one and the error built apart: op becomes an interface (an
+	// allocation) only when there is an error to format.
+	switch {
+	case !recordable(d.Title):
+		return notRecordable(op, "title", d.Title)
+	case !recordable(d.Category):
+		return notRecordable(op, "category", d.Category)
+	case !recordable(a.Auditor):
+		return notRecordable(op, "auditor", a.Auditor)
 	}
 	return nil
+}
+
+// recordable reports whether the ledger can keep text as a metadata value.
+func recordable(text string) bool {
+	return len(text) <= ledger.MetadataValueBytesMax && utf8.ValidString(text) && strings.IndexByte(text, 0) < 0
+}
+
+func notRecordable(op fmt.Stringer, name, text string) error {
+	return errorf(ErrInvalid, "%s: %s of %d bytes is not UTF-8 text without NUL of at most %d bytes",
+		op, name, len(text), ledger.MetadataValueBytesMax)
 }
 
 // awardOp names an award in errors; it is formatted only when an error is.
@@ -273,7 +287,11 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 		return Receipt{}, err
 	}
 	key := AwardKey(c.Demand.ID, c.Provider.ID)
-	shares := make([]*holderAccounts, len(q.shares))
+	var one [1]*holderAccounts // most awards have one receiver: no allocation
+	shares := one[:]
+	if len(q.shares) != 1 {
+		shares = make([]*holderAccounts, len(q.shares))
+	}
 	for i, sh := range q.shares {
 		if sh.Holder == pa.holder {
 			shares[i], err = inc.openProvider(ctx, c.Provider.ID, pa)

@@ -92,3 +92,23 @@ func TestKeyIndexLookupFree(t *testing.T) {
 		}
 	}
 }
+
+func TestHasDuplicate(t *testing.T) {
+	var set []uint64
+	for _, tc := range []struct {
+		hs   []uint64
+		want bool
+	}{
+		{nil, false},
+		{[]uint64{7}, false},
+		{[]uint64{7, 7}, true},
+		{[]uint64{0, 1, 2}, false},
+		{[]uint64{0, 1, 0}, true},
+		{[]uint64{1, 1<<32 | 1, 1<<40 | 1, 3}, false}, // one slot, three values
+		{[]uint64{5, 1<<32 | 5, 9, 1<<32 | 5}, true},
+	} {
+		if got := hasDuplicate(tc.hs, &set); got != tc.want {
+			t.Errorf("hasDuplicate(%v) = %v, want %v", tc.hs, got, tc.want)
+		}
+	}
+}

@@ -472,25 +472,146 @@ type storeTx struct {
 	states    []ledger.AccountState
 	resolved  []uint32 // account indexes apply resolved, in the order it writes
 
-	// The last key TransactionByKey did not find and its hash, when no key has that hash, and
-	// how many keys were looked up: a Post's one key is then stored without hashing and
-	// probing the index again.
-	lookups  int
-	missKey  string
-	missHash uint64
-	missFree bool
+	// Keys looked up and not found whose hash no stored key has, with those hashes, all
+	// distinct: apply stores them without hashing and probing the index a second time.
+	// Set by one TransactionByKey call (a Post) or one TransactionsByKeys call (a batch);
+	// any further lookup turns them off.
+	hintKeys   []string
+	hintHashes []uint64
+	lookedUp   bool
+	hintsOff   bool
+	recHashes  []uint64 // apply's: per record of the commits, its key's hint hash or 0
+	lookups    []keyLookup
+	dupSet     []uint64
+}
+
+type keyLookup struct {
+	i     uint32
+	found bool
+	free  bool
+	h     uint64
 }
 
 // TransactionByKey is the reader's, remembering a miss for apply.
 func (t *storeTx) TransactionByKey(_ context.Context, key string) (ledger.TxRecord, error) {
 	i, ok, h, free := t.s.keys.lookup(key)
+	if t.lookedUp {
+		t.hintsOff = true
+	}
+	t.lookedUp = true
 	if ok {
 		return t.record(i), nil
 	}
-	t.lookups++
-	t.missKey, t.missHash, t.missFree = key, h, free
+	if free && !t.hintsOff {
+		t.hintKeys, t.hintHashes = append(t.hintKeys, key), append(t.hintHashes, h)
+	}
 	return ledger.TxRecord{}, ledger.ErrNotFound
 }
+
+// TransactionsByKeys implements ledger.StoreKeyLookup.
+func (t *storeTx) TransactionsByKeys(_ context.Context, keys []string) (map[string]ledger.TxRecord, error) {
+	if t.lookedUp {
+		t.hintsOff = true
+	}
+	t.lookedUp = true
+	res := slices.Grow(t.lookups[:0], len(keys))[:len(keys)]
+	t.lookups = res
+	// Every lookup first, then the results: the misses of independent lookups overlap.
+	for k := range res {
+		r := &res[k]
+		r.i, r.found, r.h, r.free = t.s.keys.lookup(keys[k])
+	}
+	var found map[string]ledger.TxRecord
+	for k := range res {
+		r := &res[k]
+		switch {
+		case r.found:
+			if found == nil {
+				found = make(map[string]ledger.TxRecord)
+			}
+			found[keys[k]] = t.record(r.i)
+		case r.free && !t.hintsOff:
+			t.hintKeys, t.hintHashes = append(t.hintKeys, keys[k]), append(t.hintHashes, r.h)
+		}
+	}
+	if hasDuplicate(t.hintHashes, &t.dupSet) {
+		// Two keys of one hash (or one key twice): add sorts them out.
+		t.hintsOff = true
+	}
+	return found, nil
+}
+
+// hasDuplicate reports whether hs holds a value twice, using set (kept between calls) as an
+// open-addressing table.
+func hasDuplicate(hs []uint64, set *[]uint64) bool {
+	if len(hs) < 2 {
+		return false
+	}
+	size := 1
+	for size < 2*len(hs) {
+		size <<= 1
+	}
+	tab := slices.Grow((*set)[:0], size)[:size]
+	clear(tab)
+	*set = tab
+	mask := uint64(size - 1)
+	zeros := 0
+	for _, h := range hs {
+		if h == 0 { // 0 marks an empty slot
+			if zeros++; zeros > 1 {
+				return true
+			}
+			continue
+		}
+		for j := (h ^ h>>29) & mask; ; j = (j + 1) & mask {
+			if tab[j] == 0 {
+				tab[j] = h
+				break
+			}
+			if tab[j] == h {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyHashes sets t.recHashes to the hint hash of every record of the commits, in order, or
+// returns false when some keyed record has none: add must then store every key, since it
+// could take a hash a hint assumed free.
+func (t *storeTx) keyHashes() bool {
+	if t.hintsOff || len(t.hintKeys) == 0 {
+		return false
+	}
+	out := t.recHashes[:0]
+	next := 0
+	for _, c := range t.commits {
+		for k := range c.Transactions {
+			key := c.Transactions[k].IdempotencyKey
+			if key == "" {
+				out = append(out, 0)
+				continue
+			}
+			// The commits' keys are the looked-up keys in order, less the rejected ones: a
+			// short scan ahead finds each.
+			j := next
+			for j < len(t.hintKeys) && j < next+hintScanMax && t.hintKeys[j] != key {
+				j++
+			}
+			if j == len(t.hintKeys) || j == next+hintScanMax {
+				t.recHashes = out
+				return false
+			}
+			out = append(out, t.hintHashes[j])
+			next = j + 1
+		}
+	}
+	t.recHashes = out
+	return true
+}
+
+// hintScanMax bounds keyHashes' scan for one record's key.
+const hintScanMax = 64
 
 func (t *storeTx) reset() {
 	clear(t.lockedPos)
@@ -501,7 +622,9 @@ func (t *storeTx) reset() {
 	clear(t.accounts)
 	clear(t.commits)
 	t.assets, t.accounts, t.commits = t.assets[:0], t.accounts[:0], t.commits[:0]
-	t.lookups, t.missKey, t.missFree = 0, "", false
+	clear(t.hintKeys)
+	t.hintKeys, t.hintHashes, t.recHashes = t.hintKeys[:0], t.hintHashes[:0], t.recHashes[:0]
+	t.lookedUp, t.hintsOff = false, false
 }
 
 func (t *storeTx) LockHead(context.Context) (ledger.Head, error) { return t.s.head, nil }
@@ -609,15 +732,18 @@ func (t *storeTx) apply() error {
 		s.accIndex[a.ID] = uint32(len(s.accounts))
 		s.accounts = append(s.accounts, &account{rec: a, maxEff: -1 << 63})
 	}
-	// The remembered miss is only trusted for the one key of a one-transaction commit: with
-	// more, another key of the same hash could be added first.
-	hinted := t.lookups == 1 && t.missFree && t.missKey != "" && len(t.commits) == 1 && len(t.commits[0].Transactions) == 1 &&
-		t.commits[0].Transactions[0].IdempotencyKey == t.missKey
+	hinted := t.keyHashes()
+	rec := 0
 	for _, c := range t.commits {
 		for k := range c.Transactions {
 			n := 2 * len(c.Transactions[k].Postings)
-			s.appendTx(&c.Transactions[k], idx[:n], hinted, t.missHash)
+			var h uint64
+			if hinted {
+				h = t.recHashes[rec]
+			}
+			s.appendTx(&c.Transactions[k], idx[:n], hinted && c.Transactions[k].IdempotencyKey != "", h)
 			idx = idx[n:]
+			rec++
 		}
 		for _, b := range c.Balances {
 			s.accounts[idx[0]].balance = b.Balance

@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -50,4 +51,78 @@ func TestCommitRejectsMalformed(t *testing.T) {
 			}))
 		})
 	}
+}
+
+// TestKeysStoredAfterLookups drives the Store directly through the ways a write transaction
+// can look keys up before committing them (one key, a batch with a rejected key skipped, a
+// key committed without a lookup, a lookup of a key committed in an earlier Update, keys
+// looked up twice): every committed key must be found afterwards, and no other.
+func TestKeysStoredAfterLookups(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New()
+	require.NoError(t, s.Update(ctx, func(tx ledger.StoreTx) error {
+		if err := tx.InsertAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
+			return err
+		}
+		if err := tx.InsertAccount(ctx, ledger.AccountRecord{ID: "a", Asset: "PTS", Unbounded: true}); err != nil {
+			return err
+		}
+		return tx.InsertAccount(ctx, ledger.AccountRecord{ID: "b", Asset: "PTS"})
+	}))
+	seq := uint64(0)
+	var committed, skipped []string
+	commit := func(lookups [][]string, keys []string) {
+		t.Helper()
+		require.NoError(t, s.Update(ctx, func(tx ledger.StoreTx) error {
+			for _, l := range lookups {
+				if len(l) == 1 {
+					_, err := tx.TransactionByKey(ctx, l[0])
+					if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+						return err
+					}
+					continue
+				}
+				if _, err := tx.(ledger.StoreKeyLookup).TransactionsByKeys(ctx, l); err != nil {
+					return err
+				}
+			}
+			head, err := tx.LockHead(ctx)
+			if err != nil {
+				return err
+			}
+			var recs []ledger.TxRecord
+			for _, k := range keys {
+				seq++
+				recs = append(recs, ledger.TxRecord{ID: uuid.New(), Seq: seq, IdempotencyKey: k,
+					Postings: []ledger.PostingRecord{{From: "a", To: "b", Asset: "PTS", Amount: 1}}})
+			}
+			head.Seq = seq
+			return tx.Commit(ctx, ledger.Commit{Transactions: recs, Head: head, Balances: []ledger.BalanceUpdate{{Account: "a", Balance: -int64(seq)}, {Account: "b", Balance: int64(seq)}}})
+		}))
+		for _, k := range keys {
+			if k != "" {
+				committed = append(committed, k)
+			}
+		}
+	}
+	commit([][]string{{"k1"}}, []string{"k1"})
+	commit([][]string{{"k2", "k3", "k4", "k5"}}, []string{"k2", "", "k4", "k5"}) // k3 rejected
+	skipped = append(skipped, "k3")
+	commit(nil, []string{"k6"})
+	commit([][]string{{"k7", "k8"}}, []string{"k7", "k9", "k8"})        // k9 not looked up
+	commit([][]string{{"k1", "k10"}}, []string{"k10"})                  // k1 already stored
+	commit([][]string{{"k11"}, {"k11", "k12"}}, []string{"k11", "k12"}) // looked up twice
+	commit([][]string{{"k13", "k13"}}, []string{"k13"})                 // one key twice in a batch
+	require.NoError(t, s.View(ctx, func(r ledger.StoreReader) error {
+		for _, k := range committed {
+			rec, err := r.TransactionByKey(ctx, k)
+			require.NoError(t, err, k)
+			require.Equal(t, k, rec.IdempotencyKey)
+		}
+		for _, k := range append(skipped, "k14") {
+			_, err := r.TransactionByKey(ctx, k)
+			require.ErrorIs(t, err, ledger.ErrNotFound, k)
+		}
+		return nil
+	}))
 }

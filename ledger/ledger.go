@@ -426,7 +426,8 @@ type request struct {
 	err   error     // set when the request is rejected; it then changes nothing
 	done  bool      // posted
 	prior *TxRecord // set when the request replays an earlier transaction under its key
-	out   Transaction
+	out   *Transaction // where commit writes the result; Post's own request.res, or a PostBatch result
+	res   Transaction
 	meta  [][2]string // rec.Metadata sorted by key, from prepare; nil when not known
 }
 
@@ -545,6 +546,7 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	sc.tx = t
 	r := &sc.req
 	*r = request{in: &sc.tx}
+	r.out = &r.res
 	l.prepare(ctx, r, now, sc.postings[:0], sc.meta[:0])
 	if cap(r.meta) > cap(sc.meta) {
 		sc.meta = r.meta
@@ -562,7 +564,7 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	if r.err != nil {
 		return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, r.err)
 	}
-	return r.out, nil
+	return r.res, nil
 }
 
 // PostBatch commits many independent transactions in one store transaction; each result
@@ -607,18 +609,19 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 		}
 	}
 	sc.batchPostings, sc.batchMeta, sc.ptrs = postings, meta, ptrs
+	out := make([]BatchResult, len(ts))
+	for i := range reqs {
+		reqs[i].out = &out[i].Transaction
+	}
 	if len(ptrs) > 0 {
 		if err := l.commit(ctx, ptrs, now, sc); err != nil {
 			return nil, fmt.Errorf("post batch: %w", err)
 		}
 	}
-	out := make([]BatchResult, len(ts))
 	for i := range reqs {
 		if reqs[i].err != nil {
 			out[i].Err = fmt.Errorf("post %q: %w", ts[i].IdempotencyKey, reqs[i].err)
-			continue
 		}
-		out[i].Transaction = reqs[i].out
 	}
 	return out, nil
 }
@@ -882,10 +885,13 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 		switch {
 		case r.err != nil:
 		case r.done:
-			r.out = l.output(r.in, &r.rec)
+			l.output(r.out, r.in, &r.rec)
 		case r.prior != nil:
-			r.out, r.err = l.toTransaction(ctx, r.prior)
-			r.out.Replayed = true
+			t, err := l.toTransaction(ctx, r.prior)
+			if r.err = err; err == nil {
+				*r.out = t
+				r.out.Replayed = true
+			}
 		}
 	}
 	return nil
@@ -985,14 +991,13 @@ func replayCheck(r *request, prior *TxRecord) error {
 	return nil
 }
 
-// output builds the returned Transaction from the request. Postings and Metadata are the
-// caller's own (the ledger and its store keep copies), so the caller's decimals come back as
-// given and nothing is copied again.
-func (l *Ledger) output(in *Transaction, rec *TxRecord) Transaction {
-	t := *in
-	t.ID, t.Seq, t.PostedAt, t.EffectiveAt = rec.ID, rec.Seq, rec.PostedAt, rec.EffectiveAt
-	t.Reverses, t.CapturesHold = rec.Reverses, rec.CapturesHold
-	return t
+// output writes the returned Transaction to out. Postings and Metadata are the caller's own
+// (the ledger and its store keep copies), so the caller's decimals come back as given and
+// nothing is copied again.
+func (l *Ledger) output(out, in *Transaction, rec *TxRecord) {
+	*out = *in
+	out.ID, out.Seq, out.PostedAt, out.EffectiveAt = rec.ID, rec.Seq, rec.PostedAt, rec.EffectiveAt
+	out.Reverses, out.CapturesHold = rec.Reverses, rec.CapturesHold
 }
 
 // Reverse undoes a transaction with a new one that moves every amount back, pointing at the

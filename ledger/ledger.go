@@ -423,9 +423,9 @@ func (l *Ledger) toTransaction(ctx context.Context, rec *TxRecord) (Transaction,
 type request struct {
 	in    *Transaction
 	rec   TxRecord
-	err   error     // set when the request is rejected; it then changes nothing
-	done  bool      // posted
-	prior *TxRecord // set when the request replays an earlier transaction under its key
+	err   error        // set when the request is rejected; it then changes nothing
+	done  bool         // posted
+	prior *TxRecord    // set when the request replays an earlier transaction under its key
 	out   *Transaction // where commit writes the result; Post's own request.res, or a PostBatch result
 	res   Transaction
 	meta  [][2]string // rec.Metadata sorted by key, from prepare; nil when not known

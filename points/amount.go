@@ -12,8 +12,13 @@ import (
 // so a value such as decimal.New(1, 1_000_000) built in code would take seconds.
 func amountWithin(d decimal.Decimal, scale int32, maxUnits int64) bool {
 	m, err := ledger.ToMinor(d, scale)
-	// Once ToMinor has accepted d its exponent is small, so comparing it is cheap.
-	return err == nil && m > 0 && !d.GreaterThan(decimal.NewFromInt(maxUnits))
+	if err != nil || m <= 0 {
+		return false
+	}
+	// d ≤ maxUnits exactly when its minor units are at most maxUnits × 10^scale; a bound
+	// beyond int64 is above any minor units ToMinor returns.
+	bound, ok := scaleUp(maxUnits, scale)
+	return !ok || m <= bound
 }
 
 // hoursScaleMax is the finest fraction of an hour an audit may approve: a nanohour, far below

@@ -143,7 +143,7 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 	var q quote
 	found := false
 	approved := 0
-	var hoursSum decimal.Decimal
+	var firstHours, hoursSum decimal.Decimal // hoursSum is summed from a second approved audit on
 	for _, a := range c.Audits {
 		if a.DemandID != c.Demand.ID {
 			return q, errorf(ErrInvalid, "%s: audit of demand %s", op, a.DemandID)
@@ -160,11 +160,13 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 			return q, errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)
 		}
 		if a.Approved {
-			approved++
-			if h := decimal.Min(a.Hours, inc.s.HoursPerActivityMax); approved == 1 {
-				hoursSum = h
-			} else {
-				hoursSum = hoursSum.Add(h)
+			switch approved++; approved {
+			case 1:
+				firstHours = a.Hours
+			case 2:
+				hoursSum = minDecimal(firstHours, inc.s.HoursPerActivityMax).Add(minDecimal(a.Hours, inc.s.HoursPerActivityMax))
+			default:
+				hoursSum = hoursSum.Add(minDecimal(a.Hours, inc.s.HoursPerActivityMax))
 			}
 		}
 	}
@@ -182,32 +184,49 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 	}
 	s := &inc.s
 	mult, scaled := s.multiplier(c.Demand, c.BigItem)
-	q.credited = decimal.Min(q.audit.Hours, s.HoursPerActivityMax)
+	q.credited = minDecimal(q.audit.Hours, s.HoursPerActivityMax)
+	if approved == 1 {
+		hoursSum = q.credited // the one approved audit is the provider's
+	}
 	base := s.basePoints(c.Demand.Category, c.Demand.Kind)
-	if scaled {
-		base = base.Mul(mult)
+	// The provider alone, without a multiplier, keeps the whole base (whatever the split):
+	// priced in int64 when it fits, to the same coefficient and exponent as below.
+	var sp small
+	fast := false
+	if approved == 1 && !scaled {
+		sp, fast = priceSmall(base, q.credited, s.PointsPerHour, s.Scale)
 	}
-	// A share of the whole (one approved provider) is the whole: skip the division.
-	switch {
-	case s.Split == SplitEqually:
-		if approved > 1 {
-			base = base.Div(decimal.NewFromInt(int64(approved)))
+	if fast {
+		q.points = sp.decimal()
+		if sp.greaterThanUnits(CapMax) {
+			return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 		}
-	case !hoursSum.IsPositive():
-		base = decimal.Zero
-	case !q.credited.Equal(hoursSum):
-		base = base.Mul(q.credited).Div(hoursSum)
-	}
-	perHour := q.credited.Mul(s.PointsPerHour)
-	if scaled {
-		perHour = perHour.Mul(mult)
-	}
-	q.points = base.Add(perHour).Truncate(s.Scale)
-	if !q.points.IsPositive() {
-		return q, refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
-	}
-	if q.points.GreaterThan(capMaxPoints) {
-		return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
+	} else {
+		if scaled {
+			base = base.Mul(mult)
+		}
+		// A share of the whole (one approved provider) is the whole: skip the division.
+		switch {
+		case s.Split == SplitEqually:
+			if approved > 1 {
+				base = base.Div(decimal.NewFromInt(int64(approved)))
+			}
+		case !hoursSum.IsPositive():
+			base = decimal.Zero
+		case !q.credited.Equal(hoursSum):
+			base = base.Mul(q.credited).Div(hoursSum)
+		}
+		perHour := q.credited.Mul(s.PointsPerHour)
+		if scaled {
+			perHour = perHour.Mul(mult)
+		}
+		q.points = base.Add(perHour).Truncate(s.Scale)
+		if !q.points.IsPositive() {
+			return q, refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
+		}
+		if q.points.GreaterThan(capMaxPoints) {
+			return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
+		}
 	}
 	q.providerHolder = providerHolder
 	if c.Provider.Kind == catalog.Team && s.Team == TeamToMembers && len(c.Provider.Members) > 0 {
@@ -307,15 +326,15 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 		return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 	}
 	demandID, providerID := keyIDs(key, "award:")
-	credited := q.credited.String()
+	credited := decimalString(q.credited)
 	meta := make(map[string]string, awardMetaEntries)
 	meta[MetaKind], meta[MetaCommunity] = KindAward, inc.s.Community
 	meta[MetaDemand], meta[MetaProvider], meta[MetaHolder] = demandID, providerID, q.providerHolder
 	meta[MetaCategory], meta[MetaTitle] = c.Demand.Category, c.Demand.Title
-	meta[MetaHours], meta[MetaPoints] = credited, q.points.String()
+	meta[MetaHours], meta[MetaPoints] = credited, decimalString(q.points)
 	meta[MetaAuditedAt], meta[MetaAuditor] = q.audit.At.UTC().Format(time.RFC3339Nano), q.audit.Auditor
 	if !q.audit.Hours.Equal(q.credited) {
-		meta[MetaAuditedHours] = q.audit.Hours.String()
+		meta[MetaAuditedHours] = decimalString(q.audit.Hours)
 	}
 	memo := "积分 award: " + c.Demand.Title
 	for attempt := 0; ; attempt++ {

@@ -88,11 +88,14 @@ const uuidTextBytes = 36
 // call, and their metadata reuses its parts (see keyIDs).
 func pairKey(prefix string, demandID, providerID uuid.UUID) string {
 	var buf [len("clawback:") + 2*uuidTextBytes + 1]byte // on the stack: string copies it once
-	b := append(buf[:0], prefix...)
+	return string(appendPairKey(buf[:0], prefix, demandID, providerID))
+}
+
+func appendPairKey(b []byte, prefix string, demandID, providerID uuid.UUID) []byte {
+	b = append(b, prefix...)
 	b = appendUUID(b, demandID)
 	b = append(b, ':')
-	b = appendUUID(b, providerID)
-	return string(b)
+	return appendUUID(b, providerID)
 }
 
 // keyIDs returns the demand and provider parts of a key built by pairKey with prefix: the
@@ -125,39 +128,41 @@ func ClawbackKey(demandID, providerID uuid.UUID) string {
 // of hours not positive, a title, category or auditor the ledger cannot record), ErrNotAudited,
 // ErrRejected, ErrSelfDealing, ErrNothingToAward.
 func (inc *Incentive) Quote(c Completion) (decimal.Decimal, []Share, error) {
-	q, err := inc.quote(c, ProviderHolder(c.Provider))
+	var q quote
+	err := inc.quote(&c, ProviderHolder(c.Provider), &q)
 	return q.points, q.shares, err
 }
 
 type quote struct {
-	audit          catalog.Audit
+	audit          *catalog.Audit // the provider's, in the completion's Audits
 	points         decimal.Decimal
 	credited       decimal.Decimal
 	shares         []Share
 	providerHolder string
 }
 
-// quote prices a completion whose provider's holder is providerHolder (ProviderHolder).
-func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) {
+// quote prices a completion whose provider's holder is providerHolder (ProviderHolder) into
+// q. Both are passed by pointer: a Completion is several hundred bytes.
+func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) error {
 	op := awardOp{c.Demand.ID, c.Provider.ID}
-	var q quote
 	found := false
 	approved := 0
 	var firstHours, hoursSum decimal.Decimal // hoursSum is summed from a second approved audit on
-	for _, a := range c.Audits {
+	for i := range c.Audits {
+		a := &c.Audits[i]
 		if a.DemandID != c.Demand.ID {
-			return q, errorf(ErrInvalid, "%s: audit of demand %s", op, a.DemandID)
+			return errorf(ErrInvalid, "%s: audit of demand %s", op, a.DemandID)
 		}
 		if a.ProviderID == c.Provider.ID {
 			if found {
-				return q, errorf(ErrInvalid, "%s: two audits of the provider", op)
+				return errorf(ErrInvalid, "%s: two audits of the provider", op)
 			}
 			q.audit, found = a, true
 		}
 		if a.Approved && !hoursWithin(a.Hours) {
 			// Catalog audits approve positive hours only; a non-positive share would inflate
 			// the others' part of the base (split by hours).
-			return q, errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)
+			return errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)
 		}
 		if a.Approved {
 			switch approved++; approved {
@@ -171,16 +176,16 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 		}
 	}
 	if !found || (c.Demand.Status != catalog.StatusAudited && c.Demand.Status != catalog.StatusAwarded) {
-		return q, errorf(ErrNotAudited, "%s: status %s", op, c.Demand.Status)
+		return errorf(ErrNotAudited, "%s: status %s", op, c.Demand.Status)
 	}
 	if !q.audit.Approved {
-		return q, refuse(ErrRejected, op.String(), "audit by %s rejected the work: %s", q.audit.Auditor, q.audit.Reason)
+		return refuse(ErrRejected, op.String(), "audit by %s rejected the work: %s", q.audit.Auditor, q.audit.Reason)
 	}
 	if c.Provider.HasPerson(c.Demand.Requester.ID) {
-		return q, refuse(ErrSelfDealing, op.String(), "requester %s is the provider or one of its members", c.Demand.Requester.ID)
+		return refuse(ErrSelfDealing, op.String(), "requester %s is the provider or one of its members", c.Demand.Requester.ID)
 	}
-	if err := checkRecorded(op, c.Demand, q.audit); err != nil {
-		return q, err
+	if err := checkRecorded(op, &c.Demand, q.audit); err != nil {
+		return err
 	}
 	s := &inc.s
 	mult, scaled := s.multiplier(c.Demand, c.BigItem)
@@ -199,7 +204,7 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 	if fast {
 		q.points = sp.decimal()
 		if sp.greaterThanUnits(CapMax) {
-			return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
+			return errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 		}
 	} else {
 		if scaled {
@@ -222,10 +227,10 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 		}
 		q.points = base.Add(perHour).Truncate(s.Scale)
 		if !q.points.IsPositive() {
-			return q, refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
+			return refuse(ErrNothingToAward, op.String(), "the scheme gives %s points", q.points)
 		}
 		if q.points.GreaterThan(capMaxPoints) {
-			return q, errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
+			return errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 		}
 	}
 	q.providerHolder = providerHolder
@@ -245,7 +250,7 @@ func (inc *Incentive) quote(c Completion, providerHolder string) (quote, error) 
 	} else {
 		q.shares = []Share{{Holder: q.providerHolder, Points: q.points}}
 	}
-	return q, nil
+	return nil
 }
 
 var capMaxPoints = decimal.NewFromInt(CapMax)
@@ -255,7 +260,7 @@ var capMaxPoints = decimal.NewFromInt(CapMax)
 // ledger.MetadataValueBytesMax bytes, not UTF-8, or holding NUL. The catalog's limits keep its
 // own records within these; a Completion built elsewhere is checked here, before any account
 // is opened, so that it gets ErrInvalid and not the ledger's error halfway through.
-func checkRecorded[O fmt.Stringer](op O, d catalog.Demand, a catalog.Audit) error {
+func checkRecorded[O fmt.Stringer](op O, d *catalog.Demand, a *catalog.Audit) error {
 	// Generic in op, checked one by one and the error built apart: op becomes an interface (an
 	// allocation) only when there is an error to format.
 	switch {
@@ -301,11 +306,25 @@ func (o awardOp) String() string { return "award " + AwardKey(o.demand, o.provid
 // provider's accounts (points, debt, the period's cap accounts) opened, empty.
 func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) {
 	pa := inc.providerAccounts(c.Provider)
-	q, err := inc.quote(c, pa.holder)
+	var q quote
+	err := inc.quote(&c, pa.holder, &q)
 	if err != nil {
 		return Receipt{}, err
 	}
-	key := AwardKey(c.Demand.ID, c.Provider.ID)
+	// The key, the memo and the metadata Award formats are cut from one string: one allocation.
+	var buf [awardTextBytes]byte // on the stack unless a long title outgrows it
+	b := appendPairKey(buf[:0], "award:", c.Demand.ID, c.Provider.ID)
+	keyEnd := len(b)
+	b = append(append(b, awardMemo...), c.Demand.Title...)
+	memoEnd := len(b)
+	b = q.audit.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	atEnd := len(b)
+	b = appendDecimal(b, q.points)
+	pointsEnd := len(b)
+	b = appendDecimal(b, q.credited)
+	text := string(b)
+	key, memo := text[:keyEnd], text[keyEnd:memoEnd]
+	auditedAt, points, credited := text[memoEnd:atEnd], text[atEnd:pointsEnd], text[pointsEnd:]
 	var one [1]*holderAccounts // most awards have one receiver: no allocation
 	shares := one[:]
 	if len(q.shares) != 1 {
@@ -326,17 +345,15 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 		return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 	}
 	demandID, providerID := keyIDs(key, "award:")
-	credited := decimalString(q.credited)
 	meta := make(map[string]string, awardMetaEntries)
 	meta[MetaKind], meta[MetaCommunity] = KindAward, inc.s.Community
 	meta[MetaDemand], meta[MetaProvider], meta[MetaHolder] = demandID, providerID, q.providerHolder
 	meta[MetaCategory], meta[MetaTitle] = c.Demand.Category, c.Demand.Title
-	meta[MetaHours], meta[MetaPoints] = credited, decimalString(q.points)
-	meta[MetaAuditedAt], meta[MetaAuditor] = q.audit.At.UTC().Format(time.RFC3339Nano), q.audit.Auditor
+	meta[MetaHours], meta[MetaPoints] = credited, points
+	meta[MetaAuditedAt], meta[MetaAuditor] = auditedAt, q.audit.Auditor
 	if !q.audit.Hours.Equal(q.credited) {
 		meta[MetaAuditedHours] = decimalString(q.audit.Hours)
 	}
-	memo := "积分 award: " + c.Demand.Title
 	for attempt := 0; ; attempt++ {
 		postings := make([]ledger.Posting, 0, len(quotas)+2*len(q.shares))
 		for _, id := range quotas {
@@ -385,6 +402,13 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 
 // awardMetaEntries is the number of metadata entries of an award, at most.
 const awardMetaEntries = 12
+
+// awardMemo starts the memo of an award; the demand's title follows.
+const awardMemo = "积分 award: "
+
+// awardTextBytes is room for an award's key, memo, audit time and amounts with a title of up
+// to 64 bytes, all formatted on the stack.
+const awardTextBytes = 256
 
 // paidIn sums what a transaction moved into the issuer: the debt paid off by an award.
 func paidIn(tx ledger.Transaction, asset string, issuer ledger.AccountID) decimal.Decimal {

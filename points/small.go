@@ -210,11 +210,16 @@ func (s small) appendString(dst []byte) ([]byte, bool) {
 
 // decimalString is d.String(), without math/big when d is small.
 func decimalString(d decimal.Decimal) string {
+	var buf [48]byte
+	return string(appendDecimal(buf[:0], d))
+}
+
+// appendDecimal appends d.String(), without math/big when d is small.
+func appendDecimal(dst []byte, d decimal.Decimal) []byte {
 	if s, ok := smallOf(d); ok {
-		var buf [48]byte
-		if b, ok := s.appendString(buf[:0]); ok {
-			return string(b)
+		if b, ok := s.appendString(dst); ok {
+			return b
 		}
 	}
-	return d.String()
+	return append(dst, d.String()...)
 }

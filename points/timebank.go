@@ -410,7 +410,7 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if c.Provider.HasPerson(c.Demand.Requester.ID) {
 		return HoursReceipt{}, refuse(ErrSelfDealing, "deposit "+key, "requester %s is the provider", c.Demand.Requester.ID)
 	}
-	if err := checkRecorded(depositOp(key), c.Demand, audit); err != nil {
+	if err := checkRecorded(depositOp(key), &c.Demand, &audit); err != nil {
 		return HoursReceipt{}, err
 	}
 	if !hoursWithin(audit.Hours) {

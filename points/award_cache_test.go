@@ -12,6 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/points"
 )
 
@@ -143,4 +144,58 @@ func TestAwardMetadata(t *testing.T) {
 			assert.Equal(t, "2026-05-01T09:00:00Z", m[points.MetaAuditedAt])
 		})
 	}
+}
+
+// TestAwardCacheTwoIncentives: two Incentives on one ledger (two processes, as far as each can
+// tell) each cache a provider's accounts and cap accounts. What one of them changes must hold
+// for the other's next award: a debt the other recorded is paid off first, and the cap counts
+// the other's awards. Every step awards a provider whose accounts both have cached.
+func TestAwardCacheTwoIncentives(t *testing.T) {
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("70"), dec("0") // 30 points an award: two a day
+	e := newEnv(t, s)
+	other, err := points.New(e.ctx, e.l, s)
+	require.NoError(t, err)
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "wang"}
+	h := points.PersonHolder("wang")
+	acct := e.inc.HolderAccount(h)
+	day1 := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	day2 := day1.AddDate(0, 0, 1)
+
+	// Both award on day 1: both cache the holder and the day's cap account.
+	first := completionAt(p, day1)
+	_, err = e.inc.Award(e.ctx, first)
+	require.NoError(t, err)
+	_, err = other.Award(e.ctx, completionAt(p, day1))
+	require.NoError(t, err)
+	// The cap is the ledger's: neither Incentive may pass it, whoever awarded before.
+	_, err = e.inc.Award(e.ctx, completionAt(p, day1))
+	require.ErrorIs(t, err, points.ErrOverCap)
+	_, err = other.Award(e.ctx, completionAt(p, day1))
+	require.ErrorIs(t, err, points.ErrOverCap)
+
+	// The holder spends everything; the other Incentive claws the first award back: 30 owed.
+	_, err = e.l.Post(e.ctx, ledger.Transaction{Postings: []ledger.Posting{{From: acct, To: e.inc.ShopAccount(), Amount: dec("60"), Asset: e.inc.Scheme().Asset}}})
+	require.NoError(t, err)
+	cb, err := other.Clawback(e.ctx, first.Demand.ID, p, "虚报时长 falsified hours")
+	require.NoError(t, err)
+	require.Equal(t, "30", cb.Debt.String())
+
+	// This Incentive's next award (day 2, 30 points) goes wholly to the debt it never saw.
+	r, err := e.inc.Award(e.ctx, completionAt(p, day2))
+	require.NoError(t, err)
+	assert.Equal(t, "30", r.DebtPaid.String())
+	assert.Equal(t, "0", e.balance(t, acct).String())
+	debt, err := other.Debt(e.ctx, h)
+	require.NoError(t, err)
+	assert.True(t, debt.IsZero(), "debt %s", debt)
+
+	// The other's next award on day 2 finds the debt paid and the day's cap half used.
+	r, err = other.Award(e.ctx, completionAt(p, day2))
+	require.NoError(t, err)
+	assert.True(t, r.DebtPaid.IsZero(), "paid %s", r.DebtPaid)
+	assert.Equal(t, "30", e.balance(t, acct).String())
+	_, err = e.inc.Award(e.ctx, completionAt(p, day2))
+	require.ErrorIs(t, err, points.ErrOverCap)
+	e.verify(t)
 }

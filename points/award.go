@@ -325,14 +325,14 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 	text := string(b)
 	key, memo := text[:keyEnd], text[keyEnd:memoEnd]
 	auditedAt, points, credited := text[memoEnd:atEnd], text[atEnd:pointsEnd], text[pointsEnd:]
-	var one [1]*holderAccounts // most awards have one receiver: no allocation
+	var one [1]holderAccounts // most awards have one receiver: no allocation
 	shares := one[:]
 	if len(q.shares) != 1 {
-		shares = make([]*holderAccounts, len(q.shares))
+		shares = make([]holderAccounts, len(q.shares))
 	}
 	for i, sh := range q.shares {
 		if sh.Holder == pa.holder {
-			shares[i], err = inc.openProvider(ctx, c.Provider.ID, pa)
+			shares[i], err = inc.openProvider(ctx, c.Provider.ID, &pa)
 		} else {
 			shares[i], err = inc.memberAccounts(ctx, sh.Holder)
 		}
@@ -340,7 +340,7 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 		}
 	}
-	quotas, err := inc.quotaAccounts(ctx, c.Provider.ID, pa, q.audit.At)
+	quotas, err := inc.quotaAccounts(ctx, c.Provider.ID, &pa, q.audit.At)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 	}

@@ -189,21 +189,22 @@ func openCached(ctx context.Context, l *ledger.Ledger, mu *sync.Mutex, opened ma
 	return nil
 }
 
-// cache is a concurrent map of immutable entries, split in cacheShards shards by a hash of
-// the key so that concurrent awards rarely touch the same lock, and bounded at
+// cache is a concurrent map of entries kept by value (a lookup reads the entry where the map
+// keeps it, with no pointer to chase to another cache line), split in cacheShards shards by a
+// hash of the key so that concurrent awards rarely touch the same lock, and bounded at
 // accountsCacheMax entries: a full shard is emptied, since every entry can be rebuilt from
-// the ledger. An entry is never changed after it is stored; an update stores a new one.
+// the ledger. A load returns a copy; an update stores a whole new entry.
 type cache[K comparable, V any] struct {
 	hash   func(K) uint32
 	shards [cacheShards]struct {
 		mu sync.RWMutex
-		m  map[K]*V
+		m  map[K]V
 	}
 }
 
 const cacheShards = 64
 
-func (c *cache[K, V]) load(k K) (*V, bool) {
+func (c *cache[K, V]) load(k K) (V, bool) {
 	sh := &c.shards[c.hash(k)%cacheShards]
 	sh.mu.RLock()
 	v, ok := sh.m[k]
@@ -211,11 +212,11 @@ func (c *cache[K, V]) load(k K) (*V, bool) {
 	return v, ok
 }
 
-func (c *cache[K, V]) store(k K, v *V) {
+func (c *cache[K, V]) store(k K, v V) {
 	sh := &c.shards[c.hash(k)%cacheShards]
 	sh.mu.Lock()
 	if sh.m == nil || len(sh.m) >= accountsCacheMax/cacheShards {
-		sh.m = make(map[K]*V)
+		sh.m = make(map[K]V)
 	}
 	sh.m[k] = v
 	sh.mu.Unlock()
@@ -246,46 +247,47 @@ type providerAccounts struct {
 	kind     catalog.ProviderKind
 	personID string
 	holderAccounts
-	opened bool               // account and debt are open (a team paying its members needs neither)
-	day    int64              // the day numbered by dayOf that quotas belong to
-	quotas []ledger.AccountID // daily then monthly cap account of day, open; nil: none yet
+	opened  bool                // account and debt are open (a team paying its members needs neither)
+	day     int64               // the day numbered by dayOf that quotas belong to
+	nQuotas int                 // how many of quotas are set; 0: none yet
+	quotas  [2]ledger.AccountID // daily then monthly cap account of day (those whose cap is set), open
 }
 
 // providerAccounts returns a provider's cached accounts, rendering them on first use.
-func (inc *Incentive) providerAccounts(p catalog.Provider) *providerAccounts {
+func (inc *Incentive) providerAccounts(p catalog.Provider) providerAccounts {
 	if pa, ok := inc.providers.load(p.ID); ok && pa.kind == p.Kind && pa.personID == p.PersonID {
 		return pa
 	}
 	h := ProviderHolder(p)
-	pa := &providerAccounts{kind: p.Kind, personID: p.PersonID,
+	pa := providerAccounts{kind: p.Kind, personID: p.PersonID,
 		holderAccounts: holderAccounts{holder: h, account: inc.HolderAccount(h), debt: inc.DebtAccount(h)}}
 	inc.providers.store(p.ID, pa)
 	return pa
 }
 
-// openProvider opens the provider's holder and debt accounts unless known open.
-func (inc *Incentive) openProvider(ctx context.Context, id uuid.UUID, pa *providerAccounts) (*holderAccounts, error) {
+// openProvider opens the provider's holder and debt accounts unless known open, and notes in
+// pa and in the cache that they are.
+func (inc *Incentive) openProvider(ctx context.Context, id uuid.UUID, pa *providerAccounts) (holderAccounts, error) {
 	if pa.opened {
-		return &pa.holderAccounts, nil
+		return pa.holderAccounts, nil
 	}
-	if err := inc.openHolder(ctx, &pa.holderAccounts); err != nil {
-		return nil, err
+	if err := inc.openHolder(ctx, pa.holderAccounts); err != nil {
+		return holderAccounts{}, err
 	}
-	n := *pa
-	n.opened = true
-	inc.providers.store(id, &n)
-	return &n.holderAccounts, nil
+	pa.opened = true
+	inc.providers.store(id, *pa)
+	return pa.holderAccounts, nil
 }
 
 // memberAccounts returns the open accounts of a holder who is not the provider itself (a
 // team's member).
-func (inc *Incentive) memberAccounts(ctx context.Context, holder string) (*holderAccounts, error) {
+func (inc *Incentive) memberAccounts(ctx context.Context, holder string) (holderAccounts, error) {
 	if ha, ok := inc.members.load(holder); ok {
 		return ha, nil
 	}
-	ha := &holderAccounts{holder: holder, account: inc.HolderAccount(holder), debt: inc.DebtAccount(holder)}
+	ha := holderAccounts{holder: holder, account: inc.HolderAccount(holder), debt: inc.DebtAccount(holder)}
 	if err := inc.openHolder(ctx, ha); err != nil {
-		return nil, err
+		return holderAccounts{}, err
 	}
 	inc.members.store(holder, ha)
 	return ha, nil
@@ -293,7 +295,7 @@ func (inc *Incentive) memberAccounts(ctx context.Context, holder string) (*holde
 
 // openHolder opens a holder's account and, with it, the debt account, so that the debt check
 // on every award reads a balance instead of building an unknown-account error.
-func (inc *Incentive) openHolder(ctx context.Context, ha *holderAccounts) error {
+func (inc *Incentive) openHolder(ctx context.Context, ha holderAccounts) error {
 	for _, id := range [2]ledger.AccountID{ha.account, ha.debt} {
 		if err := inc.open(ctx, ledger.Account{ID: id, Asset: inc.s.Asset}); err != nil {
 			return err
@@ -303,17 +305,19 @@ func (inc *Incentive) openHolder(ctx context.Context, ha *holderAccounts) error 
 }
 
 // quotaAccounts returns the provider's open cap accounts (daily, then monthly; those whose
-// cap is set) for the day of at in the scheme's time zone.
+// cap is set) for the day of at in the scheme's time zone, in pa.quotas, noting them in the
+// cache when they are not the ones pa had.
 func (inc *Incentive) quotaAccounts(ctx context.Context, id uuid.UUID, pa *providerAccounts, at time.Time) ([]ledger.AccountID, error) {
 	if inc.s.DailyCap.IsZero() && inc.s.MonthlyCap.IsZero() {
 		return nil, nil
 	}
 	day := inc.dayOf(at)
-	if pa.quotas != nil && pa.day == day {
-		return pa.quotas, nil
+	if pa.nQuotas > 0 && pa.day == day {
+		return pa.quotas[:pa.nQuotas], nil
 	}
 	local := at.In(inc.zone)
-	quotas := make([]ledger.AccountID, 0, 2)
+	var quotas [2]ledger.AccountID
+	n := 0
 	for _, c := range [2]struct {
 		cap    decimal.Decimal
 		period string
@@ -325,15 +329,17 @@ func (inc *Incentive) quotaAccounts(ctx context.Context, id uuid.UUID, pa *provi
 		if err := inc.open(ctx, ledger.Account{ID: qid, Asset: inc.quotaAsset, MinBalance: c.cap.Neg()}); err != nil {
 			return nil, err
 		}
-		quotas = append(quotas, qid)
+		quotas[n] = qid
+		n++
 	}
-	n := *pa
+	pa.day, pa.nQuotas, pa.quotas = day, n, quotas
+	e := *pa
 	if cur, ok := inc.providers.load(id); ok && cur.kind == pa.kind && cur.personID == pa.personID {
-		n = *cur // keep what another award learnt meanwhile (opened)
+		e = cur // keep what another award learnt meanwhile (opened)
+		e.day, e.nQuotas, e.quotas = day, n, quotas
 	}
-	n.day, n.quotas = day, quotas
-	inc.providers.store(id, &n)
-	return quotas, nil
+	inc.providers.store(id, e)
+	return pa.quotas[:n], nil
 }
 
 // dayOf numbers the day of t in the scheme's time zone (days since 1970-01-01 there).

@@ -120,9 +120,41 @@ func sortedMetadata(md map[string]string, buf [][2]string) ([][2]string, error) 
 	return buf, nil
 }
 
-// sortPairs sorts metadata entries by key. Keys are unique, so the order is total.
+// sortPairs sorts metadata entries by key. Keys are unique, so the order is total. A
+// transaction's dozen entries are insertion-sorted on their keys' first eight bytes as an
+// integer, which decides almost every comparison without comparing strings.
 func sortPairs(kv [][2]string) {
-	slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	if len(kv) > sortPairsInsertionMax {
+		slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+		return
+	}
+	var prefixes [sortPairsInsertionMax]uint64
+	pre := prefixes[:len(kv)]
+	for i := range kv {
+		pre[i] = keyPrefix(kv[i][0])
+	}
+	for i := 1; i < len(kv); i++ {
+		for j := i; j > 0 && (pre[j] < pre[j-1] || pre[j] == pre[j-1] && kv[j][0] < kv[j-1][0]); j-- {
+			kv[j], kv[j-1] = kv[j-1], kv[j]
+			pre[j], pre[j-1] = pre[j-1], pre[j]
+		}
+	}
+}
+
+// sortPairsInsertionMax is the most entries sortPairs sorts by insertion.
+const sortPairsInsertionMax = 16
+
+// keyPrefix is s's first eight bytes, big-endian, zero-padded: prefixes compare as the strings
+// do, except that equal prefixes leave the order to the rest.
+func keyPrefix(s string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(s) {
+			p |= uint64(s[i])
+		}
+	}
+	return p
 }
 
 func validateEntry(k, v string) error {

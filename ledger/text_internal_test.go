@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,6 +18,30 @@ func FuzzPlainText(f *testing.F) {
 		want := utf8.ValidString(s) && !strings.Contains(s, "\x00")
 		if got := plainText(s); got != want {
 			t.Fatalf("plainText(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// FuzzSortPairs compares sortPairs with sorting by strings.Compare, for key sets small enough
+// for its insertion sort and larger ones.
+func FuzzSortPairs(f *testing.F) {
+	f.Add("kind,community,demand,provider,holder,category,title,hours,points,audited_at,auditor")
+	f.Add("a,a\x00,a\x00\x00,abcdefgh,abcdefghi,abcdefgg,b")
+	f.Add("z,y,x,w,v,u,t,s,r,q,p,o,n,m,l,k,j,i,h,g")
+	f.Fuzz(func(t *testing.T, keys string) {
+		seen := map[string]bool{}
+		var kv [][2]string
+		for _, k := range strings.Split(keys, ",") {
+			if !seen[k] && len(kv) < MetadataEntriesMax {
+				seen[k] = true
+				kv = append(kv, [2]string{k, "v" + k})
+			}
+		}
+		want := slices.Clone(kv)
+		slices.SortFunc(want, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+		sortPairs(kv)
+		if !slices.Equal(kv, want) {
+			t.Fatalf("sortPairs = %q, want %q", kv, want)
 		}
 	})
 }

@@ -199,3 +199,44 @@ func TestAwardCacheTwoIncentives(t *testing.T) {
 	require.ErrorIs(t, err, points.ErrOverCap)
 	e.verify(t)
 }
+
+// TestAwardAccountNames: the accounts an award posts to are named exactly as the scheme's
+// templates say (Award renders them its own way, and accounts opened by earlier versions must
+// keep being found), with the default templates and with templates that put the holder and
+// the period elsewhere.
+func TestAwardAccountNames(t *testing.T) {
+	custom := points.Naming{Holder: "{asset}:{holder}:{community}", Debt: "owed:{holder}:{asset}:{community}",
+		Quota: "{period}:cap:{holder}:{community}:{asset}"}
+	cases := []struct {
+		name                         string
+		naming                       points.Naming
+		holder, debt, daily, monthly string
+	}{
+		{"default", points.Naming{}, "community:yangguang:member:p-wang:PTS", "community:yangguang:debt:p-wang:PTS",
+			"community:yangguang:quota:p-wang:d20260501:PTS_CAP", "community:yangguang:quota:p-wang:m202605:PTS_CAP"},
+		{"custom", custom, "PTS:p-wang:yangguang", "owed:p-wang:PTS:yangguang",
+			"d20260501:cap:p-wang:yangguang:PTS_CAP", "m202605:cap:p-wang:yangguang:PTS_CAP"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := testScheme()
+			s.Accounts = tc.naming
+			e := newEnv(t, s)
+			p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "wang"}
+			h := points.PersonHolder("wang")
+			require.Equal(t, tc.holder, string(e.inc.HolderAccount(h)))
+			require.Equal(t, tc.debt, string(e.inc.DebtAccount(h)))
+			r, err := e.inc.Award(e.ctx, completionAt(p, time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)))
+			require.NoError(t, err)
+			var from, to []string
+			for _, ps := range r.Transaction.Postings {
+				from, to = append(from, string(ps.From)), append(to, string(ps.To))
+			}
+			assert.Equal(t, []string{tc.daily, tc.monthly, string(e.inc.IssuerAccount())}, from)
+			assert.Equal(t, tc.holder, to[2])
+			_, err = e.l.Account(e.ctx, ledger.AccountID(tc.debt)) // opened with the holder's account
+			require.NoError(t, err)
+			assert.Equal(t, h, r.Transaction.Metadata[points.MetaHolder])
+		})
+	}
+}

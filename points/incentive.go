@@ -258,9 +258,7 @@ func (inc *Incentive) providerAccounts(p catalog.Provider) providerAccounts {
 	if pa, ok := inc.providers.load(p.ID); ok && pa.kind == p.Kind && pa.personID == p.PersonID {
 		return pa
 	}
-	h := ProviderHolder(p)
-	pa := providerAccounts{kind: p.Kind, personID: p.PersonID,
-		holderAccounts: holderAccounts{holder: h, account: inc.HolderAccount(h), debt: inc.DebtAccount(h)}}
+	pa := providerAccounts{kind: p.Kind, personID: p.PersonID, holderAccounts: inc.holderAccountsOf(ProviderHolder(p))}
 	inc.providers.store(p.ID, pa)
 	return pa
 }
@@ -285,12 +283,29 @@ func (inc *Incentive) memberAccounts(ctx context.Context, holder string) (holder
 	if ha, ok := inc.members.load(holder); ok {
 		return ha, nil
 	}
-	ha := holderAccounts{holder: holder, account: inc.HolderAccount(holder), debt: inc.DebtAccount(holder)}
+	ha := inc.holderAccountsOf(holder)
 	if err := inc.openHolder(ctx, ha); err != nil {
 		return holderAccounts{}, err
 	}
 	inc.members.store(holder, ha)
 	return ha, nil
+}
+
+// idsTextBytes is room on the stack for the few ids rendered together.
+const idsTextBytes = 256
+
+// holderAccountsOf renders a holder's accounts. The holder and both ids are cut from one
+// string: every award reads them together (in metadata, the debt check and the posting), and
+// so do the ledger's checks and lookups, which then find them in neighbouring cache lines.
+func (inc *Incentive) holderAccountsOf(holder string) holderAccounts {
+	var buf [idsTextBytes]byte // on the stack unless the ids are long: the string copies it once
+	b := append(buf[:0], holder...)
+	account := len(b)
+	b = inc.holderT.appendTo(b, holder, "")
+	debt := len(b)
+	b = inc.debtT.appendTo(b, holder, "")
+	all := string(b)
+	return holderAccounts{holder: all[:account], account: ledger.AccountID(all[account:debt]), debt: ledger.AccountID(all[debt:])}
 }
 
 // openHolder opens a holder's account and, with it, the debt account, so that the debt check
@@ -316,17 +331,20 @@ func (inc *Incentive) quotaAccounts(ctx context.Context, id uuid.UUID, pa *provi
 		return pa.quotas[:pa.nQuotas], nil
 	}
 	local := at.In(inc.zone)
+	caps := [2]decimal.Decimal{inc.s.DailyCap, inc.s.MonthlyCap}
+	// Both ids are cut from one string, as a holder's are (holderAccountsOf).
+	var buf [idsTextBytes]byte
+	b := inc.quotaT.appendTo(buf[:0], pa.holder, local.Format("d20060102"))
+	daily := len(b)
+	b = inc.quotaT.appendTo(b, pa.holder, local.Format("m200601"))
+	all := string(b)
 	var quotas [2]ledger.AccountID
 	n := 0
-	for _, c := range [2]struct {
-		cap    decimal.Decimal
-		period string
-	}{{inc.s.DailyCap, local.Format("d20060102")}, {inc.s.MonthlyCap, local.Format("m200601")}} {
-		if c.cap.IsZero() {
+	for i, qid := range [2]ledger.AccountID{ledger.AccountID(all[:daily]), ledger.AccountID(all[daily:])} {
+		if caps[i].IsZero() {
 			continue
 		}
-		qid := inc.quotaT.render(pa.holder, c.period)
-		if err := inc.open(ctx, ledger.Account{ID: qid, Asset: inc.quotaAsset, MinBalance: c.cap.Neg()}); err != nil {
+		if err := inc.open(ctx, ledger.Account{ID: qid, Asset: inc.quotaAsset, MinBalance: caps[i].Neg()}); err != nil {
 			return nil, err
 		}
 		quotas[n] = qid

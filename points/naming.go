@@ -284,3 +284,18 @@ func (c *compiled) render(holder, period string) ledger.AccountID {
 	}
 	return ledger.AccountID(b.String())
 }
+
+// appendTo appends the id rendered for holder and period to b.
+func (c *compiled) appendTo(b []byte, holder, period string) []byte {
+	for i, p := range c.parts {
+		b = append(b, p...)
+		if i < len(c.slots) {
+			if c.slots[i] == 0 {
+				b = append(b, holder...)
+			} else {
+				b = append(b, period...)
+			}
+		}
+	}
+	return b
+}

@@ -319,12 +319,12 @@ func (l *Ledger) accountState(ctx context.Context, id AccountID) (AccountState, 
 	if err := id.Validate(); err != nil {
 		return AccountState{}, Asset{}, err
 	}
-	var st AccountState
-	err := l.store.View(ctx, func(r StoreReader) error {
-		var err error
-		st, err = r.Account(ctx, id, l.clock())
-		return err
-	})
+	ar := accountReadPool.Get().(*accountRead)
+	ar.ctx, ar.id, ar.now = ctx, id, l.clock()
+	err := l.store.View(ctx, ar.fn)
+	st := ar.st
+	*ar = accountRead{fn: ar.fn}
+	accountReadPool.Put(ar)
 	if errors.Is(err, ErrNotFound) {
 		return AccountState{}, Asset{}, ErrUnknownAccount
 	}
@@ -334,6 +334,28 @@ func (l *Ledger) accountState(ctx context.Context, id AccountID) (AccountState, 
 	asset, err := l.asset(ctx, st.Asset)
 	return st, asset, err
 }
+
+// accountRead is accountState's store read, pooled with its func made once: a closure per
+// call was an allocation per Balance, and schemes call Balance on every award.
+type accountRead struct {
+	ctx context.Context
+	id  AccountID
+	now time.Time
+	st  AccountState
+	fn  func(StoreReader) error
+}
+
+func (a *accountRead) read(r StoreReader) error {
+	var err error
+	a.st, err = r.Account(a.ctx, a.id, a.now)
+	return err
+}
+
+var accountReadPool = sync.Pool{New: func() any {
+	a := new(accountRead)
+	a.fn = a.read
+	return a
+}}
 
 // Balance returns an account's posted balance.
 // Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.

@@ -202,7 +202,7 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 		sp, fast = priceSmall(base, q.credited, s.PointsPerHour, s.Scale)
 	}
 	if fast {
-		q.points = sp.decimal()
+		q.points = inc.amountOf(sp)
 		if sp.greaterThanUnits(CapMax) {
 			return errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,9 @@ const (
 	// accountsCacheMax bounds each per-Incentive cache of award accounts (per provider, per
 	// team member); a full cache is emptied and refilled from the ledger.
 	accountsCacheMax = 1_000_000
+	// amountsCacheMax bounds the decimals of awarded points an Incentive keeps to share; a
+	// scheme gives few distinct amounts (base points plus hours in steps of the hours' scale).
+	amountsCacheMax = 4096
 )
 
 // Incentive runs one Scheme on a ledger: awards, caps, debts, expiry and the points shop. It
@@ -59,6 +63,10 @@ type Incentive struct {
 	providers cache[uuid.UUID, providerAccounts]
 	members   cache[string, holderAccounts]
 	dayOffset int64 // the scheme's UTC offset in seconds, to number days without time.Time
+
+	// amounts holds the decimals of the points awards priced in int64 (see amountOf).
+	amounts  sync.Map // small -> decimal.Decimal
+	nAmounts atomic.Int64
 }
 
 // New validates the scheme, creates its asset (and the cap asset when caps are set) and opens
@@ -402,4 +410,18 @@ func quotaAssetOf(asset string) string {
 		asset = asset[:ledger.AssetCodeBytesMax-4]
 	}
 	return asset + "_CAP"
+}
+
+// amountOf returns the decimal of s, the same one for every award of these points (up to
+// amountsCacheMax amounts): math/big allocates twice for each new decimal, and decimal never
+// changes a coefficient in place, so awards may share one.
+func (inc *Incentive) amountOf(s small) decimal.Decimal {
+	if d, ok := inc.amounts.Load(s); ok {
+		return d.(decimal.Decimal)
+	}
+	d := s.decimal()
+	if inc.nAmounts.Add(1) <= amountsCacheMax {
+		inc.amounts.Store(s, d)
+	}
+	return d
 }

@@ -123,3 +123,19 @@ func TestSmallStringUntrimmed(t *testing.T) {
 		}
 	}
 }
+
+// TestAmountOf: the shared decimals of awarded points are exactly the points asked for, by
+// coefficient and exponent, when first made, when found again, and past the cache's bound.
+func TestAmountOf(t *testing.T) {
+	inc := &Incentive{}
+	for round := range 2 {
+		for i := range amountsCacheMax + 10 {
+			for _, exp := range []int32{0, -1, -2} {
+				s := small{int64(i%1000 + 1), exp - int32(i/1000)}
+				if got, want := inc.amountOf(s), s.decimal(); !same(got, want) {
+					t.Fatalf("round %d: amountOf(%d×10^%d) = %s (exp %d), want %s", round, s.coef, s.exp, got, got.Exponent(), want)
+				}
+			}
+		}
+	}
+}

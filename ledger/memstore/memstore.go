@@ -7,6 +7,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -50,7 +51,8 @@ type Store struct {
 	// extras holds each transaction's rare fields (memo, metadata, several postings, the
 	// transaction it reverses, the hold it captures), encoded by encodeExtra under txRec.extra.
 	extras   arena
-	extraBuf []byte  // encoding scratch, used under the write lock
+	extraBuf []byte // encoding scratch, used under the write lock
+	deltaBuf []accountDelta
 	tx       storeTx // reused by every Update: the write lock makes it exclusive
 	// Ledger ids are version-7 UUIDs, which increase in the order they are drawn, and commits
 	// mostly follow that order: records in ascending id order are found by binary search, and
@@ -84,6 +86,7 @@ type account struct {
 	ordered     []uint32
 	late        []uint32
 	checkpoints []int64 // checkpoints[k]: sum of deltas of ordered[0 : (k+1)*checkpointEvery]
+	pending     int64   // sum of deltas of the ordered entries after the last checkpoint
 	maxEff      int64
 }
 
@@ -831,17 +834,30 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 		s.extraBuf = encodeExtra(s.extraBuf[:0], tr, idx)
 		t.extra = s.extras.add(s.extraBuf)
 	}
-	var two [2]uint32
+	// Each account the record touches, with what it changes the account by: addEntry keeps
+	// running sums with it, so no checkpoint decodes the records again.
+	var two [2]accountDelta
 	touched := two[:0]
 	if len(tr.Postings) == 1 {
 		p := tr.Postings[0]
 		t.from, t.to, t.amount = idx[0], idx[1], p.Amount
-		touched = append(touched, t.from, t.to)
+		touched = append(touched, accountDelta{t.from, -p.Amount}, accountDelta{t.to, p.Amount})
 	} else {
-		touched = append(touched, idx...)
-		slices.Sort(touched)
-		touched = slices.Compact(touched)
-		t.from, t.to = touched[0], touched[0]
+		touched = s.deltaBuf[:0]
+		for k, p := range tr.Postings {
+			touched = append(touched, accountDelta{idx[2*k], -p.Amount}, accountDelta{idx[2*k+1], p.Amount})
+		}
+		slices.SortFunc(touched, func(a, b accountDelta) int { return cmp.Compare(a.ai, b.ai) })
+		merged := touched[:1]
+		for _, d := range touched[1:] {
+			if last := &merged[len(merged)-1]; last.ai == d.ai {
+				last.d += d.d
+			} else {
+				merged = append(merged, d)
+			}
+		}
+		touched, s.deltaBuf = merged, touched[:0]
+		t.from, t.to = touched[0].ai, touched[0].ai
 	}
 	if tr.EffectiveDefaulted {
 		t.from |= flagDefaulted
@@ -856,12 +872,18 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 	if tr.Reverses != uuid.Nil {
 		s.reversals[tr.Reverses] = i
 	}
-	for _, ai := range touched {
-		s.addEntry(ai, i, t.eff)
+	for _, d := range touched {
+		s.addEntry(d.ai, i, t.eff, d.d)
 	}
 }
 
-func (s *Store) addEntry(ai, i uint32, eff int64) {
+type accountDelta struct {
+	ai uint32
+	d  int64
+}
+
+// addEntry files record i under account ai, which it changes by d.
+func (s *Store) addEntry(ai, i uint32, eff int64, d int64) {
 	a := s.accounts[ai]
 	if eff < a.maxEff {
 		a.late = append(a.late, i)
@@ -869,15 +891,14 @@ func (s *Store) addEntry(ai, i uint32, eff int64) {
 	}
 	a.maxEff = eff
 	a.ordered = append(a.ordered, i)
+	a.pending += d
 	if n := len(a.ordered); n%checkpointEvery == 0 {
 		var prev int64
 		if k := len(a.checkpoints); k > 0 {
 			prev = a.checkpoints[k-1]
 		}
-		for _, j := range a.ordered[n-checkpointEvery:] {
-			prev += s.delta(j, ai)
-		}
-		a.checkpoints = append(a.checkpoints, prev)
+		a.checkpoints = append(a.checkpoints, prev+a.pending)
+		a.pending = 0
 	}
 }
 

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Reverse", func(t *testing.T) { testReverse(t, newStore) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
+	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
@@ -716,6 +717,51 @@ func testBalanceAt(t *testing.T, newStore NewStore) {
 	assert.Equal(t, "50", got.String())
 	_, err = f.l.BalanceAt(f.ctx, "ghost", at(0))
 	require.ErrorIs(t, err, ledger.ErrUnknownAccount)
+	f.verify()
+}
+
+// testBalanceAtMultiPosting crosses many checkpoints with transactions of several postings,
+// some naming one account twice, some back-dated, and compares BalanceAt at every minute
+// with the sums the test keeps itself.
+func testBalanceAtMultiPosting(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	f.clock.Advance(time.Hour)
+	type change struct {
+		at    time.Time
+		delta map[ledger.AccountID]int64 // hundredths
+	}
+	var changes []change
+	for i := range 300 {
+		f.clock.Advance(time.Minute)
+		eff := f.clock.Now()
+		if i%7 == 3 {
+			eff = eff.Add(-time.Duration(i%50) * time.Minute) // back-dated
+		}
+		tx := ledger.Transaction{EffectiveAt: eff, Postings: []ledger.Posting{
+			pts("issuer", "a", "1.00"), pts("a", "b", "0.25"), pts("issuer", "b", "0.03"), pts("b", "a", "0.01"),
+		}}
+		d := map[ledger.AccountID]int64{"issuer": -103, "a": 100 - 25 + 1, "b": 25 + 3 - 1}
+		if i%5 == 0 {
+			tx.Postings = tx.Postings[:2] // a is named twice, b once
+			d = map[ledger.AccountID]int64{"issuer": -100, "a": 75, "b": 25}
+		}
+		f.post(tx)
+		changes = append(changes, change{eff.UTC().Truncate(time.Microsecond), d})
+	}
+	for m := 0; m <= 300+60; m += 7 {
+		at := Start.Add(time.Hour + time.Duration(m)*time.Minute)
+		for _, id := range []ledger.AccountID{"issuer", "a", "b"} {
+			var want int64
+			for _, c := range changes {
+				if !c.at.After(at) {
+					want += c.delta[id]
+				}
+			}
+			got, err := f.l.BalanceAt(f.ctx, id, at)
+			require.NoError(t, err)
+			assert.Equal(t, decimal.New(want, -2).String(), got.String(), "%s at minute %d", id, m)
+		}
+	}
 	f.verify()
 }
 

@@ -193,7 +193,7 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 	if approved == 1 {
 		hoursSum = q.credited // the one approved audit is the provider's
 	}
-	base := s.basePoints(c.Demand.Category, c.Demand.Kind)
+	base := inc.base.points(c.Demand.Category, c.Demand.Kind)
 	// The provider alone, without a multiplier, keeps the whole base (whatever the split):
 	// priced in int64 when it fits, to the same coefficient and exponent as below.
 	var sp small

@@ -27,9 +27,10 @@ const (
 	// accountsCacheMax bounds each per-Incentive cache of award accounts (per provider, per
 	// team member); a full cache is emptied and refilled from the ledger.
 	accountsCacheMax = 1_000_000
-	// amountsCacheMax bounds the decimals of awarded points an Incentive keeps to share; a
-	// scheme gives few distinct amounts (base points plus hours in steps of the hours' scale).
-	amountsCacheMax = 4096
+	// amountSlots is how many decimals of awarded points an Incentive keeps to share, at
+	// most; a scheme gives few distinct amounts (base points plus hours in steps of the
+	// hours' scale).
+	amountSlots = 1 << amountSlotsLog2
 )
 
 // Incentive runs one Scheme on a ledger: awards, caps, debts, expiry and the points shop. It
@@ -63,10 +64,10 @@ type Incentive struct {
 	providers cache[uuid.UUID, providerAccounts]
 	members   cache[string, holderAccounts]
 	dayOffset int64 // the scheme's UTC offset in seconds, to number days without time.Time
+	base      baseIndex
 
 	// amounts holds the decimals of the points awards priced in int64 (see amountOf).
-	amounts  sync.Map // small -> decimal.Decimal
-	nAmounts atomic.Int64
+	amounts [amountSlots]atomic.Pointer[amount]
 }
 
 // New validates the scheme, creates its asset (and the cap asset when caps are set) and opens
@@ -90,6 +91,7 @@ func New(ctx context.Context, l *ledger.Ledger, s Scheme) (*Incentive, error) {
 		dayOffset: int64(*ns.UTCOffsetMinutes) * 60,
 	}
 	inc.providers.hash, inc.members.hash = uuidHash, stringHash
+	inc.base = newBaseIndex(ns.Base)
 	inc.holderT = compile(ns.Accounts.Holder, ns.Community, ns.Asset)
 	inc.debtT = compile(ns.Accounts.Debt, ns.Community, ns.Asset)
 	inc.issuer = inc.account(ns.Accounts.Issuer, "")
@@ -412,16 +414,26 @@ func quotaAssetOf(asset string) string {
 	return asset + "_CAP"
 }
 
-// amountOf returns the decimal of s, the same one for every award of these points (up to
-// amountsCacheMax amounts): math/big allocates twice for each new decimal, and decimal never
+// amount is a decimal of awarded points and the int64 form it was made from.
+type amount struct {
+	s small
+	d decimal.Decimal
+}
+
+// amountOf returns the decimal of s, the same one for every award of these points while it
+// keeps its slot (a table of amountSlots, each amount in the slot its hash picks, a newer one
+// replacing an older): math/big allocates twice for each new decimal, and decimal never
 // changes a coefficient in place, so awards may share one.
 func (inc *Incentive) amountOf(s small) decimal.Decimal {
-	if d, ok := inc.amounts.Load(s); ok {
-		return d.(decimal.Decimal)
+	h := (uint64(s.coef)*0x9e3779b97f4a7c15 + uint64(uint32(s.exp))) >> (64 - amountSlotsLog2)
+	slot := &inc.amounts[h]
+	if a := slot.Load(); a != nil && a.s == s {
+		return a.d
 	}
-	d := s.decimal()
-	if inc.nAmounts.Add(1) <= amountsCacheMax {
-		inc.amounts.Store(s, d)
-	}
-	return d
+	a := &amount{s: s, d: s.decimal()}
+	slot.Store(a)
+	return a.d
 }
+
+// amountSlotsLog2 is log2(amountSlots).
+const amountSlotsLog2 = 10

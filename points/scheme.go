@@ -245,26 +245,30 @@ func (s *Scheme) zone() *time.Location {
 	return time.FixedZone("scheme", *s.UTCOffsetMinutes*60)
 }
 
-// basePoints returns the base points of a demand by the most specific matching rule.
-func (s *Scheme) basePoints(category string, kind catalog.DemandKind) decimal.Decimal {
-	best, bestRank := decimal.Zero, -1
+// baseIndex finds a demand's base points by the most specific matching rule (category and
+// kind, then category, then kind, then neither) in at most four map lookups, however many
+// rules a scheme has. A normalized scheme has at most one rule per (category, kind).
+type baseIndex map[[2]string]decimal.Decimal
+
+func newBaseIndex(rules []BaseRule) baseIndex {
+	ix := make(baseIndex, len(rules))
+	for _, r := range rules {
+		ix[[2]string{r.Category, r.Kind}] = r.Points
+	}
+	return ix
+}
+
+// points returns the base points of a demand, zero when no rule matches.
+func (ix baseIndex) points(category string, kind catalog.DemandKind) decimal.Decimal {
 	k := kind.String()
-	for _, r := range s.Base {
-		if (r.Category != "" && r.Category != category) || (r.Kind != "" && r.Kind != k) {
-			continue
-		}
-		rank := 0
-		if r.Category != "" {
-			rank += 2
-		}
-		if r.Kind != "" {
-			rank++
-		}
-		if rank > bestRank {
-			best, bestRank = r.Points, rank
+	// Most specific first. With an empty category the first two keys are the last two, which
+	// is still the right order: only rules without a category match it.
+	for _, key := range [...][2]string{{category, k}, {category, ""}, {"", k}, {"", ""}} {
+		if p, ok := ix[key]; ok {
+			return p
 		}
 	}
-	return best
+	return decimal.Zero
 }
 
 // multiplier returns the product of the multipliers that apply to a demand, and false when

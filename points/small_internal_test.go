@@ -129,7 +129,7 @@ func TestSmallStringUntrimmed(t *testing.T) {
 func TestAmountOf(t *testing.T) {
 	inc := &Incentive{}
 	for round := range 2 {
-		for i := range amountsCacheMax + 10 {
+		for i := range 2*amountSlots + 10 {
 			for _, exp := range []int32{0, -1, -2} {
 				s := small{int64(i%1000 + 1), exp - int32(i/1000)}
 				if got, want := inc.amountOf(s), s.decimal(); !same(got, want) {

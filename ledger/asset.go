@@ -122,7 +122,21 @@ func toMinorSlow(d decimal.Decimal, exp int32) (int64, error) {
 }
 
 // FromMinor converts minor units back to a decimal amount.
-func FromMinor(v int64, scale int32) decimal.Decimal { return decimal.New(v, -scale) }
+func FromMinor(v int64, scale int32) decimal.Decimal {
+	if v == 0 && scale >= 0 && scale <= AssetScaleMax {
+		// Zero is the most common balance read (a debt, a cap not yet used). A Decimal is
+		// immutable, so one value per scale is shared instead of a big.Int per call.
+		return zeroAtScale[scale]
+	}
+	return decimal.New(v, -scale)
+}
+
+var zeroAtScale = func() (z [AssetScaleMax + 1]decimal.Decimal) {
+	for i := range z {
+		z[i] = decimal.New(0, -int32(i))
+	}
+	return z
+}()
 
 func abs64(v int64) int64 {
 	if v < 0 {

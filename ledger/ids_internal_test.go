@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 )
 
 // TestIDSource checks the version-7 layout and that ids from one source strictly increase,
@@ -37,5 +38,23 @@ func TestIDSource(t *testing.T) {
 	}
 	if s.last == 0 {
 		t.Fatal("source kept no state")
+	}
+}
+
+// TestFromMinorZero checks that the shared zeros are what decimal.New makes and stay zero
+// whatever callers do with the values they got.
+func TestFromMinorZero(t *testing.T) {
+	for scale := int32(0); scale <= AssetScaleMax; scale++ {
+		z := FromMinor(0, scale)
+		if want := decimal.New(0, -scale); !z.Equal(want) || z.Exponent() != want.Exponent() || z.String() != want.String() {
+			t.Fatalf("scale %d: %s (exp %d), want %s (exp %d)", scale, z, z.Exponent(), want, want.Exponent())
+		}
+		_ = z.Add(decimal.NewFromInt(5)).Mul(decimal.NewFromInt(3)).Neg().Abs()
+		if !FromMinor(0, scale).IsZero() {
+			t.Fatalf("scale %d: the shared zero changed", scale)
+		}
+	}
+	if got := FromMinor(1250, 2).String(); got != "12.5" {
+		t.Fatalf("FromMinor(1250, 2) = %s", got)
 	}
 }

@@ -41,30 +41,35 @@ func (id AccountID) Validate() error {
 	if s == "" {
 		return fmt.Errorf("account id is empty: %w", ErrInvalid)
 	}
-	segments, segmentBytes := 1, 0
+	if len(s) > AccountIDSegmentsMax*(AccountIDSegmentBytesMax+1) {
+		return fmt.Errorf("account id of %d bytes: longer than any valid id: %w", len(s), ErrInvalid)
+	}
+	// One table lookup per byte; segment lengths are measured at the separators.
+	segments, start := 1, 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == ':' {
-			if segmentBytes == 0 {
-				return fmt.Errorf("account id %q: empty segment: %w", s, ErrInvalid)
-			}
-			segments++
-			segmentBytes = 0
+		if idByte[s[i]] {
 			continue
 		}
-		if !idByte[c] {
-			return fmt.Errorf("account id %q: byte %q not in [A-Za-z0-9_.-:]: %w", s, c, ErrInvalid)
+		if s[i] != ':' {
+			return fmt.Errorf("account id %q: byte %q not in [A-Za-z0-9_.-:]: %w", s, s[i], ErrInvalid)
 		}
-		segmentBytes++
-		if segmentBytes > AccountIDSegmentBytesMax {
-			return fmt.Errorf("account id %q: segment longer than %d bytes: %w", s, AccountIDSegmentBytesMax, ErrInvalid)
+		if err := checkSegment(s, i-start); err != nil {
+			return err
 		}
+		if segments++; segments > AccountIDSegmentsMax {
+			return fmt.Errorf("account id %q: more than %d segments: %w", s, AccountIDSegmentsMax, ErrInvalid)
+		}
+		start = i + 1
 	}
-	if segmentBytes == 0 {
+	return checkSegment(s, len(s)-start)
+}
+
+func checkSegment(s string, n int) error {
+	if n == 0 {
 		return fmt.Errorf("account id %q: empty segment: %w", s, ErrInvalid)
 	}
-	if segments > AccountIDSegmentsMax {
-		return fmt.Errorf("account id %q: more than %d segments: %w", s, AccountIDSegmentsMax, ErrInvalid)
+	if n > AccountIDSegmentBytesMax {
+		return fmt.Errorf("account id %q: segment longer than %d bytes: %w", s, AccountIDSegmentBytesMax, ErrInvalid)
 	}
 	return nil
 }

@@ -450,38 +450,37 @@ type request struct {
 	prior *TxRecord    // set when the request replays an earlier transaction under its key
 	out   *Transaction // where commit writes the result; Post's own request.res, or a PostBatch result
 	res   Transaction
-	meta  [][2]string // rec.Metadata sorted by key, from prepare; nil when not known
 }
 
-// prepare validates r's transaction without touching balances and sets r.rec, r.meta and
-// r.err. The record's postings are appended to buf and the sorted metadata to meta, both of
-// which may be scratch memory: stores copy what they keep.
+// prepare validates r's transaction without touching balances and sets r.rec and r.err.
+// The record's postings are appended to buf and its sorted metadata (MetadataSorted) to
+// meta, both of which may be scratch memory: stores copy what they keep.
 func (l *Ledger) prepare(ctx context.Context, r *request, now time.Time, buf []PostingRecord, meta [][2]string) {
-	r.rec, r.meta, r.err = l.prepareTx(ctx, r.in, now, buf, meta)
+	r.rec, r.err = l.prepareTx(ctx, r.in, now, buf, meta)
 }
 
-func (l *Ledger) prepareTx(ctx context.Context, t *Transaction, now time.Time, buf []PostingRecord, meta [][2]string) (TxRecord, [][2]string, error) {
+func (l *Ledger) prepareTx(ctx context.Context, t *Transaction, now time.Time, buf []PostingRecord, meta [][2]string) (TxRecord, error) {
 	if err := validateKey(t.IdempotencyKey); err != nil {
-		return TxRecord{}, nil, err
+		return TxRecord{}, err
 	}
 	if n := len(t.Postings); n == 0 || n > PostingsMax {
-		return TxRecord{}, nil, fmt.Errorf("%d postings, want 1..%d: %w", n, PostingsMax, ErrInvalid)
+		return TxRecord{}, fmt.Errorf("%d postings, want 1..%d: %w", n, PostingsMax, ErrInvalid)
 	}
 	if len(t.Memo) > MemoBytesMax {
-		return TxRecord{}, nil, fmt.Errorf("memo of %d bytes, at most %d: %w", len(t.Memo), MemoBytesMax, ErrInvalid)
+		return TxRecord{}, fmt.Errorf("memo of %d bytes, at most %d: %w", len(t.Memo), MemoBytesMax, ErrInvalid)
 	}
 	if err := validateText("memo", t.Memo); err != nil {
-		return TxRecord{}, nil, err
+		return TxRecord{}, err
 	}
 	var sorted [][2]string
 	if len(t.Metadata) > 0 {
 		var err error
 		if sorted, err = sortedMetadata(t.Metadata, meta[:0]); err != nil {
-			return TxRecord{}, nil, err
+			return TxRecord{}, err
 		}
 	}
 	if t.ID != uuid.Nil || t.Seq != 0 || t.Reverses != uuid.Nil || t.CapturesHold != uuid.Nil || !t.PostedAt.IsZero() {
-		return TxRecord{}, nil, fmt.Errorf("ID, Seq, PostedAt, Reverses and CapturesHold are set by the ledger: %w", ErrInvalid)
+		return TxRecord{}, fmt.Errorf("ID, Seq, PostedAt, Reverses and CapturesHold are set by the ledger: %w", ErrInvalid)
 	}
 	rec := TxRecord{
 		IdempotencyKey: t.IdempotencyKey,
@@ -493,28 +492,28 @@ func (l *Ledger) prepareTx(ctx context.Context, t *Transaction, now time.Time, b
 	if len(t.Metadata) > 0 {
 		// The caller's map, not a copy: stores copy what they keep (see Commit), and the
 		// returned Transaction shares it anyway.
-		rec.Metadata = t.Metadata
+		rec.Metadata, rec.MetadataSorted = t.Metadata, sorted
 	}
 	if t.EffectiveAt.IsZero() {
 		rec.EffectiveDefaulted = true
 	} else {
 		eff := t.EffectiveAt.UTC().Truncate(time.Microsecond)
 		if eff.After(now) {
-			return TxRecord{}, nil, fmt.Errorf("effective at %s is in the future: %w", t.EffectiveAt, ErrInvalid)
+			return TxRecord{}, fmt.Errorf("effective at %s is in the future: %w", t.EffectiveAt, ErrInvalid)
 		}
 		if eff.Before(EffectiveAtMin) {
-			return TxRecord{}, nil, fmt.Errorf("effective at %s is before %s: %w", t.EffectiveAt, EffectiveAtMin, ErrInvalid)
+			return TxRecord{}, fmt.Errorf("effective at %s is before %s: %w", t.EffectiveAt, EffectiveAtMin, ErrInvalid)
 		}
 		rec.EffectiveAt = eff
 	}
 	for i := range t.Postings {
 		p, err := l.preparePosting(ctx, &t.Postings[i])
 		if err != nil {
-			return TxRecord{}, nil, fmt.Errorf("posting %d: %w", i, err)
+			return TxRecord{}, fmt.Errorf("posting %d: %w", i, err)
 		}
 		rec.Postings[i] = p
 	}
-	return rec, sorted, nil
+	return rec, nil
 }
 
 func (l *Ledger) preparePosting(ctx context.Context, p *Posting) (PostingRecord, error) {
@@ -570,8 +569,8 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	*r = request{in: &sc.tx}
 	r.out = &r.res
 	l.prepare(ctx, r, now, sc.postings[:0], sc.meta[:0])
-	if cap(r.meta) > cap(sc.meta) {
-		sc.meta = r.meta
+	if cap(r.rec.MetadataSorted) > cap(sc.meta) {
+		sc.meta = r.rec.MetadataSorted
 	}
 	if r.err == nil && l.group != nil {
 		if err := l.group.post(ctx, l, r); err != nil {
@@ -626,7 +625,7 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 		l.prepare(ctx, r, now, postings[len(postings):], meta[len(meta):])
 		if r.err == nil {
 			postings = postings[:len(postings)+len(r.rec.Postings)]
-			meta = meta[:len(meta)+len(r.meta)]
+			meta = meta[:len(meta)+len(r.rec.MetadataSorted)]
 			ptrs = append(ptrs, r)
 		}
 	}
@@ -871,7 +870,7 @@ func (b *balances) updates(sc *scratch) []BalanceUpdate {
 func seal(head *Head, r *request, sc *scratch) {
 	head.Seq++
 	r.rec.Seq = head.Seq
-	head.Hash, sc.buf = chainHash(head.Hash, &r.rec, r.meta, sc.buf)
+	head.Hash, sc.buf = chainHash(head.Hash, &r.rec, r.rec.MetadataSorted, sc.buf)
 	r.rec.Hash = head.Hash
 }
 

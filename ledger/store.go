@@ -48,6 +48,11 @@ type TxRecord struct {
 	Postings       []PostingRecord
 	Memo           string
 	Metadata       map[string]string
+	// MetadataSorted, when not nil, holds Metadata's entries sorted by key: the Ledger has
+	// them from its checks, so a Store may encode from it instead of reading the map again.
+	// It is the Ledger's scratch memory: a Store copies what it keeps, and reads Metadata
+	// when it is nil.
+	MetadataSorted [][2]string
 	EffectiveAt    time.Time
 	PostedAt       time.Time
 	// EffectiveDefaulted records that the request left EffectiveAt zero, so that a replay of

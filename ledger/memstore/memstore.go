@@ -944,9 +944,17 @@ func encodeExtra(buf []byte, tr *ledger.TxRecord, idx []uint32) []byte {
 	buf = appendString(buf, tr.Memo)
 	if flags&extraMetadata != 0 {
 		buf = binary.AppendUvarint(buf, uint64(len(tr.Metadata)))
-		for k, v := range tr.Metadata {
-			buf = appendString(buf, k)
-			buf = appendString(buf, v)
+		if len(tr.MetadataSorted) == len(tr.Metadata) && len(tr.Metadata) > 0 {
+			// The Ledger's sorted copy: a slice reads faster than the map.
+			for _, kv := range tr.MetadataSorted {
+				buf = appendString(buf, kv[0])
+				buf = appendString(buf, kv[1])
+			}
+		} else {
+			for k, v := range tr.Metadata {
+				buf = appendString(buf, k)
+				buf = appendString(buf, v)
+			}
 		}
 	}
 	return buf

@@ -28,6 +28,7 @@ func FuzzSortPairs(f *testing.F) {
 	f.Add("kind,community,demand,provider,holder,category,title,hours,points,audited_at,auditor")
 	f.Add("a,a\x00,a\x00\x00,abcdefgh,abcdefghi,abcdefgg,b")
 	f.Add("z,y,x,w,v,u,t,s,r,q,p,o,n,m,l,k,j,i,h,g")
+	f.Add("audited_hours,audited_at,auditor,audit,audited,auditee,audited_")
 	f.Fuzz(func(t *testing.T, keys string) {
 		seen := map[string]bool{}
 		var kv [][2]string

@@ -139,14 +139,15 @@ func sortPairs(kv [][2]string) {
 	for i := range kv {
 		order[i] = keyPrefix(kv[i][0])<<8 | uint64(i)
 	}
-	less := func(a, b uint64) bool {
-		return a>>8 < b>>8 || a>>8 == b>>8 && kv[a&0xff][0] < kv[b&0xff][0]
-	}
 	for i := 1; i < n; i++ {
 		v := order[i]
 		j := i
-		for ; j > 0 && less(v, order[j-1]); j-- {
-			order[j] = order[j-1]
+		for ; j > 0; j-- {
+			u := order[j-1]
+			if v>>8 > u>>8 || v>>8 == u>>8 && kv[v&0xff][0] > kv[u&0xff][0] {
+				break
+			}
+			order[j] = u
 		}
 		order[j] = v
 	}

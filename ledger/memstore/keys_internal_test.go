@@ -1,6 +1,9 @@
 package memstore
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // TestKeyIndexCollision forces two keys onto one hash slot: both must still be found.
 func TestKeyIndexCollision(t *testing.T) {
@@ -109,6 +112,22 @@ func TestHasDuplicate(t *testing.T) {
 	} {
 		if got := hasDuplicate(tc.hs, &set); got != tc.want {
 			t.Errorf("hasDuplicate(%v) = %v, want %v", tc.hs, got, tc.want)
+		}
+	}
+}
+
+func TestSortDeltas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 70 {
+		ds := make([]accountDelta, n)
+		for i := range ds {
+			ds[i] = accountDelta{ai: uint32(rng.IntN(20)), d: int64(i)}
+		}
+		sortDeltas(ds)
+		for i := 1; i < n; i++ {
+			if ds[i-1].ai > ds[i].ai {
+				t.Fatalf("n=%d: %v not sorted", n, ds)
+			}
 		}
 	}
 }

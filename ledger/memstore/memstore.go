@@ -847,7 +847,7 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 		for k, p := range tr.Postings {
 			touched = append(touched, accountDelta{idx[2*k], -p.Amount}, accountDelta{idx[2*k+1], p.Amount})
 		}
-		slices.SortFunc(touched, func(a, b accountDelta) int { return cmp.Compare(a.ai, b.ai) })
+		sortDeltas(touched)
 		merged := touched[:1]
 		for _, d := range touched[1:] {
 			if last := &merged[len(merged)-1]; last.ai == d.ai {
@@ -874,6 +874,23 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 	}
 	for _, d := range touched {
 		s.addEntry(d.ai, i, t.eff, d.d)
+	}
+}
+
+// sortDeltas sorts by account index. A transaction names a handful of accounts, sorted by
+// insertion: a func call per comparison cost more than the sort.
+func sortDeltas(ds []accountDelta) {
+	if len(ds) > 32 {
+		slices.SortFunc(ds, func(a, b accountDelta) int { return cmp.Compare(a.ai, b.ai) })
+		return
+	}
+	for i := 1; i < len(ds); i++ {
+		v := ds[i]
+		j := i
+		for ; j > 0 && ds[j-1].ai > v.ai; j-- {
+			ds[j] = ds[j-1]
+		}
+		ds[j] = v
 	}
 }
 

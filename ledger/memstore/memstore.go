@@ -843,20 +843,23 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 		t.from, t.to, t.amount = idx[0], idx[1], p.Amount
 		touched = append(touched, accountDelta{t.from, -p.Amount}, accountDelta{t.to, p.Amount})
 	} else {
-		touched = s.deltaBuf[:0]
+		// A separate slice from two: were two ever stored in s.deltaBuf, it would escape to
+		// the heap and cost every record an allocation.
+		all := s.deltaBuf[:0]
 		for k, p := range tr.Postings {
-			touched = append(touched, accountDelta{idx[2*k], -p.Amount}, accountDelta{idx[2*k+1], p.Amount})
+			all = append(all, accountDelta{idx[2*k], -p.Amount}, accountDelta{idx[2*k+1], p.Amount})
 		}
-		sortDeltas(touched)
-		merged := touched[:1]
-		for _, d := range touched[1:] {
+		s.deltaBuf = all[:0]
+		sortDeltas(all)
+		merged := all[:1]
+		for _, d := range all[1:] {
 			if last := &merged[len(merged)-1]; last.ai == d.ai {
 				last.d += d.d
 			} else {
 				merged = append(merged, d)
 			}
 		}
-		touched, s.deltaBuf = merged, touched[:0]
+		touched = merged
 		t.from, t.to = touched[0].ai, touched[0].ai
 	}
 	if tr.EffectiveDefaulted {

@@ -569,6 +569,9 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	*r = request{in: &sc.tx}
 	r.out = &r.res
 	l.prepare(ctx, r, now, sc.postings[:0], sc.meta[:0])
+	if cap(r.rec.Postings) > cap(sc.postings) {
+		sc.postings = r.rec.Postings // kept: a scheme's transactions have a few postings each
+	}
 	if cap(r.rec.MetadataSorted) > cap(sc.meta) {
 		sc.meta = r.rec.MetadataSorted
 	}
@@ -653,7 +656,7 @@ type scratch struct {
 	tx       Transaction
 	req      request
 	one      [1]*request
-	postings [1]PostingRecord
+	postings []PostingRecord
 	bal      balances
 	changes  []change
 	newBal   []int64
@@ -709,7 +712,7 @@ func putScratch(sc *scratch) {
 	sc.bal.states = nil // the store's memory (LockAccounts), not ours to clear
 	clear(sc.bal.pos)
 	clear(sc.updates[:cap(sc.updates)])
-	clear(sc.postings[:])
+	clear(sc.postings[:cap(sc.postings)])
 	scratchPool.Put(sc)
 }
 

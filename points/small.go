@@ -15,14 +15,11 @@ import (
 // reports false when an operand or a result does not fit, and the caller does it with decimal.
 
 // pow10s are the powers of ten an int64 holds.
-var pow10s = func() [19]int64 {
-	var p [19]int64
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return p
-}()
+var pow10s = [19]int64{
+	1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+	10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+	1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+}
 
 // small is a decimal's coefficient and exponent when the coefficient fits an int64 and the
 // exponent is within ±smallExpMax.

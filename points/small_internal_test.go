@@ -139,3 +139,13 @@ func TestAmountOf(t *testing.T) {
 		}
 	}
 }
+
+func TestPow10s(t *testing.T) {
+	want := int64(1)
+	for i, p := range pow10s {
+		if p != want {
+			t.Fatalf("pow10s[%d] = %d, want %d", i, p, want)
+		}
+		want *= 10
+	}
+}

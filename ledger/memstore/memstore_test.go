@@ -17,9 +17,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) ledger.Store { return memstore.New() })
 }
 
-// TestCommitRejectsMalformed drives the Store directly: a malformed Commit is ErrInvalid and
-// changes nothing, never a panic.
-func TestCommitRejectsMalformed(t *testing.T) {
+// storeWithAccounts is a store with asset PTS, account a (unbounded) and account b, each
+// account inserted in an Update of its own.
+func storeWithAccounts(t *testing.T) *memstore.Store {
+	t.Helper()
 	ctx := context.Background()
 	s := memstore.New()
 	require.NoError(t, s.Update(ctx, func(tx ledger.StoreTx) error {
@@ -31,6 +32,14 @@ func TestCommitRejectsMalformed(t *testing.T) {
 	require.NoError(t, s.Update(ctx, func(tx ledger.StoreTx) error {
 		return tx.InsertAccount(ctx, ledger.AccountRecord{ID: "b", Asset: "PTS"})
 	}))
+	return s
+}
+
+// TestCommitRejectsMalformed drives the Store directly: a malformed Commit is ErrInvalid and
+// changes nothing, never a panic.
+func TestCommitRejectsMalformed(t *testing.T) {
+	ctx := context.Background()
+	s := storeWithAccounts(t)
 	good := ledger.PostingRecord{From: "a", To: "b", Asset: "PTS", Amount: 1}
 	cases := map[string]ledger.Commit{
 		"unknown account": {Transactions: []ledger.TxRecord{{Seq: 1, Postings: []ledger.PostingRecord{{From: "a", To: "ghost", Asset: "PTS", Amount: 1}}}}},
@@ -59,16 +68,7 @@ func TestCommitRejectsMalformed(t *testing.T) {
 // looked up twice): every committed key must be found afterwards, and no other.
 func TestKeysStoredAfterLookups(t *testing.T) {
 	ctx := context.Background()
-	s := memstore.New()
-	require.NoError(t, s.Update(ctx, func(tx ledger.StoreTx) error {
-		if err := tx.InsertAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
-			return err
-		}
-		if err := tx.InsertAccount(ctx, ledger.AccountRecord{ID: "a", Asset: "PTS", Unbounded: true}); err != nil {
-			return err
-		}
-		return tx.InsertAccount(ctx, ledger.AccountRecord{ID: "b", Asset: "PTS"})
-	}))
+	s := storeWithAccounts(t)
 	seq := uint64(0)
 	var committed, skipped []string
 	commit := func(lookups [][]string, keys []string) {

@@ -65,8 +65,9 @@ type Option func(*Ledger)
 // WithClock sets the source of the current time (default time.Now).
 func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
 
-// WithIDs sets the source of transaction and hold ids (default: random version-7 UUIDs, which
-// keep database indexes in insertion order).
+// WithIDs sets the source of transaction and hold ids (default: version-7 UUIDs whose time
+// is the commit's clock reading, strictly increasing per Ledger, which keep database indexes
+// in insertion order).
 func WithIDs(newID func() uuid.UUID) Option { return func(l *Ledger) { l.newID = newID } }
 
 // Ledger is a double-entry ledger over a Store. It is safe for concurrent use; several

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -235,14 +236,10 @@ func (c *cache[K, V]) store(k K, v V) {
 // uuidHash spreads uuids over cache shards by their last bytes (random in version 4 and 7).
 func uuidHash(id uuid.UUID) uint32 { return binary.LittleEndian.Uint32(id[12:]) }
 
-// stringHash spreads strings over cache shards (FNV-1a).
-func stringHash(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
-	}
-	return h
-}
+// stringHash spreads strings over cache shards.
+func stringHash(s string) uint32 { return uint32(maphash.String(shardSeed, s)) }
+
+var shardSeed = maphash.MakeSeed()
 
 // holderAccounts are a holder's points and debt accounts, both open.
 type holderAccounts struct {

@@ -613,6 +613,10 @@ func (t *storeTx) keyHashes() bool {
 	return true
 }
 
+// lookupKeepMax bounds the key-lookup buffers a write transaction keeps between Updates: a
+// Ledger batch (at most ledger.BatchMax keys) fits.
+const lookupKeepMax = ledger.BatchMax
+
 // hintScanMax bounds keyHashes' scan for one record's key.
 const hintScanMax = 64
 
@@ -628,6 +632,10 @@ func (t *storeTx) reset() {
 	clear(t.hintKeys)
 	t.hintKeys, t.hintHashes, t.recHashes = t.hintKeys[:0], t.hintHashes[:0], t.recHashes[:0]
 	t.lookedUp, t.hintsOff = false, false
+	if cap(t.lookups) > lookupKeepMax {
+		// One huge lookup (a store driven directly) must not pin its buffers for good.
+		t.lookups, t.hintKeys, t.hintHashes, t.recHashes, t.dupSet = nil, nil, nil, nil, nil
+	}
 }
 
 func (t *storeTx) LockHead(context.Context) (ledger.Head, error) { return t.s.head, nil }

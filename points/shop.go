@@ -263,34 +263,10 @@ func (sh *Shop) holdsOf(ctx context.Context, op string, r Redemption) ([2]ledger
 // refused Fulfil captures nothing. Fulfil and Cancel both close the points hold first, so when
 // they race, the one that loses it stops before touching the stock hold.
 func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
-	op := "fulfil " + r.Key
-	hs, err := sh.holdsOf(ctx, op, r)
-	if err != nil {
+	return sh.settle(ctx, "fulfil "+r.Key, r, ledger.HoldCaptured, "cancelled", func(h ledger.Hold) error {
+		_, err := sh.inc.l.Capture(ctx, h.ID, h.Posting.Amount)
 		return err
-	}
-	// Refuse before capturing either hold: capturing the points of a redemption whose units
-	// were released would leave it half fulfilled.
-	for _, h := range hs {
-		if h.Status == ledger.HoldReleased {
-			return fmt.Errorf("%s: %w: cancelled", op, ErrRedemptionClosed)
-		}
-	}
-	// The points hold decides: whichever of Fulfil and Cancel closes it first wins.
-	for _, h := range hs {
-		if h.Status == ledger.HoldCaptured {
-			continue
-		}
-		if _, err := sh.inc.l.Capture(ctx, h.ID, h.Posting.Amount); err != nil {
-			if errors.Is(err, ledger.ErrHoldClosed) {
-				if h, gerr := sh.inc.l.GetHold(ctx, h.ID); gerr == nil && h.Status == ledger.HoldCaptured {
-					continue // a concurrent Fulfil captured it
-				}
-				return fmt.Errorf("%s: %w: %v", op, ErrRedemptionClosed, err)
-			}
-			return fmt.Errorf("%s: %w", op, err)
-		}
-	}
-	return nil
+	})
 }
 
 // Cancel gives the reserved points and units back. Cancelling a cancelled redemption again
@@ -300,24 +276,34 @@ func (sh *Shop) Fulfil(ctx context.Context, r Redemption) error {
 // the redemption's), the ledger's ErrNotFound and ErrClosed. A refused Cancel releases
 // nothing; racing a Fulfil, it is decided on the points hold, as Fulfil says.
 func (sh *Shop) Cancel(ctx context.Context, r Redemption) error {
-	op := "cancel " + r.Key
+	return sh.settle(ctx, "cancel "+r.Key, r, ledger.HoldReleased, "fulfilled", func(h ledger.Hold) error {
+		return sh.inc.l.Release(ctx, h.ID)
+	})
+}
+
+// settle closes both holds of r the same way (Fulfil captures, Cancel releases): done is the
+// status closeHold leaves a hold in, and a hold already closed the other way refuses the whole
+// call, as ErrRedemptionClosed naming the redemption's fate (other). The refusal comes before
+// either hold is touched, so a redemption is never left half fulfilled. The points hold comes
+// first, so when Fulfil and Cancel race, whichever closes it wins and the other stops there.
+func (sh *Shop) settle(ctx context.Context, op string, r Redemption, done ledger.HoldStatus, other string, closeHold func(ledger.Hold) error) error {
 	hs, err := sh.holdsOf(ctx, op, r)
 	if err != nil {
 		return err
 	}
 	for _, h := range hs {
-		if h.Status == ledger.HoldCaptured {
-			return fmt.Errorf("%s: %w: fulfilled", op, ErrRedemptionClosed)
+		if h.Status != ledger.HoldOpen && h.Status != done {
+			return fmt.Errorf("%s: %w: %s", op, ErrRedemptionClosed, other)
 		}
 	}
 	for _, h := range hs {
-		if h.Status == ledger.HoldReleased {
+		if h.Status == done {
 			continue
 		}
-		if err := sh.inc.l.Release(ctx, h.ID); err != nil {
+		if err := closeHold(h); err != nil {
 			if errors.Is(err, ledger.ErrHoldClosed) {
-				if h, gerr := sh.inc.l.GetHold(ctx, h.ID); gerr == nil && h.Status == ledger.HoldReleased {
-					continue
+				if h, gerr := sh.inc.l.GetHold(ctx, h.ID); gerr == nil && h.Status == done {
+					continue // a concurrent call closed it the same way
 				}
 				return fmt.Errorf("%s: %w: %v", op, ErrRedemptionClosed, err)
 			}

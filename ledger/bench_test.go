@@ -92,7 +92,9 @@ func benchPosting(i int) ledger.Posting {
 
 func benchKey(i int) string { return "award:" + strconv.Itoa(i) }
 
-func newBenchLedger(tb testing.TB) (*ledger.Ledger, context.Context) {
+// newPTSLedger is a memstore ledger with asset PTS (scale 2) and the given accounts of it, the
+// first unbounded (the issuer), the others with no overdraft.
+func newPTSLedger(tb testing.TB, issuer ledger.AccountID, others ...ledger.AccountID) (*ledger.Ledger, context.Context) {
 	tb.Helper()
 	ctx := context.Background()
 	l, err := ledger.New(ctx, memstore.New())
@@ -102,15 +104,20 @@ func newBenchLedger(tb testing.TB) (*ledger.Ledger, context.Context) {
 	if err := l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
 		tb.Fatal(err)
 	}
-	if err := l.OpenAccount(ctx, ledger.Account{ID: "community:c01:issuer", Asset: "PTS", Unbounded: true}); err != nil {
+	if err := l.OpenAccount(ctx, ledger.Account{ID: issuer, Asset: "PTS", Unbounded: true}); err != nil {
 		tb.Fatal(err)
 	}
-	for _, id := range benchIDs {
+	for _, id := range others {
 		if err := l.OpenAccount(ctx, ledger.Account{ID: id, Asset: "PTS"}); err != nil {
 			tb.Fatal(err)
 		}
 	}
 	return l, ctx
+}
+
+func newBenchLedger(tb testing.TB) (*ledger.Ledger, context.Context) {
+	tb.Helper()
+	return newPTSLedger(tb, "community:c01:issuer", benchIDs...)
 }
 
 // BenchmarkPost: one goroutine, one-posting transactions with an idempotency key, everything
@@ -354,17 +361,7 @@ func BenchmarkPostWithMetadata(b *testing.B) {
 // writers can be kept waiting: one page at a time, never the whole run.
 func BenchmarkVerify(b *testing.B) {
 	const accounts = 1_000_000
-	ctx := context.Background()
-	l, err := ledger.New(ctx, memstore.New())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
-		b.Fatal(err)
-	}
-	if err := l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}); err != nil {
-		b.Fatal(err)
-	}
+	l, ctx := newPTSLedger(b, "issuer")
 	batch := make([]ledger.Transaction, 0, 1000)
 	for i := 0; i < accounts; i++ {
 		id := ledger.AccountID(fmt.Sprintf("res:r%07d:pts", i))

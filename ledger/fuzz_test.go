@@ -133,19 +133,7 @@ func FuzzStatementCursor(f *testing.F) {
 		"s18446744073709551615b9223372036854775807", "s1b-9223372036854775808", "s1b4000000000000000000", "s1b4000000000000000001", "s2 b1", "x2b1"} {
 		f.Add(c)
 	}
-	ctx := context.Background()
-	l, err := ledger.New(ctx, memstore.New())
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}); err != nil {
-		f.Fatal(err)
-	}
-	for _, a := range []ledger.Account{{ID: "issuer", Asset: "PTS", Unbounded: true}, {ID: "a", Asset: "PTS"}} {
-		if err := l.OpenAccount(ctx, a); err != nil {
-			f.Fatal(err)
-		}
-	}
+	l, ctx := newPTSLedger(f, "issuer", "a")
 	for _, amount := range []string{"12.5", "999999999999999", "0.01"} { // near the per-posting maximum
 		if _, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: decimal.RequireFromString(amount), Asset: "PTS"}}}); err != nil {
 			f.Fatal(err)

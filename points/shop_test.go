@@ -27,6 +27,20 @@ func shopEnv(t *testing.T) (*env, *points.Shop, string) {
 	return e, sh, points.ProviderHolder(v)
 }
 
+// uncappedRiceShop is a scheme without award caps and a shop with rice at price points,
+// stock units in stock.
+func uncappedRiceShop(t *testing.T, price string, stock int64) (*env, *points.Shop) {
+	t.Helper()
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
+	e := newEnv(t, s)
+	sh, err := points.NewShop(e.ctx, e.inc)
+	require.NoError(t, err)
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: dec(price)}))
+	require.NoError(t, sh.Restock(e.ctx, "rice", stock, "n1"))
+	return e, sh
+}
+
 func TestShopRedeemFulfilCancel(t *testing.T) {
 	e, sh, h := shopEnv(t)
 	r, err := sh.Redeem(e.ctx, "order-1", h, "rice", 2)
@@ -110,13 +124,7 @@ func TestShopRefusals(t *testing.T) {
 // TestShopStockConcurrent: many residents redeem the last units at once; stock never goes
 // below zero and exactly the stock is sold.
 func TestShopStockConcurrent(t *testing.T) {
-	s := testScheme()
-	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
-	e := newEnv(t, s)
-	sh, err := points.NewShop(e.ctx, e.inc)
-	require.NoError(t, err)
-	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("10")}))
-	require.NoError(t, sh.Restock(e.ctx, "rice", 7, "n1"))
+	e, sh := uncappedRiceShop(t, "10", 7)
 	const buyers = 64
 	holders := make([]string, buyers)
 	for i := range holders {
@@ -161,17 +169,11 @@ func TestShopStockConcurrent(t *testing.T) {
 // two goroutines rarely overlap; under -race (as CI runs it) they do, and a Cancel that
 // released the stock hold first fails this test every time.
 func TestShopFulfilCancelRace(t *testing.T) {
-	s := testScheme()
-	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
-	e := newEnv(t, s)
-	sh, err := points.NewShop(e.ctx, e.inc)
-	require.NoError(t, err)
-	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("1")}))
 	const orders = 200
-	require.NoError(t, sh.Restock(e.ctx, "rice", orders, "n1"))
+	e, sh := uncappedRiceShop(t, "1", orders)
 	v := e.volunteer(t, "v")
 	d := e.done(t, "r", catalog.UrgencyNormal, true, work{v, "20", true})
-	_, err = e.inc.AwardAudited(e.ctx, e.cat, d.ID, v.ID, "x")
+	_, err := e.inc.AwardAudited(e.ctx, e.cat, d.ID, v.ID, "x")
 	require.NoError(t, err)
 	holder := points.ProviderHolder(v)
 	before, err := e.l.Balance(e.ctx, e.inc.HolderAccount(holder))

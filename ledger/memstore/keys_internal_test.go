@@ -1,25 +1,33 @@
 package memstore
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
-// TestKeyIndexCollision forces two keys onto one hash slot: both must still be found.
-func TestKeyIndexCollision(t *testing.T) {
-	var k keyIndex
+// TestKeyIndexSameTag gives a slot of another record the tag a key hashes to, as two keys
+// whose hashes agree in the kept 32 bits would: every key must still be found by its bytes.
+func TestKeyIndexSameTag(t *testing.T) {
+	k := newKeyIndex()
 	k.add("award:a", 0)
-	// Occupy the slot key "award:b" hashes to with record 0, as a collision would.
-	k.byHash[k.hash("award:b")] = 0
+	k.tab.insert(tagOf(k.hash("award:b")), 0) // record 0 under award:b's tag
 	k.add("award:b", 1)
-	if i, ok := k.find("award:a"); !ok || i != 0 {
-		t.Fatalf("award:a -> %d %v", i, ok)
+	keys := []string{"award:a", "award:b", "award:c"}
+	want := []keyLookup{{0, true}, {1, true}, {0, false}}
+	for n, key := range keys {
+		i, ok := k.find(key)
+		if (keyLookup{i, ok}) != want[n] {
+			t.Fatalf("find(%s) = %d %v, want %v", key, i, ok, want[n])
+		}
 	}
-	if i, ok := k.find("award:b"); !ok || i != 1 {
-		t.Fatalf("award:b -> %d %v", i, ok)
-	}
-	if _, ok := k.find("award:c"); ok {
-		t.Fatal("award:c found")
+	res, tags := make([]keyLookup, len(keys)), make([]uint32, len(keys))
+	k.lookupMany(keys, res, tags)
+	if !slices.Equal(res, want) {
+		t.Fatalf("lookupMany = %v, want %v", res, want)
 	}
 	if got := k.key(1); got != "award:b" {
 		t.Fatalf("key(1) = %q", got)
@@ -31,7 +39,7 @@ func TestKeyIndexCollision(t *testing.T) {
 
 // TestKeyIndexManyChunks stores keys across arena and record chunks and reads them back.
 func TestKeyIndexManyChunks(t *testing.T) {
-	var k keyIndex
+	k := newKeyIndex()
 	long := make([]byte, 128)
 	for i := range long {
 		long[i] = 'k'
@@ -71,49 +79,118 @@ func itoa(i uint32) string {
 	return string(b)
 }
 
-// TestKeyIndexLookupFree checks the free flag addFree relies on: free only when no key has
-// the hash, so a key whose slot a collision took goes through add and both stay findable.
-func TestKeyIndexLookupFree(t *testing.T) {
-	var k keyIndex
-	_, ok, h, free := k.lookup("award:a")
-	if ok || !free {
-		t.Fatalf("empty index: found %v free %v", ok, free)
-	}
-	k.addFree("award:a", h, 0)
-	if i, ok, _, free := k.lookup("award:a"); !ok || i != 0 || free {
-		t.Fatalf("award:a -> %d found %v free %v", i, ok, free)
-	}
-	k.byHash[k.hash("award:b")] = 0 // a collision with award:a
-	_, ok, _, free = k.lookup("award:b")
-	if ok || free {
-		t.Fatalf("collided award:b: found %v free %v, want neither", ok, free)
-	}
-	k.add("award:b", 1)
-	for key, want := range map[string]uint32{"award:a": 0, "award:b": 1} {
-		if i, ok := k.find(key); !ok || i != want {
-			t.Fatalf("%s -> %d %v, want %d", key, i, ok, want)
-		}
+// TestHashTableGrowth fills the index far past one segment, with the directory allowed to
+// grow as usual and with it capped low (segments then double instead of splitting): every key
+// is found, no absent key is, and the table keeps its invariants.
+func TestHashTableGrowth(t *testing.T) {
+	for _, depthMax := range []uint8{1, 3, dirDepthMax} {
+		t.Run(fmt.Sprint("depthMax=", depthMax), func(t *testing.T) {
+			k := newKeyIndex()
+			k.tab.depthMax = depthMax
+			const n = 60_000
+			for i := range uint32(n) {
+				k.add(fmt.Sprint("award:", i), i)
+			}
+			checkTable(t, &k.tab, n)
+			if k.tab.depth > depthMax {
+				t.Fatalf("depth %d past %d", k.tab.depth, depthMax)
+			}
+			for i := range uint32(n + 5_000) {
+				got, ok := k.find(fmt.Sprint("award:", i))
+				if ok != (i < n) || ok && got != i {
+					t.Fatalf("find(award:%d) = %d %v", i, got, ok)
+				}
+			}
+		})
 	}
 }
 
-func TestHasDuplicate(t *testing.T) {
-	var set []uint64
-	for _, tc := range []struct {
-		hs   []uint64
-		want bool
-	}{
-		{nil, false},
-		{[]uint64{7}, false},
-		{[]uint64{7, 7}, true},
-		{[]uint64{0, 1, 2}, false},
-		{[]uint64{0, 1, 0}, true},
-		{[]uint64{1, 1<<32 | 1, 1<<40 | 1, 3}, false}, // one slot, three values
-		{[]uint64{5, 1<<32 | 5, 9, 1<<32 | 5}, true},
-	} {
-		if got := hasDuplicate(tc.hs, &set); got != tc.want {
-			t.Errorf("hasDuplicate(%v) = %v, want %v", tc.hs, got, tc.want)
+// checkTable checks what hashTable promises itself: each segment no fuller than 3/4, serving
+// only tags with its directory prefix, from a contiguous run of directory entries of the
+// length its depth implies; n entries in all.
+func checkTable(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, tab *hashTable, n int) {
+	t.Helper()
+	total := 0
+	for j := 0; j < len(tab.dir); {
+		s := tab.dir[j]
+		if s.depth > tab.depth || s.n*4 > len(s.slots)*3 {
+			t.Fatalf("segment at %d: depth %d of %d, %d of %d slots", j, s.depth, tab.depth, s.n, len(s.slots))
 		}
+		span := 1 << (tab.depth - s.depth)
+		for r := j; r < j+span; r++ {
+			if tab.dir[r] != s {
+				t.Fatalf("entries %d..%d: %d points elsewhere", j, j+span-1, r)
+			}
+		}
+		occupied := 0
+		for _, v := range s.slots {
+			if v == 0 {
+				continue
+			}
+			occupied++
+			if tab.depth > 0 && int(uint32(v>>32)>>(32-uint32(tab.depth)))>>(tab.depth-s.depth) != j>>(tab.depth-s.depth) {
+				t.Fatalf("segment at %d holds tag %#x", j, uint32(v>>32))
+			}
+		}
+		if occupied != s.n {
+			t.Fatalf("segment at %d: %d occupied, n %d", j, occupied, s.n)
+		}
+		total += s.n
+		j += span
 	}
+	if total != n {
+		t.Fatalf("%d entries, want %d", total, n)
+	}
+}
+
+// TestKeyIndexModel checks find and lookupMany against a map over random runs of adds and
+// lookups, keys from a small alphabet (so that lookups often hit) and a low directory cap.
+func TestKeyIndexModel(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		k := newKeyIndex()
+		k.tab.depthMax = uint8(rapid.IntRange(1, dirDepthMax).Draw(rt, "depthMax"))
+		model := map[string]uint32{}
+		genKey := rapid.StringMatching(`[ab:]{0,12}`)
+		next := uint32(0)
+		rt.Repeat(map[string]func(*rapid.T){
+			"add": func(rt *rapid.T) {
+				key := genKey.Draw(rt, "key")
+				if _, ok := model[key]; ok || key == "" {
+					rt.Skip("present")
+				}
+				k.add(key, next)
+				model[key] = next
+				next++
+			},
+			"addMany": func(rt *rapid.T) {
+				// Enough keys to split segments now and then.
+				for range rapid.IntRange(1, 3*segmentSlots).Draw(rt, "n") {
+					key := fmt.Sprint("bulk:", next)
+					k.add(key, next)
+					model[key] = next
+					next++
+				}
+			},
+			"lookupMany": func(rt *rapid.T) {
+				keys := rapid.SliceOfN(genKey, 0, 40).Draw(rt, "keys")
+				res, tags := make([]keyLookup, len(keys)), make([]uint32, len(keys))
+				k.lookupMany(keys, res, tags)
+				for n, key := range keys {
+					i, ok := model[key]
+					if res[n] != (keyLookup{i, ok}) {
+						rt.Fatalf("lookupMany %q = %v, model %d %v", key, res[n], i, ok)
+					}
+					if gi, gok := k.find(key); gi != i || gok != ok {
+						rt.Fatalf("find %q = %d %v, model %d %v", key, gi, gok, i, ok)
+					}
+				}
+			},
+			"": func(rt *rapid.T) { checkTable(rt, &k.tab, len(model)) },
+		})
+	})
 }
 
 func TestSortDeltas(t *testing.T) {

@@ -116,6 +116,7 @@ type hold struct {
 // New returns an empty Store.
 func New() *Store {
 	return &Store{
+		keys:      newKeyIndex(),
 		assets:    make(map[string]ledger.Asset),
 		accIndex:  make(map[ledger.AccountID]uint32),
 		byID:      make(map[uuid.UUID]uint32),
@@ -475,150 +476,32 @@ type storeTx struct {
 	states    []ledger.AccountState
 	resolved  []uint32 // account indexes apply resolved, in the order it writes
 
-	// Keys looked up and not found whose hash no stored key has, with those hashes, all
-	// distinct: apply stores them without hashing and probing the index a second time.
-	// Set by one TransactionByKey call (a Post) or one TransactionsByKeys call (a batch);
-	// any further lookup turns them off.
-	hintKeys   []string
-	hintHashes []uint64
-	lookedUp   bool
-	hintsOff   bool
-	recHashes  []uint64 // apply's: per record of the commits, its key's hint hash or 0
-	lookups    []keyLookup
-	dupSet     []uint64
-}
-
-type keyLookup struct {
-	i     uint32
-	found bool
-	free  bool
-	h     uint64
-}
-
-// TransactionByKey is the reader's, remembering a miss for apply.
-func (t *storeTx) TransactionByKey(_ context.Context, key string) (ledger.TxRecord, error) {
-	i, ok, h, free := t.s.keys.lookup(key)
-	if t.lookedUp {
-		t.hintsOff = true
-	}
-	t.lookedUp = true
-	if ok {
-		return t.record(i), nil
-	}
-	if free && !t.hintsOff {
-		t.hintKeys, t.hintHashes = append(t.hintKeys, key), append(t.hintHashes, h)
-	}
-	return ledger.TxRecord{}, ledger.ErrNotFound
+	// TransactionsByKeys' buffers, kept between Updates up to lookupKeepMax keys.
+	lookups []keyLookup
+	tags    []uint32
 }
 
 // TransactionsByKeys implements ledger.StoreKeyLookup.
 func (t *storeTx) TransactionsByKeys(_ context.Context, keys []string) (map[string]ledger.TxRecord, error) {
-	if t.lookedUp {
-		t.hintsOff = true
-	}
-	t.lookedUp = true
 	res := slices.Grow(t.lookups[:0], len(keys))[:len(keys)]
-	t.lookups = res
-	// Every lookup first, then the results: the misses of independent lookups overlap.
-	for k := range res {
-		r := &res[k]
-		r.i, r.found, r.h, r.free = t.s.keys.lookup(keys[k])
-	}
+	tags := slices.Grow(t.tags[:0], len(keys))[:len(keys)]
+	t.lookups, t.tags = res, tags
+	t.s.keys.lookupMany(keys, res, tags)
 	var found map[string]ledger.TxRecord
 	for k := range res {
-		r := &res[k]
-		switch {
-		case r.found:
+		if res[k].found {
 			if found == nil {
 				found = make(map[string]ledger.TxRecord)
 			}
-			found[keys[k]] = t.record(r.i)
-		case r.free && !t.hintsOff:
-			t.hintKeys, t.hintHashes = append(t.hintKeys, keys[k]), append(t.hintHashes, r.h)
+			found[keys[k]] = t.record(res[k].i)
 		}
-	}
-	if hasDuplicate(t.hintHashes, &t.dupSet) {
-		// Two keys of one hash (or one key twice): add sorts them out.
-		t.hintsOff = true
 	}
 	return found, nil
-}
-
-// hasDuplicate reports whether hs holds a value twice, using set (kept between calls) as an
-// open-addressing table.
-func hasDuplicate(hs []uint64, set *[]uint64) bool {
-	if len(hs) < 2 {
-		return false
-	}
-	size := 1
-	for size < 2*len(hs) {
-		size <<= 1
-	}
-	tab := slices.Grow((*set)[:0], size)[:size]
-	clear(tab)
-	*set = tab
-	mask := uint64(size - 1)
-	zeros := 0
-	for _, h := range hs {
-		if h == 0 { // 0 marks an empty slot
-			if zeros++; zeros > 1 {
-				return true
-			}
-			continue
-		}
-		for j := (h ^ h>>29) & mask; ; j = (j + 1) & mask {
-			if tab[j] == 0 {
-				tab[j] = h
-				break
-			}
-			if tab[j] == h {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// keyHashes sets t.recHashes to the hint hash of every record of the commits, in order, or
-// returns false when some keyed record has none: add must then store every key, since it
-// could take a hash a hint assumed free.
-func (t *storeTx) keyHashes() bool {
-	if t.hintsOff || len(t.hintKeys) == 0 {
-		return false
-	}
-	out := t.recHashes[:0]
-	next := 0
-	for _, c := range t.commits {
-		for k := range c.Transactions {
-			key := c.Transactions[k].IdempotencyKey
-			if key == "" {
-				out = append(out, 0)
-				continue
-			}
-			// The commits' keys are the looked-up keys in order, less the rejected ones: a
-			// short scan ahead finds each.
-			j := next
-			for j < len(t.hintKeys) && j < next+hintScanMax && t.hintKeys[j] != key {
-				j++
-			}
-			if j == len(t.hintKeys) || j == next+hintScanMax {
-				t.recHashes = out
-				return false
-			}
-			out = append(out, t.hintHashes[j])
-			next = j + 1
-		}
-	}
-	t.recHashes = out
-	return true
 }
 
 // lookupKeepMax bounds the key-lookup buffers a write transaction keeps between Updates: a
 // Ledger batch (at most ledger.BatchMax keys) fits.
 const lookupKeepMax = ledger.BatchMax
-
-// hintScanMax bounds keyHashes' scan for one record's key.
-const hintScanMax = 64
 
 func (t *storeTx) reset() {
 	clear(t.lockedPos)
@@ -629,12 +512,9 @@ func (t *storeTx) reset() {
 	clear(t.accounts)
 	clear(t.commits)
 	t.assets, t.accounts, t.commits = t.assets[:0], t.accounts[:0], t.commits[:0]
-	clear(t.hintKeys)
-	t.hintKeys, t.hintHashes, t.recHashes = t.hintKeys[:0], t.hintHashes[:0], t.recHashes[:0]
-	t.lookedUp, t.hintsOff = false, false
 	if cap(t.lookups) > lookupKeepMax {
 		// One huge lookup (a store driven directly) must not pin its buffers for good.
-		t.lookups, t.hintKeys, t.hintHashes, t.recHashes, t.dupSet = nil, nil, nil, nil, nil
+		t.lookups, t.tags = nil, nil
 	}
 }
 
@@ -743,18 +623,11 @@ func (t *storeTx) apply() error {
 		s.accIndex[a.ID] = uint32(len(s.accounts))
 		s.accounts = append(s.accounts, &account{rec: a, maxEff: -1 << 63})
 	}
-	hinted := t.keyHashes()
-	rec := 0
 	for _, c := range t.commits {
 		for k := range c.Transactions {
 			n := 2 * len(c.Transactions[k].Postings)
-			var h uint64
-			if hinted {
-				h = t.recHashes[rec]
-			}
-			s.appendTx(&c.Transactions[k], idx[:n], hinted && c.Transactions[k].IdempotencyKey != "", h)
+			s.appendTx(&c.Transactions[k], idx[:n])
 			idx = idx[n:]
-			rec++
 		}
 		for _, b := range c.Balances {
 			s.accounts[idx[0]].balance = b.Balance
@@ -822,8 +695,7 @@ func (s *Store) mustIndex(id ledger.AccountID) uint32 {
 }
 
 // appendTx stores one record; idx holds its postings' resolved (from, to) account indexes.
-// With hinted, the key's hash is h and no key has it (storeTx.TransactionByKey).
-func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint64) {
+func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 	i := s.count
 	if tr.Seq != uint64(i)+1 {
 		panic(fmt.Sprintf("memstore: transaction seq %d appended after %d", tr.Seq, i))
@@ -833,9 +705,7 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, hinted bool, h uint6
 	}
 	t := s.rec(i)
 	*t = txRec{id: tr.ID, eff: tr.EffectiveAt.UnixMicro(), posted: tr.PostedAt.UnixMicro(), hash: tr.Hash}
-	if hinted {
-		s.keys.addFree(tr.IdempotencyKey, h, i)
-	} else if tr.IdempotencyKey != "" {
+	if tr.IdempotencyKey != "" {
 		s.keys.add(tr.IdempotencyKey, i)
 	}
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {

@@ -3,9 +3,12 @@ package memstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/ledger"
@@ -125,4 +128,24 @@ func TestKeysStoredAfterLookups(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// TestConcurrentKeyLookupsOnFreshStore: readers look keys up at once on a store that has
+// never hashed one, which must not write shared state (run with -race).
+func TestConcurrentKeyLookupsOnFreshStore(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.View(ctx, func(r ledger.StoreReader) error {
+				_, err := r.TransactionByKey(ctx, fmt.Sprint("k", g))
+				return err
+			})
+			assert.ErrorIs(t, err, ledger.ErrNotFound)
+		}()
+	}
+	wg.Wait()
 }

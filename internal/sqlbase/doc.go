@@ -11,7 +11,9 @@
 //     foreign-key violations, duplicate tables);
 //   - connection setup: the SQLite DSN (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE,
 //     durability), one write pool plus a read pool for a SQLite file, and the bounded
-//     PostgreSQL pool.
+//     PostgreSQL pool;
+//   - the Checkpointer, which copies a SQLite file's write-ahead log back into the database
+//     on a goroutine of its own so that writers do not.
 //
 // Each store keeps its own exported API (Option, Synchronous, its sentinel errors) and its own
 // decisions, such as which errors it retries: the ledger retries unique violations, the

@@ -49,7 +49,12 @@
 // Store reports ledger.StoreGroupCommit, and the Ledger gathers concurrent Post calls into one
 // store transaction. Bulk writes are multi-row INSERTs on SQLite (at most 64 parameters per
 // statement: the driver binds parameters in quadratic time) and one array parameter per
-// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once. On
+// column on PostgreSQL (INSERT … SELECT FROM unnest), which the server plans once. A SQLite
+// file's write-ahead log is copied back into the database (checkpointed) by a goroutine of
+// the Store on a read connection, after commits and at most every 10 ms, not by the writer
+// inside its commit; the writer checkpoints itself only if the log passes 10,000 pages (the
+// background checkpoints cannot keep up, or a long read pins the log). Durability is the
+// same either way: a commit is durable once its log frames are. On
 // PostgreSQL a commit's rows, balances and head are one statement (data-modifying WITH
 // clauses) sent in one pipeline with COMMIT, and BEGIN travels with the head lock, so a
 // group-commit round of keyed Posts is four round trips: begin and lock the head, lock the

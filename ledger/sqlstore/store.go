@@ -93,6 +93,9 @@ type Store struct {
 	wmu    sync.Mutex
 	wconn  *sql.Conn
 	wstmts map[string]*sql.Stmt
+	// SQLite file only: checkpoints the WAL on a read connection after commits, so that the
+	// writer does not (see sqlbase.Checkpointer).
+	ckpt *sqlbase.Checkpointer
 }
 
 var (
@@ -163,6 +166,11 @@ func (s *Store) init(ctx context.Context) error {
 			return fmt.Errorf("pin write connection: %w", err)
 		}
 		s.wconn, s.wstmts = conn, make(map[string]*sql.Stmt)
+		// The writer checkpoints only as a backstop; the Checkpointer does it beside it.
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint=%d", sqlbase.WALBackstopPages)); err != nil {
+			return fmt.Errorf("set wal_autocheckpoint: %w", err)
+		}
+		s.ckpt = sqlbase.StartCheckpointer(s.rdb, sqlbase.CheckpointInterval)
 	}
 	return nil
 }
@@ -174,6 +182,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var err error
+	if s.ckpt != nil {
+		s.ckpt.Stop()
+	}
 	if s.wconn != nil {
 		s.wmu.Lock() // waits for the writer in progress
 		for _, st := range s.wstmts {
@@ -252,6 +263,9 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: commit: %w", err))
+	}
+	if s.ckpt != nil {
+		s.ckpt.Kick()
 	}
 	return nil
 }

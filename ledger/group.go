@@ -37,7 +37,7 @@ func (g *groupCommitter) post(ctx context.Context, l *Ledger, r *request) error 
 	g.leading = true
 	// The leader commits for others too: its own cancellation must not fail their requests.
 	bctx := context.WithoutCancel(ctx)
-	sc := getScratch()
+	sc := getBatchScratch()
 	defer putScratch(sc)
 	reqs := make([]*request, 0, GroupCommitMax)
 	for len(g.queue) > 0 {

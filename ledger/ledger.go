@@ -604,7 +604,7 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 		return nil, fmt.Errorf("post batch: %d transactions, at most %d: %w", len(ts), BatchMax, ErrInvalid)
 	}
 	now := l.clock()
-	sc := getScratch()
+	sc := getBatchScratch()
 	defer putScratch(sc)
 	// Requests and their postings live in the pooled scratch: a batch of 1,000 allocated
 	// half a megabyte of them per call, and the collector's work grew with it.
@@ -686,9 +686,31 @@ type scratch struct {
 // its memory forever.
 const scratchKeepMax = 4096
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// Two pools: putScratch clears every buffer to its capacity (so nothing a call wrote stays
+// reachable), which for a scratch that served a batch is a quarter of a megabyte. Calls that
+// commit one transaction take theirs from scratchPool, which only ever holds scratches with
+// small buffers; PostBatch and the group-commit leader take the big ones.
+var (
+	scratchPool      = sync.Pool{New: func() any { return new(scratch) }}
+	batchScratchPool = sync.Pool{New: func() any { return new(scratch) }}
+)
 
+// scratchSmallMax is the largest buffer (in transactions; twice that in account ids and
+// postings) a scratch in scratchPool has.
+const scratchSmallMax = 16
+
+// getScratch is the scratch of a call that commits one transaction.
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+// getBatchScratch is the scratch of a call that commits many.
+func getBatchScratch() *scratch { return batchScratchPool.Get().(*scratch) }
+
+// small reports whether every buffer putScratch clears to its capacity is small.
+func (sc *scratch) small() bool {
+	return cap(sc.recs) <= scratchSmallMax && cap(sc.bal.ids) <= 2*scratchSmallMax &&
+		cap(sc.updates) <= 2*scratchSmallMax && cap(sc.postings) <= 2*scratchSmallMax &&
+		cap(sc.meta) <= 2*scratchSmallMax
+}
 
 func putScratch(sc *scratch) {
 	if cap(sc.recs) > scratchKeepMax || cap(sc.bal.ids) > 2*scratchKeepMax ||
@@ -714,7 +736,11 @@ func putScratch(sc *scratch) {
 	clear(sc.bal.pos)
 	clear(sc.updates[:cap(sc.updates)])
 	clear(sc.postings[:cap(sc.postings)])
-	scratchPool.Put(sc)
+	if sc.small() {
+		scratchPool.Put(sc)
+	} else {
+		batchScratchPool.Put(sc)
+	}
 }
 
 // balances is the working set of locked accounts during one store transaction: ids sorted,

@@ -671,8 +671,8 @@ type scratch struct {
 	ptrs          []*request
 	batchPostings []PostingRecord
 	batchMeta     [][2]string
-	keys          map[string]int // commitTx's keys posted earlier in the same batch
-	meta          [][2]string    // Post's sorted metadata
+	keys          batchKeys   // commitTx's keys posted earlier in the same batch
+	meta          [][2]string // Post's sorted metadata
 
 	// commit's arguments while its store transaction runs, and that transaction as a func
 	// made once: Update takes a func, and a closure made per call would be allocated per call.
@@ -718,10 +718,9 @@ func putScratch(sc *scratch) {
 		cap(sc.batchMeta) > 4*scratchKeepMax {
 		return
 	}
-	if len(sc.keys) > scratchKeepMax {
-		sc.keys = nil
+	if cap(sc.keys.slots) > batchKeysKeepMax {
+		sc.keys = batchKeys{}
 	}
-	clear(sc.keys)
 	// Each use leaves its length on these, and clearing that much clears all it wrote.
 	clear(sc.batch)
 	clear(sc.ptrs)
@@ -959,7 +958,6 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 	if err != nil {
 		return err
 	}
-	var keys map[string]int // keys posted earlier in this same batch -> index in recs
 	var known map[string]TxRecord
 	lookup, batched := tx.(StoreKeyLookup)
 	batched = batched && len(reqs) > 1
@@ -977,6 +975,10 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		}
 	}
 	recs := sc.recs[:0]
+	keys := &sc.keys // keys posted earlier in this same batch
+	if len(reqs) > 1 {
+		keys.reset(len(reqs))
+	}
 	for _, r := range reqs {
 		r.err, r.done, r.prior = nil, false, nil
 		// One time for the whole store transaction, so PostedAt follows Seq.
@@ -984,26 +986,28 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		if r.rec.EffectiveDefaulted {
 			r.rec.EffectiveAt = now
 		}
+		var keyHash uint64
 		if k := r.rec.IdempotencyKey; k != "" {
-			var prior TxRecord
-			var err error
 			if batched {
-				var ok bool
-				if prior, ok = known[k]; !ok {
-					err = ErrNotFound
+				// Most batches replay nothing: skip the lookup (and its copy of a record).
+				if len(known) > 0 {
+					if prior, ok := known[k]; ok {
+						r.err = replayCheck(r, &prior)
+						continue
+					}
 				}
-			} else {
-				prior, err = tx.TransactionByKey(ctx, k)
-			}
-			if err == nil {
+			} else if prior, err := tx.TransactionByKey(ctx, k); err == nil {
 				r.err = replayCheck(r, &prior)
 				continue
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			if i, ok := keys[k]; ok {
-				r.err = replayCheck(r, &recs[i])
-				continue
+			if len(reqs) > 1 {
+				keyHash = batchKeyHash(k)
+				if i := keys.find(keyHash, k, recs); i >= 0 {
+					r.err = replayCheck(r, &recs[i])
+					continue
+				}
 			}
 		}
 		if err := bal.apply(r.rec.Postings, sc); err != nil {
@@ -1013,14 +1017,8 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		seal(&head, r, sc)
 		r.done = true
 		recs = append(recs, r.rec)
-		if k := r.rec.IdempotencyKey; k != "" && len(reqs) > 1 {
-			if keys == nil {
-				if sc.keys == nil {
-					sc.keys = make(map[string]int, len(reqs))
-				}
-				keys = sc.keys // pooled: cleared by putScratch
-			}
-			keys[k] = len(recs) - 1
+		if r.rec.IdempotencyKey != "" && len(reqs) > 1 {
+			keys.add(keyHash, len(recs)-1)
 		}
 	}
 	sc.recs = recs

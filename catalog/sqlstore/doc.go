@@ -8,6 +8,10 @@
 //     file next to the application. WAL mode, foreign keys on, a busy timeout so that other
 //     processes opening the same file wait instead of failing, and writers that take the
 //     write lock at BEGIN (BEGIN IMMEDIATE). ":memory:" gives a private in-memory database.
+//     The write-ahead log is copied back into the database file (checkpointed) by a
+//     goroutine of the Store on a read connection after commits, at most every 10 ms, not
+//     by the writer inside its commit; the writer checkpoints itself only past 10,000 WAL
+//     pages. A ledger sharing the file (ledger/sqlstore) does the same for its commits.
 //   - PostgreSQL (OpenPostgres), through pgx: for a platform where several application
 //     processes, each with its own *catalog.Catalog, share one database. The SQL is portable
 //     (no PL/pgSQL, no advisory locks, no JSON operators) so a PostgreSQL-compatible

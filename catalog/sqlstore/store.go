@@ -95,6 +95,9 @@ type Store struct {
 	closed atomic.Bool
 	q      queries
 	stmts  map[stmtKey]*sql.Stmt // SQLite only: fixed statements prepared once per pool, read-only after
+	// SQLite file only: checkpoints the WAL on a read connection after commits, so that the
+	// writer does not (see sqlbase.Checkpointer). A ledger sharing the file runs its own.
+	ckpt *sqlbase.Checkpointer
 }
 
 type stmtKey struct {
@@ -123,7 +126,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		fmt.Sprintf("cache_size(-%d)", sqliteCacheKiB),
 		// Each multi-row INSERT keeps a statement journal of the pages it changes, to undo
 		// itself alone on a constraint error; in a temporary file that is one write() per page.
-		"temp_store(MEMORY)")
+		"temp_store(MEMORY)",
+		// The writer checkpoints only as a backstop; the Checkpointer does it beside it.
+		fmt.Sprintf("wal_autocheckpoint(%d)", sqlbase.WALBackstopPages))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
 	}
@@ -131,6 +136,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := s.init(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
+	}
+	if rdb != wdb {
+		s.ckpt = sqlbase.StartCheckpointer(rdb, sqlbase.CheckpointInterval)
 	}
 	return s, nil
 }
@@ -173,6 +181,9 @@ func (s *Store) init(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	if s.ckpt != nil {
+		s.ckpt.Stop()
 	}
 	for _, st := range s.stmts {
 		_ = st.Close()
@@ -324,6 +335,9 @@ func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) er
 	}
 	if err := tx.Commit(); err != nil {
 		return s.closedErr(op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
+	}
+	if s.ckpt != nil {
+		s.ckpt.Kick()
 	}
 	return nil
 }

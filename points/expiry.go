@@ -28,8 +28,9 @@ type ExpiryReport struct {
 	Accounts     int             // holder accounts that had points expire
 	Points       decimal.Decimal // total moved to the expiry sink
 	Transactions int             // expiry transactions posted
-	// AlreadyDone counts the expiry transactions (or single accounts) found already posted
-	// for this period by an earlier run; their accounts were left alone.
+	// AlreadyDone counts what earlier runs of this period had done: the holder accounts left
+	// alone because an expiry of this scheme in this period already covers them, and the
+	// expiry transactions found already posted under their keys (a run racing this one).
 	AlreadyDone int
 }
 
@@ -82,9 +83,11 @@ const ExpireSchemesMax = 10_000
 // of lots older than the validity. Points held for a redemption in progress do not expire
 // while held.
 //
-// A run is idempotent per period (the day of asOf): each expiry transaction's key is derived
-// from the period and the accounts it covers, and an account expired once in a period is not
-// expired again in it. A run that dies midway is repaired by running again. Run one Expire
+// A run is idempotent per period (the day of asOf): an account that an expiry of this scheme
+// in this period already covers (found in the same scan) is not expired again in it, even
+// if points were held then and could only partly expire; and each expiry transaction's key
+// is derived from the period and the accounts it covers, so two runs racing each other post
+// it once. A run that dies midway is repaired by running again. Run one Expire
 // per scheme at a time (a scheduled job); within one process Expire serialises itself. To
 // expire several schemes of one ledger, ExpireAll reads the ledger once for all of them.
 //
@@ -156,7 +159,7 @@ func ExpireAll(ctx context.Context, asOf time.Time, incentives ...*Incentive) ([
 func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryReport, error) {
 	reps := make([]ExpiryReport, len(incs))
 	runs := make([]*expiryRun, len(incs))
-	sc := &lotScan{assets: make(map[string]*assetLots)}
+	sc := &lotScan{assets: make(map[string]*assetLots), runs: make(map[string]*expiryRun, len(incs))}
 	lastRun := -1
 	for i, inc := range incs {
 		local := asOf.In(inc.zone)
@@ -164,7 +167,7 @@ func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryRep
 		if inc.s.ValidityMonths == 0 {
 			continue
 		}
-		runs[i] = &expiryRun{inc: inc, cutoff: local.AddDate(0, -inc.s.ValidityMonths, 0).UnixMicro()}
+		runs[i] = &expiryRun{inc: inc, period: reps[i].Period, cutoff: local.AddDate(0, -inc.s.ValidityMonths, 0).UnixMicro()}
 		sc.add(runs[i])
 		lastRun = i
 	}
@@ -194,8 +197,12 @@ func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryRep
 // expiryRun is one scheme's part of an expiry.
 type expiryRun struct {
 	inc     *Incentive
+	period  string
 	cutoff  int64 // lots effective at or before this (Unix microseconds) expire
 	members []int // the scheme's holder accounts (indices in assetLots), in order of first appearance
+	// done holds the holder accounts (indices in assetLots) that an expiry transaction of
+	// this scheme and period already covers.
+	done map[int]struct{}
 }
 
 // lotScan holds the lots of every holder account of the schemes being expired, per asset:
@@ -203,7 +210,8 @@ type expiryRun struct {
 // its lots.
 type lotScan struct {
 	assets map[string]*assetLots
-	last   *assetLots // the asset of the posting seen last, to skip the map lookup
+	runs   map[string]*expiryRun // by community (ExpireAll refuses a community twice)
+	last   *assetLots            // the asset of the posting seen last, to skip the map lookup
 }
 
 // assetLots is the lots of one asset's holder accounts.
@@ -223,6 +231,7 @@ func (sc *lotScan) add(r *expiryRun) {
 		sc.assets[a.asset] = a
 	}
 	a.runs = append(a.runs, r)
+	sc.runs[r.inc.s.Community] = r
 }
 
 // scan reads every transaction of l once into the lots.
@@ -244,6 +253,9 @@ func (sc *lotScan) scan(ctx context.Context, l *ledger.Ledger) error {
 // gains a lot dated by the transaction's effective time, one sending an amount spends its
 // oldest lots first.
 func (sc *lotScan) visit(tx *ledger.Transaction) error {
+	if tx.Memo == expireMemo && tx.Metadata[MetaKind] == KindExpire {
+		sc.expired(tx)
+	}
 	at := tx.EffectiveAt.UnixMicro()
 	for i := range tx.Postings {
 		p := &tx.Postings[i]
@@ -272,6 +284,31 @@ func (sc *lotScan) visit(tx *ledger.Transaction) error {
 	}
 	return nil
 }
+
+// expired records which holder accounts an expiry transaction covers, for the run of its
+// scheme if that run expires the same period.
+func (sc *lotScan) expired(tx *ledger.Transaction) {
+	r := sc.runs[tx.Metadata[MetaCommunity]]
+	if r == nil || tx.Metadata[MetaPeriod] != r.period {
+		return
+	}
+	a := sc.assets[r.inc.s.Asset]
+	for i := range tx.Postings {
+		p := &tx.Postings[i]
+		if p.To != r.inc.expiry || p.Asset != a.asset {
+			continue
+		}
+		if j := a.get(p.From); j >= 0 {
+			if r.done == nil {
+				r.done = make(map[int]struct{})
+			}
+			r.done[j] = struct{}{}
+		}
+	}
+}
+
+// expireMemo is the memo of every expiry transaction.
+const expireMemo = "积分过期 points expired"
 
 // get returns the index of id's lots, or -1 if id is no run's holder account.
 func (a *assetLots) get(id ledger.AccountID) int {
@@ -303,6 +340,10 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	}
 	dues := make([]due, 0, len(r.members)/4)
 	for _, i := range r.members {
+		if _, done := r.done[i]; done {
+			rep.AlreadyDone++
+			continue
+		}
 		if v := a.all[i].expired(r.cutoff); v > 0 {
 			dues = append(dues, due{a.ids[i], v})
 		}
@@ -321,6 +362,9 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 		}
 		for i, r := range res {
 			switch {
+			case r.Err == nil && r.Transaction.Replayed:
+				// Posted by a run racing this one (its scan did not see the other's).
+				rep.AlreadyDone++
 			case r.Err == nil:
 				rep.Transactions++
 				for _, d := range chunks[i] {
@@ -359,7 +403,7 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 			ps[i] = ledger.Posting{From: d.id, To: inc.expiry, Amount: ledger.FromMinor(d.amount, scale), Asset: inc.s.Asset}
 		}
 		key := "expire:" + rep.Period + ":" + hex.EncodeToString(h.Sum(nil))[:40]
-		batch = append(batch, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "积分过期 points expired", Metadata: meta})
+		batch = append(batch, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: expireMemo, Metadata: meta})
 		chunks = append(chunks, chunk)
 		if len(batch) == ExpireTransactionsPerBatch {
 			if err := flush(); err != nil {
@@ -384,9 +428,11 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 	tx, err := inc.l.Post(ctx, ledger.Transaction{
 		IdempotencyKey: "expire:" + period + ":" + hex.EncodeToString(sum[:20]),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},
-		Memo:           "积分过期 points expired", Metadata: meta,
+		Memo:           expireMemo, Metadata: meta,
 	})
 	switch {
+	case err == nil && tx.Replayed:
+		rep.AlreadyDone++
 	case err == nil:
 		rep.Transactions++
 		rep.Accounts++

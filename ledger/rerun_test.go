@@ -12,6 +12,7 @@ import (
 
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/ledger/memstore"
+	"github.com/tongxin/tongxin/ledger/storetest"
 )
 
 // rerunStore runs every Update's fn once more than it keeps, as a SQL store does after losing
@@ -81,4 +82,10 @@ func TestUpdateRunTwice(t *testing.T) {
 			assert.Equal(t, uint64(4), tx.Seq)
 		})
 	}
+}
+
+// TestConformanceRunTwice runs the whole conformance suite on a memstore whose every Update
+// runs fn once in vain first: every write the Ledger makes must come out as if it ran once.
+func TestConformanceRunTwice(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) ledger.Store { return &rerunStore{Store: memstore.New(), reruns: 1} })
 }

@@ -126,8 +126,9 @@ func FuzzPost(f *testing.F) {
 }
 
 // FuzzStatementCursor: whatever cursor a caller sends back, Statement returns a page or
-// ErrInvalid; never a panic or a running balance that wrapped around. A cursor the ledger
-// wrote pages on exactly where the last page stopped.
+// ErrInvalid; never a panic or a running balance that wrapped around, and never a last page
+// whose running balance does not end at the account's balance. A cursor the ledger wrote
+// pages on exactly where the last page stopped.
 func FuzzStatementCursor(f *testing.F) {
 	for _, c := range []string{"", "s0b0", "s2b1250", "s1b-5", "s99b0", "s2b", "sb", "b1", "s-1b0", "s2b+1",
 		"s18446744073709551615b9223372036854775807", "s1b-9223372036854775808", "s1b4000000000000000000", "s1b4000000000000000001", "s2 b1", "x2b1"} {
@@ -138,6 +139,25 @@ func FuzzStatementCursor(f *testing.F) {
 		if _, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: decimal.RequireFromString(amount), Asset: "PTS"}}}); err != nil {
 			f.Fatal(err)
 		}
+	}
+	balance, err := l.Balance(ctx, "a")
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The cursors the ledger writes (with their check), and each edited by one character.
+	for q := (ledger.StatementQuery{Limit: 1}); ; {
+		page, err := l.Statement(ctx, "a", q)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		c := page.NextCursor
+		f.Add(c)
+		f.Add(strings.Replace(c, "b", "b1", 1))
+		f.Add(c[:len(c)-1] + "0")
+		q.Cursor = c
 	}
 	f.Fuzz(func(t *testing.T, cursor string) {
 		page, err := l.Statement(ctx, "a", ledger.StatementQuery{Cursor: cursor, Limit: 2})
@@ -153,6 +173,9 @@ func FuzzStatementCursor(f *testing.F) {
 			}
 		}
 		if page.NextCursor == "" {
+			if n := len(page.Lines); n > 0 && !page.Lines[n-1].Balance.Equal(balance) {
+				t.Fatalf("cursor %q: last page ends at %s, the account holds %s", cursor, page.Lines[n-1].Balance, balance)
+			}
 			return
 		}
 		next, err := l.Statement(ctx, "a", ledger.StatementQuery{Cursor: page.NextCursor, Limit: 2})

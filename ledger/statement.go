@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -21,8 +23,13 @@ const (
 
 // StatementQuery asks for one page of an account's statement, oldest first.
 type StatementQuery struct {
-	Cursor string // empty for the first page, else a StatementPage.NextCursor
-	Limit  int    // lines per page: 0 means StatementLimitDefault; at most StatementLimitMax
+	// Cursor is empty for the first page, else the NextCursor of the page before, for the
+	// same account. It carries that page's closing balance, so each page costs only its own
+	// lines; it is checked against the account it was written for, and the last page's
+	// closing balance against the account's balance, so an edited or misplaced cursor is
+	// ErrInvalid rather than a page of wrong running balances.
+	Cursor string
+	Limit  int // lines per page: 0 means StatementLimitDefault; at most StatementLimitMax
 }
 
 // StatementLine is one transaction as it touched the account.
@@ -46,16 +53,30 @@ type StatementPage struct {
 	NextCursor string
 }
 
-// The cursor carries the running balance so that each page costs only its own lines.
-func encodeCursor(seq uint64, balance int64) string {
-	return "s" + strconv.FormatUint(seq, 10) + "b" + strconv.FormatInt(balance, 10)
+// A cursor is "s<seq>b<balance>k<check>": the last line's sequence number and running
+// balance, and a check binding them to the account. The check is not a secret (anyone can
+// compute it): it catches a cursor sent for another account or edited by hand, and the last
+// page's balance check catches the rest.
+func encodeCursor(id AccountID, seq uint64, balance int64) string {
+	c := "s" + strconv.FormatUint(seq, 10) + "b" + strconv.FormatInt(balance, 10)
+	return c + "k" + cursorCheck(id, c)
 }
 
-func decodeCursor(c string) (uint64, int64, error) {
-	rest, ok := strings.CutPrefix(c, "s")
+// cursorCheck is 12 hex digits of SHA-256 over the account and the cursor's text.
+func cursorCheck(id AccountID, c string) string {
+	sum := sha256.Sum256([]byte("tongxin statement cursor\x00" + string(id) + "\x00" + c))
+	return hex.EncodeToString(sum[:6])
+}
+
+func decodeCursor(id AccountID, c string) (uint64, int64, error) {
+	body, check, ok0 := strings.Cut(c, "k")
+	rest, ok := strings.CutPrefix(body, "s")
 	seqText, balText, ok2 := strings.Cut(rest, "b")
-	if !ok || !ok2 {
+	if !ok0 || !ok || !ok2 {
 		return 0, 0, fmt.Errorf("cursor %q: %w", c, ErrInvalid)
+	}
+	if check != cursorCheck(id, body) {
+		return 0, 0, fmt.Errorf("cursor %q was not written for account %s: %w", c, id, ErrInvalid)
 	}
 	seq, err1 := strconv.ParseUint(seqText, 10, 64)
 	bal, err2 := strconv.ParseInt(balText, 10, 64)
@@ -69,7 +90,9 @@ func decodeCursor(c string) (uint64, int64, error) {
 // Statement returns one page of the transactions that touched an account, oldest first, with
 // the running balance after each.
 //
-// Errors: ErrInvalid (bad id, cursor or limit), ErrUnknownAccount, ErrClosed.
+// Errors: ErrInvalid (bad id, cursor or limit; a cursor written for another account, or one
+// whose running balance does not end at the account's balance), ErrUnknownAccount, ErrCorrupt
+// (the account's postings do not add up to its balance), ErrClosed.
 func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) (StatementPage, error) {
 	if err := id.Validate(); err != nil {
 		return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
@@ -85,7 +108,7 @@ func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) 
 	var running int64
 	if q.Cursor != "" {
 		var err error
-		if afterSeq, running, err = decodeCursor(q.Cursor); err != nil {
+		if afterSeq, running, err = decodeCursor(id, q.Cursor); err != nil {
 			return StatementPage{}, fmt.Errorf("statement %s: %w", id, err)
 		}
 	}
@@ -155,7 +178,17 @@ func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) 
 	}
 	if more {
 		last := recs[len(recs)-1]
-		page.NextCursor = encodeCursor(last.Seq, running)
+		page.NextCursor = encodeCursor(id, last.Seq, running)
+		return page, nil
+	}
+	// The last page ends at the account's balance (read in the same view), whatever page it
+	// started from: else the cursor's balance was not the one the ledger wrote.
+	if running != st.Balance {
+		if q.Cursor != "" {
+			return StatementPage{}, fmt.Errorf("statement %s: cursor %q: running balance ends at %d, the account holds %d: %w",
+				id, q.Cursor, running, st.Balance, ErrInvalid)
+		}
+		return StatementPage{}, fmt.Errorf("statement %s: postings add up to %d, the account holds %d: %w", id, running, st.Balance, ErrCorrupt)
 	}
 	return page, nil
 }

@@ -70,6 +70,14 @@ func (r *tamperReader) Accounts(ctx context.Context, after ledger.AccountID, lim
 	return out, err
 }
 
+func (r *tamperReader) Account(ctx context.Context, id ledger.AccountID, now time.Time) (ledger.AccountState, error) {
+	st, err := r.StoreReader.Account(ctx, id, now)
+	if err == nil && r.editAccount != nil {
+		r.editAccount(&st)
+	}
+	return st, err
+}
+
 func (r *tamperReader) Head(ctx context.Context) (ledger.Head, error) {
 	h, err := r.StoreReader.Head(ctx)
 	if r.editHead != nil {

@@ -1,0 +1,5 @@
+package ledger
+
+// CursorCheck lets the external tests write a statement cursor by hand, as a caller who read
+// the format could.
+var CursorCheck = cursorCheck

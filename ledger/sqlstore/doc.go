@@ -22,12 +22,17 @@
 // accounts carry their posted balance (Balance and Available are one indexed read);
 // transactions carry the hash chain and are never updated; postings hold each transaction's
 // postings in order; entries hold one row per (account, transaction) with the change and the
-// effective time, keyed by (account, seq) for statements and for BalanceAt, which sums the
-// account's entries up to a time (on SQLite the WITHOUT ROWID key holds every column; on
-// PostgreSQL the rows are read from the table). A second per-account index, by effective
-// time, was dropped in version 3: every entry wrote it at a scattered page, and it only
-// shortened BalanceAt for times before the account's last entries; holds; the single-row head is the chain's tip. Times are int64 unix microseconds, exact and
-// portable, because the hash chain covers them. ledger.Ledger checks every rule and computes
+// effective time, keyed by (account, seq) for statements and for BalanceAt; holds hold the
+// open and closed holds; the single-row head is the chain's tip. Times are int64 unix
+// microseconds, exact and portable, because the hash chain covers them.
+//
+// BalanceAt sums the account's entries effective up to the time, reading every entry of the
+// account (on SQLite the WITHOUT ROWID key holds every column; on PostgreSQL the rows are read
+// from the table): its cost grows with the account's entries, which is fine for a volunteer's
+// account and slow for a community's issuer account with millions of them (memstore answers
+// by binary search over running sums). A second per-account index, by effective time, was
+// dropped in version 3: every entry wrote it at a scattered page, and it only shortened
+// BalanceAt for times before the account's last entries. ledger.Ledger checks every rule and computes
 // every balance and hash; this package only writes what it is given, checking it first
 // (bad input is ledger.ErrInvalid and reaches no SQL) and checking rows again when it reads
 // them (a row that this package cannot have written is ledger.ErrCorrupt). ledger.Verify

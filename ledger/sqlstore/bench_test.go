@@ -243,3 +243,33 @@ func BenchmarkPostgresPostParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSQLiteBalanceAt: BalanceAt reads every entry of the account (see the package
+// doc), so it costs in proportion to the account's entries: an issuer account with one entry
+// per transaction against a volunteer's account with a hundredth of them.
+func BenchmarkSQLiteBalanceAt(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("issuer-entries=%d", n), func(b *testing.B) {
+			s, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "ledger.db"), sqlstore.WithSynchronous(sqlstore.SyncNormal))
+			require.NoError(b, err)
+			b.Cleanup(func() { _ = s.Close() })
+			l, ids := benchLedger(b, s, benchAccounts)
+			ctx := context.Background()
+			for range n/benchBatch - 1 { // benchLedger posted one batch
+				res, err := l.PostBatch(ctx, batchOf(ids, false))
+				require.NoError(b, err)
+				require.NoError(b, res[0].Err)
+			}
+			half := time.Now()
+			for _, acct := range []ledger.AccountID{"issuer", ids[0]} {
+				b.Run(fmt.Sprint("account=", acct), func(b *testing.B) {
+					for b.Loop() {
+						if _, err := l.BalanceAt(ctx, acct, half); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

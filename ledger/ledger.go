@@ -676,6 +676,7 @@ type scratch struct {
 	batchPostings []PostingRecord
 	batchMeta     [][2]string
 	keys          batchKeys   // commitTx's keys posted earlier in the same batch
+	keyList       []string    // commitTx's keys to look up
 	meta          [][2]string // Post's sorted metadata
 
 	// commit's arguments while its store transaction runs, and that transaction as a func
@@ -713,13 +714,13 @@ func getBatchScratch() *scratch { return batchScratchPool.Get().(*scratch) }
 func (sc *scratch) small() bool {
 	return cap(sc.recs) <= scratchSmallMax && cap(sc.bal.ids) <= 2*scratchSmallMax &&
 		cap(sc.updates) <= 2*scratchSmallMax && cap(sc.postings) <= 2*scratchSmallMax &&
-		cap(sc.meta) <= 2*scratchSmallMax
+		cap(sc.meta) <= 2*scratchSmallMax && cap(sc.keyList) <= scratchSmallMax
 }
 
 func putScratch(sc *scratch) {
 	if cap(sc.recs) > scratchKeepMax || cap(sc.bal.ids) > 2*scratchKeepMax ||
 		cap(sc.batch) > scratchKeepMax || cap(sc.batchPostings) > 4*scratchKeepMax ||
-		cap(sc.batchMeta) > 4*scratchKeepMax {
+		cap(sc.batchMeta) > 4*scratchKeepMax || cap(sc.keyList) > scratchKeepMax {
 		return
 	}
 	if cap(sc.keys.slots) > batchKeysKeepMax {
@@ -739,6 +740,7 @@ func putScratch(sc *scratch) {
 	clear(sc.bal.pos)
 	clear(sc.updates[:cap(sc.updates)])
 	clear(sc.postings[:cap(sc.postings)])
+	clear(sc.keyList[:cap(sc.keyList)])
 	if sc.small() {
 		scratchPool.Put(sc)
 	} else {
@@ -963,15 +965,17 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		return err
 	}
 	var known map[string]TxRecord
+	// A store that looks keys up together is asked once, a single Post included: its answer
+	// on a miss is a nil map, where TransactionByKey returns a zero record of 240 bytes.
 	lookup, batched := tx.(StoreKeyLookup)
-	batched = batched && len(reqs) > 1
 	if batched {
-		all := make([]string, 0, len(reqs))
+		all := sc.keyList[:0]
 		for _, r := range reqs {
 			if r.rec.IdempotencyKey != "" {
 				all = append(all, r.rec.IdempotencyKey)
 			}
 		}
+		sc.keyList = all
 		if len(all) > 0 {
 			if known, err = lookup.TransactionsByKeys(ctx, all); err != nil {
 				return err

@@ -96,8 +96,14 @@ func benchKey(i int) string { return "award:" + strconv.Itoa(i) }
 // first unbounded (the issuer), the others with no overdraft.
 func newPTSLedger(tb testing.TB, issuer ledger.AccountID, others ...ledger.AccountID) (*ledger.Ledger, context.Context) {
 	tb.Helper()
+	return newPTSLedgerOn(tb, memstore.New(), issuer, others...)
+}
+
+// newPTSLedgerOn is newPTSLedger on the given store.
+func newPTSLedgerOn(tb testing.TB, store ledger.Store, issuer ledger.AccountID, others ...ledger.AccountID) (*ledger.Ledger, context.Context) {
+	tb.Helper()
 	ctx := context.Background()
-	l, err := ledger.New(ctx, memstore.New())
+	l, err := ledger.New(ctx, store)
 	if err != nil {
 		tb.Fatal(err)
 	}

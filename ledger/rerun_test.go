@@ -47,12 +47,7 @@ func (s *rerunStore) Update(ctx context.Context, fn func(tx ledger.StoreTx) erro
 func TestUpdateRunTwice(t *testing.T) {
 	for _, reruns := range []int{0, 1, 3} {
 		t.Run(fmt.Sprint("reruns=", reruns), func(t *testing.T) {
-			ctx := context.Background()
-			l, err := ledger.New(ctx, &rerunStore{Store: memstore.New(), reruns: reruns})
-			require.NoError(t, err)
-			require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
-			require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
-			require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS"}))
+			l, ctx := newPTSLedgerOn(t, &rerunStore{Store: memstore.New(), reruns: reruns}, "issuer", "a")
 			give := func(key, amount string) ledger.Transaction {
 				return ledger.Transaction{IdempotencyKey: key, Postings: []ledger.Posting{
 					{From: "issuer", To: "a", Amount: decimal.RequireFromString(amount), Asset: "PTS"}}}

@@ -16,12 +16,7 @@ import (
 // statementLedger has account a with five transactions: +10, +2, -3, +1, +4 (balance 14).
 func statementLedger(t *testing.T, store ledger.Store) (*ledger.Ledger, context.Context) {
 	t.Helper()
-	ctx := context.Background()
-	l, err := ledger.New(ctx, store)
-	require.NoError(t, err)
-	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
-	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
-	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS"}))
+	l, ctx := newPTSLedgerOn(t, store, "issuer", "a")
 	for _, p := range []ledger.Posting{
 		{From: "issuer", To: "a", Amount: decimal.New(10, 0)}, {From: "issuer", To: "a", Amount: decimal.New(2, 0)},
 		{From: "a", To: "issuer", Amount: decimal.New(3, 0)}, {From: "issuer", To: "a", Amount: decimal.New(1, 0)},

@@ -2,7 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/internal/sqltest"
 )
 
 // TestBackgroundCheckpoint: an import goes to the WAL and reaches the database file only
@@ -20,28 +20,15 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	s, path := openSQLite(t)
 	c, err := catalog.New(s)
 	require.NoError(t, err)
-	start := fileSize(t, path)
+	start := sqltest.FileSize(t, path)
 	const rows = 5000
 	got, err := c.ImportDemands(ctx, strings.NewReader(demandSheet(rows)), "street-office")
 	require.NoError(t, err)
 	require.Len(t, got, rows)
-	want := start + 512<<10 // 5,000 demands, their events and index entries: well over this
-	deadline := time.Now().Add(20 * time.Second)
-	for fileSize(t, path) < want {
-		if time.Now().After(deadline) {
-			t.Fatalf("database file %d bytes (started at %d): the WAL was not checkpointed", fileSize(t, path), start)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// 5,000 demands, their events and index entries: well over 512 KiB.
+	sqltest.WaitForCheckpoint(t, path, start, 512<<10, 20*time.Second)
 	d, err := c.Demand(ctx, got[rows-1].ID)
 	require.NoError(t, err)
 	require.Equal(t, got[rows-1].Title, d.Title)
 	require.NoError(t, s.Close())
-}
-
-func fileSize(t *testing.T, path string) int64 {
-	t.Helper()
-	fi, err := os.Stat(path)
-	require.NoError(t, err)
-	return fi.Size()
 }

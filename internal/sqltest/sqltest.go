@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,26 @@ func adminDB(tb testing.TB, dsn string) *sql.DB {
 	})
 	require.NoError(tb, adminErr)
 	return admin
+}
+
+// WaitForCheckpoint waits until the SQLite database file at path has grown by at least
+// growth bytes past start, which only a checkpoint does (commits go to the write-ahead log),
+// and fails the test after timeout.
+func WaitForCheckpoint(tb testing.TB, path string, start, growth int64, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for FileSize(tb, path) < start+growth {
+		if time.Now().After(deadline) {
+			tb.Fatalf("database file %d bytes (started at %d): the WAL was not checkpointed", FileSize(tb, path), start)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// FileSize is the size of the file at path.
+func FileSize(tb testing.TB, path string) int64 {
+	tb.Helper()
+	fi, err := os.Stat(path)
+	require.NoError(tb, err)
+	return fi.Size()
 }

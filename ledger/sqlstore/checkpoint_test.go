@@ -3,13 +3,13 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tongxin/tongxin/internal/sqltest"
 	"github.com/tongxin/tongxin/ledger"
 )
 
@@ -30,7 +30,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		ids[i] = ledger.AccountID(fmt.Sprintf("vol:%04d:pts", i))
 		require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: ids[i], Asset: "PTS"}))
 	}
-	start := fileSize(t, path)
+	start := sqltest.FileSize(t, path)
 	for b := range batches {
 		ts := make([]ledger.Transaction, accounts)
 		for i := range ts {
@@ -44,24 +44,10 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		}
 	}
 	// 3,000 transactions, their postings, entries and index entries: over 512 KiB.
-	want := start + 512<<10
-	deadline := time.Now().Add(20 * time.Second)
-	for fileSize(t, path) < want {
-		if time.Now().After(deadline) {
-			t.Fatalf("database file %d bytes (started at %d): the WAL was not checkpointed", fileSize(t, path), start)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	sqltest.WaitForCheckpoint(t, path, start, 512<<10, 20*time.Second)
 	require.NoError(t, l.Verify(ctx))
 	bal, err := l.Balance(ctx, ids[7])
 	require.NoError(t, err)
 	require.True(t, bal.Equal(decimal.New(batches, 0)), bal.String())
 	require.NoError(t, s.Close())
-}
-
-func fileSize(t *testing.T, path string) int64 {
-	t.Helper()
-	fi, err := os.Stat(path)
-	require.NoError(t, err)
-	return fi.Size()
 }

@@ -126,9 +126,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		fmt.Sprintf("cache_size(-%d)", sqliteCacheKiB),
 		// Each multi-row INSERT keeps a statement journal of the pages it changes, to undo
 		// itself alone on a constraint error; in a temporary file that is one write() per page.
-		"temp_store(MEMORY)",
-		// The writer checkpoints only as a backstop; the Checkpointer does it beside it.
-		fmt.Sprintf("wal_autocheckpoint(%d)", sqlbase.WALBackstopPages))
+		"temp_store(MEMORY)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: %w", path, err)
 	}

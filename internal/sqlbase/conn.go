@@ -89,10 +89,16 @@ func SQLiteDSN(path string, sync Synchronous, pragmas ...string) string {
 // database of its own. The read pool of a file has SQLiteReadConnsMax connections. Opening
 // connects to nothing yet: the caller pings.
 //
+// For a file, every connection's wal_autocheckpoint is WALBackstopPages: the caller runs a
+// Checkpointer on rdb, and the writer checkpoints only as a backstop.
+//
 // Errors: the driver's error.
 func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (wdb, rdb *sql.DB, err error) {
-	dsn := SQLiteDSN(path, o.Sync, pragmas...)
 	memory := path == ":memory:"
+	if !memory {
+		pragmas = append(pragmas[:len(pragmas):len(pragmas)], fmt.Sprintf("wal_autocheckpoint(%d)", WALBackstopPages))
+	}
+	dsn := SQLiteDSN(path, o.Sync, pragmas...)
 	if wdb, err = sql.Open("sqlite", dsn); err != nil {
 		return nil, nil, err
 	}

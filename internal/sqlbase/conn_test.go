@@ -70,6 +70,10 @@ func TestOpenSQLite(t *testing.T) {
 			require.NoError(t, rdb.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got))
 			assert.Equal(t, want, got, name)
 		}
+		// The writer checkpoints only as a backstop: the stores run a Checkpointer.
+		var backstop int
+		require.NoError(t, wdb.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&backstop))
+		assert.Equal(t, sqlbase.WALBackstopPages, backstop)
 	})
 	t.Run("memory", func(t *testing.T) {
 		wdb, rdb, err := sqlbase.OpenSQLite(":memory:", sqlbase.Options{Sync: sqlbase.SyncNormal}, 2)

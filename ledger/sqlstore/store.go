@@ -166,10 +166,7 @@ func (s *Store) init(ctx context.Context) error {
 			return fmt.Errorf("pin write connection: %w", err)
 		}
 		s.wconn, s.wstmts = conn, make(map[string]*sql.Stmt)
-		// The writer checkpoints only as a backstop; the Checkpointer does it beside it.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint=%d", sqlbase.WALBackstopPages)); err != nil {
-			return fmt.Errorf("set wal_autocheckpoint: %w", err)
-		}
+		// The writer checkpoints only as a backstop (sqlbase.OpenSQLite); this does it beside it.
 		s.ckpt = sqlbase.StartCheckpointer(s.rdb, sqlbase.CheckpointInterval)
 	}
 	return nil

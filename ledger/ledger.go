@@ -967,8 +967,8 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 	var known map[string]TxRecord
 	// A store that looks keys up together is asked once, a single Post included: its answer
 	// on a miss is a nil map, where TransactionByKey returns a zero record of 240 bytes.
-	lookup, batched := tx.(StoreKeyLookup)
-	if batched {
+	lookup, lookupMany := tx.(StoreKeyLookup)
+	if lookupMany {
 		all := sc.keyList[:0]
 		for _, r := range reqs {
 			if r.rec.IdempotencyKey != "" {
@@ -996,7 +996,7 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		}
 		var keyHash uint64
 		if k := r.rec.IdempotencyKey; k != "" {
-			if batched {
+			if lookupMany {
 				// Most batches replay nothing: skip the lookup (and its copy of a record).
 				if len(known) > 0 {
 					if prior, ok := known[k]; ok {

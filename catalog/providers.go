@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -155,7 +156,8 @@ func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage,
 			return ProviderPage{}, fmt.Errorf("providers: %w", err)
 		}
 	}
-	q.Available = TimeWindow{Start: normTime(q.Available.Start), End: normTime(q.Available.End)}
+	// Not normTime: Overlaps reads the window's hours in its own zone, and UTC would shift them.
+	q.Available = TimeWindow{Start: q.Available.Start.Truncate(time.Microsecond), End: q.Available.End.Truncate(time.Microsecond)}
 	ps, err := c.store.Providers(ctx, q)
 	if err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)

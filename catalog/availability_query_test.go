@@ -1,0 +1,39 @@
+package catalog_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/catalog/storetest"
+)
+
+// Overlaps reads a window in its own zone, so a query for Saturday 10:00 China time finds a
+// volunteer who serves "sat 8-18" (local hours), not one who serves at 02:00.
+func TestProvidersAvailableKeepsZone(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	day, err := catalog.ParseAvailability("sat 8-18")
+	require.NoError(t, err)
+	night, err := catalog.ParseAvailability("sat 1-3")
+	require.NoError(t, err)
+	pDay := storetest.Volunteer("v1")
+	pDay.Availability = day
+	pDay = f.Register(t, pDay)
+	pNight := storetest.Volunteer("v2")
+	pNight.Availability = night
+	f.Register(t, pNight)
+
+	start := time.Date(2026, 5, 2, 10, 0, 0, 0, catalog.ImportLocation) // a Saturday
+	w := catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}
+	require.True(t, day.Overlaps(w))
+	page, err := f.Cat.Providers(ctx, catalog.ProviderQuery{Available: w})
+	require.NoError(t, err)
+	require.Len(t, page.Providers, 1)
+	assert.Equal(t, pDay.ID, page.Providers[0].ID)
+}

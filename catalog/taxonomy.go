@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"io"
 	"regexp"
 	"sort"
@@ -98,10 +100,9 @@ func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 		if len(c.Skills) > SkillsMax {
 			return nil, errorf(ErrInvalid, "taxonomy: category %q: %d skills, max %d", c.Code, len(c.Skills), SkillsMax)
 		}
-		for _, s := range c.Skills {
-			if err := s.Validate(); err != nil {
-				return nil, errorf(ErrInvalid, "taxonomy: category %q: skill %q", c.Code, s)
-			}
+		// checkSkills also refuses a repeat, which CreateDemand would refuse in the default skills.
+		if err := checkSkills(c.Skills); err != nil {
+			return nil, fmt.Errorf("taxonomy: category %q: %w", c.Code, err)
 		}
 		if len(c.Functions) > FunctionsMax {
 			return nil, errorf(ErrInvalid, "taxonomy: category %q: %d functions, max %d", c.Code, len(c.Functions), FunctionsMax)
@@ -145,8 +146,13 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		return nil, errorf(ErrInvalid, "taxonomy: %d bytes, max %d", len(data), TaxonomyBytesMax)
 	}
 	var cs []Category
-	if err := json.Unmarshal(data, &cs); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelt field would silently drop what it meant
+	if err := dec.Decode(&cs); err != nil {
 		return nil, errorf(ErrInvalid, "taxonomy JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errorf(ErrInvalid, "taxonomy JSON: data after the array")
 	}
 	return NewTaxonomy(cs)
 }

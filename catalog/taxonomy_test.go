@@ -170,3 +170,21 @@ func TestAvailability(t *testing.T) {
 		assert.ErrorIs(t, err, catalog.ErrInvalid, bad)
 	}
 }
+
+// ParseTaxonomy documents that unknown fields are refused: a misspelt "skill" must not leave
+// a category silently without skills.
+func TestParseTaxonomyRefusesUnknownField(t *testing.T) {
+	_, err := catalog.ParseTaxonomy([]byte(`[{"code":"a","name":"x","skill":["haircut"]}]`))
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+	_, err = catalog.ParseTaxonomy([]byte(`[{"code":"a","name":"x"}] [`))
+	require.ErrorIs(t, err, catalog.ErrInvalid, "data after the array")
+	_, err = catalog.ParseTaxonomy([]byte(" [{\"code\":\"a\",\"name\":\"x\"}]\n"))
+	require.NoError(t, err, "surrounding space is fine")
+}
+
+// A category whose skills repeat would make every demand of it that takes the default skills
+// fail CreateDemand ("skill repeated"); the taxonomy refuses it when built.
+func TestTaxonomyRefusesRepeatedSkill(t *testing.T) {
+	_, err := catalog.NewTaxonomy([]catalog.Category{{Code: "a", Name: "x", Skills: []catalog.Skill{"haircut", "haircut"}}})
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+}

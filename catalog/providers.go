@@ -88,6 +88,13 @@ func validateProvider(p Provider) error {
 	if p.Capacity < 0 || p.Capacity > CapacityMax {
 		return errorf(ErrInvalid, "capacity %d, want 0..%d", p.Capacity, CapacityMax)
 	}
+	// Bits no text form can write: past the week's hours they read back as "any time".
+	if p.Availability[HoursPerWeek/64]>>(HoursPerWeek%64) != 0 {
+		return errorf(ErrInvalid, "availability: bits past the %d hours of the week", HoursPerWeek)
+	}
+	if p.Flags&^flagsAll != 0 {
+		return errorf(ErrInvalid, "flags %#x", uint8(p.Flags))
+	}
 	if p.RatingCount < 0 || p.RatingSum < RatingMin*p.RatingCount || p.RatingSum > RatingMax*p.RatingCount {
 		return errorf(ErrInvalid, "rating sum %d over %d ratings", p.RatingSum, p.RatingCount)
 	}

@@ -432,6 +432,10 @@ func (c *Catalog) AuditOf(ctx context.Context, demandID, providerID uuid.UUID) (
 // rejected the provider), ErrInvalidTransition (the demand is not Audited or Awarded),
 // ErrVersionConflict (only after ConflictRetriesMax lost races).
 func (c *Catalog) MarkAwarded(ctx context.Context, demandID, providerID uuid.UUID, actor string) (Audit, error) {
+	// Checked here too: the already-marked path below returns before moveDemand would.
+	if err := (Act{Actor: actor}).validate("mark awarded"); err != nil {
+		return Audit{}, err
+	}
 	var out Audit
 	err := retry(ctx, 0, func() error {
 		d, err := c.store.Demand(ctx, demandID)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/memstore"
 	"github.com/tongxin/tongxin/catalog/storetest"
 )
 
@@ -220,4 +221,28 @@ func TestStatusSets(t *testing.T) {
 	}
 	assert.Equal(t, "none", catalog.Status(0).String())
 	assert.False(t, catalog.StatusSet(0xffff).Has(0), "the zero status is in no set")
+}
+
+// MarkAwarded documents ErrInvalid for a bad actor; the already-marked path must not skip it.
+func TestMarkAwardedBadActorWhenMarked(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	d := f.OpenWish(t, storetest.Wish("r1"))
+	v := f.Register(t, storetest.Volunteer("v1"))
+	f.Board(t, d.ID)
+	c := f.Cat
+	_, err := c.Claim(ctx, d.ID, v.ID, catalog.Act{Actor: "v1"})
+	require.NoError(t, err)
+	_, err = c.Start(ctx, d.ID, catalog.Act{Actor: "c"})
+	require.NoError(t, err)
+	_, err = c.Complete(ctx, d.ID, []catalog.WorkReport{{ProviderID: v.ID, Hours: hoursOf("1")}}, catalog.Act{Actor: "v1"})
+	require.NoError(t, err)
+	_, err = c.Audit(ctx, d.ID, []catalog.AuditDecision{{ProviderID: v.ID, Approved: true, Hours: hoursOf("1")}}, catalog.Act{Actor: "c"})
+	require.NoError(t, err)
+	_, err = c.MarkAwarded(ctx, d.ID, v.ID, "points")
+	require.NoError(t, err)
+	_, err = c.MarkAwarded(ctx, d.ID, v.ID, "")
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+	_, err = c.MarkAwarded(ctx, d.ID, v.ID, "points")
+	require.NoError(t, err, "a retry with a good actor stays idempotent")
 }

@@ -81,10 +81,13 @@ func (a WeeklyAvailability) String() string {
 	return strings.Join(parts, "; ")
 }
 
+// listSeparators separate the items of a spreadsheet list cell.
+const listSeparators = ";；、|"
+
 // splitList splits a spreadsheet cell holding a list: items separated by ';', '；', '、' or '|',
 // trimmed, empty items dropped.
 func splitList(s string) []string {
-	f := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == '|' })
+	f := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(listSeparators, r) })
 	out := f[:0]
 	for _, x := range f {
 		if x = strings.TrimSpace(x); x != "" {

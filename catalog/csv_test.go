@@ -226,3 +226,39 @@ func FuzzParseProvidersCSV(f *testing.F) {
 		}
 	})
 }
+
+// A member or service area holding a list separator cannot be written to its list cell and
+// read back: "张;三" came back as two members, ".../1、2号楼" as ".../1" and a street "2号楼".
+// Such providers are refused when registered, so every export reads back as it was.
+func TestProviderListCellsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	team := storetest.Volunteer("")
+	team.Kind = catalog.Team
+	bad := map[string]func(p *catalog.Provider){
+		"member name":     func(p *catalog.Provider) { p.Members = []catalog.Member{{PersonID: "m1", Name: "张;三"}} },
+		"member name 、":   func(p *catalog.Provider) { p.Members = []catalog.Member{{PersonID: "m1", Name: "张、三"}} },
+		"member id colon": func(p *catalog.Provider) { p.Members = []catalog.Member{{PersonID: "m:1", Name: "张"}} },
+		"member id pipe":  func(p *catalog.Provider) { p.Members = []catalog.Member{{PersonID: "m|1", Name: "张"}} },
+		"service area 、":  func(p *catalog.Provider) { p.ServiceArea = []catalog.GridPath{"幸福街道/阳光社区/1、2号楼"} },
+		"service area ；":  func(p *catalog.Provider) { p.ServiceArea = []catalog.GridPath{"幸福街道/阳光社区/1；2号楼"} },
+	}
+	for name, mutate := range bad {
+		p := team
+		mutate(&p)
+		_, err := c.RegisterProvider(ctx, p, "operator")
+		assert.ErrorIs(t, err, catalog.ErrInvalid, name)
+	}
+
+	good := team
+	good.Members = []catalog.Member{{PersonID: "m1", Name: "张:三"}, {PersonID: "m2", Name: "李 四"}}
+	good.ServiceArea = []catalog.GridPath{"幸福街道/阳光社区/1-2号楼", storetest.CommunityB}
+	good = f.Register(t, good)
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportProviders(ctx, &buf, catalog.ProviderQuery{}, catalog.CSVOptions{}))
+	back, err := catalog.ParseProvidersCSV(&buf)
+	require.NoError(t, err)
+	require.Len(t, back, 1)
+	assert.Equal(t, good.Members, back[0].Members)
+	assert.Equal(t, good.ServiceArea, back[0].ServiceArea)
+}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,6 +58,10 @@ func validateProvider(p Provider) error {
 		if err := checkText("member name", m.Name, 0, NameBytesMax); err != nil {
 			return err
 		}
+		// The spreadsheet's members cell is "id:name;id:name": these would split on import.
+		if strings.ContainsAny(m.PersonID, listSeparators+":") || strings.ContainsAny(m.Name, listSeparators) {
+			return errorf(ErrInvalid, "member %q %q: holds a list separator (%s) or ':' in the id", m.PersonID, m.Name, listSeparators)
+		}
 	}
 	if len(p.Functions) > FunctionsMax {
 		return errorf(ErrInvalid, "%d functions, max %d", len(p.Functions), FunctionsMax)
@@ -83,6 +88,9 @@ func validateProvider(p Provider) error {
 	for _, a := range p.ServiceArea {
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("service area: %w", err)
+		}
+		if strings.ContainsAny(string(a), listSeparators) { // would split in the service-area cell
+			return errorf(ErrInvalid, "service area %q: holds a list separator (%s)", a, listSeparators)
 		}
 	}
 	if p.Capacity < 0 || p.Capacity > CapacityMax {

@@ -178,7 +178,8 @@ type Redemption struct {
 //
 // Errors: ErrInvalid (bad key, holder or quantity, unknown item), ErrOutOfStock,
 // ErrInsufficientPoints, ErrKeyReused (the key was used for another request), the ledger's
-// ErrClosed. A refused redemption reserves nothing.
+// ErrClosed. A refused redemption reserves nothing; one refused for want of points may be
+// retried under the same key once the holder has them.
 func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity int64) (Redemption, error) {
 	it, ok := sh.Item(sku)
 	switch {
@@ -208,6 +209,10 @@ func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity in
 	account := sh.inc.HolderAccount(holder)
 	pts, err := sh.inc.l.Hold(ctx, ledger.Posting{From: account, To: sh.inc.shop, Amount: r.Points, Asset: sh.inc.s.Asset},
 		ledger.HoldOptions{IdempotencyKey: sh.holdKey(key, "points")})
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		// The key holds another redemption's points: the units are that redemption's too.
+		return Redemption{}, fmt.Errorf("%s: %w", op, ErrKeyReused)
+	}
 	if err != nil {
 		// Give the units back unless this was a replay of a redemption already decided.
 		if stock.Status == ledger.HoldOpen {
@@ -215,16 +220,32 @@ func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity in
 				return Redemption{}, fmt.Errorf("%s: %w (and releasing the reserved units failed: %v)", op, err, rerr)
 			}
 		}
-		switch {
-		case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
+		if errors.Is(err, ledger.ErrInsufficientBalance) || errors.Is(err, ledger.ErrUnknownAccount) {
 			have, _ := availableOrZero(ctx, sh.inc.l, account)
 			return Redemption{}, refuse(ErrInsufficientPoints, op, "%s points needed, %s available", r.Points, have)
-		case errors.Is(err, ledger.ErrIdempotencyConflict):
-			return Redemption{}, fmt.Errorf("%s: %w", op, ErrKeyReused)
 		}
 		return Redemption{}, fmt.Errorf("%s: %w", op, err)
 	}
 	r.PointsHold = pts.ID
+	if stock.Status == ledger.HoldReleased && pts.Status != ledger.HoldReleased {
+		// An earlier attempt under this key was refused after reserving the units and gave
+		// them back; the points are reserved (or were captured) now, so the units are
+		// reserved again under a key of this points hold, which replays find.
+		stock, err = sh.inc.l.Hold(ctx, stock.Posting, ledger.HoldOptions{IdempotencyKey: sh.holdKey(pts.ID.String(), "stock-again")})
+		if err != nil {
+			if pts.Status == ledger.HoldOpen {
+				if rerr := sh.inc.l.Release(ctx, pts.ID); rerr != nil && !errors.Is(rerr, ledger.ErrHoldClosed) {
+					return Redemption{}, fmt.Errorf("%s: %w (and releasing the reserved points failed: %v)", op, err, rerr)
+				}
+			}
+			if errors.Is(err, ledger.ErrInsufficientBalance) {
+				left, _ := sh.Stock(ctx, sku)
+				return Redemption{}, refuse(ErrOutOfStock, op, "%d of %s asked, %d in stock", quantity, sku, left)
+			}
+			return Redemption{}, fmt.Errorf("%s: %w", op, err)
+		}
+		r.StockHold = stock.ID
+	}
 	return r, nil
 }
 

@@ -167,7 +167,7 @@ func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryRep
 		if inc.s.ValidityMonths == 0 {
 			continue
 		}
-		runs[i] = &expiryRun{inc: inc, period: reps[i].Period, cutoff: local.AddDate(0, -inc.s.ValidityMonths, 0).UnixMicro()}
+		runs[i] = &expiryRun{inc: inc, period: reps[i].Period, cutoff: monthsBefore(local, inc.s.ValidityMonths).UnixMicro()}
 		sc.add(runs[i])
 		lastRun = i
 	}
@@ -192,6 +192,16 @@ func expire(ctx context.Context, asOf time.Time, incs []*Incentive) ([]ExpiryRep
 		}
 	}
 	return reps, nil
+}
+
+// monthsBefore returns t moved back by months, on the same day or, when the target month is
+// shorter, on its last day. AddDate would normalise 31 March minus a month to 3 March, so
+// points received on 2 March would expire on 31 March, a month early.
+func monthsBefore(t time.Time, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
 }
 
 // expiryRun is one scheme's part of an expiry.

@@ -354,6 +354,10 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 	if !q.audit.Hours.Equal(q.credited) {
 		meta[MetaAuditedHours] = decimalString(q.audit.Hours)
 	}
+	var paid []decimal.Decimal // per share; a team may list one member twice
+	if len(q.shares) > 1 {
+		paid = make([]decimal.Decimal, len(q.shares))
+	}
 	for attempt := 0; ; attempt++ {
 		postings := make([]ledger.Posting, 0, len(quotas)+2*len(q.shares))
 		for _, id := range quotas {
@@ -365,7 +369,15 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			if err != nil {
 				return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 			}
+			for j := range i { // what earlier shares of this transaction pay off is not owed
+				if shares[j].debt == ha.debt {
+					debt = debt.Sub(paid[j])
+				}
+			}
 			pay := decimal.Min(debt, sh.Points)
+			if paid != nil {
+				paid[i] = decimal.Max(pay, decimal.Zero)
+			}
 			rest := sh.Points
 			if pay.IsPositive() {
 				postings = append(postings, ledger.Posting{From: ha.debt, To: inc.issuer, Amount: pay, Asset: inc.s.Asset})

@@ -81,6 +81,7 @@ func (inc *Incentive) partialClawback(ctx context.Context, key string, award led
 	res := ClawbackResult{Recovered: decimal.Zero, Debt: decimal.Zero}
 	var ps []ledger.Posting
 	asset := inc.s.Asset
+	taken := map[ledger.AccountID]decimal.Decimal{} // a team may list one member twice
 	for _, p := range award.Postings {
 		switch {
 		case p.Asset != asset:
@@ -92,7 +93,9 @@ func (inc *Incentive) partialClawback(ctx context.Context, key string, award led
 			if err != nil {
 				return res, fmt.Errorf("clawback %s: %w", key, err)
 			}
+			avail = avail.Sub(taken[p.To])
 			take := decimal.Max(decimal.Zero, decimal.Min(avail, p.Amount))
+			taken[p.To] = taken[p.To].Add(take)
 			if take.IsPositive() {
 				ps = append(ps, ledger.Posting{From: p.To, To: inc.issuer, Amount: take, Asset: asset})
 				res.Recovered = res.Recovered.Add(take)

@@ -459,10 +459,11 @@ func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quota
 	return nil
 }
 
-// awardOf returns the award posted under key.
+// awardOf returns the award of this scheme posted under key. The key does not name the
+// community, so an award of another scheme on the same ledger is not found.
 func (inc *Incentive) awardOf(ctx context.Context, key string) (ledger.Transaction, error) {
 	tx, err := inc.l.TransactionByKey(ctx, key)
-	if errors.Is(err, ledger.ErrNotFound) || (err == nil && tx.Metadata[MetaKind] != KindAward) {
+	if errors.Is(err, ledger.ErrNotFound) || (err == nil && (tx.Metadata[MetaKind] != KindAward || tx.Metadata[MetaCommunity] != inc.s.Community)) {
 		return ledger.Transaction{}, errorf(ErrNotAwarded, "no award under %s", key)
 	}
 	return tx, err

@@ -13,8 +13,8 @@ import (
 	"github.com/tongxin/tongxin/catalog/storetest"
 )
 
-// Overlaps reads a window in its own zone, so a query for Saturday 10:00 China time finds a
-// volunteer who serves "sat 8-18" (local hours), not one who serves at 02:00.
+// A query for Saturday 10:00 China time finds a volunteer who serves "sat 8-18" (local hours),
+// not one who serves at 02:00.
 func TestProvidersAvailableKeepsZone(t *testing.T) {
 	ctx := context.Background()
 	f := storetest.NewFixture(t, memstore.New())
@@ -33,6 +33,44 @@ func TestProvidersAvailableKeepsZone(t *testing.T) {
 	w := catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}
 	require.True(t, day.Overlaps(w))
 	page, err := f.Cat.Providers(ctx, catalog.ProviderQuery{Available: w})
+	require.NoError(t, err)
+	require.Len(t, page.Providers, 1)
+	assert.Equal(t, pDay.ID, page.Providers[0].ID)
+}
+
+// TestOverlapsReadsLocalTime: the catalog keeps times in UTC, so a window read back from a
+// store is in UTC; its hours are still read on the local (ImportLocation) clock. A Saturday
+// 10:00 wish in China is 02:00 UTC, and a volunteer free "sat 1-3" must not match it.
+func TestOverlapsReadsLocalTime(t *testing.T) {
+	day, err := catalog.ParseAvailability("sat 8-18")
+	require.NoError(t, err)
+	night, err := catalog.ParseAvailability("sat 1-3")
+	require.NoError(t, err)
+	local := time.Date(2026, 5, 2, 10, 0, 0, 0, catalog.ImportLocation) // a Saturday
+	for _, start := range []time.Time{local, local.UTC(), local.In(time.FixedZone("PST", -8*3600))} {
+		w := catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}
+		assert.True(t, day.Overlaps(w), "sat 8-18 vs %s", start)
+		assert.False(t, night.Overlaps(w), "sat 1-3 vs %s", start)
+	}
+}
+
+// TestProvidersAvailableStoredWindow: the same through a store, with the query's window in UTC
+// as a window read from the catalog would be.
+func TestProvidersAvailableStoredWindow(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	day, err := catalog.ParseAvailability("sat 8-18")
+	require.NoError(t, err)
+	night, err := catalog.ParseAvailability("sat 1-3")
+	require.NoError(t, err)
+	pDay := storetest.Volunteer("v1")
+	pDay.Availability = day
+	pDay = f.Register(t, pDay)
+	pNight := storetest.Volunteer("v2")
+	pNight.Availability = night
+	f.Register(t, pNight)
+	start := time.Date(2026, 5, 2, 10, 0, 0, 0, catalog.ImportLocation).UTC()
+	page, err := f.Cat.Providers(ctx, catalog.ProviderQuery{Available: catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}})
 	require.NoError(t, err)
 	require.Len(t, page.Providers, 1)
 	assert.Equal(t, pDay.ID, page.Providers[0].ID)

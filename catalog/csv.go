@@ -25,8 +25,10 @@ const (
 	csvFieldBytesMax = DescriptionBytesMax * 2
 )
 
-// ImportLocation is the zone of times written without one in a spreadsheet: China Standard
-// Time (UTC+8), where every community using this library keeps its lists.
+// ImportLocation is the zone of local wall-clock time: of times written without one in a
+// spreadsheet, and of the hours in WeeklyAvailability. It is China Standard Time (UTC+8),
+// where every community using this library keeps its lists; a platform elsewhere sets it once,
+// before any other use of the package.
 var ImportLocation = time.FixedZone("CST", 8*3600)
 
 // RowError is one bad cell (or row, or header) of an imported file.

@@ -202,8 +202,9 @@ func (p Provider) Clone() Provider {
 }
 
 // WeeklyAvailability is the hours of the week a provider can serve: bit day*24+hour, where day
-// is a time.Weekday (Sunday = 0) and hour 0..23, in the provider's local time. The zero value
-// means "not stated", which the catalog and the matcher treat as available at any time.
+// is a time.Weekday (Sunday = 0) and hour 0..23, in local time: the wall clock of
+// ImportLocation. The zero value means "not stated", which the catalog and the matcher treat
+// as available at any time.
 type WeeklyAvailability [3]uint64
 
 // HoursPerWeek is the number of hour slots in a week.
@@ -254,13 +255,15 @@ func (a WeeklyAvailability) Hours() int {
 // hoursInWindowMax bounds the walk over a window: one week covers every slot.
 const hoursInWindowMax = HoursPerWeek
 
-// Overlaps reports whether the provider is available during at least one hour of w, read in
-// the wall-clock time of w.Start's location. A window open on either side always overlaps.
+// Overlaps reports whether the provider is available during at least one hour of w, read on
+// ImportLocation's wall clock whatever w's own zone: the catalog keeps times in UTC, and
+// reading a stored window's hours there put a Saturday-morning wish in China at 02:00. A
+// window open on either side always overlaps.
 func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 	if a.IsZero() || w.Start.IsZero() || w.End.IsZero() {
 		return true
 	}
-	t := w.Start.Truncate(time.Hour)
+	t := w.Start.In(ImportLocation).Truncate(time.Hour)
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
 		if a.Has(t.Weekday(), t.Hour()) {
 			return true

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -171,8 +170,7 @@ func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage,
 			return ProviderPage{}, fmt.Errorf("providers: %w", err)
 		}
 	}
-	// Not normTime: Overlaps reads the window's hours in its own zone, and UTC would shift them.
-	q.Available = TimeWindow{Start: q.Available.Start.Truncate(time.Microsecond), End: q.Available.End.Truncate(time.Microsecond)}
+	q.Available = TimeWindow{Start: normTime(q.Available.Start), End: normTime(q.Available.End)}
 	ps, err := c.store.Providers(ctx, q)
 	if err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)

@@ -40,7 +40,7 @@ func district(numDemands, numProviders, communities int, seed uint64) ([]catalog
 		return path, catalog.Coordinates{Lat: lat, Lng: lng}
 	}
 	monday := func(hour, hours int) catalog.TimeWindow {
-		start := time.Date(2026, 6, 1, hour, 0, 0, 0, time.UTC) // a Monday
+		start := time.Date(2026, 6, 1, hour, 0, 0, 0, catalog.ImportLocation) // a Monday, local time
 		return catalog.TimeWindow{Start: start, End: start.Add(time.Duration(hours) * time.Hour)}
 	}
 

@@ -131,7 +131,7 @@ func smallWorld() ([]catalog.Demand, []catalog.Provider) {
 	grid := catalog.GridPath("幸福街道/阳光社区/1网格/1栋")
 	near := catalog.Coordinates{Lat: 30.0, Lng: 120.0}
 	far := catalog.Coordinates{Lat: 30.02, Lng: 120.0} // about 2.2 km north
-	monday9 := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	monday9 := time.Date(2026, 6, 1, 9, 0, 0, 0, catalog.ImportLocation)
 	open := func(n byte, category string, skills ...catalog.Skill) catalog.Demand {
 		return catalog.Demand{ID: id(n), Kind: catalog.Wish, Category: category, Skills: skills,
 			Status: catalog.StatusOpen, Headcount: 1, Location: catalog.Location{Grid: grid, At: near},
@@ -388,4 +388,31 @@ func TestReasonString(t *testing.T) {
 		seen[s] = true
 	}
 	equal(t, "unknown reason", matching.Reason(200).String(), "out of range")
+}
+
+// TestPlanReadsStoredWindowLocally: a demand read back from the catalog has its window in UTC;
+// availability is stated in local hours, so a Saturday 10:00 wish in China (02:00 UTC) goes to
+// the volunteer free "sat 8-18", and one free only "sat 1-3" is a window conflict.
+func TestPlanReadsStoredWindowLocally(t *testing.T) {
+	demands, providers := smallWorld()
+	start := time.Date(2026, 5, 30, 10, 0, 0, 0, catalog.ImportLocation).UTC() // a Saturday
+	d := demands[4]                                                            // cleaning
+	d.Window = catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}
+	p := providers[3] // the only cleaner
+	for _, tc := range []struct {
+		hours string
+		fits  bool
+	}{{"sat 8-18", true}, {"sat 1-3", false}} {
+		a, err := catalog.ParseAvailability(tc.hours)
+		noError(t, err)
+		p.Availability = a
+		res, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, matching.Options{})
+		noError(t, err)
+		if tc.fits {
+			equal(t, 1, len(res.Assignments), tc.hours)
+		} else {
+			equal(t, 1, len(res.Unmatched), tc.hours)
+			equal(t, matching.ReasonWindowConflict, res.Unmatched[0].Reason, tc.hours)
+		}
+	}
 }

@@ -108,7 +108,7 @@ func smallRandomWorld(t *rapid.T) ([]catalog.Demand, []catalog.Provider) {
 			d.Skills = subset(t, label+" skill")
 		}
 		if rapid.Bool().Draw(t, label+" window") {
-			start := time.Date(2026, 6, 1, rapid.IntRange(0, 23).Draw(t, label+" hour"), 0, 0, 0, time.UTC)
+			start := time.Date(2026, 6, 1, rapid.IntRange(0, 23).Draw(t, label+" hour"), 0, 0, 0, catalog.ImportLocation)
 			d.Window = catalog.TimeWindow{Start: start, End: start.Add(time.Duration(rapid.IntRange(1, 3).Draw(t, label+" hours")) * time.Hour)}
 		}
 		if len(providers) > 0 && rapid.IntRange(0, 5).Draw(t, label+" dispatched") == 0 {

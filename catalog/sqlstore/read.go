@@ -320,11 +320,12 @@ func (s *Store) list(ctx context.Context, op, query string, args []any, fn func(
 }
 
 // availabilityMask is the set of hour slots WeeklyAvailability.Overlaps tests for w, walked
-// the same way (hour by hour from w.Start truncated to the hour, in w.Start's location).
+// the same way (hour by hour from w.Start truncated to the hour, on catalog.ImportLocation's
+// wall clock).
 func availabilityMask(w catalog.TimeWindow) [3]uint64 {
 	var m [3]uint64
 	const hoursInWindowMax = catalog.HoursPerWeek // one week covers every slot
-	t := w.Start.Truncate(time.Hour)
+	t := w.Start.In(catalog.ImportLocation).Truncate(time.Hour)
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
 		bit := int(t.Weekday())*24 + t.Hour()
 		m[bit/64] |= 1 << (bit % 64)

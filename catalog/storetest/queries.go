@@ -175,7 +175,7 @@ func testProviderQueries(t *testing.T, s catalog.Store) {
 		"skill subgrid": {Skill: "companionship", Grid: GridA1},
 		"kind":          {Kind: catalog.Unit, Function: catalog.FunctionLegalAid},
 		"available":     {Available: catalog.TimeWindow{Start: saturday, End: saturday.Add(2 * time.Hour)}},
-		// The window's hours are read in its own zone (China time here), not in UTC.
+		// Hours are read on the local clock (ImportLocation) whatever the window's zone.
 		"available cst": {Available: catalog.TimeWindow{Start: saturday.In(catalog.ImportLocation), End: saturday.Add(2 * time.Hour).In(catalog.ImportLocation)}},
 		"capacity":      {HasCapacity: true, Skill: "tutoring"},
 	}

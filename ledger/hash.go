@@ -8,10 +8,8 @@ import (
 // chainHash returns SHA-256(prev || canonical(rec)). The encoding is length-prefixed (so no
 // two different records encode alike), covers every field a user can see, and is kept short:
 // each SHA-256 block saved is a few percent of a Post. sorted is rec.Metadata's entries sorted
-// by key when the caller has them (Post sorts them outside the store's lock), or nil. seq is
-// passed apart from rec so that a batch's hashes can be computed before its records are
-// numbered (see chain).
-func chainHash(prev [32]byte, seq uint64, rec *TxRecord, sorted [][2]string, buf []byte) ([32]byte, []byte) {
+// by key when the caller has them (Post sorts them outside the store's lock), or nil.
+func chainHash(prev [32]byte, rec *TxRecord, sorted [][2]string, buf []byte) ([32]byte, []byte) {
 	buf = append(buf[:0], prev[:]...)
 	var flags byte = 1 << 7 // encoding version 1
 	if rec.EffectiveDefaulted {
@@ -24,7 +22,7 @@ func chainHash(prev [32]byte, seq uint64, rec *TxRecord, sorted [][2]string, buf
 		flags |= 4
 	}
 	buf = append(buf, flags)
-	buf = binary.AppendUvarint(buf, seq)
+	buf = binary.AppendUvarint(buf, rec.Seq)
 	buf = append(buf, rec.ID[:]...)
 	buf = binary.AppendVarint(buf, rec.EffectiveAt.UnixMicro())
 	buf = binary.AppendVarint(buf, rec.PostedAt.UnixMicro()-rec.EffectiveAt.UnixMicro())

@@ -677,7 +677,6 @@ type scratch struct {
 	batchMeta     [][2]string
 	keys          batchKeys   // commitTx's keys posted earlier in the same batch
 	keyList       []string    // commitTx's keys to look up
-	ahead         chainAhead  // commitTx's hash chain, computed ahead for a batch
 	meta          [][2]string // Post's sorted metadata
 
 	// commit's arguments while its store transaction runs, and that transaction as a func
@@ -726,9 +725,6 @@ func putScratch(sc *scratch) {
 	}
 	if cap(sc.keys.slots) > batchKeysKeepMax {
 		sc.keys = batchKeys{}
-	}
-	if cap(sc.ahead.hashes) > scratchKeepMax {
-		sc.ahead.hashes = nil
 	}
 	// Each use leaves its length on these, and clearing that much clears all it wrote.
 	clear(sc.batch)
@@ -909,7 +905,7 @@ func (b *balances) updates(sc *scratch) []BalanceUpdate {
 func seal(head *Head, r *request, sc *scratch) {
 	head.Seq++
 	r.rec.Seq = head.Seq
-	head.Hash, sc.buf = chainHash(head.Hash, head.Seq, &r.rec, r.rec.MetadataSorted, sc.buf)
+	head.Hash, sc.buf = chainHash(head.Hash, &r.rec, r.rec.MetadataSorted, sc.buf)
 	r.rec.Hash = head.Hash
 }
 
@@ -986,27 +982,17 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 			}
 		}
 	}
+	recs := sc.recs[:0]
+	keys := &sc.keys // keys posted earlier in this same batch
+	if len(reqs) > 1 {
+		keys.reset(len(reqs))
+	}
 	for _, r := range reqs {
 		r.err, r.done, r.prior = nil, false, nil
 		// One time for the whole store transaction, so PostedAt follows Seq.
 		r.rec.PostedAt = now
 		if r.rec.EffectiveDefaulted {
 			r.rec.EffectiveAt = now
-		}
-	}
-	ahead := chainAheadOn(len(reqs))
-	if ahead {
-		sc.ahead.start(head, reqs)
-		defer sc.ahead.abort()
-	}
-	recs := sc.recs[:0]
-	keys := &sc.keys // keys posted earlier in this same batch
-	if len(reqs) > 1 {
-		keys.reset(len(reqs))
-	}
-	for n, r := range reqs {
-		if ahead && n > 0 && !reqs[n-1].done {
-			sc.ahead.notPosted(n - 1)
 		}
 		var keyHash uint64
 		if k := r.rec.IdempotencyKey; k != "" {
@@ -1036,9 +1022,7 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 			r.err = err
 			continue
 		}
-		if !ahead {
-			seal(&head, r, sc)
-		}
+		seal(&head, r, sc)
 		r.done = true
 		recs = append(recs, r.rec)
 		if r.rec.IdempotencyKey != "" && len(reqs) > 1 {
@@ -1046,9 +1030,6 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		}
 	}
 	sc.recs = recs
-	if ahead {
-		sc.ahead.finish(&head, reqs, recs, sc)
-	}
 	if len(recs) == 0 {
 		return nil
 	}

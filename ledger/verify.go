@@ -124,7 +124,7 @@ func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error)
 			return 0, fmt.Errorf("transaction %s has seq %d after %d: %w", rec.ID, rec.Seq, v.head.Seq, ErrCorrupt)
 		}
 		var h [32]byte
-		h, v.buf = chainHash(v.head.Hash, rec.Seq, rec, nil, v.buf)
+		h, v.buf = chainHash(v.head.Hash, rec, nil, v.buf)
 		if h != rec.Hash {
 			return 0, fmt.Errorf("transaction %d (%s): hash does not match its content and predecessor: %w", rec.Seq, rec.ID, ErrCorrupt)
 		}

@@ -93,6 +93,8 @@ func TestTimeBankConfigInvalid(t *testing.T) {
 		{"asset", points.TimeBankConfig{Community: "c", Asset: "hour"}},
 		{"scale", points.TimeBankConfig{Community: "c", Asset: "HOUR", Scale: 12}},
 		{"negative cap", points.TimeBankConfig{Community: "c", StorageCap: dec("-1")}},
+		{"asset too long for its cap asset", points.TimeBankConfig{Community: "c", Asset: "SERVICEHOURS1"}},
+		{"asset named like a cap asset", points.TimeBankConfig{Community: "c", Asset: "HRS_CAP"}},
 		{"cap too precise", points.TimeBankConfig{Community: "c", StorageCap: dec("0.001")}},
 		{"gift max", points.TimeBankConfig{Community: "c", GiftMax: dec("2000000")}},
 		{"relationship", points.TimeBankConfig{Community: "c", Relationships: []string{"Best Friend"}}},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -403,13 +404,31 @@ func availableOrZero(ctx context.Context, l *ledger.Ledger, id ledger.AccountID)
 	return b, err
 }
 
-// quotaAssetOf names the asset that counts awards against caps: the points asset with "_CAP".
-func quotaAssetOf(asset string) string {
-	if len(asset) > ledger.AssetCodeBytesMax-4 {
-		asset = asset[:ledger.AssetCodeBytesMax-4]
+// quotaSuffix ends the name of the asset that counts awards against caps.
+const quotaSuffix = "_CAP"
+
+// AssetCodeBytesMax is the longest points or hours asset code: the cap asset's code, the
+// same with "_CAP", must still be a ledger asset code.
+const AssetCodeBytesMax = ledger.AssetCodeBytesMax - len(quotaSuffix)
+
+// validAsset checks a scheme's asset code. Codes were once cut to fit before "_CAP" was added,
+// so two long codes could share one cap asset, and a scheme's awards counted against another's
+// caps; a code that ends in "_CAP" would name another scheme's cap asset.
+func validAsset(code string) error {
+	if err := ledger.ValidateAssetCode(code); err != nil {
+		return err
 	}
-	return asset + "_CAP"
+	if len(code) > AssetCodeBytesMax {
+		return fmt.Errorf("asset code %q: longer than %d bytes, leaving no room for its cap asset %q", code, AssetCodeBytesMax, code+quotaSuffix)
+	}
+	if strings.HasSuffix(code, quotaSuffix) {
+		return fmt.Errorf("asset code %q: ends in %q, which names cap assets", code, quotaSuffix)
+	}
+	return nil
 }
+
+// quotaAssetOf names the asset that counts awards against caps (validAsset has checked asset).
+func quotaAssetOf(asset string) string { return asset + quotaSuffix }
 
 // amount is a decimal of awarded points and the int64 form it was made from.
 type amount struct {

@@ -70,8 +70,8 @@ type Multipliers struct {
 // matching BaseRule's points split among the demand's approved providers by Split; credited
 // hours are the audited hours, at most HoursPerActivityMax.
 type Scheme struct {
-	Community           string          `json:"community"` // account segment naming the community, e.g. "yangguang"
-	Asset               string          `json:"asset,omitempty"`
+	Community           string          `json:"community"`       // account segment naming the community, e.g. "yangguang"
+	Asset               string          `json:"asset,omitempty"` // default PTS; at most AssetCodeBytesMax, not ending in "_CAP"
 	Scale               int32           `json:"scale,omitempty"`
 	Base                []BaseRule      `json:"base,omitempty"`
 	PointsPerHour       decimal.Decimal `json:"points_per_hour,omitzero"`
@@ -145,7 +145,7 @@ func (s Scheme) normalized() (Scheme, error) {
 			s.Scale = DefaultScale
 		}
 	}
-	if err := ledger.ValidateAssetCode(s.Asset); err != nil {
+	if err := validAsset(s.Asset); err != nil {
 		return s, errorf(ErrInvalidScheme, "asset: %v", err)
 	}
 	if s.Scale < 0 || s.Scale > ledger.AssetScaleMax {

@@ -60,6 +60,10 @@ func TestSchemeInvalid(t *testing.T) {
 		{"empty community", func(s *points.Scheme) { s.Community = "" }},
 		{"community with colon", func(s *points.Scheme) { s.Community = "a:b" }},
 		{"bad asset", func(s *points.Scheme) { s.Asset = "pts" }},
+		// Two such codes once shared one cap asset ("VOLUNTEERPTS_CAP"), so the awards of one
+		// scheme counted against the other's caps.
+		{"asset too long for its cap asset", func(s *points.Scheme) { s.Asset = "VOLUNTEERPTS1" }},
+		{"asset named like a cap asset", func(s *points.Scheme) { s.Asset = "PTS_CAP" }},
 		{"scale", func(s *points.Scheme) { s.Scale = 10 }},
 		{"negative base", func(s *points.Scheme) { s.Base = []points.BaseRule{{Points: dec("-1")}} }},
 		{"base beyond scale", func(s *points.Scheme) { s.Base = []points.BaseRule{{Points: dec("0.001")}} }},

@@ -38,7 +38,7 @@ var DefaultRelationships = []string{"spouse", "parent", "child", "sibling", "gra
 // TimeBankConfig configures one community's time bank (时间银行).
 type TimeBankConfig struct {
 	Community string // account segment naming the community
-	Asset     string // default HOUR
+	Asset     string // default HOUR; at most AssetCodeBytesMax, not ending in "_CAP"
 	Scale     int32  // default 2 (0.01 h)
 	// StorageCap is the most hours a member's account may hold (e.g. 1,500); hours beyond it
 	// go to the donation account, never lost. Zero: no cap.
@@ -147,7 +147,7 @@ func NewTimeBank(ctx context.Context, l *ledger.Ledger, cfg TimeBankConfig) (*Ti
 			cfg.Scale = DefaultHourScale
 		}
 	}
-	if err := ledger.ValidateAssetCode(cfg.Asset); err != nil {
+	if err := validAsset(cfg.Asset); err != nil {
 		return nil, errorf(ErrInvalidScheme, "time bank asset: %v", err)
 	}
 	if cfg.Scale < 0 || cfg.Scale > ledger.AssetScaleMax {

@@ -393,8 +393,12 @@ func (r reader) AccountTransactions(_ context.Context, id ledger.AccountID, afte
 // delta is what record i changed account ai by.
 func (s *Store) delta(i, ai uint32) int64 {
 	t := s.rec(i)
+	var postings []byte
 	if t.extra != 0 {
-		postings, _ := splitPostings(s.extras.get(t.extra))
+		postings, _ = splitPostings(s.extras.get(t.extra))
+	}
+	// A one-posting record keeps its posting inline even when it has extras (a memo, say).
+	if len(postings) > 0 {
 		x := extra{postingBytes: postings}
 		var d int64
 		for k := range x.postings() {

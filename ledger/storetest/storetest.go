@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
+	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
@@ -761,6 +762,71 @@ func testBalanceAtMultiPosting(t *testing.T, newStore NewStore) {
 			require.NoError(t, err)
 			assert.Equal(t, decimal.New(want, -2).String(), got.String(), "%s at minute %d", id, m)
 		}
+	}
+	f.verify()
+}
+
+// testBalanceAtRareFields counts one-posting transactions that carry a memo, metadata, a
+// reversed id or a captured hold, in order and back-dated: stores may keep such fields apart
+// from the posting, and BalanceAt must still count the posting.
+func testBalanceAtRareFields(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	f.clock.Advance(time.Hour)
+	type change struct {
+		at    time.Time
+		delta int64 // hundredths, of a
+	}
+	var changes []change
+	for i := range 10 {
+		f.clock.Advance(time.Minute)
+		eff := f.clock.Now()
+		tx := one(pts("issuer", "a", "1"))
+		switch i % 3 {
+		case 0:
+			tx.Memo = "award"
+		case 1:
+			tx.Metadata = map[string]string{"k": "v"}
+		case 2:
+			eff = eff.Add(-30 * time.Minute) // back-dated
+			tx.Memo = "late"
+		}
+		tx.EffectiveAt = eff
+		f.post(tx)
+		changes = append(changes, change{eff, 100})
+	}
+	f.clock.Advance(time.Minute)
+	spent := f.post(one(pts("a", "b", "2")))
+	changes = append(changes, change{f.clock.Now(), -200})
+	f.clock.Advance(time.Minute)
+	f.post(one(pts("issuer", "b", "2")))
+	f.post(ledger.Transaction{Postings: []ledger.Posting{pts("b", "a", "2")}, Memo: "refund"})
+	changes = append(changes, change{f.clock.Now(), 200})
+	f.clock.Advance(time.Minute)
+	_, err := f.l.Reverse(f.ctx, spent.ID, "")
+	require.NoError(t, err)
+	changes = append(changes, change{f.clock.Now(), 200})
+	f.clock.Advance(time.Minute)
+	h, err := f.l.Hold(f.ctx, pts("a", "c", "3"), ledger.HoldOptions{})
+	require.NoError(t, err)
+	_, err = f.l.Capture(f.ctx, h.ID, dec("3"))
+	require.NoError(t, err)
+	changes = append(changes, change{f.clock.Now(), -300})
+	for m := 0; m <= 30; m++ {
+		at := Start.Add(30*time.Minute + time.Duration(m)*time.Minute)
+		var want int64
+		for _, c := range changes {
+			if !c.at.After(at) {
+				want += c.delta
+			}
+		}
+		got, err := f.l.BalanceAt(f.ctx, "a", at)
+		require.NoError(t, err)
+		assert.Equal(t, decimal.New(want, -2).String(), got.String(), "a at minute %d", m)
+	}
+	for _, id := range []ledger.AccountID{"issuer", "a", "b", "c"} {
+		got, err := f.l.BalanceAt(f.ctx, id, f.clock.Now())
+		require.NoError(t, err)
+		assert.Equal(t, f.balance(id), got.String(), "%s now", id)
 	}
 	f.verify()
 }

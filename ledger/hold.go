@@ -10,6 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// HoldExpiresAtMax is the latest expiry a hold may have.
+var HoldExpiresAtMax = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+
 // HoldOptions configures a hold.
 type HoldOptions struct {
 	IdempotencyKey string    // optional; hold keys are a namespace of their own
@@ -28,7 +31,8 @@ type Hold struct {
 
 // Hold reserves p.Amount on p.From for a later Capture to p.To.
 //
-// Errors: ErrInvalid (bad posting, key, or an expiry not in the future), ErrInvalidAmount,
+// Errors: ErrInvalid (bad posting, key, or an expiry not in the future or after
+// HoldExpiresAtMax), ErrInvalidAmount,
 // ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch, ErrInsufficientBalance,
 // ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, error) {
@@ -89,6 +93,10 @@ func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, n
 		rec.ExpiresAt = opts.ExpiresAt.UTC().Truncate(time.Microsecond)
 		if !rec.ExpiresAt.After(now) {
 			return HoldRecord{}, fmt.Errorf("expiry %s is not in the future: %w", opts.ExpiresAt, ErrInvalid)
+		}
+		// Stores keep times as int64 microseconds: a later one would wrap around.
+		if rec.ExpiresAt.After(HoldExpiresAtMax) {
+			return HoldRecord{}, fmt.Errorf("expiry %s is after %s: %w", opts.ExpiresAt, HoldExpiresAtMax, ErrInvalid)
 		}
 	}
 	return rec, nil

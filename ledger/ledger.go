@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,12 @@ import (
 const (
 	PostingsMax = 256    // postings in one transaction
 	BatchMax    = 10_000 // transactions in one PostBatch call
+)
+
+// The times int64 microseconds since 1970 can hold.
+var (
+	microsMin = time.UnixMicro(math.MinInt64).UTC()
+	microsMax = time.UnixMicro(math.MaxInt64).UTC()
 )
 
 // EffectiveAtMin is the earliest EffectiveAt accepted: back-dating further is taken for a bug.
@@ -384,6 +391,14 @@ func (l *Ledger) BalanceAt(ctx context.Context, id AccountID, t time.Time) (deci
 	if err := id.Validate(); err != nil {
 		return decimal.Decimal{}, fmt.Errorf("balance at %s: %w", id, err)
 	}
+	// Stores compare int64 microseconds: a time beyond them would wrap around. Every stored
+	// time lies well inside.
+	at := t.UTC().Truncate(time.Microsecond)
+	if at.Before(microsMin) {
+		at = microsMin
+	} else if at.After(microsMax) {
+		at = microsMax
+	}
 	var st AccountState
 	var v int64
 	err := l.store.View(ctx, func(r StoreReader) error {
@@ -391,7 +406,7 @@ func (l *Ledger) BalanceAt(ctx context.Context, id AccountID, t time.Time) (deci
 		if st, err = r.Account(ctx, id, time.Time{}); err != nil {
 			return err
 		}
-		v, err = r.BalanceAt(ctx, id, t.UTC().Truncate(time.Microsecond))
+		v, err = r.BalanceAt(ctx, id, at)
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {

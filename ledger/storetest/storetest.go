@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
+	t.Run("FarTimes", func(t *testing.T) { testFarTimes(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
@@ -827,6 +828,37 @@ func testBalanceAtRareFields(t *testing.T, newStore NewStore) {
 		got, err := f.l.BalanceAt(f.ctx, id, f.clock.Now())
 		require.NoError(t, err)
 		assert.Equal(t, f.balance(id), got.String(), "%s now", id)
+	}
+	f.verify()
+}
+
+// testFarTimes asks about times far from now, beyond what int64 microseconds hold (year
+// 294246): an expiry there is refused, not stored wrapped around, and BalanceAt answers as of
+// the end or the beginning of time.
+func testFarTimes(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	f.post(one(pts("issuer", "a", "10")))
+	farFuture := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	farPast := time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := f.snapshot()
+	_, err := f.l.Hold(f.ctx, pts("a", "b", "6"), ledger.HoldOptions{ExpiresAt: farFuture})
+	require.ErrorIs(t, err, ledger.ErrInvalid)
+	f.requireUnchanged(before)
+	// The latest expiry accepted still reserves.
+	late := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	h, err := f.l.Hold(f.ctx, pts("a", "b", "6"), ledger.HoldOptions{ExpiresAt: late})
+	require.NoError(t, err)
+	assert.True(t, late.Equal(h.ExpiresAt))
+	assert.Equal(t, "4", f.available("a"))
+	_, err = f.l.Post(f.ctx, one(pts("a", "b", "5")))
+	require.ErrorIs(t, err, ledger.ErrInsufficientBalance)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{{farFuture, "10"}, {late, "10"}, {farPast, "0"}, {time.Time{}, "0"}} {
+		got, err := f.l.BalanceAt(f.ctx, "a", c.at)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got.String(), "balance at %s", c.at)
 	}
 	f.verify()
 }

@@ -28,7 +28,7 @@ const (
 	digestVariedPointer     = "ec6118c32903d67eec289824e25699f379dd67a362956b293471d4496c18bb6a"
 	digestVariedTaxonomy    = "663c1106385714ac30d1ce9b2249b8be6bf8d8acf09fca39a759ba9c1c6033c0"
 	digestVariedNoRouter    = "a435ee26257c5d9a9c73ca571e7a51475d457053d84b7ea98025810df90bad8e"
-	digestVariedSuggest     = "ba513463b222319b443993b3106cc1ff5cd9f30ee4cb0a588bd7b447779938f4"
+	digestVariedSuggest     = "25a9f27c3d0ff360995c2354ff1d4992d0214994fd725c2bf2cc37f358545d18"
 )
 
 func writePlan(h hash.Hash, res matching.PlanResult) {

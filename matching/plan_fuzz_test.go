@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -257,7 +258,7 @@ func FuzzPlan(f *testing.F) {
 			out, err := m.SuggestDemands(p.ID, k)
 			check(out, err, func(id uuid.UUID) bool {
 				d, ok := demand[id]
-				return ok && open(d) && !personOf(p, d.Requester.ID)
+				return ok && open(d) && !personOf(p, d.Requester.ID) && (len(d.DispatchedTo) == 0 || slices.Contains(d.DispatchedTo, p.ID))
 			})
 		}
 		if after := fmt.Sprintf("%#v %#v", ds, ps); after != before {

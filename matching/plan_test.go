@@ -416,3 +416,24 @@ func TestPlanReadsStoredWindowLocally(t *testing.T) {
 		}
 	}
 }
+
+// A demand dispatched (派单) to one provider is not on the board for the others: a claim by
+// anyone else fails with catalog.ErrIneligible, so SuggestDemands must not offer it to them.
+func TestSuggestDemandsHonoursDispatch(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[0] // haircut
+	d.Status = catalog.StatusDispatched
+	barber := providers[0]
+	other := barber
+	other.ID = uuid.UUID{15: 201}
+	other.PersonID = "volunteer-201"
+	d.DispatchedTo = []uuid.UUID{other.ID}
+	m, err := matching.NewMatcher([]catalog.Demand{d}, []catalog.Provider{barber, other}, matching.Options{})
+	noError(t, err)
+	got, err := m.SuggestDemands(barber.ID, 5)
+	noError(t, err)
+	equal(t, 0, len(got), "suggestions to a provider the demand was not dispatched to")
+	got, err = m.SuggestDemands(other.ID, 5)
+	noError(t, err)
+	equal(t, 1, len(got), "suggestions to the provider it was dispatched to")
+}

@@ -59,8 +59,9 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // SuggestDemands returns the k open demands a provider fits best, best first (ties: input
 // order), each with its score explained: what a board (揭榜) shows a volunteer. It examines
 // at most CandidatesScannedMax demands in the provider's service area that need one of its
-// skills or functions. The first call on a Matcher also indexes its open demands by skill
-// and grid (a few milliseconds for a district), which Plan does not need.
+// skills or functions, leaving out demands dispatched (派单) to other providers. The first
+// call on a Matcher also indexes its open demands by skill and grid (a few milliseconds for a
+// district), which Plan does not need.
 //
 // Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax; [ErrNotFound] (wrapped)
 // for an unknown provider id.
@@ -97,6 +98,9 @@ scan:
 					continue
 				}
 				seen[i] = struct{}{}
+				if d := &m.demands[i]; len(d.DispatchedTo) > 0 && !slices.Contains(d.DispatchedTo, p.ID) {
+					continue // dispatched (派单) to others: catalog.Claim would refuse this provider
+				}
 				scanned++
 				fit := m.fit(i, j)
 				if fit.Eligible() {

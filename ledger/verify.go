@@ -14,8 +14,8 @@ const verifyPage = 4096
 // 1, 2, 3… without gaps, that every posting names existing accounts of its asset with a
 // positive amount, that every stored balance equals the recomputed one (so each asset's
 // balances sum to exactly zero: every posting moves an amount between two accounts of one
-// asset), and that no bounded account is below its minimum with its open holds counted, nor
-// above its maximum. It returns nil or an error wrapping ErrCorrupt that describes the first
+// asset), and so does BalanceAt as of the account's last effective time, and that no bounded
+// account is below its minimum with its open holds counted, nor above its maximum. It returns nil or an error wrapping ErrCorrupt that describes the first
 // discrepancy it meets.
 //
 // Verify does not hold the store for the whole run: it reads a page of transactions or
@@ -35,9 +35,10 @@ func (l *Ledger) Verify(ctx context.Context) error {
 // verifyAccount is what the postings say about one account.
 type verifyAccount struct {
 	balance int64
-	asset   string // of the first posting naming it; every other must match
-	seq     uint64 // that posting's transaction, for the error message
-	seen    bool   // the store listed the account
+	asset   string    // of the first posting naming it; every other must match
+	seq     uint64    // that posting's transaction, for the error message
+	seen    bool      // the store listed the account
+	lastEff time.Time // the latest EffectiveAt of its transactions
 }
 
 type verifier struct {
@@ -93,7 +94,7 @@ func (v *verifier) run(ctx context.Context, store Store, now time.Time) error {
 					return fmt.Errorf("accounts out of order at %s: %w", a.ID, ErrCorrupt)
 				}
 				after = a.ID
-				if err := v.account(a); err != nil {
+				if err := v.account(ctx, r, a); err != nil {
 					return err
 				}
 			}
@@ -144,8 +145,15 @@ func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error)
 					return 0, fmt.Errorf("transaction %d: account %s holds %s (transaction %d), posting is %s: %w", rec.Seq, id, c.asset, c.seq, p.Asset, ErrCorrupt)
 				}
 			}
-			v.computed[p.From].balance -= p.Amount
-			v.computed[p.To].balance += p.Amount
+			from, to := v.computed[p.From], v.computed[p.To]
+			from.balance -= p.Amount
+			to.balance += p.Amount
+			if rec.EffectiveAt.After(from.lastEff) {
+				from.lastEff = rec.EffectiveAt
+			}
+			if rec.EffectiveAt.After(to.lastEff) {
+				to.lastEff = rec.EffectiveAt
+			}
 		}
 		v.head = Head{Seq: rec.Seq, Hash: rec.Hash}
 	}
@@ -153,7 +161,7 @@ func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error)
 }
 
 // account compares one stored account with what the postings say.
-func (v *verifier) account(a *AccountState) error {
+func (v *verifier) account(ctx context.Context, r StoreReader, a *AccountState) error {
 	c := v.computed[a.ID]
 	if c == nil {
 		c = &verifyAccount{asset: a.Asset}
@@ -174,6 +182,19 @@ func (v *verifier) account(a *AccountState) error {
 	}
 	if a.HasMax && a.Balance > a.MaxBalance {
 		return fmt.Errorf("account %s: balance %d above its maximum %d: %w", a.ID, a.Balance, a.MaxBalance, ErrCorrupt)
+	}
+	// A store may keep what BalanceAt and statements read apart from the postings (the SQL
+	// stores' entries): as of the account's last effective time it must add up too.
+	at := c.lastEff
+	if at.IsZero() {
+		at = microsMax
+	}
+	sum, err := r.BalanceAt(ctx, a.ID, at)
+	if err != nil {
+		return err
+	}
+	if sum != c.balance {
+		return fmt.Errorf("account %s: balance as of %s is %d, postings sum to %d: %w", a.ID, at, sum, c.balance, ErrCorrupt)
 	}
 	return nil
 }

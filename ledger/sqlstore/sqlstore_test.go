@@ -92,6 +92,11 @@ func TestTamper(t *testing.T) {
 				{"negative amount", `UPDATE postings SET amount = -5 WHERE seq = 1`},
 				{"head", `UPDATE head SET seq = 2`},
 				{"short hash", `UPDATE transactions SET hash = id WHERE seq = 2`},
+				// entries are what BalanceAt and statements read.
+				{"entry delta", `UPDATE entries SET delta = delta + 1 WHERE seq = 1 AND account = 'a'`},
+				{"entry account", `UPDATE entries SET account = 'b' WHERE seq = 1 AND account = 'a'`},
+				{"deleted entry", `DELETE FROM entries WHERE seq = 2 AND account = 'b'`},
+				{"entry effective time", `UPDATE entries SET effective_at = 9000000000000000 WHERE seq = 1 AND account = 'a'`},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					s, raw := b.open(t)

@@ -29,7 +29,7 @@ func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
 		fmt.Fprintln(bw, "; tongxin ledger journal: hledger -f FILE balance")
 		for _, a := range assets {
 			scale[a.Code] = a.Scale
-			fmt.Fprintf(bw, "commodity %s\n", journalAmount(0, a))
+			fmt.Fprintf(bw, "commodity %s\n", journalCommodity(a))
 		}
 		fmt.Fprintln(bw)
 		var after uint64
@@ -69,6 +69,17 @@ func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	return nil
+}
+
+// journalCommodity is an asset's commodity directive amount. hledger refuses a directive
+// without a decimal mark, so scale 0 is written "0. PTS" (no decimals).
+func journalCommodity(a Asset) string {
+	s := journalAmount(0, a)
+	if a.Scale == 0 {
+		num, sym, _ := strings.Cut(s, " ")
+		s = num + ". " + sym
+	}
+	return s
 }
 
 // journalAmount formats minor units as "12.50 PTS"; commodity symbols other than plain

@@ -116,3 +116,50 @@ func TestJournalMatchesHledger(t *testing.T) {
 	}
 	require.NoError(t, l.Verify(ctx))
 }
+
+// TestJournalScaleZeroHledger: an asset of whole units (scale 0) needs a decimal mark in its
+// commodity directive, or hledger refuses the whole journal.
+func TestJournalScaleZeroHledger(t *testing.T) {
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 0}))
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "HOUR", Scale: 3}))
+	for _, a := range []ledger.Account{
+		{ID: "issuer:pts", Asset: "PTS", Unbounded: true}, {ID: "vol:pts", Asset: "PTS"},
+		{ID: "issuer:hour", Asset: "HOUR", Unbounded: true}, {ID: "vol:hour", Asset: "HOUR"},
+	} {
+		require.NoError(t, l.OpenAccount(ctx, a))
+	}
+	for _, p := range []ledger.Posting{
+		{From: "issuer:pts", To: "vol:pts", Amount: decimal.NewFromInt(1000), Asset: "PTS"},
+		{From: "issuer:hour", To: "vol:hour", Amount: decimal.RequireFromString("1.000"), Asset: "HOUR"},
+		{From: "issuer:hour", To: "vol:hour", Amount: decimal.RequireFromString("1000.5"), Asset: "HOUR"},
+	} {
+		_, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{p}})
+		require.NoError(t, err)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, ledger.WriteJournal(ctx, &buf, l))
+	assert.Contains(t, buf.String(), "commodity 0. PTS\n")
+	assert.Contains(t, buf.String(), "commodity 0.000 HOUR\n")
+
+	bin, err := exec.LookPath("hledger")
+	if err != nil {
+		t.Skip("hledger not installed (Debian package hledger); .ci/run installs it")
+	}
+	path := filepath.Join(t.TempDir(), "ledger.journal")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	out, err := exec.Command(bin, "-f", path, "balance", "--flat", "--no-total", "-O", "csv").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, row := range rows[1:] {
+		got[row[0]] = row[1]
+	}
+	assert.Equal(t, map[string]string{
+		"issuer:pts": "-1000 PTS", "vol:pts": "1000 PTS",
+		"issuer:hour": "-1001.500 HOUR", "vol:hour": "1001.500 HOUR",
+	}, got)
+}

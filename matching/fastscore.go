@@ -281,7 +281,7 @@ func (f *defaultScoring) score(d *catalog.Demand, i int32, p *catalog.Provider, 
 		} else {
 			walk = catalog.WalkingMeters(dt.at, pt.at)
 		}
-		if walk > walkMax {
+		if !(walk <= walkMax) { // NaN too: int64 of a NaN is up to the platform
 			if !wholeArea {
 				return Fit{Reason: ReasonTooFar}
 			}
@@ -320,17 +320,23 @@ func (f *defaultScoring) score(d *catalog.Demand, i int32, p *catalog.Provider, 
 // surelyBeyond reports whether the straight line between the two points certainly exceeds
 // the walking limit: the great-circle distance is at least R·|Δlatitude| and at least
 // R·min(cos latitude)·|Δlongitude| (up to sin x ≥ sinRatioLower·x for the small spans the
-// bound is used on). NaN coordinates fail every comparison and go to the exact formula.
+// bound is used on), when both cosines of latitude are >= 0. NaN coordinates fail every
+// comparison and go to the exact formula.
 func (f *defaultScoring) surelyBeyond(a *demandTraits, b *providerTraits) bool {
 	const radians = math.Pi / 180
 	const scale = earthRadiusLowerMeters * sinRatioLower
+	c := min(a.cosLat, b.cosLat)
+	if !(c >= 0) {
+		// A latitude beyond a pole (cosine < 0): the haversine's cos·cos term turns negative
+		// and neither bound holds.
+		return false
+	}
 	dLat := math.Abs(a.at.Lat-b.at.Lat) * radians
 	if dLat <= boundSpanRadians && scale*dLat > f.walkReject {
 		return true
 	}
 	dLng := math.Abs(a.at.Lng-b.at.Lng) * radians
-	c := min(a.cosLat, b.cosLat)
-	return dLng <= boundSpanRadians && c >= 0 && scale*c*dLng > f.walkReject
+	return dLng <= boundSpanRadians && scale*c*dLng > f.walkReject
 }
 
 // gridHops is catalog.GridPath.Distance without splitting the paths: the number of segments

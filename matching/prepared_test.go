@@ -16,9 +16,9 @@ import (
 )
 
 // smallRandomWorld draws a few demands and providers on a small map whose distances cross
-// the walking circle, with grid paths of every depth (and a few malformed), unknown and NaN
-// coordinates, every kind, service areas, members, stated hours and windows, and requesters
-// who are providers.
+// the walking circle, with grid paths of every depth (and a few malformed), unknown, NaN and
+// beyond-the-pole coordinates, every kind, service areas, members, stated hours and windows,
+// and requesters who are providers.
 func smallRandomWorld(t *rapid.T) ([]catalog.Demand, []catalog.Provider) {
 	paths := []catalog.GridPath{"", "S", "S/C1", "S/C1/G1", "S/C1/G1/B1", "S/C1/G2", "S/C1/G2/B1",
 		"S/C2", "S/C2/G1", "S/C2/G1/B2", "T/C1/G1", "S//G1", "S/C1/"}
@@ -33,13 +33,17 @@ func smallRandomWorld(t *rapid.T) ([]catalog.Demand, []catalog.Provider) {
 		return u
 	}
 	coordinates := func(t *rapid.T, label string) catalog.Coordinates {
-		switch rapid.IntRange(0, 9).Draw(t, label+" kind") {
+		switch rapid.IntRange(0, 11).Draw(t, label+" kind") {
 		case 0:
 			return catalog.Coordinates{}
 		case 1:
 			return catalog.Coordinates{Lat: math.NaN(), Lng: 120}
 		case 2:
 			return catalog.Coordinates{Lat: 89.999, Lng: rapid.Float64Range(-180, 180).Draw(t, label+" lng")}
+		case 3:
+			return catalog.Coordinates{Lat: 30 + rapid.Float64Range(0, 0.02).Draw(t, label+" lat"), Lng: math.NaN()}
+		case 4: // beyond the pole: the same points as 89.99..90°N half way round
+			return catalog.Coordinates{Lat: 90 + rapid.Float64Range(0, 0.01).Draw(t, label+" lat"), Lng: rapid.SampledFrom([]float64{0, 180}).Draw(t, label+" lng")}
 		}
 		// About 2.2 km by 1.9 km: pairs fall on both sides of the 770 m straight line.
 		return catalog.Coordinates{
@@ -168,4 +172,54 @@ func TestPreparedScorerMatchesDefaultScorer(t *testing.T) {
 			require.Equal(t, want, got, "provider %s", p.ID)
 		}
 	})
+}
+
+// Latitudes just beyond a pole are the same points as latitudes just inside it, half way
+// round: catalog.WalkingMeters puts 90.004°N 0°E and 89.996°N 180°E 0 m apart. The prepared
+// distance bound must not call them too far when DefaultScorer does not.
+func TestPreparedScorerLatitudeBeyondPole(t *testing.T) {
+	grid := catalog.GridPath("S/C1/G1")
+	d := catalog.Demand{ID: uuid.UUID{1}, Kind: catalog.Wish, Status: catalog.StatusOpen, Headcount: 1,
+		Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: 90.004, Lng: 0}}}
+	p := catalog.Provider{ID: uuid.UUID{2}, Kind: catalog.Volunteer, Home: grid, Capacity: 1,
+		At: catalog.Coordinates{Lat: 89.996, Lng: 180}}
+	if walk := catalog.WalkingMeters(d.Location.At, p.At); walk > catalog.FifteenMinuteCircleMeters {
+		t.Fatalf("walk %v m: the scenario needs the points within the circle", walk)
+	}
+	opts := matching.Options{}
+	reference := matching.Options{Scorer: matching.ScorerFunc(matching.DefaultScorer{}.Score)}
+	for _, o := range []matching.Options{opts, reference} {
+		res, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, o)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Served, "unmatched: %+v", res.Unmatched)
+	}
+}
+
+// A NaN coordinate makes the walk NaN. DefaultScorer took that as within the circle and
+// scored int64(NaN), which Go leaves to the platform; the prepared bound called the same pair
+// too far when the latitudes alone were far apart. A walk that is not a number is too far, as
+// catalog.WithinFifteenMinutes has it, in both.
+func TestPreparedScorerNaNLongitude(t *testing.T) {
+	grid := catalog.GridPath("S/C1/G1")
+	d := catalog.Demand{ID: uuid.UUID{1}, Kind: catalog.Wish, Status: catalog.StatusOpen, Headcount: 1,
+		Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: 30, Lng: math.NaN()}}}
+	volunteer := catalog.Provider{ID: uuid.UUID{2}, Kind: catalog.Volunteer, Home: grid, Capacity: 1,
+		At: catalog.Coordinates{Lat: 30.02, Lng: 120}}
+	unit := catalog.Provider{ID: uuid.UUID{3}, Kind: catalog.Unit, Home: grid, Capacity: 1,
+		ServiceArea: []catalog.GridPath{"S"}, At: catalog.Coordinates{Lat: 30, Lng: 120}}
+	for _, scorer := range []matching.Scorer{matching.DefaultScorer{}, matching.ScorerFunc(matching.DefaultScorer{}.Score)} {
+		m, err := matching.NewMatcher([]catalog.Demand{d}, []catalog.Provider{volunteer, unit},
+			matching.Options{Scorer: scorer, Router: &matching.Router{}})
+		require.NoError(t, err)
+		res, err := m.Plan(context.Background())
+		require.NoError(t, err)
+		// The unit serving the whole area is not bound by the walk: it gets half the
+		// distance points, as for any walk beyond the circle.
+		require.Len(t, res.Assignments, 1, "%T", scorer)
+		require.Equal(t, unit.ID, res.Assignments[0].ProviderID)
+		want := matching.DefaultWeights.Fit + matching.DefaultWeights.Distance/2 + matching.DefaultWeights.Availability
+		require.Equal(t, want, res.Assignments[0].Score, "%T", scorer)
+		fit := matching.DefaultScorer{}.Score(matching.Candidate{Demand: &d, Provider: &volunteer}, false)
+		require.Equal(t, matching.ReasonTooFar, fit.Reason)
+	}
 }

@@ -143,7 +143,7 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	switch {
 	case !d.Location.At.IsZero() && !p.At.IsZero():
 		walk := catalog.WalkingMeters(d.Location.At, p.At)
-		if walk > walkMax {
+		if !(walk <= walkMax) { // NaN too: int64 of a NaN is up to the platform
 			if !wholeArea {
 				return Fit{Reason: ReasonTooFar}
 			}

@@ -1096,7 +1096,8 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 		if idempotencyKey != "" {
 			prior, err := tx.TransactionByKey(ctx, idempotencyKey)
 			if err == nil {
-				if prior.Reverses != id {
+				// A key that did not reverse anything conflicts, whatever id (uuid.Nil too).
+				if prior.Reverses == uuid.Nil || prior.Reverses != id {
 					return fmt.Errorf("key %q: %w", idempotencyKey, ErrIdempotencyConflict)
 				}
 				out, replayed = prior, true

@@ -593,6 +593,16 @@ func testReverse(t *testing.T, newStore NewStore) {
 	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
 	_, err = f.l.Reverse(f.ctx, other.ID, string(make([]byte, 200)))
 	require.ErrorIs(t, err, ledger.ErrInvalid)
+	// A key a Post used reverses nothing: the nil id (a zero field) must not make that Post
+	// look like a replayed reversal.
+	keyed := f.post(ledger.Transaction{IdempotencyKey: "award:k", Postings: []ledger.Posting{pts("issuer", "c", "1")}})
+	before = f.snapshot()
+	_, err = f.l.Reverse(f.ctx, uuid.Nil, "award:k")
+	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
+	_, err = f.l.Reverse(f.ctx, uuid.Nil, "")
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+	_, err = f.l.Reverse(f.ctx, keyed.ID, "award:k")
+	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
 	f.requireUnchanged(before)
 
 	// What was spent cannot be reversed out of the account.

@@ -426,7 +426,6 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			continue
 		}
 		p.LeftCap[i] = min(d.Remaining(), CapacityMax)
-		places += p.LeftCap[i]
 		rep := &reports[i]
 		kept = kept[:0]
 		mark := int32(i + 1)
@@ -465,6 +464,9 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		for _, c := range kept[:min(len(kept), CandidatesKeptMax)] {
 			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.index), Score: c.score})
 		}
+		// Only places with a candidate can be filled; counting the whole headcount could
+		// overflow the bonus below.
+		places += min(p.LeftCap[i], len(kept), CandidatesKeptMax)
 	}
 
 	// Objective bonuses: one place more must outweigh any change of score and load.
@@ -513,7 +515,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			})
 			continue
 		}
-		missing := p.LeftCap[i] - served[i]
+		missing := d.Remaining() - served[i] // LeftCap stops at CapacityMax
 		if missing <= 0 {
 			continue
 		}

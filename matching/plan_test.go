@@ -437,3 +437,39 @@ func TestSuggestDemandsHonoursDispatch(t *testing.T) {
 	noError(t, err)
 	equal(t, 1, len(got), "suggestions to the provider it was dispatched to")
 }
+
+// Headcounts far beyond what any demand can be given (Plan reads records as they are, and
+// catalog's limits are not checked here) must not overflow the objective's bonus, which grew
+// with the headcounts: 512 demands of 2^24 places with a provider of capacity 2^16 and the
+// largest load cost made it negative, so Plan failed with ErrInvalidProblem. Nor may they
+// shrink what is reported missing.
+func TestPlanHugeHeadcounts(t *testing.T) {
+	grid := catalog.GridPath("S/C1/G1")
+	var demands []catalog.Demand
+	for i := range 512 {
+		demands = append(demands, catalog.Demand{ID: uuid.UUID{0: 1, 14: byte(i >> 8), 15: byte(i)}, Kind: catalog.Wish,
+			Status: catalog.StatusOpen, Headcount: 1 << 24, Location: catalog.Location{Grid: grid},
+			Requester: catalog.RequesterRef{ID: "r"}})
+	}
+	demands[0].Headcount = 1 << 25
+	providers := []catalog.Provider{{ID: uuid.UUID{0: 2}, Kind: catalog.Volunteer, Home: grid, Capacity: 1 << 16}}
+	for _, objective := range []matching.Objective{matching.MaxServed, matching.PriorityFirst, matching.MaxScore} {
+		res, err := matching.Plan(context.Background(), demands, providers,
+			matching.Options{Objective: objective, LoadCost: matching.FitScoreMax})
+		noError(t, err)
+		if objective == matching.MaxServed {
+			equal(t, len(demands), res.Served, "served")
+		}
+		missing := map[uuid.UUID]int{}
+		for _, u := range res.Unmatched {
+			missing[u.DemandID] = u.Missing
+		}
+		given := map[uuid.UUID]int{}
+		for _, a := range res.Assignments {
+			given[a.DemandID]++
+		}
+		for _, d := range demands {
+			equal(t, d.Remaining(), given[d.ID]+missing[d.ID], "places filled and missing")
+		}
+	}
+}

@@ -243,9 +243,13 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		if s.closed.Load() {
 			return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
 		}
-		sqlTx, err = s.wconn.BeginTx(ctx, nil)
+		// Not ctx itself: database/sql would roll back on cancellation from a goroutine of
+		// its own, racing the next BEGIN on this pinned connection, and when that ROLLBACK was
+		// interrupted too the connection stayed in the transaction, failing every later
+		// write. Statements still run under ctx; a failure is rolled back here, in order.
+		sqlTx, err = s.wconn.BeginTx(context.WithoutCancel(ctx), nil)
 	} else {
-		sqlTx, err = s.wdb.BeginTx(ctx, nil)
+		sqlTx, err = s.wdb.BeginTx(context.WithoutCancel(ctx), nil)
 	}
 	if err != nil {
 		return s.closedErr(fmt.Errorf("sqlstore: begin: %w", err))
@@ -255,16 +259,26 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		tx.stmts, tx.pinned = make(map[string]*sql.Stmt), true
 	}
 	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
+		s.rollback(sqlTx)
 		return s.closedErr(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
+		s.rollback(sqlTx)
 		return s.closedErr(fmt.Errorf("sqlstore: commit: %w", err))
 	}
 	if s.ckpt != nil {
 		s.ckpt.Kick()
 	}
 	return nil
+}
+
+// rollback ends a failed SQLite write transaction. A ROLLBACK that fails (or a COMMIT that
+// failed) may leave the pinned connection inside the transaction, so it is rolled back once
+// more; "no transaction is active" is the usual, harmless answer.
+func (s *Store) rollback(sqlTx *sql.Tx) {
+	if err := sqlTx.Rollback(); err != nil && s.wconn != nil {
+		_, _ = s.wconn.ExecContext(context.Background(), "ROLLBACK")
+	}
 }
 
 // updatePostgres is updateOnce on PostgreSQL, with the transaction run by hand (pgTx).

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("FarTimes", func(t *testing.T) { testFarTimes(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
+	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
 	t.Run("ConcurrentSameKey", func(t *testing.T) { testConcurrentSameKey(t, newStore) })
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })
@@ -958,6 +959,41 @@ func testClosed(t *testing.T, newStore NewStore) {
 	for name, call := range calls {
 		assert.ErrorIs(t, call(), ledger.ErrClosed, name)
 	}
+}
+
+// testCancelMidBatch cancels batches at every stage of their store transaction: a cancelled
+// batch posts all or nothing, and the store keeps taking writes afterwards.
+func testCancelMidBatch(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	const batches, size = 40, 200
+	batch := func(i int) []ledger.Transaction {
+		ts := make([]ledger.Transaction, size)
+		for j := range ts {
+			ts[j] = ledger.Transaction{IdempotencyKey: fmt.Sprintf("cancel:%d:%d", i, j), Postings: []ledger.Posting{pts("issuer", "a", "0.01")}}
+		}
+		return ts
+	}
+	for i := range batches {
+		ctx, cancel := context.WithTimeout(f.ctx, time.Duration(i)*100*time.Microsecond)
+		_, err := f.l.PostBatch(ctx, batch(i))
+		cancel()
+		if err != nil {
+			require.True(t, errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled), "%v", err)
+		}
+		_, err = f.l.Post(f.ctx, one(pts("issuer", "b", "0.01")))
+		require.NoError(t, err, "a Post after batch %d was cancelled", i)
+	}
+	// Retrying every batch posts each transaction exactly once in all.
+	for i := range batches {
+		res, err := f.l.PostBatch(f.ctx, batch(i))
+		require.NoError(t, err)
+		for _, r := range res {
+			require.NoError(t, r.Err)
+		}
+	}
+	assert.Equal(t, decimal.New(batches*size, -2).String(), f.balance("a"))
+	assert.Equal(t, decimal.New(batches, -2).String(), f.balance("b"))
+	f.verify()
 }
 
 // testConcurrentHotAccounts moves points between a handful of hot accounts from many

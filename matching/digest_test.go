@@ -20,14 +20,14 @@ import (
 // scorer as first written. A speed-up of Plan or Suggest must leave every assignment, score,
 // explanation and miss unchanged, so these digests must not change.
 const (
-	digestBenchmarkDistrict = "d910e0a44b7ce35b4150b26b8ae6406445d07463c9419d4da9908abfd08010f6"
-	digestVariedMaxScore    = "ec6118c32903d67eec289824e25699f379dd67a362956b293471d4496c18bb6a"
-	digestVariedMaxServed   = "ec6118c32903d67eec289824e25699f379dd67a362956b293471d4496c18bb6a"
-	digestVariedPriority    = "79fa507902c5bbed355a19c092ef344eecfd708271626cd378c9102535e6727b"
-	digestVariedShortWalk   = "d943a75b814b1d5e5f48fe156b40fb7d8c2211b70417c70acf0ec5389a652b55"
-	digestVariedPointer     = "ec6118c32903d67eec289824e25699f379dd67a362956b293471d4496c18bb6a"
-	digestVariedTaxonomy    = "663c1106385714ac30d1ce9b2249b8be6bf8d8acf09fca39a759ba9c1c6033c0"
-	digestVariedNoRouter    = "a435ee26257c5d9a9c73ca571e7a51475d457053d84b7ea98025810df90bad8e"
+	digestBenchmarkDistrict = "45d77c91b99c8668eae4b440492359f0f56bab06b7c57ce18f5cf3ca7dbb4af9"
+	digestVariedMaxScore    = "bc4af09073e3afc1cdf4ed19f1d2487c284d854edc1493d253c650ca549cb502"
+	digestVariedMaxServed   = "bc4af09073e3afc1cdf4ed19f1d2487c284d854edc1493d253c650ca549cb502"
+	digestVariedPriority    = "bf5738a274711302d64469a1b61c1057105ce8cfc4541e91ef89632d27a505fa"
+	digestVariedShortWalk   = "19a1f54f5e7b2997153299dcf5c9dff88f8680652e813944506f905dcd147488"
+	digestVariedPointer     = "bc4af09073e3afc1cdf4ed19f1d2487c284d854edc1493d253c650ca549cb502"
+	digestVariedTaxonomy    = "c366f0415f366b41f53aa00673aa0e06b6ec30ae6647818fec51dceeb644ba70"
+	digestVariedNoRouter    = "251dae8e6111a3d88d5101df5f9baa2c5358f5dcf46566807d5b0bcb3483ba21"
 	digestVariedSuggest     = "25a9f27c3d0ff360995c2354ff1d4992d0214994fd725c2bf2cc37f358545d18"
 )
 

@@ -519,14 +519,15 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		if missing <= 0 {
 			continue
 		}
-		reason, detail := m.explainMiss(int32(i), &reports[i])
+		reason, detail := m.explainMiss(int32(i), &reports[i], served[i])
 		res.Unmatched = append(res.Unmatched, Unmatched{DemandID: d.ID, Missing: missing, Reason: reason, Detail: detail})
 	}
 	return res, nil
 }
 
-// explainMiss turns a demand's candidate report into a reason and a sentence.
-func (m *Matcher) explainMiss(i int32, rep *demandReport) (Reason, string) {
+// explainMiss turns a demand's candidate report into a reason and a sentence. served
+// providers of the report were given to the demand itself: they explain nothing.
+func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, string) {
 	d := &m.demands[i]
 	what := "any skill"
 	if skills := m.skills[i]; len(skills) > 0 {
@@ -543,13 +544,17 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport) (Reason, string) {
 		}
 		what += " or function " + strings.Join(names, "/")
 	}
+	other := ""
+	if served > 0 {
+		other = "other "
+	}
 	switch {
-	case rep.scanned == 0:
-		return ReasonNoCandidates, fmt.Sprintf("no provider with %s serves %s", what, d.Location.Grid)
-	case rep.eligibleFound > 0:
-		return ReasonTaken, fmt.Sprintf("%d eligible providers with capacity were assigned to higher-scoring demands", rep.eligibleFound)
+	case rep.scanned == served:
+		return ReasonNoCandidates, fmt.Sprintf("no %sprovider with %s serves %s", other, what, d.Location.Grid)
+	case rep.eligibleFound > served:
+		return ReasonTaken, fmt.Sprintf("%d %seligible providers with capacity were assigned to higher-scoring demands", rep.eligibleFound-served, other)
 	case rep.atCapacity > 0:
-		return ReasonAtCapacity, fmt.Sprintf("all %d eligible providers are at capacity", rep.atCapacity)
+		return ReasonAtCapacity, fmt.Sprintf("all %d %seligible providers are at capacity", rep.atCapacity, other)
 	}
 	best, count := ReasonNoCandidates, 0
 	for r, n := range rep.ineligible {
@@ -557,5 +562,5 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport) (Reason, string) {
 			best, count = Reason(r), n
 		}
 	}
-	return best, fmt.Sprintf("%d providers with %s near %s: none eligible, most often: %s", rep.scanned, what, d.Location.Grid, best)
+	return best, fmt.Sprintf("%d %sproviders with %s near %s: none eligible, most often: %s", rep.scanned-served, other, what, d.Location.Grid, best)
 }

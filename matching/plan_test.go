@@ -473,3 +473,25 @@ func TestPlanHugeHeadcounts(t *testing.T) {
 		}
 	}
 }
+
+// A demand for two providers (多对一) with one eligible provider gets that one; the place
+// left is not "taken by higher-scoring demands", since nobody else was given the provider.
+func TestPlanReasonPartlyFilled(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[0] // haircut: only provider 101 has the skill
+	d.Headcount = 2
+	res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{})
+	noError(t, err)
+	checkPlan(t, []catalog.Demand{d}, providers, res)
+	equal(t, 1, res.Served, "served")
+	equal(t, 1, len(res.Unmatched), "unmatched entries")
+	equal(t, matching.ReasonNoCandidates, res.Unmatched[0].Reason, "reason")
+
+	// With a second barber far away the place is missed for the walk.
+	far := providers[1] // the tutor, 2.2 km away
+	far.Skills = []catalog.Skill{"haircut"}
+	res, err = matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{providers[0], far}, matching.Options{})
+	noError(t, err)
+	equal(t, 1, res.Served, "served")
+	equal(t, matching.ReasonTooFar, res.Unmatched[0].Reason, "reason with a far barber")
+}

@@ -15,8 +15,8 @@ const verifyPage = 4096
 // positive amount, that every stored balance equals the recomputed one (so each asset's
 // balances sum to exactly zero: every posting moves an amount between two accounts of one
 // asset), and so does BalanceAt as of the account's last effective time, and that no bounded
-// account is below its minimum with its open holds counted, nor above its maximum. It returns nil or an error wrapping ErrCorrupt that describes the first
-// discrepancy it meets.
+// account is below its minimum with its open holds counted, nor above its maximum. It returns
+// nil or an error wrapping ErrCorrupt that describes the first discrepancy it meets.
 //
 // Verify does not hold the store for the whole run: it reads a page of transactions or
 // accounts per store view, so Posts continue while it runs (on memstore a view blocks

@@ -16,12 +16,7 @@ import (
 // member's two shares read the same debt and paid it off in full, so the posting took 10
 // from a debt of 5 and was refused every time: the award could never be made.
 func TestAwardTeamMemberListedTwiceWithDebt(t *testing.T) {
-	s := testScheme()
-	s.Team = points.TeamToMembers
-	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
-	e := newEnv(t, s)
-	tm := e.team(t, "理发队", "m1", "m1")
-	h := points.PersonHolder("m1")
+	e, tm, h := teamListingMemberTwice(t)
 	debt := e.inc.DebtAccount(h)
 	require.NoError(t, e.l.OpenAccount(e.ctx, ledger.Account{ID: debt, Asset: "PTS"}))
 	_, err := e.l.Post(e.ctx, ledger.Transaction{Postings: []ledger.Posting{{From: e.inc.IssuerAccount(), To: debt, Amount: dec("5"), Asset: "PTS"}}})
@@ -41,12 +36,7 @@ func TestAwardTeamMemberListedTwiceWithDebt(t *testing.T) {
 // of it. Each of the member's two postings was checked against the whole available balance,
 // so the clawback took more than there was and was refused every time.
 func TestClawbackTeamMemberListedTwice(t *testing.T) {
-	s := testScheme()
-	s.Team = points.TeamToMembers
-	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
-	e := newEnv(t, s)
-	tm := e.team(t, "理发队", "m1", "m1")
-	h := points.PersonHolder("m1")
+	e, tm, h := teamListingMemberTwice(t)
 	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{tm, "2", true}) // 30 points, 15 each
 	_, err := e.inc.AwardAudited(e.ctx, e.cat, d.ID, tm.ID, "x")
 	require.NoError(t, err)
@@ -60,4 +50,14 @@ func TestClawbackTeamMemberListedTwice(t *testing.T) {
 	assert.Equal(t, "0", e.balance(t, e.inc.HolderAccount(h)).String())
 	assert.Equal(t, "25", e.balance(t, e.inc.DebtAccount(h)).String())
 	e.verify(t)
+}
+
+// teamListingMemberTwice is a scheme paying teams' members, without caps, and a team that
+// lists its member m1 twice.
+func teamListingMemberTwice(t *testing.T) (*env, catalog.Provider, string) {
+	s := testScheme()
+	s.Team = points.TeamToMembers
+	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
+	e := newEnv(t, s)
+	return e, e.team(t, "理发队", "m1", "m1"), points.PersonHolder("m1")
 }

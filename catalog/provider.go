@@ -255,20 +255,31 @@ func (a WeeklyAvailability) Hours() int {
 // hoursInWindowMax bounds the walk over a window: one week covers every slot.
 const hoursInWindowMax = HoursPerWeek
 
-// Overlaps reports whether the provider is available during at least one hour of w, read on
-// ImportLocation's wall clock whatever w's own zone: the catalog keeps times in UTC, and
-// reading a stored window's hours there put a Saturday-morning wish in China at 02:00. A
-// window open on either side always overlaps.
+// Overlaps reports whether the provider is available during at least one hour of w (see
+// TimeWindow.HourSlots). A window open on either side always overlaps.
 func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 	if a.IsZero() || w.Start.IsZero() || w.End.IsZero() {
 		return true
 	}
+	m := w.HourSlots()
+	return a[0]&m[0] != 0 || a[1]&m[1] != 0 || a[2]&m[2] != 0
+}
+
+// HourSlots returns the hour slots of the week that w touches, from w.Start's hour up to
+// w.End (a week at most), as WeeklyAvailability's bits. They are read on ImportLocation's wall
+// clock whatever w's own zone: the catalog keeps times in UTC, and reading a stored window's
+// hours there put a Saturday-morning wish in China at 02:00. Unlike an availability, the zero
+// result means no slot: an empty window, or one open on either side.
+func (w TimeWindow) HourSlots() WeeklyAvailability {
+	var m WeeklyAvailability
+	if w.Start.IsZero() || w.End.IsZero() {
+		return m
+	}
 	t := w.Start.In(ImportLocation).Truncate(time.Hour)
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
-		if a.Has(t.Weekday(), t.Hour()) {
-			return true
-		}
+		bit := int(t.Weekday())*24 + t.Hour()
+		m[bit/64] |= 1 << (bit % 64)
 		t = t.Add(time.Hour)
 	}
-	return false
+	return m
 }

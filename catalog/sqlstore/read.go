@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -319,21 +318,6 @@ func (s *Store) list(ctx context.Context, op, query string, args []any, fn func(
 	return nil
 }
 
-// availabilityMask is the set of hour slots WeeklyAvailability.Overlaps tests for w, walked
-// the same way (hour by hour from w.Start truncated to the hour, on catalog.ImportLocation's
-// wall clock).
-func availabilityMask(w catalog.TimeWindow) [3]uint64 {
-	var m [3]uint64
-	const hoursInWindowMax = catalog.HoursPerWeek // one week covers every slot
-	t := w.Start.In(catalog.ImportLocation).Truncate(time.Hour)
-	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
-		bit := int(t.Weekday())*24 + t.Hour()
-		m[bit/64] |= 1 << (bit % 64)
-		t = t.Add(time.Hour)
-	}
-	return m
-}
-
 // Providers implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
@@ -368,7 +352,7 @@ func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catal
 	}
 	if !q.Available.IsZero() && !q.Available.Start.IsZero() && !q.Available.End.IsZero() {
 		// A provider that stated no hours is available at any time.
-		m := availabilityMask(q.Available)
+		m := q.Available.HourSlots()
 		w.add("((avail0 = 0 AND avail1 = 0 AND avail2 = 0) OR (avail0 & ?) <> 0 OR (avail1 & ?) <> 0 OR (avail2 & ?) <> 0)",
 			int64(m[0]), int64(m[1]), int64(m[2]))
 	}

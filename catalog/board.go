@@ -25,7 +25,8 @@ type BoardSpec struct {
 // Errors: ErrInvalid (empty or long name, bad kind, scope or actor, ClosesAt not after OpensAt
 // or not in the future, more than BoardDemandsMax demands, a repeated demand, a demand outside
 // the scope or of a kind the board does not take), ErrNotFound (a demand), ErrInvalidTransition
-// (a demand that is not Open), ErrVersionConflict (after ConflictRetriesMax lost races).
+// (a demand that is not Open), ErrDeadlinePassed (a demand whose deadline has come: no one could
+// claim it), ErrVersionConflict (after ConflictRetriesMax lost races).
 func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, error) {
 	if err := checkText("board name", spec.Name, 1, NameBytesMax); err != nil {
 		return Board{}, fmt.Errorf("publish board: %w", err)
@@ -65,7 +66,7 @@ func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, erro
 			if err != nil {
 				return fmt.Errorf("publish board %q: demand %s: %w", spec.Name, id, err)
 			}
-			if err := c.publishable(b, d); err != nil {
+			if err := c.publishable(b, d, now); err != nil {
 				return fmt.Errorf("publish board %q: %w", spec.Name, err)
 			}
 			addPublish(&ch, d, b.ID, spec.Actor, now)
@@ -81,9 +82,12 @@ func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, erro
 	return b, nil
 }
 
-func (c *Catalog) publishable(b Board, d Demand) error {
+func (c *Catalog) publishable(b Board, d Demand, now time.Time) error {
 	if d.Status != StatusOpen {
 		return errorf(ErrInvalidTransition, "demand %s is %s, only open demands are published", d.ID, d.Status)
+	}
+	if err := requireBeforeDeadline(d, now); err != nil {
+		return fmt.Errorf("demand %s: %w", d.ID, err)
 	}
 	if !d.Location.Grid.Within(b.Scope) {
 		return errorf(ErrInvalid, "demand %s at %s is outside the board's scope %s", d.ID, d.Location.Grid, b.Scope)
@@ -106,7 +110,8 @@ func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Ti
 //
 // Errors: ErrInvalid (bad act, demand outside the scope or of the wrong kind), ErrNotFound
 // (board or demand), ErrBoardClosed (the board is closed or past its closing time),
-// ErrInvalidTransition (the demand is not Open), ErrVersionConflict.
+// ErrInvalidTransition (the demand is not Open), ErrDeadlinePassed (the demand's deadline has
+// come), ErrVersionConflict.
 func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act Act) (Demand, error) {
 	if err := act.validate("publish"); err != nil {
 		return Demand{}, err
@@ -128,7 +133,7 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 		if act.Version != 0 && d.Version != act.Version {
 			return errorf(ErrVersionConflict, "publish %s: version %d, caller read %d", demandID, d.Version, act.Version)
 		}
-		if err := c.publishable(b, d); err != nil {
+		if err := c.publishable(b, d, now); err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
 		// The board's version moves too, so a concurrent CloseBoard and Publish cannot both win.

@@ -215,6 +215,16 @@ func requireAllowed(from Status, action Action) error {
 	return nil
 }
 
+// requireBeforeDeadline refuses to put up (publish, dispatch) or take up (claim, accept) a
+// demand whose deadline has come. From that instant ExpireDue would expire it (deadline at or
+// before now); whether it can still be taken must not hang on when ExpireDue last ran.
+func requireBeforeDeadline(d Demand, now time.Time) error {
+	if !d.Deadline.IsZero() && !now.Before(d.Deadline) {
+		return errorf(ErrDeadlinePassed, "deadline %s, now %s", d.Deadline.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // ---- demands ----
 
 // CreateDemand adds a demand to the demand list (点单) in status Draft, or directly in status
@@ -358,11 +368,11 @@ func (c *Catalog) Submit(ctx context.Context, id uuid.UUID, act Act) (Demand, er
 }
 
 // Dispatch sends an open demand to named providers (社区派单); any of them may then accept it
-// with Claim, up to the headcount.
+// with Claim, up to the headcount, until its deadline.
 //
 // Errors: ErrInvalid (bad act, no providers, more than DispatchMax, a repeated provider),
 // ErrNotFound (the demand or a provider), ErrVersionConflict, ErrInvalidTransition if the
-// demand is not Open.
+// demand is not Open, ErrDeadlinePassed if its deadline has come (no one could accept it).
 func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.UUID, act Act) (Demand, error) {
 	if len(providers) == 0 || len(providers) > DispatchMax {
 		return Demand{}, errorf(ErrInvalid, "dispatch %s: %d providers, want 1..%d", id, len(providers), DispatchMax)
@@ -377,6 +387,9 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 	return c.moveDemand(ctx, "dispatch", id, act, func(s *step) error {
 		s.action = ActionDispatch
 		if err := requireAllowed(s.from, s.action); err != nil {
+			return err
+		}
+		if err := requireBeforeDeadline(*s.d, s.now); err != nil {
 			return err
 		}
 		for _, p := range providers {

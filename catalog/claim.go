@@ -14,7 +14,8 @@ import (
 // when the headcount is met; the claim takes one unit of the provider's capacity.
 //
 // Preconditions, checked in this order: the demand is Published, Dispatched or Claimed
-// (ErrHeadcountFull if Accepted, ErrInvalidTransition otherwise); its board is open now
+// (ErrHeadcountFull if Accepted, ErrInvalidTransition otherwise); its deadline, if it has one,
+// is still ahead (ErrDeadlinePassed: the demand is due to expire); its board is open now
 // (ErrBoardClosed), or, if dispatched, the provider is one it was dispatched to (ErrIneligible);
 // the provider is not the requester nor a member of the requester's team (ErrSelfClaim); the
 // provider has every required skill or is an organisation with a function the taxonomy lists
@@ -34,6 +35,9 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 			return errorf(ErrHeadcountFull, "all %d places taken", d.Headcount)
 		}
 		if err := requireAllowed(s.from, s.action); err != nil {
+			return err
+		}
+		if err := requireBeforeDeadline(d, s.now); err != nil {
 			return err
 		}
 		p, err := c.store.Provider(ctx, providerID)

@@ -157,7 +157,7 @@ type Demand struct {
 	Window           TimeWindow
 	Priority         Priority
 	Urgency          Urgency
-	Deadline         time.Time       // zero: none; an unclaimed demand past it expires
+	Deadline         time.Time       // zero: none; from it on no one may claim, publish or dispatch the demand, and an unclaimed one expires
 	Budget           decimal.Decimal // yuan; Project only, > 0 there, zero otherwise
 
 	// Lifecycle state, maintained by the catalog. A caller's values are ignored on creation.

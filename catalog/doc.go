@@ -43,7 +43,9 @@
 // and bumps the demand's version, which the store checks on write (optimistic concurrency), so
 // two operators never silently overwrite each other and fifty volunteers racing for one place
 // produce exactly one claim. A [Board] (榜单) is a named, time-bounded list of published
-// demands; providers claim (揭榜认领) from it while it is open. An [Audit] per (demand,
+// demands; providers claim (揭榜认领) from it while it is open. From a demand's deadline on, no
+// one may publish, dispatch or claim it ([ErrDeadlinePassed]), even before [Catalog.ExpireDue]
+// has moved it to Expired; claims it already has stand. An [Audit] per (demand,
 // provider) is what the points scheme awards on; [Catalog.MarkAwarded] records the award once.
 //
 // # Shape

@@ -37,6 +37,11 @@ var (
 	// ErrBoardClosed reports a claim or publication on a board that is closed, not yet open or
 	// past its closing time.
 	ErrBoardClosed = errors.New("catalog: board closed")
+	// ErrDeadlinePassed reports a claim, an acceptance of a dispatch, a dispatch or a
+	// publication of a demand whose deadline has come (at or before now). Such a demand is due to
+	// expire (DESIGN.md §5: Expired, deadline passed unclaimed), so no one may take it up, whether
+	// or not ExpireDue has run yet. Claims it already has stand.
+	ErrDeadlinePassed = errors.New("catalog: demand deadline passed")
 	// ErrIneligible reports a provider that may not serve the demand: a required skill is
 	// missing (and, for an organisation, no function of the demand's category), the demand lies outside the provider's service area, the demand was dispatched to
 	// other providers, or the demand kind needs an organisation (a unit, team or social

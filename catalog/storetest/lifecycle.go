@@ -683,3 +683,93 @@ func testConcurrentClaims(t *testing.T, open func(t *testing.T) catalog.Store) {
 		assert.Equal(t, 3, load.Active)
 	})
 }
+
+// testDeadlines checks that a demand whose deadline has come is taken up by no one, whether or
+// not ExpireDue has run yet: a claim from its board, an acceptance of its dispatch, a dispatch
+// and a publication are all refused with ErrDeadlinePassed and change nothing. The deadline
+// binds at the instant ExpireDue would expire the demand (deadline at or before now).
+func testDeadlines(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s)
+	c := f.Cat
+	now := f.Clock.Now()
+	withDeadline := func(requester string, headcount int) catalog.Demand {
+		w := Wish(requester)
+		w.Headcount, w.Deadline = headcount, now.Add(24*time.Hour)
+		return f.OpenWish(t, w)
+	}
+	onBoard := withDeadline("r1", 2)   // partly claimed before the deadline
+	lateBoard := withDeadline("r2", 1) // claimed just before the deadline
+	toAccept := withDeadline("r3", 1)  // dispatched before the deadline, accepted after
+	toDispatch := withDeadline("r4", 1)
+	toPublish := withDeadline("r5", 1)
+	noDeadline := f.OpenWish(t, Wish("r6"))
+	v1 := f.Register(t, Volunteer("v1"))
+	v2 := f.Register(t, Volunteer("v2"))
+	b := f.Board(t, onBoard.ID, lateBoard.ID, noDeadline.ID)
+	_, err := c.Claim(ctx, onBoard.ID, v1.ID, act("vol:v1"))
+	require.NoError(t, err)
+	_, err = c.Dispatch(ctx, toAccept.ID, []uuid.UUID{v2.ID}, act("community"))
+	require.NoError(t, err)
+
+	f.Clock.Advance(24*time.Hour - time.Second)
+	_, err = c.Claim(ctx, lateBoard.ID, v1.ID, act("vol:v1"))
+	require.NoError(t, err, "a second before the deadline the demand is still claimable")
+
+	f.Clock.Advance(time.Second) // now == deadline: ExpireDue would expire it
+	providerVersion := func(id uuid.UUID) uint64 {
+		t.Helper()
+		p, err := c.Provider(ctx, id)
+		require.NoError(t, err)
+		return p.Version
+	}
+	v1Version, v2Version := providerVersion(v1.ID), providerVersion(v2.ID)
+	boards, err := c.Boards(ctx, catalog.BoardQuery{})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		demand uuid.UUID
+		call   func() error
+	}{
+		{"claim from the board", onBoard.ID, func() error { _, err := c.Claim(ctx, onBoard.ID, v2.ID, act("vol:v2")); return err }},
+		{"accept a dispatch", toAccept.ID, func() error { _, err := c.Claim(ctx, toAccept.ID, v2.ID, act("vol:v2")); return err }},
+		{"dispatch", toDispatch.ID, func() error {
+			_, err := c.Dispatch(ctx, toDispatch.ID, []uuid.UUID{v2.ID}, act("community"))
+			return err
+		}},
+		{"publish", toPublish.ID, func() error { _, err := c.Publish(ctx, b.ID, toPublish.ID, act("community")); return err }},
+		{"publish a board", toPublish.ID, func() error {
+			_, err := c.PublishBoard(ctx, catalog.BoardSpec{Name: "六月微心愿榜", Kind: catalog.BoardWishes, Scope: CommunityA,
+				OpensAt: f.Clock.Now(), ClosesAt: f.Clock.Now().Add(time.Hour), Demands: []uuid.UUID{toPublish.ID}, Actor: "community"})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snap(t, f, tc.demand)
+			err := tc.call()
+			require.ErrorIs(t, err, catalog.ErrDeadlinePassed)
+			assert.Equal(t, before, snap(t, f, tc.demand), "a refusal changes nothing")
+		})
+	}
+	assert.Equal(t, v1Version, providerVersion(v1.ID), "providers untouched")
+	assert.Equal(t, v2Version, providerVersion(v2.ID), "providers untouched")
+	after, err := c.Boards(ctx, catalog.BoardQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, len(boards.Boards), len(after.Boards), "no board published")
+
+	_, err = c.Claim(ctx, noDeadline.ID, v2.ID, act("vol:v2"))
+	require.NoError(t, err, "a demand without a deadline is claimable any time")
+	got, err := c.Start(ctx, onBoard.ID, act("community"))
+	require.NoError(t, err, "a partly claimed demand past its deadline starts with the providers it has")
+	assert.Equal(t, 1, got.Filled)
+
+	n, err := c.ExpireDue(ctx, f.Clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "the refused demands expire as before")
+	for id, want := range map[uuid.UUID]catalog.Status{toAccept.ID: catalog.StatusExpired, toDispatch.ID: catalog.StatusExpired,
+		toPublish.ID: catalog.StatusExpired, lateBoard.ID: catalog.StatusAccepted} {
+		d, err := c.Demand(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, d.Status)
+	}
+}

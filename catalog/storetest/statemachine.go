@@ -112,6 +112,11 @@ func (m *machine) pickProvider(t *rapid.T) (int, *modelProvider) {
 	return i, m.providers[i]
 }
 
+// due reports whether d's deadline has come: from then no one may publish, dispatch or claim it.
+func (m *machine) due(d *modelDemand) bool {
+	return !d.deadline.IsZero() && !m.f.Clock.Now().Before(d.deadline)
+}
+
 // expect fails the test unless err wraps want (nil: success).
 func expect(t *rapid.T, op string, err, want error) {
 	t.Helper()
@@ -143,6 +148,8 @@ func (m *machine) publish(t *rapid.T) {
 		want = catalog.ErrBoardClosed
 	case d.status != catalog.StatusOpen:
 		want = catalog.ErrInvalidTransition
+	case m.due(d):
+		want = catalog.ErrDeadlinePassed
 	}
 	expect(t, "publish", err, want)
 	if want == nil {
@@ -160,8 +167,11 @@ func (m *machine) dispatch(t *rapid.T) {
 	}
 	_, err := m.f.Cat.Dispatch(m.ctx, d.id, ids, act("community"))
 	var want error
-	if d.status != catalog.StatusOpen {
+	switch {
+	case d.status != catalog.StatusOpen:
 		want = catalog.ErrInvalidTransition
+	case m.due(d):
+		want = catalog.ErrDeadlinePassed
 	}
 	expect(t, "dispatch", err, want)
 	if want == nil {
@@ -187,6 +197,8 @@ func (m *machine) claim(t *rapid.T) {
 		want = catalog.ErrHeadcountFull
 	case !d.status.Claimable():
 		want = catalog.ErrInvalidTransition
+	case m.due(d):
+		want = catalog.ErrDeadlinePassed
 	case len(d.dispatched) > 0 && !dispatchedTo():
 		want = catalog.ErrIneligible
 	case len(d.dispatched) == 0 && m.closed[d.board]:

@@ -211,7 +211,8 @@ func (s *Store) closedErr(err error) error {
 // deadlock or unique violation (another process won a race) rolls back and runs fn again, at
 // most UpdateAttemptsMax times in all, after a short jittered sleep.
 //
-// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation.
+// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation
+// (and, when ctx has ended, with ctx.Err()).
 func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
 	var err error
 	for attempt := range UpdateAttemptsMax {
@@ -222,7 +223,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) er
 		}
 		err = s.updateOnce(ctx, fn)
 		if err == nil || !s.d.retryable(err) {
-			return err
+			return ctxErr(ctx, err)
 		}
 	}
 	return fmt.Errorf("sqlstore: update: gave up after %d attempts: %w", UpdateAttemptsMax, err)
@@ -302,7 +303,8 @@ func (s *Store) updatePostgres(ctx context.Context, fn func(tx ledger.StoreTx) e
 // View runs fn in one read-only transaction: a consistent snapshot (REPEATABLE READ on
 // PostgreSQL; a WAL read transaction on SQLite).
 //
-// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation.
+// Errors: ledger.ErrClosed, fn's error, or the database's error wrapped with the operation
+// (and, when ctx has ended, with ctx.Err()).
 func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) error {
 	if s.closed.Load() {
 		return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
@@ -318,9 +320,36 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 	}
 	defer func() { _ = r.tx.Rollback() }()
 	if err := fn(r); err != nil {
-		return s.closedErr(err)
+		return ctxErr(ctx, s.closedErr(err))
 	}
 	return nil
+}
+
+// ledgerErrs are the ledger's error kinds, of which every error a store returns for a
+// reason other than the database's own failure wraps one.
+var ledgerErrs = []error{
+	ledger.ErrInvalid, ledger.ErrUnknownAsset, ledger.ErrUnknownAccount, ledger.ErrAssetMismatch,
+	ledger.ErrInsufficientBalance, ledger.ErrAboveMaxBalance, ledger.ErrIdempotencyConflict,
+	ledger.ErrAlreadyReversed, ledger.ErrConflict, ledger.ErrHoldClosed, ledger.ErrNotFound,
+	ledger.ErrClosed, ledger.ErrCorrupt,
+}
+
+// ctxErr makes a database failure of a transaction whose context has ended wrap the context's
+// error, so that errors.Is(err, context.Canceled) tells a caller to retry. Without it the
+// cause is often lost: pgx answers a statement sent on an ended context with
+// driver.ErrBadConn ("safe to retry"), and database/sql answers one on a transaction it
+// rolled back with sql.ErrTxDone. A ledger verdict (insufficient balance, ...) stands as it is.
+func ctxErr(ctx context.Context, err error) error {
+	cause := ctx.Err()
+	if err == nil || cause == nil || errors.Is(err, cause) {
+		return err
+	}
+	for _, kind := range ledgerErrs {
+		if errors.Is(err, kind) {
+			return err
+		}
+	}
+	return fmt.Errorf("sqlstore: %w (%w)", cause, err)
 }
 
 // pgRetryable reports PostgreSQL errors that mean another transaction won a race:

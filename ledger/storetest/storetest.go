@@ -962,7 +962,9 @@ func testClosed(t *testing.T, newStore NewStore) {
 }
 
 // testCancelMidBatch cancels batches at every stage of their store transaction: a cancelled
-// batch posts all or nothing, and the store keeps taking writes afterwards.
+// batch posts all or nothing, fails with an error that wraps the context's (so a caller can
+// tell a timeout from a refusal), and the store keeps taking writes afterwards. Even batches
+// are cancelled (context.Canceled), odd ones run out of time (context.DeadlineExceeded).
 func testCancelMidBatch(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	const batches, size = 40, 200
@@ -974,10 +976,22 @@ func testCancelMidBatch(t *testing.T, newStore NewStore) {
 		return ts
 	}
 	for i := range batches {
-		ctx, cancel := context.WithTimeout(f.ctx, time.Duration(i)*100*time.Microsecond)
-		_, _ = f.l.PostBatch(ctx, batch(i)) // posted or not: the retries below tell
+		delay := time.Duration(i) * 100 * time.Microsecond
+		ctx, cancel := context.WithCancel(f.ctx)
+		want := context.Canceled
+		if i%2 == 0 {
+			time.AfterFunc(delay, cancel) // a second cancel after the one below does nothing
+		} else {
+			cancel()
+			ctx, cancel = context.WithTimeout(f.ctx, delay)
+			want = context.DeadlineExceeded
+		}
+		_, err := f.l.PostBatch(ctx, batch(i)) // posted or not: the retries below tell
 		cancel()
-		_, err := f.l.Post(f.ctx, one(pts("issuer", "b", "0.01")))
+		if err != nil {
+			require.ErrorIs(t, err, want, "batch %d", i)
+		}
+		_, err = f.l.Post(f.ctx, one(pts("issuer", "b", "0.01")))
 		require.NoError(t, err, "a Post after batch %d was cancelled", i)
 	}
 	// Retrying every batch posts each transaction exactly once in all.

@@ -31,8 +31,13 @@ type Hold struct {
 
 // Hold reserves p.Amount on p.From for a later Capture to p.To.
 //
-// Errors: ErrInvalid (bad posting, key, or an expiry not in the future or after
-// HoldExpiresAtMax), ErrInvalidAmount,
+// With an IdempotencyKey, a replay of the same request (posting and expiry) returns the first
+// hold and changes nothing, whatever became of it since: captured, released, or past its
+// expiry (a replay is answered even when its expiry is no longer in the future). The key with
+// other content is ErrIdempotencyConflict. A refused request does not use up its key.
+//
+// Errors: ErrInvalid (bad posting, key, or the expiry of a new hold not in the future or
+// after HoldExpiresAtMax), ErrInvalidAmount,
 // ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch, ErrInsufficientBalance,
 // ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, error) {
@@ -40,6 +45,10 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 	rec, err := l.prepareHold(ctx, p, opts, now)
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
+	}
+	if !rec.ExpiresAt.IsZero() && !rec.ExpiresAt.After(now) {
+		// Too late to open a hold, but a retry of one opened in time must still get it back.
+		return l.replayExpiredHold(ctx, &rec, opts.ExpiresAt)
 	}
 	rec.ID = l.newIDAt(now)
 	var out HoldRecord
@@ -53,7 +62,7 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 		if k := rec.IdempotencyKey; k != "" {
 			prior, err := tx.HoldByKey(ctx, k)
 			if err == nil {
-				if prior.Posting != rec.Posting || !prior.ExpiresAt.Equal(rec.ExpiresAt) {
+				if !sameHold(&prior, &rec) {
 					return fmt.Errorf("key %q: %w", k, ErrIdempotencyConflict)
 				}
 				out = prior
@@ -90,16 +99,46 @@ func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, n
 	}
 	rec := HoldRecord{IdempotencyKey: opts.IdempotencyKey, Posting: pr, CreatedAt: now, Status: HoldOpen}
 	if !opts.ExpiresAt.IsZero() {
+		// An expiry not in the future is left to Hold: it refuses a new hold but answers a
+		// replay. One after the maximum was never stored, so it is refused here.
 		rec.ExpiresAt = opts.ExpiresAt.UTC().Truncate(time.Microsecond)
-		if !rec.ExpiresAt.After(now) {
-			return HoldRecord{}, fmt.Errorf("expiry %s is not in the future: %w", opts.ExpiresAt, ErrInvalid)
-		}
 		// Stores keep times as int64 microseconds: a later one would wrap around.
 		if rec.ExpiresAt.After(HoldExpiresAtMax) {
 			return HoldRecord{}, fmt.Errorf("expiry %s is after %s: %w", opts.ExpiresAt, HoldExpiresAtMax, ErrInvalid)
 		}
 	}
 	return rec, nil
+}
+
+// sameHold reports whether a stored hold is a replay of rec's request.
+func sameHold(stored, rec *HoldRecord) bool {
+	return stored.Posting == rec.Posting && stored.ExpiresAt.Equal(rec.ExpiresAt)
+}
+
+// replayExpiredHold answers a Hold whose expiry is not in the future: the first hold when the
+// request replays one under its key, ErrInvalid otherwise (a new hold must expire later). It
+// only reads: nothing it could write would be valid.
+func (l *Ledger) replayExpiredHold(ctx context.Context, rec *HoldRecord, expiresAt time.Time) (Hold, error) {
+	key := rec.IdempotencyKey
+	refused := fmt.Errorf("hold %q: expiry %s is not in the future: %w", key, expiresAt, ErrInvalid)
+	if key == "" {
+		return Hold{}, refused
+	}
+	var prior HoldRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		prior, err = r.HoldByKey(ctx, key)
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Hold{}, refused
+	case err != nil:
+		return Hold{}, fmt.Errorf("hold %q: %w", key, err)
+	case !sameHold(&prior, rec):
+		return Hold{}, fmt.Errorf("hold %q: key %q: %w", key, key, ErrIdempotencyConflict)
+	}
+	return l.toHold(ctx, &prior)
 }
 
 func (l *Ledger) toHold(ctx context.Context, rec *HoldRecord) (Hold, error) {

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("PostBatch", func(t *testing.T) { testPostBatch(t, newStore) })
 	t.Run("Reverse", func(t *testing.T) { testReverse(t, newStore) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
+	t.Run("HoldReplayAfterExpiry", func(t *testing.T) { testHoldReplayAfterExpiry(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })

@@ -366,7 +366,7 @@ type candidate struct {
 type demandReport struct {
 	scanned       int
 	atCapacity    int
-	ineligible    [ReasonNotOpen + 1]int
+	ineligible    [len(reasonText)]int
 	eligibleFound int
 }
 
@@ -440,8 +440,13 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			func(j int32) bool {
 				fit := m.fit(int32(i), j)
 				if !fit.Eligible() {
-					if int(fit.Reason) < len(rep.ineligible) {
-						rep.ineligible[fit.Reason]++
+					reason := fit.Reason
+					if reason == ReasonNone {
+						// A scorer's Fit{Score: 0}: ReasonNone would tell the caller nothing.
+						reason = ReasonNoScore
+					}
+					if int(reason) < len(rep.ineligible) {
+						rep.ineligible[reason]++
 					}
 					return true
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -380,7 +381,7 @@ func TestRouter(t *testing.T) {
 
 func TestReasonString(t *testing.T) {
 	seen := map[string]bool{}
-	for r := matching.ReasonNone; r <= matching.ReasonNotOpen; r++ {
+	for r := matching.ReasonNone; r <= matching.ReasonNoScore; r++ {
 		s := r.String()
 		if s == "" || s == "unknown reason" || seen[s] {
 			t.Fatalf("reason %d: %q", r, s)
@@ -494,4 +495,26 @@ func TestPlanReasonPartlyFilled(t *testing.T) {
 	noError(t, err)
 	equal(t, 1, res.Served, "served")
 	equal(t, matching.ReasonTooFar, res.Unmatched[0].Reason, "reason with a far barber")
+}
+
+// A custom scorer may turn a pairing down with a score of 0 (or less) and no reason. Plan
+// reported the demand's miss as ReasonNone, the "no reason" value, so a caller learnt nothing;
+// it is ReasonNoScore, with a detail that says so.
+func TestPlanReasonScorerGaveNoScore(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[0] // haircut: provider 101 has the skill and is near
+	for _, score := range []int64{0, -5} {
+		t.Run(fmt.Sprint(score), func(t *testing.T) {
+			none := matching.ScorerFunc(func(matching.Candidate, bool) matching.Fit { return matching.Fit{Score: score} })
+			res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{Scorer: none})
+			noError(t, err)
+			equal(t, 0, res.Served, "served")
+			equal(t, 1, len(res.Unmatched), "unmatched entries")
+			u := res.Unmatched[0]
+			equal(t, matching.ReasonNoScore, u.Reason, "reason")
+			if !strings.Contains(u.Detail, matching.ReasonNoScore.String()) {
+				t.Fatalf("detail %q does not name the reason", u.Detail)
+			}
+		})
+	}
 }

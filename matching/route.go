@@ -24,6 +24,9 @@ const (
 	ReasonAtCapacity               // unmatched: every eligible provider is at capacity
 	ReasonTaken                    // unmatched: eligible providers went to demands that score higher
 	ReasonNotOpen                  // unmatched: the demand is not open or has no place left
+	// ReasonNoScore: the scorer gave the pairing no positive score and no reason (a custom
+	// Scorer's Fit{Score: 0}). Plan reports it in place of ReasonNone, which would say nothing.
+	ReasonNoScore
 )
 
 var reasonText = [...]string{
@@ -40,6 +43,7 @@ var reasonText = [...]string{
 	ReasonAtCapacity:        "all eligible providers at capacity",
 	ReasonTaken:             "eligible providers assigned to higher-scoring demands",
 	ReasonNotOpen:           "not open",
+	ReasonNoScore:           "scored no points",
 }
 
 // String explains the reason in English.

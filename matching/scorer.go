@@ -26,7 +26,9 @@ type Part struct {
 }
 
 // Fit is a scorer's verdict on a candidate: eligible with a positive Score, or ineligible
-// with the Reason. Parts explain the score; a scorer fills them only when asked to explain.
+// with the Reason. A Fit with no Reason and a Score of 0 or less is ineligible too; Plan
+// reports it as ReasonNoScore. Parts explain the score; a scorer fills them only when asked
+// to explain.
 type Fit struct {
 	Score  int64
 	Reason Reason

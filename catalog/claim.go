@@ -337,7 +337,14 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 // Audit records the community's decision (审核) on a completed demand: one decision for every
 // provider who did the work, approved with the hours to credit or rejected with a reason. The
 // auditor is act.Actor. Points are then awarded for each approved provider, and MarkAwarded
-// records it.
+// records it; the demand is Audited until the last of them is marked.
+//
+// An audit that rejects every provider moves the demand straight to Awarded, the end of the
+// loop: DESIGN.md §5 leads from Audited only to Awarded ("points awarded for every approved
+// provider"), which here holds at once, and there is no award MarkAwarded could ever record.
+// The audits keep each rejection and its reason, so a report can tell such a demand from a
+// paid one; returning it to the list for new providers would mix a second round of claims and
+// audits into the first, and is left to the community (a new demand).
 //
 // Errors: ErrInvalid (bad act; decisions missing a provider, naming one who did not do the work,
 // repeating one, approved hours out of range, a rejection without a reason), ErrNotFound,
@@ -377,6 +384,7 @@ func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDeci
 		if done != len(decisions) {
 			return errorf(ErrInvalid, "%d decisions for %d providers who did the work", len(decisions), done)
 		}
+		approved := 0
 		for _, dec := range decisions {
 			found := false
 			for _, cl := range s.claims {
@@ -388,10 +396,14 @@ func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDeci
 			a := Audit{DemandID: id, ProviderID: dec.ProviderID, Approved: dec.Approved, Reason: dec.Reason, Auditor: act.Actor, At: s.now}
 			if dec.Approved {
 				a.Hours = dec.Hours.Round(HoursScale)
+				approved++
 			}
 			s.ch.Audits = append(s.ch.Audits, a)
 		}
 		s.d.Status = StatusAudited
+		if approved == 0 {
+			s.d.Status = StatusAwarded // no award to wait for (see the doc comment)
+		}
 		return nil
 	})
 }

@@ -35,6 +35,7 @@
 //	Draft → Open → Published (on a Board, 揭榜) or Dispatched (派单 to named providers)
 //	      → Claimed (some places taken) / Accepted (headcount met) → InProgress
 //	      → Completed (hours recorded) → Rated (1–5) → Audited (审核) → Awarded (赋分)
+//	      (an audit rejecting every provider goes straight to Awarded: nothing is left to award)
 //	side exits: Cancelled (with a reason), Expired (deadline passed unclaimed);
 //	a claim withdrawn before the start returns the demand to its board.
 //

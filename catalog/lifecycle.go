@@ -18,7 +18,7 @@ const (
 	StatusCompleted                    // providers reported the work done, hours recorded
 	StatusRated                        // the requester rated it (评单), 1..5 with a comment
 	StatusAudited                      // the community audited it (审核): approved with hours or rejected
-	StatusAwarded                      // points awarded for every approved provider (赋分)
+	StatusAwarded                      // points awarded for every approved provider (赋分); with none approved, right at the audit
 	StatusCancelled                    // cancelled by the requester or the community, with a reason
 	StatusExpired                      // deadline passed unclaimed
 	statusCount
@@ -118,7 +118,7 @@ const (
 	ActionStart                       // Catalog.Start: → InProgress
 	ActionComplete                    // Catalog.Complete: → Completed, hours recorded
 	ActionRate                        // Catalog.Rate: → Rated (评单)
-	ActionAudit                       // Catalog.Audit: → Audited (审核)
+	ActionAudit                       // Catalog.Audit: → Audited (审核), or → Awarded when every provider is rejected
 	ActionAward                       // Catalog.MarkAwarded: one provider awarded; → Awarded when all are
 	ActionCancel                      // Catalog.Cancel: → Cancelled
 	ActionExpire                      // Catalog.ExpireDue: → Expired
@@ -194,6 +194,11 @@ var transitions = []Transition{
 	// Each approved provider is awarded in turn; the last award moves the demand on.
 	{StatusAudited, ActionAward, StatusAudited},
 	{StatusAudited, ActionAward, StatusAwarded},
+	// An audit that rejects every provider leaves no award to wait for: the loop closes at
+	// once (Awarded: every approved provider, of whom there are none, has its points), rather
+	// than the demand waiting in Audited for a MarkAwarded that can never come.
+	{StatusRated, ActionAudit, StatusAwarded},
+	{StatusCompleted, ActionAudit, StatusAwarded},
 
 	{StatusDraft, ActionCancel, StatusCancelled},
 	{StatusOpen, ActionCancel, StatusCancelled},

@@ -33,6 +33,7 @@ func TestTransitionTable(t *testing.T) {
 		{catalog.StatusCompleted, catalog.ActionRate, catalog.StatusRated},
 		{catalog.StatusRated, catalog.ActionAudit, catalog.StatusAudited},
 		{catalog.StatusAudited, catalog.ActionAward, catalog.StatusAwarded},
+		{catalog.StatusRated, catalog.ActionAudit, catalog.StatusAwarded}, // every provider rejected
 		{catalog.StatusAccepted, catalog.ActionWithdraw, catalog.StatusPublished},
 		{catalog.StatusPublished, catalog.ActionExpire, catalog.StatusExpired},
 		{catalog.StatusInProgress, catalog.ActionCancel, catalog.StatusCancelled},

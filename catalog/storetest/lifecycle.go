@@ -773,3 +773,88 @@ func testDeadlines(t *testing.T, s catalog.Store) {
 		assert.Equal(t, want, d.Status)
 	}
 }
+
+// testAuditAllRejected checks that an audit (审核) rejecting every provider closes the loop: the
+// demand goes straight to Awarded, since no approved provider is left to award, instead of
+// waiting in Audited for a MarkAwarded that could never come. The audits keep the rejections,
+// nothing is marked awarded, and a later MarkAwarded changes nothing.
+func testAuditAllRejected(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s)
+	c := f.Cat
+	v1 := f.Register(t, Volunteer("v1"))
+	v2 := f.Register(t, Volunteer("v2"))
+	// done takes a wish of headcount len(ps) through claims, start and completion, and the
+	// requester's rating if rated.
+	done := func(requester string, rated bool, ps ...catalog.Provider) catalog.Demand {
+		t.Helper()
+		w := Wish(requester)
+		w.Headcount = len(ps)
+		d := f.OpenWish(t, w)
+		f.Board(t, d.ID)
+		var reports []catalog.WorkReport
+		for _, p := range ps {
+			_, err := c.Claim(ctx, d.ID, p.ID, act("vol"))
+			require.NoError(t, err)
+			reports = append(reports, catalog.WorkReport{ProviderID: p.ID, Hours: hours("1")})
+		}
+		_, err := c.Start(ctx, d.ID, act("community"))
+		require.NoError(t, err)
+		d, err = c.Complete(ctx, d.ID, reports, act("vol"))
+		require.NoError(t, err)
+		if rated {
+			d, err = c.Rate(ctx, d.ID, 2, "没来", act("resident"))
+			require.NoError(t, err)
+		}
+		return d
+	}
+	reject := func(p catalog.Provider) catalog.AuditDecision {
+		return catalog.AuditDecision{ProviderID: p.ID, Reason: "未到场"}
+	}
+
+	for _, tc := range []struct {
+		name  string
+		rated bool
+	}{{"rated", true}, {"unrated", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := done("r-"+tc.name, tc.rated, v1, v2)
+			got, err := c.Audit(ctx, d.ID, []catalog.AuditDecision{reject(v1), reject(v2)}, act("auditor"))
+			require.NoError(t, err)
+			assert.Equal(t, catalog.StatusAwarded, got.Status, "nothing is left to award")
+			assert.True(t, got.Status.Terminal())
+			evs, err := c.History(ctx, d.ID, 0, catalog.PageSizeMax)
+			require.NoError(t, err)
+			last := evs[len(evs)-1]
+			assert.Equal(t, catalog.ActionAudit, last.Action)
+			assert.Equal(t, d.Status, last.From)
+			assert.Equal(t, catalog.StatusAwarded, last.To)
+			assert.Equal(t, "auditor", last.Actor)
+			as, err := c.Audits(ctx, d.ID)
+			require.NoError(t, err)
+			require.Len(t, as, 2)
+			for _, a := range as {
+				assert.False(t, a.Approved)
+				assert.False(t, a.Awarded)
+				assert.Equal(t, "未到场", a.Reason)
+			}
+			before := snap(t, f, d.ID)
+			_, err = c.MarkAwarded(ctx, d.ID, v1.ID, "points")
+			require.ErrorIs(t, err, catalog.ErrInvalidTransition, "a closed demand takes no award")
+			assert.Equal(t, before, snap(t, f, d.ID))
+		})
+	}
+
+	t.Run("one of two approved", func(t *testing.T) {
+		d := done("r-mixed", true, v1, v2)
+		got, err := c.Audit(ctx, d.ID, []catalog.AuditDecision{reject(v1), {ProviderID: v2.ID, Approved: true, Hours: hours("1")}}, act("auditor"))
+		require.NoError(t, err)
+		assert.Equal(t, catalog.StatusAudited, got.Status, "the approved provider's award is still to come")
+		_, err = c.MarkAwarded(ctx, d.ID, v1.ID, "points")
+		require.ErrorIs(t, err, catalog.ErrIneligible, "the rejected provider is not awarded")
+		_, err = c.MarkAwarded(ctx, d.ID, v2.ID, "points")
+		require.NoError(t, err)
+		got, err = c.Demand(ctx, d.ID)
+		require.NoError(t, err)
+		assert.Equal(t, catalog.StatusAwarded, got.Status)
+	})
+}

@@ -329,7 +329,12 @@ func (m *machine) audit(t *rapid.T) {
 	expect(t, "audit", err, want)
 	if want == nil {
 		d.approved = approved
-		d.status = catalog.StatusAudited
+		d.status = catalog.StatusAwarded // every provider rejected: nothing left to award
+		for _, ok := range approved {
+			if ok {
+				d.status = catalog.StatusAudited
+			}
+		}
 	}
 }
 

@@ -25,7 +25,9 @@
 //   - A posted transaction is never changed. [Ledger.Reverse] undoes one with a new
 //     transaction that points at it, at most once.
 //   - [Ledger.Hold] reserves an amount for a later [Ledger.Capture] (partial captures release
-//     the rest) or [Ledger.Release]; a hold past its expiry reserves nothing.
+//     the rest) or [Ledger.Release]; a hold past its expiry reserves nothing. Hold keys are a
+//     namespace of their own: [Ledger.HoldByKey] reads what a key's first Hold did, as
+//     [Ledger.TransactionByKey] does for a Post.
 //   - EffectiveAt may be back-dated but not set in the future; [Ledger.BalanceAt] answers as
 //     of any time. Times are kept to the microsecond, in UTC.
 //

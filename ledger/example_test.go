@@ -119,6 +119,25 @@ func ExampleLedger_Hold() {
 	// after capture 10 10
 }
 
+func ExampleLedger_HoldByKey() {
+	l, ctx := newExampleLedger()
+	_, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{award("30")}})
+	must(err)
+	p := ledger.Posting{From: "vol:wang:pts", To: "shop:c01", Amount: decimal.NewFromInt(25), Asset: "PTS"}
+	h, err := l.Hold(ctx, p, ledger.HoldOptions{IdempotencyKey: "redeem:order-7"})
+	must(err)
+	must(l.Release(ctx, h.ID)) // the resident changed their mind
+	// Later, a retry asks what the first attempt did instead of reserving again.
+	first, err := l.HoldByKey(ctx, "redeem:order-7")
+	must(err)
+	fmt.Println(first.ID == h.ID, first.Posting.Amount, first.Status == ledger.HoldReleased)
+	_, err = l.HoldByKey(ctx, "redeem:order-8")
+	fmt.Println(errors.Is(err, ledger.ErrNotFound))
+	// Output:
+	// true 25 true
+	// true
+}
+
 func ExampleLedger_Reverse() {
 	l, ctx := newExampleLedger()
 	tx, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{award("8")}})

@@ -124,12 +124,7 @@ func (l *Ledger) replayExpiredHold(ctx context.Context, rec *HoldRecord, expires
 	if key == "" {
 		return Hold{}, refused
 	}
-	var prior HoldRecord
-	err := l.store.View(ctx, func(r StoreReader) error {
-		var err error
-		prior, err = r.HoldByKey(ctx, key)
-		return err
-	})
+	prior, err := l.holdRecordByKey(ctx, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return Hold{}, refused
@@ -167,6 +162,39 @@ func (l *Ledger) GetHold(ctx context.Context, id uuid.UUID) (Hold, error) {
 		return Hold{}, fmt.Errorf("hold %s: %w", id, err)
 	}
 	return l.toHold(ctx, &rec)
+}
+
+// HoldByKey returns the hold opened under an idempotency key, as it stands now (open,
+// captured, released or past its expiry). It answers "what did my first attempt do?" without
+// repeating the request, for a caller whose retry would differ from the first attempt (a
+// price changed since) or who must not open a hold when there was none. Hold keys are a
+// namespace of their own: a transaction's key finds nothing here (see TransactionByKey).
+//
+// Errors: ErrInvalid (empty or bad key), ErrNotFound (no hold has the key), ErrClosed.
+func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
+	// An empty key names no hold: holds without a key all share it.
+	if key == "" {
+		return Hold{}, fmt.Errorf("hold by key %q: empty key: %w", key, ErrInvalid)
+	}
+	if err := validateKey(key); err != nil {
+		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
+	}
+	rec, err := l.holdRecordByKey(ctx, key)
+	if err != nil {
+		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
+	}
+	return l.toHold(ctx, &rec)
+}
+
+// holdRecordByKey reads the hold stored under a key, outside any write transaction.
+func (l *Ledger) holdRecordByKey(ctx context.Context, key string) (HoldRecord, error) {
+	var rec HoldRecord
+	err := l.store.View(ctx, func(r StoreReader) error {
+		var err error
+		rec, err = r.HoldByKey(ctx, key)
+		return err
+	})
+	return rec, err
 }
 
 // Capture posts amount (at most the held amount) from the hold's From to its To account and

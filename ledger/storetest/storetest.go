@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Reverse", func(t *testing.T) { testReverse(t, newStore) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("HoldReplayAfterExpiry", func(t *testing.T) { testHoldReplayAfterExpiry(t, newStore) })
+	t.Run("HoldByKey", func(t *testing.T) { testHoldByKey(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
@@ -952,6 +953,7 @@ func testClosed(t *testing.T, newStore NewStore) {
 		"Reverse":   func() error { _, err := f.l.Reverse(ctx, tx.ID, ""); return err },
 		"Hold":      func() error { _, err := f.l.Hold(ctx, pts("a", "b", "1"), ledger.HoldOptions{}); return err },
 		"Release":   func() error { return f.l.Release(ctx, uuid.New()) },
+		"HoldByKey": func() error { _, err := f.l.HoldByKey(ctx, "k"); return err },
 		"Statement": func() error { _, err := f.l.Statement(ctx, "a", ledger.StatementQuery{}); return err },
 		"Verify":    func() error { return f.l.Verify(ctx) },
 		"Open":      func() error { return f.l.OpenAccount(ctx, ledger.Account{ID: "z", Asset: "PTS"}) },

@@ -368,11 +368,14 @@ func (c *Catalog) Submit(ctx context.Context, id uuid.UUID, act Act) (Demand, er
 }
 
 // Dispatch sends an open demand to named providers (社区派单); any of them may then accept it
-// with Claim, up to the headcount, until its deadline.
+// with Claim, up to the headcount, until its deadline. The community chooses whom: skills and
+// service area are not checked. A big item or project goes to organisations only (大事小事分流),
+// as for Claim: an individual named for one could never accept it.
 //
 // Errors: ErrInvalid (bad act, no providers, more than DispatchMax, a repeated provider),
 // ErrNotFound (the demand or a provider), ErrVersionConflict, ErrInvalidTransition if the
-// demand is not Open, ErrDeadlinePassed if its deadline has come (no one could accept it).
+// demand is not Open, ErrDeadlinePassed if its deadline has come (no one could accept it),
+// ErrIneligible if the demand's kind needs an organisation and a provider is not one.
 func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.UUID, act Act) (Demand, error) {
 	if len(providers) == 0 || len(providers) > DispatchMax {
 		return Demand{}, errorf(ErrInvalid, "dispatch %s: %d providers, want 1..%d", id, len(providers), DispatchMax)
@@ -392,9 +395,13 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 		if err := requireBeforeDeadline(*s.d, s.now); err != nil {
 			return err
 		}
-		for _, p := range providers {
-			if _, err := c.store.Provider(ctx, p); err != nil {
-				return fmt.Errorf("provider %s: %w", p, err)
+		for _, id := range providers {
+			p, err := c.store.Provider(ctx, id)
+			if err != nil {
+				return fmt.Errorf("provider %s: %w", id, err)
+			}
+			if s.d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
+				return errorf(ErrIneligible, "provider %s: a %s needs a unit, team or social organisation", id, s.d.Kind)
 			}
 		}
 		s.d.Status = StatusDispatched

@@ -116,6 +116,8 @@ func FuzzLifecycle(f *testing.F) {
 	f.Add(strings.Repeat("长", 70), strings.Repeat("d", 4001), "haircut", strings.Repeat("r", 129), grid, wish, 101, -1, int64(0), int8(0),
 		strings.Repeat("n", 129), strings.Repeat("p", 129), strings.Repeat("m,", 501), "haircut", "幸福街道/阳光社区", vol, 1001, strings.Repeat("a", 129), strings.Repeat("r", 1001), int64(24001), int8(-2), true, 6, strings.Repeat("c", 1001))
 	f.Add("t", "", "haircut", "r1", grid, uint8(catalog.Project), 2, 60, int64(-1), int8(0), "队", "", "r1,b", "haircut", "幸福街道/阳光社区", team, 2, "op", "r", int64(1), int8(-3), true, 0, "")
+	// A big item dispatched to a volunteer: refused at the dispatch (ErrIneligible).
+	f.Add("上门理发", "", "haircut", "r1", grid, uint8(catalog.MajorItem), 1, 0, int64(0), int8(0), "志愿者", "wang", "", "haircut", "幸福街道/阳光社区/1网格", vol, 3, "operator", "", int64(15), int8(-1), true, 5, "好")
 	f.Add("t", "", "haircut", "r1", grid, uint8(catalog.Project), 1, 60, int64(123456), int8(-3), "单位", "", "", "", "幸福街道", uint8(catalog.Unit), 1, "op", "", int64(-5), int8(0), true, -1, "")
 	f.Add("t", "", "haircut", "same", grid, wish, 1, 0, int64(9223372036854775807), int8(100), "n", "same", "", "haircut", "幸福街道/阳光社区", vol, 0, "op", "", int64(241), int8(0), false, 5, "")
 	f.Add("t", "", "nope", "r", "a//b", uint8(200), -5, 1<<40, int64(1), int8(-100), "n", "", "", "Bad Skill,haircut,haircut", "/", uint8(200), -1, "op", "", int64(1), int8(-127), true, 2, "")
@@ -200,7 +202,7 @@ func runLifecycle(t *testing.T, in lifecycleInput) {
 		return try(func() error { return call(valid) }, allowed...)
 	}
 	dispatch := func(a catalog.Act) error { _, err := c.Dispatch(ctx, d.ID, []uuid.UUID{p.ID}, a); return err }
-	if !step(dispatch, moves...) {
+	if !step(dispatch, append(moves, catalog.ErrIneligible)...) {
 		return
 	}
 	claim := func(a catalog.Act) error { _, err := c.Claim(ctx, d.ID, p.ID, a); return err }

@@ -858,3 +858,56 @@ func testAuditAllRejected(t *testing.T, s catalog.Store) {
 		assert.Equal(t, catalog.StatusAwarded, got.Status)
 	})
 }
+
+// testDispatchNeedsOrganisation checks that a big item (大事项) or a micro-venture project
+// (微创投) is dispatched (派单) only to organisations (units, teams, social organisations), the
+// rule Claim already applied to its acceptance: a dispatch naming an individual volunteer is
+// refused with ErrIneligible and changes nothing, instead of leaving the demand Dispatched to
+// providers who may not accept it.
+func testDispatchNeedsOrganisation(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s)
+	c := f.Cat
+	vol := f.Register(t, Volunteer("v1"))
+	unit := f.Register(t, catalog.Provider{Kind: catalog.Unit, Name: "区住建局", Functions: []catalog.Function{catalog.FunctionHousing},
+		Home: CommunityA, Capacity: 5})
+	team := Volunteer("")
+	team.Kind, team.Name, team.Members = catalog.Team, "红马甲维修队", []catalog.Member{{PersonID: "m1"}}
+	team = f.Register(t, team)
+	open := func(kind catalog.DemandKind) catalog.Demand {
+		d := Wish("r1")
+		d.Kind, d.Title, d.Category = kind, "楼道扶手改造", "renovation"
+		if kind == catalog.Project {
+			d.Budget = hours("5000")
+		}
+		return f.OpenWish(t, d)
+	}
+	for _, kind := range []catalog.DemandKind{catalog.MajorItem, catalog.Project} {
+		t.Run(kind.String(), func(t *testing.T) {
+			d := open(kind)
+			for _, tc := range []struct {
+				name string
+				to   []uuid.UUID
+			}{
+				{"a volunteer", []uuid.UUID{vol.ID}},
+				{"a unit and a volunteer", []uuid.UUID{unit.ID, vol.ID}},
+				{"a volunteer before a team", []uuid.UUID{vol.ID, team.ID}},
+			} {
+				before := snap(t, f, d.ID)
+				_, err := c.Dispatch(ctx, d.ID, tc.to, act("community"))
+				require.ErrorIs(t, err, catalog.ErrIneligible, tc.name)
+				assert.Equal(t, before, snap(t, f, d.ID), "%s: a refusal changes nothing", tc.name)
+			}
+			got, err := c.Dispatch(ctx, d.ID, []uuid.UUID{unit.ID, team.ID}, act("community"))
+			require.NoError(t, err, "organisations only")
+			assert.Equal(t, catalog.StatusDispatched, got.Status)
+			_, err = c.Claim(ctx, d.ID, unit.ID, act("unit"))
+			require.NoError(t, err, "a unit it was dispatched to accepts it without the listed skills")
+		})
+	}
+	t.Run("a wish goes to anyone", func(t *testing.T) {
+		d := f.OpenWish(t, Wish("r2"))
+		_, err := c.Dispatch(ctx, d.ID, []uuid.UUID{vol.ID}, act("community"))
+		require.NoError(t, err)
+	})
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	t.Run("Expiry", func(t *testing.T) { testExpiry(t, open(t)) })
 	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open(t)) })
 	t.Run("AuditAllRejected", func(t *testing.T) { testAuditAllRejected(t, open(t)) })
+	t.Run("DispatchNeedsOrganisation", func(t *testing.T) { testDispatchNeedsOrganisation(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open) })
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore(t)) })

@@ -93,12 +93,9 @@ const (
 
 // newDefaultScoring prepares s for the matcher's demands, routes and providers.
 func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route, providers []catalog.Provider) *defaultScoring {
-	f := &defaultScoring{weights: s.Weights, walkMax: s.WalkMetersMax}
+	f := &defaultScoring{weights: s.Weights, walkMax: s.walkLimit()}
 	if f.weights == (Weights{}) {
 		f.weights = DefaultWeights
-	}
-	if f.walkMax <= 0 {
-		f.walkMax = catalog.FifteenMinuteCircleMeters
 	}
 	f.walkReject = f.walkMax / catalog.WalkingDetourFactor * boundSlack
 	w := &f.weights

@@ -135,7 +135,9 @@ type Matcher struct {
 // copied: do not modify them while the Matcher is in use).
 //
 // Errors: [ErrInvalidInput] (wrapped) for more than PlanDemandsMax demands or
-// PlanProvidersMax providers, a repeated id, or an unknown objective.
+// PlanProvidersMax providers, a repeated id, an unknown objective, or a DefaultScorer (or
+// *DefaultScorer) whose WalkMetersMax is negative, NaN, infinite or above
+// WalkMetersMaxLimit.
 func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Options) (*Matcher, error) {
 	if len(demands) > PlanDemandsMax || len(providers) > PlanProvidersMax {
 		return nil, fmt.Errorf("matcher: %d demands, %d providers, limits %d and %d: %w",
@@ -143,6 +145,21 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 	}
 	if opts.Objective > PriorityFirst {
 		return nil, fmt.Errorf("matcher: objective %d: %w", opts.Objective, ErrInvalidInput)
+	}
+	// Score would quietly replace such a limit (see DefaultScorer); here the caller can
+	// be told.
+	walkMax, isDefault := 0.0, false
+	switch s := opts.Scorer.(type) {
+	case DefaultScorer:
+		walkMax, isDefault = s.WalkMetersMax, true
+	case *DefaultScorer:
+		if s != nil {
+			walkMax, isDefault = s.WalkMetersMax, true
+		}
+	}
+	if isDefault && !validWalkLimit(walkMax) {
+		return nil, fmt.Errorf("matcher: DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
+			walkMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
 	}
 	m := &Matcher{
 		scorer: opts.Scorer, objective: opts.Objective, loadCost: opts.LoadCost,

@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -515,6 +516,71 @@ func TestPlanReasonScorerGaveNoScore(t *testing.T) {
 			if !strings.Contains(u.Detail, matching.ReasonNoScore.String()) {
 				t.Fatalf("detail %q does not name the reason", u.Detail)
 			}
+		})
+	}
+}
+
+// DefaultScorer.WalkMetersMax is 0 (the 15-minute circle) or a walk up to
+// WalkMetersMaxLimit. An infinite limit made the distance points ∞/∞, a NaN that Go converts
+// to an int64 as the platform pleases (on amd64 the score fell to 1); NewMatcher (and so
+// Plan) refuses such a value and changes nothing.
+func TestMatcherWalkMetersMaxOutOfRange(t *testing.T) {
+	demands, providers := smallWorld()
+	for _, walk := range []float64{math.Inf(1), math.Inf(-1), math.NaN(), -1, -math.SmallestNonzeroFloat64,
+		matching.WalkMetersMaxLimit * 2, math.MaxFloat64} {
+		t.Run(fmt.Sprint(walk), func(t *testing.T) {
+			scorer := matching.DefaultScorer{WalkMetersMax: walk}
+			for _, s := range []matching.Scorer{scorer, &scorer} {
+				_, err := matching.NewMatcher(demands, providers, matching.Options{Scorer: s})
+				errorIs(t, err, matching.ErrInvalidInput)
+				_, err = matching.Plan(context.Background(), demands, providers, matching.Options{Scorer: s})
+				errorIs(t, err, matching.ErrInvalidInput)
+			}
+		})
+	}
+	for _, walk := range []float64{0, math.SmallestNonzeroFloat64, 600, matching.WalkMetersMaxLimit} {
+		scorer := matching.DefaultScorer{WalkMetersMax: walk}
+		for _, s := range []matching.Scorer{scorer, &scorer} {
+			res, err := matching.Plan(context.Background(), demands, providers, matching.Options{Scorer: s})
+			noError(t, err)
+			if res.Served == 0 {
+				t.Fatalf("walk %v: nothing served", walk)
+			}
+		}
+	}
+}
+
+// Score cannot refuse a limit, so called directly (or through a ScorerFunc, which NewMatcher
+// cannot look into) it takes +Inf and other limits above WalkMetersMaxLimit as that limit,
+// and a negative or NaN one as 0: never a NaN in the distance points.
+func TestDefaultScorerWalkMetersMaxOutOfRange(t *testing.T) {
+	demands, providers := smallWorld()
+	d, p := &demands[0], &providers[0] // haircut, 0 m apart
+	c := matching.Candidate{Demand: d, Provider: p}
+	for _, tt := range []struct{ walk, as float64 }{
+		{math.Inf(1), matching.WalkMetersMaxLimit},
+		{math.MaxFloat64, matching.WalkMetersMaxLimit},
+		{math.NaN(), 0},
+		{math.Inf(-1), 0},
+		{-5, 0},
+	} {
+		t.Run(fmt.Sprint(tt.walk), func(t *testing.T) {
+			got := matching.DefaultScorer{WalkMetersMax: tt.walk}.Score(c, true)
+			want := matching.DefaultScorer{WalkMetersMax: tt.as}.Score(c, true)
+			equal(t, want, got, "fit")
+			if !got.Eligible() || !hasPart(got.Parts, "distance") {
+				t.Fatalf("fit %+v", got)
+			}
+			for _, part := range got.Parts {
+				if part.Name == "distance" && part.Points != matching.DefaultWeights.Distance {
+					t.Fatalf("distance points %d for a walk of 0 m, want %d", part.Points, matching.DefaultWeights.Distance)
+				}
+			}
+			wrapped := matching.Options{Scorer: matching.ScorerFunc(matching.DefaultScorer{WalkMetersMax: tt.walk}.Score)}
+			res, err := matching.Plan(context.Background(), []catalog.Demand{*d}, []catalog.Provider{*p}, wrapped)
+			noError(t, err)
+			equal(t, 1, res.Served, "served")
+			equal(t, want.Score, res.Score, "plan score")
 		})
 	}
 }

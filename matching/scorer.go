@@ -55,6 +55,12 @@ func (f ScorerFunc) Score(c Candidate, explain bool) Fit { return f(c, explain) 
 // stay within [ScoreMax] for a district of [PlanDemandsMax] demands.
 const FitScoreMax = 1 << 14
 
+// WalkMetersMaxLimit bounds DefaultScorer.WalkMetersMax: 100,000 km, far beyond the longest
+// walk on Earth (half its circumference times catalog.WalkingDetourFactor, about 26,000 km).
+// The distance points are Distance·(limit−walk)/limit: with an infinite limit that is ∞/∞,
+// NaN, and with a huge finite one the product overflows to +Inf.
+const WalkMetersMaxLimit = 1e8
+
 // Weights are the points of each part of [DefaultScorer]'s score.
 type Weights struct {
 	Fit          int64 // skill or function fit (required)
@@ -91,9 +97,15 @@ var DefaultProfessionalSkills = []catalog.Skill{"legal_advice", "medical", "coun
 //   - priority residents, urgency, professional match for hard items, rating: bonuses.
 //   - fairness: minus Weights.Load per demand the provider already serves. Plan also makes
 //     each further demand given in the same batch cost Weights.Load more (see PlanOptions).
+//
+// WalkMetersMax is 0 (the 15-minute circle) or a walk in meters up to WalkMetersMaxLimit;
+// NewMatcher refuses any other value (negative, NaN, infinite, larger) with ErrInvalidInput.
+// Score cannot fail: called directly or through a ScorerFunc it takes a negative or NaN
+// value as 0 and a larger one, +Inf included, as WalkMetersMaxLimit, so that no score is
+// ever computed from a NaN.
 type DefaultScorer struct {
 	Taxonomy           *catalog.Taxonomy // nil: catalog.DefaultTaxonomy()
-	WalkMetersMax      float64           // 0: catalog.FifteenMinuteCircleMeters
+	WalkMetersMax      float64           // 0: catalog.FifteenMinuteCircleMeters; see above
 	Weights            Weights           // zero: DefaultWeights
 	ProfessionalSkills []catalog.Skill   // nil: DefaultProfessionalSkills
 }
@@ -135,10 +147,7 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	if !serves(p, d.Location.Grid) {
 		return Fit{Reason: ReasonOutOfArea}
 	}
-	walkMax := s.WalkMetersMax
-	if walkMax <= 0 {
-		walkMax = catalog.FifteenMinuteCircleMeters
-	}
+	walkMax := s.walkLimit()
 	wholeArea := p.Kind.Organisation() && (len(p.ServiceArea) > 0 || p.Home.Depth() < catalog.LevelGrid)
 	var distancePoints int64
 	var distanceNote string
@@ -212,6 +221,22 @@ func (s DefaultScorer) taxonomy() *catalog.Taxonomy {
 	}
 	return catalog.DefaultTaxonomy()
 }
+
+// walkLimit is the walking limit Score uses (see DefaultScorer): WalkMetersMax within
+// (0, WalkMetersMaxLimit], the 15-minute circle for 0 and for what NewMatcher refuses below
+// that (negative, NaN), WalkMetersMaxLimit above it (+Inf too).
+func (s DefaultScorer) walkLimit() float64 {
+	switch w := s.WalkMetersMax; {
+	case w > WalkMetersMaxLimit:
+		return WalkMetersMaxLimit
+	case w > 0:
+		return w
+	}
+	return catalog.FifteenMinuteCircleMeters // 0, negative or NaN
+}
+
+// validWalkLimit reports whether NewMatcher accepts w as DefaultScorer.WalkMetersMax.
+func validWalkLimit(w float64) bool { return w >= 0 && w <= WalkMetersMaxLimit } // NaN: false
 
 func (s DefaultScorer) hardItem(skills []catalog.Skill) bool {
 	professional := s.ProfessionalSkills

@@ -340,8 +340,11 @@ var ledgerErrs = []error{
 // driver.ErrBadConn ("safe to retry"), and database/sql answers one on a transaction it
 // rolled back with sql.ErrTxDone. A ledger verdict (insufficient balance, ...) stands as it is.
 func ctxErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
 	cause := ctx.Err()
-	if err == nil || cause == nil || errors.Is(err, cause) {
+	if cause == nil || errors.Is(err, cause) {
 		return err
 	}
 	for _, kind := range ledgerErrs {

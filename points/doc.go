@@ -27,7 +27,8 @@
 //     asset STOCK, one per item, with a minimum balance of zero: holds count against it, so
 //     stock can never go below zero under any concurrency, and the stock persists with the
 //     ledger (a SQL store keeps it across restarts) at no extra cost. Prices stay in memory,
-//     set by AddItem, because they are configuration, not value.
+//     set by AddItem, because they are configuration, not value. A redemption key gives one
+//     redemption whatever the retries; a refusal (no stock, too few points) leaves it free.
 //   - Expiry (积分清零): points are valid for ValidityMonths. Expire reads every posting once
 //     (ledger.Scan), treats each amount a holder received as a lot dated by its effective
 //     time, lets everything the holder spent consume the oldest lots first, and moves what is

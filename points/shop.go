@@ -50,6 +50,11 @@ type Shop struct {
 	items    map[string]Item
 	supply   ledger.AccountID
 	delivery ledger.AccountID
+
+	// testHook, set by tests only, runs inside Redeem at the points where a concurrent call
+	// could interleave: "reserved" (units held, points not yet) and "refused" (points refused,
+	// the attempt not yet voided).
+	testHook func(key string, attempt int, stage string)
 }
 
 var skuRE = regexp.MustCompile(`^[A-Za-z0-9.-][A-Za-z0-9_.-]{0,63}$`)
@@ -172,14 +177,29 @@ type Redemption struct {
 	StockHold  uuid.UUID
 }
 
+// RedeemAttemptsMax bounds the attempts one redemption key may make. An attempt is used up
+// only when it reserved the units and then could not reserve the points (a top-up or a
+// purchase raced the check made before reserving); a refusal found by that check, or by the
+// units' hold, reserves nothing and uses no attempt.
+const RedeemAttemptsMax = 32
+
 // Redeem reserves quantity units of an item and their price in points from the holder's
-// account, once per key: the same request again returns the same redemption. The units are
-// reserved first, so a redemption never takes points for an item that is out of stock.
+// account, once per key: the same request again returns the same redemption (fulfilled or
+// cancelled since, as it stands). The units are checked first, so a holder short of both is
+// told the item is out of stock.
+//
+// A refused redemption reserves nothing and does not use up its key: the same request (or
+// another) may be made under it later, whatever refusals came before, and succeeds at most
+// once. Internally a key makes numbered attempts, each a hold of the units and then a hold of
+// the points; an attempt that reserved the units but not the points is voided (a mark under
+// its points key, which a concurrent call racing for the same key cannot also take) and the
+// units are given back, so every call reads one answer from the ledger. If the store fails
+// between the two holds, the units stay reserved until the next call under the key, which
+// finishes or voids the attempt.
 //
 // Errors: ErrInvalid (bad key, holder or quantity, unknown item), ErrOutOfStock,
-// ErrInsufficientPoints, ErrKeyReused (the key was used for another request), the ledger's
-// ErrClosed. A refused redemption reserves nothing; one refused for want of points may be
-// retried under the same key once the holder has them.
+// ErrInsufficientPoints, ErrKeyReused (the key was used for another request, or
+// RedeemAttemptsMax attempts under it were voided), the ledger's ErrClosed.
 func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity int64) (Redemption, error) {
 	it, ok := sh.Item(sku)
 	switch {
@@ -192,61 +212,235 @@ func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity in
 	case quantity < 1 || quantity > RedeemQuantityMax:
 		return Redemption{}, errorf(ErrInvalid, "redeem: quantity %d, want 1..%d", quantity, RedeemQuantityMax)
 	}
-	r := Redemption{Key: key, Holder: holder, SKU: sku, Quantity: quantity, Points: it.Price.Mul(decimal.NewFromInt(quantity))}
-	op := "redeem " + key
-	stock, err := sh.inc.l.Hold(ctx, ledger.Posting{From: sh.stockAccount(sku), To: sh.delivery, Amount: decimal.NewFromInt(quantity), Asset: StockAsset},
-		ledger.HoldOptions{IdempotencyKey: sh.holdKey(key, "stock")})
-	switch {
-	case errors.Is(err, ledger.ErrInsufficientBalance):
-		left, _ := sh.Stock(ctx, sku)
-		return Redemption{}, refuse(ErrOutOfStock, op, "%d of %s asked, %d in stock", quantity, sku, left)
-	case errors.Is(err, ledger.ErrIdempotencyConflict):
-		return Redemption{}, fmt.Errorf("%s: %w", op, ErrKeyReused)
-	case err != nil:
-		return Redemption{}, fmt.Errorf("%s: %w", op, err)
-	}
-	r.StockHold = stock.ID
+	ro := &redeemOp{sh: sh, op: "redeem " + key,
+		r: Redemption{Key: key, Holder: holder, SKU: sku, Quantity: quantity, Points: it.Price.Mul(decimal.NewFromInt(quantity))}}
 	account := sh.inc.HolderAccount(holder)
-	pts, err := sh.inc.l.Hold(ctx, ledger.Posting{From: account, To: sh.inc.shop, Amount: r.Points, Asset: sh.inc.s.Asset},
-		ledger.HoldOptions{IdempotencyKey: sh.holdKey(key, "points")})
-	if errors.Is(err, ledger.ErrIdempotencyConflict) {
-		// The key holds another redemption's points: the units are that redemption's too.
-		return Redemption{}, fmt.Errorf("%s: %w", op, ErrKeyReused)
+	// A void mark is a hold from the issuer: a holder whose account is the issuer's would make
+	// real attempts that read as void. Scheme validation keeps templates apart; this is cheap.
+	if account == sh.inc.issuer || account == sh.inc.shop {
+		return Redemption{}, errorf(ErrInvalid, "%s: holder %q names a community account", ro.op, holder)
+	}
+	ro.stock = ledger.Posting{From: sh.stockAccount(sku), To: sh.delivery, Amount: decimal.NewFromInt(quantity), Asset: StockAsset}
+	ro.points = ledger.Posting{From: account, To: sh.inc.shop, Amount: ro.r.Points, Asset: sh.inc.s.Asset}
+	ro.void = ledger.Posting{From: sh.inc.issuer, To: sh.inc.shop, Amount: ro.r.Points, Asset: sh.inc.s.Asset}
+	for n := range RedeemAttemptsMax {
+		next, err := ro.attempt(ctx, n)
+		if err != nil {
+			return Redemption{}, err
+		}
+		if !next {
+			return ro.r, nil
+		}
+	}
+	return Redemption{}, fmt.Errorf("%s: %w: %d attempts under the key were voided", ro.op, ErrKeyReused, RedeemAttemptsMax)
+}
+
+// redeemOp is one Redeem call: the request, its postings, and the redemption it fills in.
+type redeemOp struct {
+	sh                  *Shop
+	op                  string
+	r                   Redemption
+	stock, points, void ledger.Posting
+}
+
+// attemptKeys returns the hold keys of attempt n. Attempt 0 keeps the keys Redeem always
+// used, so redemptions made before attempts were numbered replay as they were. The suffixes
+// are short: with the longest community and key, a hold key has 7 bytes left for them.
+func (ro *redeemOp) attemptKeys(n int) (stock, points string) {
+	if n == 0 {
+		return ro.sh.holdKey(ro.r.Key, "stock"), ro.sh.holdKey(ro.r.Key, "points")
+	}
+	return ro.sh.holdKey(ro.r.Key, fmt.Sprintf("s%d", n)), ro.sh.holdKey(ro.r.Key, fmt.Sprintf("p%d", n))
+}
+
+// attempt makes or replays attempt n. It returns next when the attempt was voided, so the
+// caller goes on to attempt n+1; otherwise ro.r is the redemption or err the answer.
+func (ro *redeemOp) attempt(ctx context.Context, n int) (next bool, err error) {
+	l := ro.sh.inc.l
+	sk, pk := ro.attemptKeys(n)
+	stock, err := l.HoldByKey(ctx, sk)
+	fresh := errors.Is(err, ledger.ErrNotFound)
+	if fresh {
+		// Refuse by reading first where possible: a refusal then writes nothing at all.
+		if err := ro.check(ctx); err != nil {
+			return false, err
+		}
+		stock, err = l.Hold(ctx, ro.stock, ledger.HoldOptions{IdempotencyKey: sk})
+		switch {
+		case errors.Is(err, ledger.ErrInsufficientBalance):
+			return false, ro.outOfStock(ctx)
+		case errors.Is(err, ledger.ErrIdempotencyConflict):
+			// A concurrent call under this key, for another request, took the attempt.
+			return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+		}
 	}
 	if err != nil {
-		// Give the units back unless this was a replay of a redemption already decided.
+		return false, fmt.Errorf("%s: %w", ro.op, err)
+	}
+	if !fresh {
+		pts, err := l.HoldByKey(ctx, pk)
+		if err == nil {
+			return ro.decided(ctx, n, stock, pts)
+		}
+		if !errors.Is(err, ledger.ErrNotFound) {
+			return false, fmt.Errorf("%s: %w", ro.op, err)
+		}
+		switch stock.Status {
+		case ledger.HoldOpen:
+		case ledger.HoldReleased:
+			// Units given back with no points hold and no mark: an attempt refused by Redeem
+			// before attempts were numbered. It binds nothing.
+			return true, nil
+		default:
+			return false, fmt.Errorf("%s: attempt %d: units captured without a points hold: %w", ro.op, n, ledger.ErrCorrupt)
+		}
+		// Units reserved and points not yet: a call that crashed or is running now. Only the
+		// same request may carry it on.
+		if !samePosting(stock.Posting, ro.stock) {
+			return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+		}
+	}
+	if ro.sh.testHook != nil {
+		ro.sh.testHook(ro.r.Key, n, "reserved")
+	}
+	pts, err := l.Hold(ctx, ro.points, ledger.HoldOptions{IdempotencyKey: pk})
+	switch {
+	case err == nil:
+		ro.r.StockHold, ro.r.PointsHold = stock.ID, pts.ID
+		return false, nil
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		// Another call decided this attempt first (a void mark, or another request): read it.
+		return ro.decidedByKey(ctx, n, stock, pk)
+	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
+		if ro.sh.testHook != nil {
+			ro.sh.testHook(ro.r.Key, n, "refused")
+		}
+		made, verr := ro.voidAttempt(ctx, n, stock, pk)
+		if made {
+			return false, nil
+		}
+		refusal := ro.insufficientPoints(ctx)
+		if verr != nil {
+			// The units stay reserved and the attempt undecided: the next call decides it.
+			return false, fmt.Errorf("%w (and giving the reserved units back failed: %v)", refusal, verr)
+		}
+		return false, refusal
+	}
+	// Not a verdict on the request (the store failed, the context ended): give the units back
+	// if that still works; if not, the next call carries the attempt on.
+	if made, verr := ro.voidAttempt(ctx, n, stock, pk); made && verr == nil {
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: %w", ro.op, err)
+}
+
+// check refuses a request that the stock or the holder's available points cannot meet now,
+// before anything is reserved. The holds decide; this only spares a refusal its writes.
+func (ro *redeemOp) check(ctx context.Context) error {
+	left, err := ro.sh.inc.l.Available(ctx, ro.stock.From)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ro.op, err)
+	}
+	if left.LessThan(ro.stock.Amount) {
+		return ro.outOfStock(ctx)
+	}
+	have, err := availableOrZero(ctx, ro.sh.inc.l, ro.points.From)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ro.op, err)
+	}
+	if have.LessThan(ro.points.Amount) {
+		return ro.insufficientPoints(ctx)
+	}
+	return nil
+}
+
+func (ro *redeemOp) outOfStock(ctx context.Context) error {
+	left, _ := ro.sh.Stock(ctx, ro.r.SKU)
+	return refuse(ErrOutOfStock, ro.op, "%d of %s asked, %d in stock", ro.r.Quantity, ro.r.SKU, left)
+}
+
+func (ro *redeemOp) insufficientPoints(ctx context.Context) error {
+	have, _ := availableOrZero(ctx, ro.sh.inc.l, ro.points.From)
+	return refuse(ErrInsufficientPoints, ro.op, "%s points needed, %s available", ro.r.Points, have)
+}
+
+func (ro *redeemOp) decidedByKey(ctx context.Context, n int, stock ledger.Hold, pk string) (bool, error) {
+	pts, err := ro.sh.inc.l.HoldByKey(ctx, pk)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", ro.op, err)
+	}
+	return ro.decided(ctx, n, stock, pts)
+}
+
+// decided reads attempt n from its units hold and what its points key holds: a void mark
+// (go on to the next attempt), this request's redemption, or another request's.
+func (ro *redeemOp) decided(ctx context.Context, n int, stock, pts ledger.Hold) (bool, error) {
+	l := ro.sh.inc.l
+	if ro.isVoid(pts) {
+		// Voided. The units go back after the mark is made: a crash in between left them
+		// reserved, so give them back now.
 		if stock.Status == ledger.HoldOpen {
-			if rerr := sh.inc.l.Release(ctx, stock.ID); rerr != nil && !errors.Is(rerr, ledger.ErrHoldClosed) {
-				return Redemption{}, fmt.Errorf("%s: %w (and releasing the reserved units failed: %v)", op, err, rerr)
+			if err := l.Release(ctx, stock.ID); err != nil && !errors.Is(err, ledger.ErrHoldClosed) {
+				return false, fmt.Errorf("%s: %w", ro.op, err)
 			}
 		}
-		if errors.Is(err, ledger.ErrInsufficientBalance) || errors.Is(err, ledger.ErrUnknownAccount) {
-			have, _ := availableOrZero(ctx, sh.inc.l, account)
-			return Redemption{}, refuse(ErrInsufficientPoints, op, "%s points needed, %s available", r.Points, have)
-		}
-		return Redemption{}, fmt.Errorf("%s: %w", op, err)
+		return true, nil
 	}
-	r.PointsHold = pts.ID
-	if stock.Status == ledger.HoldReleased && pts.Status != ledger.HoldReleased {
-		// An earlier attempt under this key was refused after reserving the units and gave
-		// them back; the points are reserved (or were captured) now, so the units are
-		// reserved again under a key of this points hold, which replays find.
-		stock, err = sh.inc.l.Hold(ctx, stock.Posting, ledger.HoldOptions{IdempotencyKey: sh.holdKey(pts.ID.String(), "stock-again")})
-		if err != nil {
-			if pts.Status == ledger.HoldOpen {
-				if rerr := sh.inc.l.Release(ctx, pts.ID); rerr != nil && !errors.Is(rerr, ledger.ErrHoldClosed) {
-					return Redemption{}, fmt.Errorf("%s: %w (and releasing the reserved points failed: %v)", op, err, rerr)
-				}
-			}
-			if errors.Is(err, ledger.ErrInsufficientBalance) {
-				left, _ := sh.Stock(ctx, sku)
-				return Redemption{}, refuse(ErrOutOfStock, op, "%d of %s asked, %d in stock", quantity, sku, left)
-			}
-			return Redemption{}, fmt.Errorf("%s: %w", op, err)
-		}
-		r.StockHold = stock.ID
+	if !samePosting(pts.Posting, ro.points) || !samePosting(stock.Posting, ro.stock) {
+		return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
 	}
-	return r, nil
+	if n == 0 && stock.Status == ledger.HoldReleased {
+		// Redeem once reserved the units of a retry after a refusal for points under a key of
+		// the points hold ("stock-again"); replays of such a redemption find them there. Units
+		// released with no such hold are those of a cancelled redemption.
+		again, err := l.HoldByKey(ctx, ro.sh.holdKey(pts.ID.String(), "stock-again"))
+		switch {
+		case err == nil:
+			if !samePosting(again.Posting, ro.stock) {
+				return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+			}
+			stock = again
+		case !errors.Is(err, ledger.ErrNotFound):
+			return false, fmt.Errorf("%s: %w", ro.op, err)
+		}
+	}
+	ro.r.StockHold, ro.r.PointsHold = stock.ID, pts.ID
+	return false, nil
+}
+
+// voidAttempt marks attempt n void under its points key and gives its units back. The mark
+// is a hold from the issuer (which may always hold), released at once: it records the verdict
+// under the very key where a concurrent call would reserve the holder's points, so exactly one
+// of the two lands. It reports made when the points were reserved first; ro.r is then the
+// redemption.
+func (ro *redeemOp) voidAttempt(ctx context.Context, n int, stock ledger.Hold, pk string) (made bool, err error) {
+	l := ro.sh.inc.l
+	mark, err := l.Hold(ctx, ro.void, ledger.HoldOptions{IdempotencyKey: pk})
+	if errors.Is(err, ledger.ErrIdempotencyConflict) {
+		next, err := ro.decidedByKey(ctx, n, stock, pk)
+		return err == nil && !next, err
+	}
+	if err != nil {
+		return false, err
+	}
+	// Mark first, units second: a crash in between leaves a mark that the next call finds
+	// and finishes (see decided).
+	for _, id := range [2]uuid.UUID{mark.ID, stock.ID} {
+		if err := l.Release(ctx, id); err != nil && !errors.Is(err, ledger.ErrHoldClosed) {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// isVoid reports whether a hold under a points key is a void mark: only marks are held from
+// the issuer (Redeem refuses a holder whose account is the issuer's).
+func (ro *redeemOp) isVoid(h ledger.Hold) bool {
+	return h.Posting.From == ro.void.From && h.Posting.To == ro.void.To && h.Posting.Asset == ro.void.Asset
+}
+
+func samePosting(a, b ledger.Posting) bool {
+	return a.From == b.From && a.To == b.To && a.Asset == b.Asset && a.Amount.Equal(b.Amount)
 }
 
 func (sh *Shop) holdKey(key, what string) string {

@@ -1,12 +1,15 @@
 package points_test
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/points"
 )
 
@@ -69,4 +72,63 @@ func TestRedeemRetryAfterRefusal(t *testing.T) {
 	assert.Equal(t, int64(1), stock)
 	assert.Equal(t, "20", e.balance(t, e.inc.HolderAccount(h)).String())
 	e.verify(t)
+}
+
+// TestRedeemRefusedForPointsThenStock: a redemption refused for want of points, retried and
+// refused for want of stock, then asked again, is refused again cleanly (it once came back as
+// a redemption whose holds were both released, which read as cancelled), and once the item is
+// back in stock the same key makes exactly one redemption.
+func TestRedeemRefusedForPointsThenStock(t *testing.T) {
+	e, sh, h := shopEnv(t) // h has 30 points
+	require.NoError(t, sh.AddItem(e.ctx, points.Item{SKU: "oil", Name: "食用油", Price: dec("40")}))
+	require.NoError(t, sh.Restock(e.ctx, "oil", 1, "note-2"))
+	_, err := sh.Redeem(e.ctx, "order-1", h, "oil", 1)
+	require.ErrorIs(t, err, points.ErrInsufficientPoints)
+
+	wang := e.volunteer(t, "wang") // the same person: h
+	d := e.done(t, "r2", catalog.UrgencyNormal, true, work{wang, "2", true})
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d.ID, wang.ID, "x")
+	require.NoError(t, err)
+	li := e.volunteer(t, "li")
+	d = e.done(t, "r3", catalog.UrgencyNormal, true, work{li, "8", true})
+	_, err = e.inc.AwardAudited(e.ctx, e.cat, d.ID, li.ID, "x")
+	require.NoError(t, err)
+	other, err := sh.Redeem(e.ctx, "order-li", points.ProviderHolder(li), "oil", 1) // the last bottle
+	require.NoError(t, err)
+
+	for i := range 3 {
+		seq := e.head(t)
+		_, err = sh.Redeem(e.ctx, "order-1", h, "oil", 1)
+		require.ErrorIs(t, err, points.ErrOutOfStock, "call %d", i)
+		assert.Equal(t, seq, e.head(t), "call %d: a refusal writes nothing", i)
+	}
+	assert.Equal(t, "60", e.available(t, e.inc.HolderAccount(h)).String(), "no points held")
+
+	require.NoError(t, sh.Cancel(e.ctx, other)) // the bottle is back on the shelf
+	r, err := sh.Redeem(e.ctx, "order-1", h, "oil", 1)
+	require.NoError(t, err)
+	assert.Equal(t, "20", e.available(t, e.inc.HolderAccount(h)).String())
+	stock, err := sh.Stock(e.ctx, "oil")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), stock)
+	again, err := sh.Redeem(e.ctx, "order-1", h, "oil", 1)
+	require.NoError(t, err)
+	assert.Equal(t, r, again)
+	require.NoError(t, sh.Fulfil(e.ctx, r))
+	again, err = sh.Redeem(e.ctx, "order-1", h, "oil", 1)
+	require.NoError(t, err)
+	assert.Equal(t, r, again, "a replay after fulfilment returns the same redemption")
+	assert.Equal(t, "20", e.balance(t, e.inc.HolderAccount(h)).String())
+	assert.Equal(t, "40", e.balance(t, e.inc.ShopAccount()).String())
+	e.verify(t)
+}
+
+func (e *env) available(t testing.TB, id ledger.AccountID) decimal.Decimal {
+	t.Helper()
+	v, err := e.l.Available(e.ctx, id)
+	if errors.Is(err, ledger.ErrUnknownAccount) {
+		return decimal.Zero
+	}
+	require.NoError(t, err)
+	return v
 }

@@ -31,7 +31,8 @@ const (
 
 var (
 	// ErrInvalidInput reports malformed matcher input: too many demands or providers, a
-	// repeated id, k outside 1..SuggestMax, an unknown objective.
+	// repeated id, k outside 1..SuggestMax, an unknown objective, a scorer's Reason that is
+	// not listed.
 	ErrInvalidInput = errors.New("matching: invalid input")
 	// ErrNotFound reports a demand or provider id the Matcher does not hold.
 	ErrNotFound = errors.New("matching: not found")
@@ -397,7 +398,8 @@ type demandReport struct {
 // scores, which is exact while FitScoreMax times the number of places stays below ScoreMax
 // (about 130,000 places); beyond that the bonus is capped and the order is approximate.
 //
-// Errors: the context's error (wrapped) when ctx is cancelled.
+// Errors: the context's error (wrapped) when ctx is cancelled; [ErrInvalidInput] (wrapped)
+// when the scorer gives a Reason that is not listed (see [Scorer]).
 func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -432,6 +434,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	for _, c := range p.RightCap {
 		maxCap = max(maxCap, c)
 	}
+	var unlisted error // a scorer's reason that is not listed (see Scorer)
 	for i := range m.demands {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -462,9 +465,12 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 						// A scorer's Fit{Score: 0}: ReasonNone would tell the caller nothing.
 						reason = ReasonNoScore
 					}
-					if int(reason) < len(rep.ineligible) {
-						rep.ineligible[reason]++
+					if !reason.listed() {
+						// Left out of the tally, the miss would be reported under another reason.
+						unlisted = unlistedReason(fit.Reason, &m.demands[i], &m.providers[j])
+						return false
 					}
+					rep.ineligible[reason]++
 					return true
 				}
 				if p.RightCap[j] == 0 {
@@ -477,6 +483,9 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				// would rarely be chosen.
 				return len(kept) < CandidatesKeptMax
 			})
+		if unlisted != nil {
+			return PlanResult{}, fmt.Errorf("matching: plan: %w", unlisted)
+		}
 		slices.SortFunc(kept, func(a, b candidate) int {
 			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
@@ -545,6 +554,12 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		res.Unmatched = append(res.Unmatched, Unmatched{DemandID: d.ID, Missing: missing, Reason: reason, Detail: detail})
 	}
 	return res, nil
+}
+
+// unlistedReason is the error for a scorer's Fit whose Reason is not listed (see Scorer).
+func unlistedReason(r Reason, d *catalog.Demand, p *catalog.Provider) error {
+	return fmt.Errorf("scorer gave demand %s and provider %s reason %d, not a listed Reason: %w",
+		d.ID, p.ID, uint8(r), ErrInvalidInput)
 }
 
 // explainMiss turns a demand's candidate report into a reason and a sentence. served

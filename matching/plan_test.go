@@ -584,3 +584,36 @@ func TestDefaultScorerWalkMetersMaxOutOfRange(t *testing.T) {
 		})
 	}
 }
+
+// A custom scorer's Reason beyond the listed ones (Reason(50)) was left out of the tally of
+// a demand's misses, so the miss was reported under another reason (here ReasonNoCandidates:
+// "no provider ... serves", though one did and was turned down). The Matcher refuses such a
+// reason with ErrInvalidInput naming it, in Plan and in both Suggest methods; listed reasons
+// are counted as before.
+func TestPlanScorerUnlistedReason(t *testing.T) {
+	demands, providers := smallWorld()
+	d, barber := demands[0], providers[0] // haircut: the barber is the only candidate
+	for _, r := range []matching.Reason{50, 255} {
+		t.Run(fmt.Sprint(uint8(r)), func(t *testing.T) {
+			unlisted := matching.Options{Scorer: matching.ScorerFunc(func(matching.Candidate, bool) matching.Fit {
+				return matching.Fit{Reason: r}
+			})}
+			res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, unlisted)
+			errorIs(t, err, matching.ErrInvalidInput)
+			if !strings.Contains(err.Error(), fmt.Sprintf("reason %d", uint8(r))) {
+				t.Fatalf("error %q does not name the reason", err)
+			}
+			equal(t, matching.PlanResult{}, res, "result of a refused plan")
+			m, err := matching.NewMatcher([]catalog.Demand{d}, providers, unlisted)
+			noError(t, err)
+			_, err = m.SuggestProviders(d.ID, 3)
+			errorIs(t, err, matching.ErrInvalidInput)
+			_, err = m.SuggestDemands(barber.ID, 3)
+			errorIs(t, err, matching.ErrInvalidInput)
+		})
+	}
+	last := matching.ScorerFunc(func(matching.Candidate, bool) matching.Fit { return matching.Fit{Reason: matching.ReasonNoScore} })
+	res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{Scorer: last})
+	noError(t, err)
+	equal(t, matching.ReasonNoScore, res.Unmatched[0].Reason, "the last listed reason")
+}

@@ -46,6 +46,10 @@ var reasonText = [...]string{
 	ReasonNoScore:           "scored no points",
 }
 
+// listed reports whether r is one of the reasons above. The numbers beyond them are kept for
+// reasons this package may add.
+func (r Reason) listed() bool { return int(r) < len(reasonText) }
+
 // String explains the reason in English.
 func (r Reason) String() string {
 	if int(r) < len(reasonText) {

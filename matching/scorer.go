@@ -41,6 +41,14 @@ func (f Fit) Eligible() bool { return f.Reason == ReasonNone && f.Score > 0 }
 // Scorer rates one candidate pairing. explain asks for Parts; without it a scorer should
 // not allocate, since the matcher calls it for every candidate edge. Scores above
 // FitScoreMax are lowered to it.
+//
+// A Fit's Reason is ReasonNone or one of the listed reasons (ReasonNoSkill and the others
+// declared with Reason). A Matcher refuses any other value, such as Reason(50), with
+// ErrInvalidInput (Plan, SuggestProviders, SuggestDemands): Plan reports each miss under the
+// reasons its scorer gave, and it cannot report one it does not know without misreporting
+// the miss; mapping it to a catch-all would hide the scorer's bug, and the numbers beyond the
+// list are kept for reasons this package adds. A scorer with reasons of its own maps each to
+// the nearest listed one.
 type Scorer interface {
 	Score(c Candidate, explain bool) Fit
 }

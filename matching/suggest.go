@@ -14,8 +14,8 @@ import (
 // best first (ties: input order), each with its score explained: what a dispatcher sees
 // before 派单. It examines at most CandidatesScannedMax providers, nearest first.
 //
-// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax; [ErrNotFound] (wrapped)
-// for an unknown demand id.
+// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
+// not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown demand id.
 func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, error) {
 	if k < 1 || k > SuggestMax {
 		return nil, fmt.Errorf("suggest providers: k %d outside 1..%d: %w", k, SuggestMax, ErrInvalidInput)
@@ -27,6 +27,7 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 	d := &m.demands[i]
 	seen := make(map[int32]struct{}, 64)
 	var found []candidate
+	var unlisted error
 	m.scanProviders(i,
 		func(j int32) bool {
 			if _, ok := seen[j]; ok {
@@ -41,11 +42,18 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 				return true
 			}
 			fit := m.fit(i, j)
+			if !fit.Reason.listed() {
+				unlisted = unlistedReason(fit.Reason, d, p)
+				return false
+			}
 			if fit.Eligible() {
 				found = append(found, candidate{index: j, score: min(fit.Score, FitScoreMax)})
 			}
 			return true
 		})
+	if unlisted != nil {
+		return nil, fmt.Errorf("suggest providers: %w", unlisted)
+	}
 	top := topK(found, k)
 	out := make([]Suggestion, len(top))
 	for n, c := range top {
@@ -63,8 +71,8 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // call on a Matcher also indexes its open demands by skill and grid (a few milliseconds for a
 // district), which Plan does not need.
 //
-// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax; [ErrNotFound] (wrapped)
-// for an unknown provider id.
+// Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
+// not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown provider id.
 func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, error) {
 	if k < 1 || k > SuggestMax {
 		return nil, fmt.Errorf("suggest demands: k %d outside 1..%d: %w", k, SuggestMax, ErrInvalidInput)
@@ -103,6 +111,9 @@ scan:
 				}
 				scanned++
 				fit := m.fit(i, j)
+				if !fit.Reason.listed() {
+					return nil, fmt.Errorf("suggest demands: %w", unlistedReason(fit.Reason, &m.demands[i], p))
+				}
 				if fit.Eligible() {
 					found = append(found, candidate{index: i, score: min(fit.Score, FitScoreMax)})
 				}

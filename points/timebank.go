@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -469,6 +470,10 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // into this bank's clearing account for that community and enter that bank's pool from its
 // clearing account for this one; Settlement reports the net of each pair.
 //
+// A retry of a withdrawal that was made (the same demand, member, hours and serving bank)
+// returns the first one (Replayed) and changes nothing, before the policy is asked: a policy
+// that would refuse it now (the member's register or a quota moved since) does not undo it.
+//
 // Errors: ErrInvalid (bad holder, hours not positive or beyond the scale, a serving bank on
 // another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
 // ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
@@ -489,20 +494,12 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	if served.l != tb.l || served.c.Asset != tb.c.Asset {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: serving bank %s is on another ledger or asset", key, served.c.Community)
 	}
-	if tb.c.Policy != nil {
-		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {
-			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
-		}
-	}
 	from := tb.MemberAccount(h)
 	ps := []ledger.Posting{{From: from, To: tb.pool, Amount: w.Hours, Asset: tb.c.Asset}}
+	var clearing []ledger.AccountID
 	if served != tb {
 		out, in := tb.ClearingAccount(served.c.Community), served.ClearingAccount(tb.c.Community)
-		for _, a := range []ledger.AccountID{out, in} {
-			if err := tb.open(ctx, ledger.Account{ID: a, Asset: tb.c.Asset, Unbounded: true}); err != nil {
-				return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
-			}
-		}
+		clearing = []ledger.AccountID{out, in}
 		ps = []ledger.Posting{
 			{From: from, To: out, Amount: w.Hours, Asset: tb.c.Asset},
 			{From: in, To: served.pool, Amount: w.Hours, Asset: tb.c.Asset},
@@ -512,10 +509,27 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 		MetaKind: KindWithdraw, MetaCommunity: tb.c.Community, MetaDemand: w.DemandID.String(),
 		MetaHolder: h, MetaHours: w.Hours.String(), MetaServedIn: served.c.Community,
 	}
-	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "时间银行 withdraw", Metadata: meta})
+	// A retry is answered before the policy is asked: the policy decides whether a withdrawal
+	// may be made, and this one was made; what the policy looks at (the member's register, a
+	// quota) may have moved since, which must not turn a replay into a refusal.
+	if r, found, err := tb.replayWithdraw(ctx, key, ps, meta, w.Hours); found {
+		return r, err
+	}
+	if tb.c.Policy != nil {
+		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {
+			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
+		}
+	}
+	for _, a := range clearing {
+		if err := tb.open(ctx, ledger.Account{ID: a, Asset: tb.c.Asset, Unbounded: true}); err != nil {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	tx, err := tb.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: withdrawMemo, Metadata: meta})
 	switch {
 	case err == nil:
-		return HoursReceipt{Transaction: tx, Hours: w.Hours, Donated: decimal.Zero}, nil
+		// Replayed when a concurrent call under the key posted first.
+		return HoursReceipt{Transaction: tx, Hours: w.Hours, Donated: decimal.Zero, Replayed: tx.Replayed}, nil
 	case errors.Is(err, ledger.ErrIdempotencyConflict):
 		return HoursReceipt{}, fmt.Errorf("%s: %w", key, ErrKeyReused)
 	case errors.Is(err, ledger.ErrInsufficientBalance), errors.Is(err, ledger.ErrUnknownAccount):
@@ -523,6 +537,31 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours asked, %s available", w.Hours, have)
 	}
 	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+}
+
+const withdrawMemo = "时间银行 withdraw"
+
+// replayWithdraw answers a withdrawal whose key was used: the first transaction (Replayed)
+// when it posted the same withdrawal, ErrKeyReused when not. found is false when nothing was
+// posted under the key.
+func (tb *TimeBank) replayWithdraw(ctx context.Context, key string, ps []ledger.Posting, meta map[string]string, hours decimal.Decimal) (r HoursReceipt, found bool, err error) {
+	prior, err := tb.l.TransactionByKey(ctx, key)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return HoursReceipt{}, false, nil
+	}
+	if err != nil {
+		return HoursReceipt{}, true, fmt.Errorf("%s: %w", key, err)
+	}
+	same := prior.Memo == withdrawMemo && maps.Equal(prior.Metadata, meta) && len(prior.Postings) == len(ps)
+	for i := 0; same && i < len(ps); i++ {
+		p, q := prior.Postings[i], ps[i]
+		same = p.From == q.From && p.To == q.To && p.Asset == q.Asset && p.Amount.Equal(q.Amount)
+	}
+	if !same {
+		return HoursReceipt{}, true, fmt.Errorf("%s: %w", key, ErrKeyReused)
+	}
+	prior.Replayed = true
+	return HoursReceipt{Transaction: prior, Hours: hours, Donated: decimal.Zero, Replayed: true}, true, nil
 }
 
 // Gift asks to give hours to a relative or friend (转赠).

@@ -1,6 +1,8 @@
 package points_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -190,5 +192,70 @@ func TestTimeBankReciprocal(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, st.Entries, 1)
 	assert.Equal(t, points.PersonHolder("r1"), st.Entries[0].Counterparty)
+	e.verify(t)
+}
+
+// TestTimeBankWithdrawReplayBeforePolicy: a retried withdrawal is answered with the first one
+// even when the policy would refuse it now (the member's register changed, the policy's quota
+// ran out), at home and across communities; other hours under the key are still ErrKeyReused,
+// and a new withdrawal is still put to the policy.
+func TestTimeBankWithdrawReplayBeforePolicy(t *testing.T) {
+	e := newEnv(t, testScheme())
+	open := true
+	quota := points.WithdrawPolicyFunc(func(_ context.Context, _ points.Withdrawal) error {
+		if !open {
+			return errors.New("this month's withdrawals are used up")
+		}
+		return nil
+	})
+	age := points.AgePolicy(65, 60)
+	tb := newBank(t, e, points.TimeBankConfig{Policy: points.WithdrawPolicyFunc(func(ctx context.Context, w points.Withdrawal) error {
+		if err := age.AllowWithdraw(ctx, w); err != nil {
+			return err
+		}
+		return quota(ctx, w)
+	})})
+	other := newBank(t, e, points.TimeBankConfig{Community: "heping"})
+	v := e.volunteer(t, "wang")
+	h := points.ProviderHolder(v)
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "6", true})
+	_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+
+	home := points.Withdrawal{Member: points.Member{Holder: h, Age: 62, Hardship: true}, Hours: dec("1.5"), DemandID: uuid.New()}
+	away := points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: dec("2"), DemandID: uuid.New(), ServedBy: other}
+	first := map[string]points.HoursReceipt{}
+	for name, w := range map[string]points.Withdrawal{"home": home, "away": away} {
+		r, err := tb.Withdraw(e.ctx, w)
+		require.NoError(t, err, name)
+		assert.False(t, r.Replayed, name)
+		first[name] = r
+	}
+	open = false                 // the quota ran out
+	home.Member.Hardship = false // and the register no longer records hardship
+	seq := e.head(t)
+	for name, w := range map[string]points.Withdrawal{"home": home, "away": away} {
+		r, err := tb.Withdraw(e.ctx, w)
+		require.NoError(t, err, "%s: a retry is a replay, whatever the policy says now", name)
+		assert.True(t, r.Replayed, name)
+		assert.Equal(t, first[name].Transaction.ID, r.Transaction.ID, name)
+		assert.True(t, r.Hours.Equal(w.Hours), name)
+	}
+	assert.Equal(t, seq, e.head(t), "replays post nothing")
+	hours, err := tb.Hours(e.ctx, h)
+	require.NoError(t, err)
+	assert.Equal(t, "2.5", hours.String())
+
+	other2 := home
+	other2.Hours = dec("1")
+	_, err = tb.Withdraw(e.ctx, other2)
+	require.ErrorIs(t, err, points.ErrKeyReused, "other hours under the key")
+	elsewhere := home
+	elsewhere.ServedBy = other
+	_, err = tb.Withdraw(e.ctx, elsewhere)
+	require.ErrorIs(t, err, points.ErrKeyReused, "another serving bank under the key")
+	_, err = tb.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: dec("1"), DemandID: uuid.New()})
+	require.ErrorIs(t, err, points.ErrWithdrawRefused, "a new withdrawal is put to the policy")
+	assert.Equal(t, seq, e.head(t))
 	e.verify(t)
 }

@@ -55,7 +55,9 @@ const (
 // Options configure a Matcher. The zero value uses DefaultScorer, DefaultRouter, MaxScore
 // and the default load cost.
 type Options struct {
-	Scorer    Scorer  // nil: DefaultScorer{}
+	// Scorer rates the pairings. nil, or a nil *DefaultScorer: DefaultScorer{}. A non-nil
+	// *DefaultScorer is read once, by NewMatcher.
+	Scorer    Scorer
 	Router    *Router // nil: DefaultRouter(); &Router{} routes nothing
 	Objective Objective
 	// LoadCost is what each further demand given to one provider in the same plan costs
@@ -147,32 +149,34 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 	if opts.Objective > PriorityFirst {
 		return nil, fmt.Errorf("matcher: objective %d: %w", opts.Objective, ErrInvalidInput)
 	}
-	// Score would quietly replace such a limit (see DefaultScorer); here the caller can
-	// be told.
-	walkMax, isDefault := 0.0, false
-	switch s := opts.Scorer.(type) {
-	case DefaultScorer:
-		walkMax, isDefault = s.WalkMetersMax, true
+	scorer := opts.Scorer
+	switch s := scorer.(type) {
+	case nil:
+		scorer = DefaultScorer{}
 	case *DefaultScorer:
-		if s != nil {
-			walkMax, isDefault = s.WalkMetersMax, true
+		// Score has a value receiver, so a nil pointer would panic at the first pairing; nil
+		// means the default here, as for Scorer and Router. A non-nil one is copied, so what
+		// is checked below is what scores (and it gets the prepared scorer).
+		if s == nil {
+			scorer = DefaultScorer{}
+		} else {
+			scorer = *s
 		}
 	}
-	if isDefault && !validWalkLimit(walkMax) {
+	// Score would quietly replace such a limit (see DefaultScorer); here the caller can
+	// be told.
+	if s, ok := scorer.(DefaultScorer); ok && !validWalkLimit(s.WalkMetersMax) {
 		return nil, fmt.Errorf("matcher: DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
-			walkMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
+			s.WalkMetersMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
 	}
 	m := &Matcher{
-		scorer: opts.Scorer, objective: opts.Objective, loadCost: opts.LoadCost,
+		scorer: scorer, objective: opts.Objective, loadCost: opts.LoadCost,
 		demands: demands, providers: providers,
 		demandByID:   make(map[uuid.UUID]int32, len(demands)),
 		providerByID: make(map[uuid.UUID]int32, len(providers)),
 		local:        make(map[indexKey][]int32),
 		gridsOf:      make(map[catalog.GridPath][]catalog.GridPath),
 		wide:         make(map[indexKey][]int32),
-	}
-	if m.scorer == nil {
-		m.scorer = DefaultScorer{}
 	}
 	if opts.Router != nil {
 		m.router = *opts.Router

@@ -617,3 +617,46 @@ func TestPlanScorerUnlistedReason(t *testing.T) {
 	noError(t, err)
 	equal(t, matching.ReasonNoScore, res.Unmatched[0].Reason, "the last listed reason")
 }
+
+// Options.Scorer nil means DefaultScorer{}, as a nil Router means DefaultRouter(). A nil
+// *DefaultScorer in it is not a nil Scorer, and scoring through it panicked (Score has a
+// value receiver); the Matcher takes it as the default too. A non-nil *DefaultScorer is read
+// once, when the Matcher is built.
+func TestMatcherNilDefaultScorerPointer(t *testing.T) {
+	demands, providers := smallWorld()
+	ctx := context.Background()
+	var nilScorer *matching.DefaultScorer
+	want, err := matching.Plan(ctx, demands, providers, matching.Options{})
+	noError(t, err)
+	got, err := matching.Plan(ctx, demands, providers, matching.Options{Scorer: nilScorer})
+	noError(t, err)
+	equal(t, want, got, "plan with a nil *DefaultScorer")
+
+	def, err := matching.NewMatcher(demands, providers, matching.Options{})
+	noError(t, err)
+	m, err := matching.NewMatcher(demands, providers, matching.Options{Scorer: nilScorer})
+	noError(t, err)
+	for _, d := range demands {
+		wantS, err := def.SuggestProviders(d.ID, 5)
+		noError(t, err)
+		gotS, err := m.SuggestProviders(d.ID, 5)
+		noError(t, err)
+		equal(t, wantS, gotS, "suggested providers")
+	}
+	for _, p := range providers {
+		wantS, err := def.SuggestDemands(p.ID, 5)
+		noError(t, err)
+		gotS, err := m.SuggestDemands(p.ID, 5)
+		noError(t, err)
+		equal(t, wantS, gotS, "suggested demands")
+	}
+
+	// Changing the DefaultScorer a pointer points to after NewMatcher changes nothing.
+	scorer := &matching.DefaultScorer{}
+	m, err = matching.NewMatcher(demands, providers, matching.Options{Scorer: scorer})
+	noError(t, err)
+	scorer.Weights = matching.Weights{Fit: 1}
+	got, err = m.Plan(ctx)
+	noError(t, err)
+	equal(t, want, got, "plan after the scorer changed")
+}

@@ -11,7 +11,7 @@ import (
 var (
 	// ErrInvalidScheme reports a scheme or time-bank configuration that breaks a rule: a bad
 	// asset code, a negative rate, a duplicate base rule, an account template that does not
-	// yield a valid account id.
+	// yield a valid account id, or two templates that can name the same account.
 	ErrInvalidScheme = errors.New("points: invalid scheme")
 	// ErrInvalid reports malformed input to an operation: a bad holder id, a non-positive or
 	// over-precise amount, an unknown item, a missing relationship.

@@ -100,6 +100,8 @@ func TestTimeBankConfigInvalid(t *testing.T) {
 		{"relationship", points.TimeBankConfig{Community: "c", Relationships: []string{"Best Friend"}}},
 		{"offset", points.TimeBankConfig{Community: "c", UTCOffsetMinutes: &off}},
 		{"template", points.TimeBankConfig{Community: "c", Accounts: points.Naming{Pool: "pool-{community}"}}},
+		{"holder template can name the pool", points.TimeBankConfig{Community: "c", Accounts: points.Naming{Holder: "community:{community}:{holder}:{asset}"}}},
+		{"pool a member's account", points.TimeBankConfig{Community: "c", Accounts: points.Naming{Pool: "community:c:member:pool:HOUR"}}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {

@@ -25,7 +25,9 @@ const (
 // a period (quota accounts) and another community (clearing accounts). The zero value of a
 // field takes the default shown on DefaultNaming. Every placeholder fills a whole segment so
 // that a holder can be read back from an account id (expiry and leaderboards scan the ledger
-// and must recognise holder accounts).
+// and must recognise holder accounts), and no two templates may be able to name the same
+// account for any holder, period or other community: the shop's account must never be some
+// holder's too.
 type Naming struct {
 	Issuer   string `json:"issuer,omitempty"`   // where awarded points come from (Unbounded)
 	Holder   string `json:"holder,omitempty"`   // one account per holder per asset
@@ -74,18 +76,21 @@ func (n Naming) withDefaults() Naming {
 
 // validate checks every template: it renders to a valid account id, placeholders fill whole
 // segments, the templates that name one account per holder contain {holder}, and no two
-// templates can name the same account.
-func (n Naming) validate() error {
+// templates can name the same account, for the community and asset given (the accounts of the
+// shop's stock and the cap accounts take their own assets, STOCK and the cap asset).
+func (n Naming) validate(community, asset string) error {
 	type tmpl struct {
 		name, t string
 		need    []string
+		asset   string
 	}
+	quota := quotaAssetOf(asset)
 	ts := []tmpl{
-		{"issuer", n.Issuer, nil}, {"holder", n.Holder, []string{PlaceHolder}},
-		{"shop", n.Shop, nil}, {"expiry", n.Expiry, nil}, {"donation", n.Donation, nil},
-		{"debt", n.Debt, []string{PlaceHolder}}, {"quota", n.Quota, []string{PlaceHolder, PlacePeriod}},
-		{"pool", n.Pool, nil}, {"clearing", n.Clearing, []string{PlaceOther}},
-		{"stock", n.Stock, []string{PlaceHolder}},
+		{"issuer", n.Issuer, nil, asset}, {"holder", n.Holder, []string{PlaceHolder}, asset},
+		{"shop", n.Shop, nil, asset}, {"expiry", n.Expiry, nil, asset}, {"donation", n.Donation, nil, asset},
+		{"debt", n.Debt, []string{PlaceHolder}, asset}, {"quota", n.Quota, []string{PlaceHolder, PlacePeriod}, quota},
+		{"pool", n.Pool, nil, asset}, {"clearing", n.Clearing, []string{PlaceOther}, asset},
+		{"stock", n.Stock, []string{PlaceHolder}, StockAsset},
 	}
 	seen := map[string]string{}
 	for _, t := range ts {
@@ -110,7 +115,59 @@ func (n Naming) validate() error {
 		}
 		seen[t.t] = t.name
 	}
+	// Different templates can still name one account: "community:{community}:{holder}:{asset}"
+	// names the shop's own account for a holder called "shop", whose points then mix with the
+	// shop's (and expiry would take the shop's points for that holder's).
+	for i := range ts {
+		a := templateSegments(ts[i].t, community, ts[i].asset)
+		for j := i + 1; j < len(ts); j++ {
+			if id, ok := overlap(a, templateSegments(ts[j].t, community, ts[j].asset)); ok {
+				return errorf(ErrInvalidScheme, "account templates %s %q and %s %q can name the same account (%s)",
+					ts[i].name, ts[i].t, ts[j].name, ts[j].t, id)
+			}
+		}
+	}
 	return nil
+}
+
+// templateSegments splits a template into its segments with the community and the asset
+// filled in; "" stands for a placeholder that takes any segment ({holder}, {period},
+// {other}), since holders, periods and other communities are any valid segment.
+func templateSegments(t, community, asset string) []string {
+	segs := strings.Split(t, ":")
+	for i, s := range segs {
+		switch s {
+		case PlaceCommunity:
+			segs[i] = community
+		case PlaceAsset:
+			segs[i] = asset
+		case PlaceHolder, PlacePeriod, PlaceOther:
+			segs[i] = ""
+		}
+	}
+	return segs
+}
+
+// overlap reports whether two templates' segments can render the same account id, and one
+// such id: the same number of segments, and at each position equal text or a placeholder.
+func overlap(a, b []string) (string, bool) {
+	if len(a) != len(b) {
+		return "", false
+	}
+	id := make([]string, len(a))
+	for i := range a {
+		switch {
+		case a[i] == "" && b[i] == "":
+			id[i] = "x"
+		case a[i] == "":
+			id[i] = b[i]
+		case b[i] == "" || a[i] == b[i]:
+			id[i] = a[i]
+		default:
+			return "", false
+		}
+	}
+	return strings.Join(id, ":"), true
 }
 
 func isPlaceholder(seg string) bool {

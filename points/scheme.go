@@ -126,7 +126,8 @@ func ParseScheme(data []byte) (Scheme, error) {
 // within the asset's scale, base rules with known kinds, well-formed categories and no two
 // rules for the same (category, kind), multipliers within 0..MultiplierMax, a known split and
 // team mode, a validity and a UTC offset within their limits, and account templates that
-// render valid, distinct account ids.
+// render valid account ids of which no two templates can name the same one (a holder
+// template that could name the shop's account, say).
 //
 // Errors: ErrInvalidScheme.
 func (s Scheme) Validate() error {
@@ -232,7 +233,7 @@ func (s Scheme) normalized() (Scheme, error) {
 		return s, errorf(ErrInvalidScheme, "UTC offset %d minutes, want within ±%d", *s.UTCOffsetMinutes, UTCOffsetMinutesMax)
 	}
 	s.Accounts = s.Accounts.withDefaults()
-	if err := s.Accounts.validate(); err != nil {
+	if err := s.Accounts.validate(s.Community, s.Asset); err != nil {
 		return s, err
 	}
 	if err := render(s.Accounts.Holder, s.Community, "h", s.Asset, "p", "o").Validate(); err != nil {

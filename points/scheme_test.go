@@ -88,6 +88,17 @@ func TestSchemeInvalid(t *testing.T) {
 		{"template without holder", func(s *points.Scheme) { s.Accounts.Holder = "community:{community}:member" }},
 		{"template same as another", func(s *points.Scheme) { s.Accounts.Shop = s.Accounts.Expiry + "x"; s.Accounts.Expiry = s.Accounts.Shop }},
 		{"template bad id", func(s *points.Scheme) { s.Accounts.Issuer = "a::b" }},
+		// A holder called "shop" would own the shop's account (and "issuer" the issuer's).
+		{"holder template can name the shop account", func(s *points.Scheme) { s.Accounts.Holder = "community:{community}:{holder}:{asset}" }},
+		// An item with SKU "PTS" would be counted in the shop's points account.
+		{"stock template can name the shop account", func(s *points.Scheme) { s.Accounts.Stock = "community:{community}:shop:{holder}" }},
+		{"shop template a holder's account", func(s *points.Scheme) { s.Accounts.Shop = "community:{community}:member:shop:{asset}" }},
+		{"debt and holder templates overlap", func(s *points.Scheme) { s.Accounts.Debt = "community:{community}:{holder}:debt:{asset}" }},
+		{"quota template a holder's account", func(s *points.Scheme) {
+			s.Accounts.Quota = "community:{community}:member:{holder}:{period}"
+			s.Accounts.Holder = "community:{community}:member:{holder}:PTS_CAP"
+		}},
+		{"literal community", func(s *points.Scheme) { s.Accounts.Shop = "community:yangguang:member:x:{asset}" }},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {

@@ -181,7 +181,7 @@ func NewTimeBank(ctx context.Context, l *ledger.Ledger, cfg TimeBankConfig) (*Ti
 		return nil, errorf(ErrInvalidScheme, "time bank UTC offset %d", *cfg.UTCOffsetMinutes)
 	}
 	cfg.Accounts = cfg.Accounts.withDefaults()
-	if err := cfg.Accounts.validate(); err != nil {
+	if err := cfg.Accounts.validate(cfg.Community, cfg.Asset); err != nil {
 		return nil, err
 	}
 	tb := &TimeBank{l: l, c: cfg, zone: time.FixedZone("bank", *cfg.UTCOffsetMinutes*60), opened: make(map[ledger.AccountID]struct{}), members: make(map[ledger.AccountID]bool)}

@@ -265,3 +265,37 @@ func BenchmarkExpireAll(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedeem measures Redeem on memstore: a new key each time, one unit of an item in
+// stock, from a holder with points to spare (the reads that let a refusal write nothing, the
+// units' hold, the points' hold).
+func BenchmarkRedeem(b *testing.B) {
+	s := testScheme()
+	s.DailyCap, s.MonthlyCap = dec("0"), dec("0")
+	e := newEnv(b, s)
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, PersonID: "v1"}
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		d := catalog.Demand{ID: uuid.New(), Kind: catalog.Wish, Category: "haircut", Title: "上门理发",
+			Requester: catalog.RequesterRef{ID: "r"}, Status: catalog.StatusAudited}
+		c := points.Completion{Demand: d, Provider: p, Audits: []catalog.Audit{{DemandID: d.ID, ProviderID: p.ID, Approved: true, Hours: dec("2"), Auditor: "li", At: at}}}
+		if _, err := e.inc.Award(e.ctx, c); err != nil {
+			b.Fatal(i, err)
+		}
+	}
+	sh, err := points.NewShop(e.ctx, e.inc)
+	require.NoError(b, err)
+	require.NoError(b, sh.AddItem(e.ctx, points.Item{SKU: "soap", Name: "肥皂", Price: dec("0.01")}))
+	for k := range 100 {
+		require.NoError(b, sh.Restock(e.ctx, "soap", 1_000_000, "n"+strconv.Itoa(k)))
+	}
+	holder := points.ProviderHolder(p)
+	n := 0
+	for b.Loop() {
+		if _, err := sh.Redeem(e.ctx, "r"+strconv.Itoa(n), holder, "soap", 1); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "redemptions/s")
+}

@@ -93,10 +93,7 @@ const (
 
 // newDefaultScoring prepares s for the matcher's demands, routes and providers.
 func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route, providers []catalog.Provider) *defaultScoring {
-	f := &defaultScoring{weights: s.Weights, walkMax: s.walkLimit()}
-	if f.weights == (Weights{}) {
-		f.weights = DefaultWeights
-	}
+	f := &defaultScoring{weights: s.weights(), walkMax: s.walkLimit()}
 	f.walkReject = f.walkMax / catalog.WalkingDetourFactor * boundSlack
 	w := &f.weights
 	taxonomy := s.taxonomy()
@@ -143,10 +140,10 @@ func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route
 			t.flags |= providerProfessional
 		}
 		if p.RatingCount > 0 {
-			t.points += w.RatingStar * int64(p.RatingSum) / int64(p.RatingCount)
+			t.points += ratingPoints(w.RatingStar, p)
 		}
 		if p.Active > 0 {
-			t.points += -w.Load * int64(p.Active)
+			t.points += loadPoints(w.Load, p)
 		}
 	}
 

@@ -62,7 +62,8 @@ type Options struct {
 	Objective Objective
 	// LoadCost is what each further demand given to one provider in the same plan costs
 	// (fairness inside a batch: the second demand of a volunteer is worth LoadCost less, the
-	// third 2*LoadCost less). 0: DefaultWeights.Load; negative: none.
+	// third 2*LoadCost less). 0: DefaultWeights.Load; negative: none; above FitScoreMax:
+	// FitScoreMax (a further demand then costs at least what any pairing scores).
 	LoadCost int64
 }
 
@@ -140,7 +141,7 @@ type Matcher struct {
 // Errors: [ErrInvalidInput] (wrapped) for more than PlanDemandsMax demands or
 // PlanProvidersMax providers, a repeated id, an unknown objective, or a DefaultScorer (or
 // *DefaultScorer) whose WalkMetersMax is negative, NaN, infinite or above
-// WalkMetersMaxLimit.
+// WalkMetersMaxLimit, or with a weight beyond ±WeightPointsMax.
 func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Options) (*Matcher, error) {
 	if len(demands) > PlanDemandsMax || len(providers) > PlanProvidersMax {
 		return nil, fmt.Errorf("matcher: %d demands, %d providers, limits %d and %d: %w",
@@ -163,11 +164,17 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 			scorer = *s
 		}
 	}
-	// Score would quietly replace such a limit (see DefaultScorer); here the caller can
-	// be told.
-	if s, ok := scorer.(DefaultScorer); ok && !validWalkLimit(s.WalkMetersMax) {
-		return nil, fmt.Errorf("matcher: DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
-			s.WalkMetersMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
+	// Score would quietly replace such a limit or weight (see DefaultScorer); here the
+	// caller can be told.
+	if s, ok := scorer.(DefaultScorer); ok {
+		if !validWalkLimit(s.WalkMetersMax) {
+			return nil, fmt.Errorf("matcher: DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
+				s.WalkMetersMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
+		}
+		if name, points := s.Weights.invalidWeight(); name != "" {
+			return nil, fmt.Errorf("matcher: DefaultScorer.Weights.%s %d: want -%d..%d points: %w",
+				name, points, WeightPointsMax, WeightPointsMax, ErrInvalidInput)
+		}
 	}
 	m := &Matcher{
 		scorer: scorer, objective: opts.Objective, loadCost: opts.LoadCost,

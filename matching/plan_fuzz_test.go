@@ -268,54 +268,97 @@ func FuzzPlan(f *testing.F) {
 	})
 }
 
-// checkParts fails unless every assignment scores 1..FitScoreMax and its distance part lies
-// between 0 and the distance weight: a NaN in the distance arithmetic shows as a part of
-// MinInt64 (amd64) and a score clamped to 1.
+// checkParts fails unless every assignment scores 1..FitScoreMax, its parts add up to its
+// score (held to 1..FitScoreMax) and its distance part lies between 0 and the distance
+// weight: a NaN or an overflow in the distance arithmetic shows as a part of MinInt64 (amd64)
+// and a score clamped to 1, a sum that wrapped around as a score its parts do not give.
 func checkParts(t *testing.T, res matching.PlanResult, distance int64, what string) {
 	t.Helper()
 	for _, a := range res.Assignments {
 		if a.Score < 1 || a.Score > matching.FitScoreMax {
 			t.Fatalf("%s: assignment scored %d", what, a.Score)
 		}
+		var sum int64
 		for _, part := range a.Parts {
+			sum += part.Points
 			if part.Name == "distance" && (part.Points < min(0, distance) || part.Points > max(0, distance)) {
 				t.Fatalf("%s: distance part %+v, weight %d", what, part, distance)
 			}
 		}
+		if want := min(max(sum, 1), matching.FitScoreMax); a.Score != want {
+			t.Fatalf("%s: assignment scored %d, its parts %+v give %d", what, a.Score, a.Parts, want)
+		}
 	}
 }
 
+// heldWeights is what DefaultScorer.Score takes w for: each weight held to ±WeightPointsMax,
+// and DefaultWeights for the zero value.
+func heldWeights(w matching.Weights) matching.Weights {
+	if w == (matching.Weights{}) {
+		return matching.DefaultWeights
+	}
+	v := reflect.ValueOf(&w).Elem()
+	for k := range v.NumField() {
+		v.Field(k).SetInt(min(max(v.Field(k).Int(), -matching.WeightPointsMax), matching.WeightPointsMax))
+	}
+	return w
+}
+
 // FuzzPlanOptions runs Plan on fuzzed districts (as FuzzPlan) with fuzzed options:
-// DefaultScorer's walking limit (NaN, infinities, negative, huge), its distance weight, the
-// load cost and the objective. NewMatcher refuses exactly a limit outside
-// [0, WalkMetersMaxLimit], an unknown objective or a repeated id, with ErrInvalidInput.
-// Otherwise no NaN reaches a score: every assignment scores 1..FitScoreMax with a distance
-// part between 0 and the weight, and the prepared scorer plans exactly as DefaultScorer.Score
-// through a ScorerFunc. Through a ScorerFunc, which NewMatcher cannot look into, a refused
-// limit plans as the one Score takes it for (WalkMetersMaxLimit above the range, 0 below).
+// DefaultScorer's walking limit (NaN, infinities, negative, huge), its nine weights over the
+// whole int64 range, the load cost and the objective. NewMatcher refuses exactly a limit
+// outside [0, WalkMetersMaxLimit], a weight beyond ±WeightPointsMax, an unknown objective or
+// a repeated id, with ErrInvalidInput. Otherwise no NaN or overflow reaches a score: every
+// assignment scores 1..FitScoreMax, the sum of its parts, with a distance part between 0 and
+// the weight, and the prepared scorer plans exactly as DefaultScorer.Score through a
+// ScorerFunc. Through a ScorerFunc, which NewMatcher cannot look into, a refused limit or
+// weight plans as the one Score takes it for (a limit above the range as
+// WalkMetersMaxLimit, below it as 0; a weight as the limit of its sign).
 func FuzzPlanOptions(f *testing.F) {
 	// Found by random search: districts where assignments score their distance from the walk
 	// between coordinates, of a volunteer (the first) and of units serving the whole area,
 	// whose points never fall below half the weight (the second).
 	walked := []byte{0xf7, 0x9b, 0xea, 0x2, 0xd, 0xc5, 0x5c, 0xeb, 0x9, 0xf6, 0xb9, 0xb7, 0xb6, 0x6d, 0x68, 0xd4, 0xaa, 0x7f, 0x33, 0x2a, 0x0, 0xe2, 0x62, 0xb9, 0xd7, 0x87, 0x6b, 0x4b, 0x25, 0xc7, 0x80, 0x95, 0x7, 0x23, 0x67, 0xb5, 0x20, 0xd5, 0x7a, 0xc4, 0xd9, 0x41, 0xe8, 0x70, 0xce, 0x89, 0xb1, 0xc1, 0xae, 0x45, 0x74, 0x4e, 0x35, 0x55, 0x3f, 0x7d, 0x9e, 0x97, 0x46, 0x6e, 0x97, 0x5, 0x6d, 0x87, 0x76, 0xbb, 0xad, 0x39, 0xeb, 0xab, 0xf5, 0x6f}
 	units := []byte{0xf9, 0x8d, 0xcc, 0xf8, 0x8a, 0xb, 0x7c, 0x5d, 0x61, 0x53, 0xcd, 0xe3, 0xc9, 0xc5, 0x54, 0x3, 0xd1, 0x2e, 0x6b, 0x9f, 0x43, 0x39, 0x2, 0xef, 0x31, 0xa, 0x4c, 0xe9, 0xea, 0x95, 0x61, 0xcf, 0x16, 0x4, 0x2b, 0xf4, 0xd0, 0xfc, 0xab, 0x15, 0xbb, 0x5e, 0x67, 0x10, 0x3, 0xda, 0xdc, 0x84, 0x8e, 0x32, 0xee, 0xf, 0x85, 0x7b, 0x4c, 0xc1, 0xc6, 0x50, 0x19}
+	seed := func(data []byte, walk float64, w matching.Weights, loadCost int64, objective uint8) {
+		f.Add(data, walk, w.Fit, w.Distance, w.Availability, w.Priority, w.Urgent, w.Emergency, w.Professional,
+			w.RatingStar, w.Load, loadCost, objective)
+	}
+	distance := func(points int64) matching.Weights {
+		w := matching.DefaultWeights
+		w.Distance = points
+		return w
+	}
+	all := func(points int64) matching.Weights {
+		return matching.Weights{Fit: points, Distance: points, Availability: points, Priority: points, Urgent: points,
+			Emergency: points, Professional: points, RatingStar: points, Load: points}
+	}
 	for _, district := range [][]byte{walked, units} {
 		for _, walk := range []float64{0, 600, matching.WalkMetersMaxLimit, math.SmallestNonzeroFloat64, math.Inf(1),
 			math.Inf(-1), math.NaN(), -1, 1e300, math.MaxFloat64, matching.WalkMetersMaxLimit * (1 + 1e-15)} {
-			f.Add(district, walk, int16(300), int64(0), uint8(0))
+			seed(district, walk, distance(300), 0, 0)
+		}
+		for _, points := range []int64{math.MaxInt64, math.MinInt64, matching.WeightPointsMax, -matching.WeightPointsMax,
+			matching.WeightPointsMax + 1, -matching.WeightPointsMax - 1, math.MaxInt64 / 9} {
+			seed(district, 600, distance(points), 0, 0)
+			seed(district, 600, all(points), 0, 0)
 		}
 	}
 	near := walked
-	f.Add(near, math.Inf(1), int16(-300), int64(-1), uint8(1))
-	f.Add(near, 600.0, int16(32767), int64(math.MaxInt64), uint8(2))
-	f.Add(near, 600.0, int16(0), int64(math.MinInt64), uint8(3))
-	f.Add([]byte{}, math.NaN(), int16(1), int64(1), uint8(0))
-	f.Fuzz(func(t *testing.T, data []byte, walk float64, distance int16, loadCost int64, objective uint8) {
+	seed(near, math.Inf(1), distance(-300), -1, 1)
+	seed(near, 600.0, distance(32767), math.MaxInt64, 2)
+	seed(near, 600.0, distance(0), math.MinInt64, 3)
+	seed(near, 600.0, matching.Weights{}, 0, 0)
+	seed(near, 600.0, matching.Weights{Fit: 1, RatingStar: math.MinInt64, Load: math.MaxInt64}, 0, 0)
+	seed([]byte{}, math.NaN(), distance(1), 1, 0)
+	f.Fuzz(func(t *testing.T, data []byte, walk float64, fit, distance, availability, priority, urgent, emergency,
+		professional, ratingStar, load, loadCost int64, objective uint8) {
 		ds, ps := decodeDistrict(data, "幸福街道/阳光社区/1网格", "haircut", "haircut")
 		refused := hasDuplicate(ds, func(d catalog.Demand) uuid.UUID { return d.ID }) ||
 			hasDuplicate(ps, func(p catalog.Provider) uuid.UUID { return p.ID }) || objective%4 > uint8(matching.PriorityFirst)
-		weights := matching.DefaultWeights
-		weights.Distance = int64(distance)
+		weights := matching.Weights{Fit: fit, Distance: distance, Availability: availability, Priority: priority,
+			Urgent: urgent, Emergency: emergency, Professional: professional, RatingStar: ratingStar, Load: load}
+		held := heldWeights(weights)
 		scorer := matching.DefaultScorer{WalkMetersMax: walk, Weights: weights}
 		opts := matching.Options{Scorer: scorer, LoadCost: loadCost, Objective: matching.Objective(objective % 4)}
 		ctx := context.Background()
@@ -330,27 +373,32 @@ func FuzzPlanOptions(f *testing.F) {
 		if err != nil {
 			t.Fatalf("plan through a ScorerFunc refused: %v", err)
 		}
-		checkParts(t, ref, weights.Distance, "through a ScorerFunc")
+		checkParts(t, ref, held.Distance, "through a ScorerFunc")
 
 		res, err := matching.Plan(ctx, ds, ps, opts)
-		if !(walk >= 0 && walk <= matching.WalkMetersMaxLimit) {
+		walkValid := walk >= 0 && walk <= matching.WalkMetersMaxLimit
+		if !walkValid || held != weights && weights != (matching.Weights{}) {
 			errcheck.RequireOneOf(t, err, matching.ErrInvalidInput)
-			as := 0.0
-			if walk > matching.WalkMetersMaxLimit {
+			as := walk
+			switch {
+			case walk > matching.WalkMetersMaxLimit:
 				as = matching.WalkMetersMaxLimit
+			case !walkValid:
+				as = 0
 			}
-			taken := wrapped
-			taken.Scorer = matching.ScorerFunc(matching.DefaultScorer{WalkMetersMax: as, Weights: weights}.Score)
+			// The held values are in range: the prepared scorer takes them.
+			taken := opts
+			taken.Scorer = matching.DefaultScorer{WalkMetersMax: as, Weights: held}
 			want, err := matching.Plan(ctx, ds, ps, taken)
 			if err != nil || !reflect.DeepEqual(want, ref) {
-				t.Fatalf("limit %v plans unlike %v: %v\n%+v\n%+v", walk, as, err, ref, want)
+				t.Fatalf("limit %v, weights %+v plan unlike %v, %+v: %v\n%+v\n%+v", walk, weights, as, held, err, ref, want)
 			}
 			return
 		}
 		if err != nil {
-			t.Fatalf("plan with limit %v refused: %v", walk, err)
+			t.Fatalf("plan with limit %v, weights %+v refused: %v", walk, weights, err)
 		}
-		checkParts(t, res, weights.Distance, "prepared")
+		checkParts(t, res, held.Distance, "prepared")
 		if !reflect.DeepEqual(res, ref) {
 			t.Fatalf("prepared scorer plans unlike DefaultScorer.Score:\n%+v\n%+v", res, ref)
 		}

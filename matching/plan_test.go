@@ -660,3 +660,145 @@ func TestMatcherNilDefaultScorerPointer(t *testing.T) {
 	noError(t, err)
 	equal(t, want, got, "plan after the scorer changed")
 }
+
+// weightsWith is DefaultWeights with the named weight set to points.
+func weightsWith(t *testing.T, name string, points int64) matching.Weights {
+	t.Helper()
+	w := matching.DefaultWeights
+	field := reflect.ValueOf(&w).Elem().FieldByName(name)
+	if !field.IsValid() {
+		t.Fatalf("no weight %s", name)
+	}
+	field.SetInt(points)
+	return w
+}
+
+// Every weight of DefaultScorer lies within ±WeightPointsMax. A Distance near MaxInt64 made
+// the distance part a float beyond int64's range, which Go converts as the platform pleases
+// (on amd64 the part was MinInt64 and the score fell to 1), and other huge weights wrapped
+// the sum around. NewMatcher (and so Plan) refuses such a weight, naming it, and changes
+// nothing; the limits themselves are accepted.
+func TestMatcherWeightsOutOfRange(t *testing.T) {
+	demands, providers := smallWorld()
+	names := []string{"Fit", "Distance", "Availability", "Priority", "Urgent", "Emergency", "Professional", "RatingStar", "Load"}
+	for _, name := range names {
+		for _, points := range []int64{matching.WeightPointsMax + 1, -matching.WeightPointsMax - 1, math.MaxInt64, math.MinInt64} {
+			t.Run(fmt.Sprintf("%s=%d", name, points), func(t *testing.T) {
+				scorer := matching.DefaultScorer{Weights: weightsWith(t, name, points)}
+				for _, s := range []matching.Scorer{scorer, &scorer} {
+					_, err := matching.NewMatcher(demands, providers, matching.Options{Scorer: s})
+					errorIs(t, err, matching.ErrInvalidInput)
+					if !strings.Contains(err.Error(), "Weights."+name) {
+						t.Fatalf("error %q does not name the weight", err)
+					}
+					res, err := matching.Plan(context.Background(), demands, providers, matching.Options{Scorer: s})
+					errorIs(t, err, matching.ErrInvalidInput)
+					equal(t, matching.PlanResult{}, res, "result of a refused plan")
+				}
+			})
+		}
+		for _, points := range []int64{matching.WeightPointsMax, -matching.WeightPointsMax} {
+			scorer := matching.DefaultScorer{Weights: weightsWith(t, name, points)}
+			_, err := matching.Plan(context.Background(), demands, providers, matching.Options{Scorer: scorer})
+			noError(t, err)
+		}
+	}
+}
+
+// Score cannot refuse a weight: called directly, or through a ScorerFunc that NewMatcher
+// cannot look into, it takes a weight beyond ±WeightPointsMax as the limit of its sign, so a
+// Distance of MaxInt64 scores like WeightPointsMax on every platform.
+func TestDefaultScorerWeightsOutOfRange(t *testing.T) {
+	demands, providers := smallWorld()
+	d, p := demands[0], providers[0] // haircut, 0 m apart: the whole distance weight
+	c := matching.Candidate{Demand: &d, Provider: &p}
+	for _, tt := range []struct {
+		name     string
+		points   int64
+		asPoints int64
+	}{
+		{"Distance", math.MaxInt64, matching.WeightPointsMax},
+		{"Distance", math.MinInt64, -matching.WeightPointsMax},
+		{"Fit", math.MaxInt64 - 1, matching.WeightPointsMax},
+		{"Priority", math.MinInt64 + 1, -matching.WeightPointsMax},
+		{"Availability", matching.WeightPointsMax + 1, matching.WeightPointsMax},
+	} {
+		t.Run(fmt.Sprintf("%s=%d", tt.name, tt.points), func(t *testing.T) {
+			scorer := matching.DefaultScorer{Weights: weightsWith(t, tt.name, tt.points)}
+			got := scorer.Score(c, true)
+			want := matching.DefaultScorer{Weights: weightsWith(t, tt.name, tt.asPoints)}.Score(c, true)
+			equal(t, want, got, "fit")
+			for _, part := range got.Parts {
+				if part.Points < -matching.WeightPointsMax || part.Points > matching.WeightPointsMax {
+					t.Fatalf("part %+v beyond the weights' limit", part)
+				}
+			}
+			wrapped := matching.Options{Scorer: matching.ScorerFunc(scorer.Score)}
+			res, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, wrapped)
+			noError(t, err)
+			equal(t, want.Score, res.Score, "plan score")
+		})
+	}
+}
+
+// The rating and fairness parts multiply a weight by provider records, which a Matcher reads
+// as they are: a RatingSum or Active near MaxInt wrapped the product around (a rating of
+// MaxInt stars scored -20 points with the default weights). The parts are now exact up to
+// ±2^40 points and held there, the score is their sum held to 1..FitScoreMax, and the
+// Matcher's prepared scorer agrees with Score.
+func TestDefaultScorerHugeRecords(t *testing.T) {
+	demands, providers := smallWorld()
+	d, p := demands[0], providers[0] // haircut, 0 m apart
+	p.Capacity = math.MaxInt
+	for _, tt := range []struct {
+		name                   string
+		ratingSum, ratingCount int
+		active                 int
+		weights                matching.Weights
+	}{
+		{"rating of MaxInt stars", math.MaxInt, 1, 0, matching.Weights{}},
+		{"rating of MinInt stars", math.MinInt, 1, 0, matching.Weights{}},
+		{"rating over MaxInt ratings", math.MaxInt, math.MaxInt, 0, matching.Weights{}},
+		{"MaxInt-1 demands in hand", 0, 0, math.MaxInt - 1, matching.Weights{}},
+		{"largest weights", math.MaxInt, 1, math.MaxInt - 1, weightsWith(t, "RatingStar", matching.WeightPointsMax)},
+		{"largest negative weights", math.MaxInt, 1, math.MaxInt - 1,
+			matching.Weights{Fit: 1, RatingStar: -matching.WeightPointsMax, Load: -matching.WeightPointsMax}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := p
+			p.RatingSum, p.RatingCount, p.Active = tt.ratingSum, tt.ratingCount, tt.active
+			scorer := matching.DefaultScorer{Weights: tt.weights}
+			w := tt.weights
+			if w == (matching.Weights{}) {
+				w = matching.DefaultWeights
+			}
+			fit := scorer.Score(matching.Candidate{Demand: &d, Provider: &p}, true)
+			if !fit.Eligible() {
+				t.Fatalf("fit %+v", fit)
+			}
+			var sum int64
+			for _, part := range fit.Parts {
+				sum += part.Points
+				switch {
+				case part.Name == "rating" && (part.Points < 0) != ((w.RatingStar < 0) != (tt.ratingSum < 0)):
+					t.Fatalf("rating part %+v for %d stars, weight %d", part, tt.ratingSum, w.RatingStar)
+				case part.Name == "fairness" && (part.Points > 0) != (w.Load < 0):
+					t.Fatalf("fairness part %+v for %d demands, weight %d", part, tt.active, w.Load)
+				case part.Points < -1<<40 || part.Points > 1<<40:
+					t.Fatalf("part %+v beyond 2^40", part)
+				}
+			}
+			equal(t, min(max(sum, 1), matching.FitScoreMax), fit.Score, "score from the parts")
+			if tt.ratingCount == 1 && w == matching.DefaultWeights && tt.ratingSum > 0 && fit.Score != matching.FitScoreMax {
+				t.Fatalf("score %d for a rating of %d stars", fit.Score, tt.ratingSum)
+			}
+			prepared, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, matching.Options{Scorer: scorer})
+			noError(t, err)
+			wrapped, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p},
+				matching.Options{Scorer: matching.ScorerFunc(scorer.Score)})
+			noError(t, err)
+			equal(t, wrapped, prepared, "prepared plan")
+			equal(t, fit.Score, prepared.Score, "plan score")
+		})
+	}
+}

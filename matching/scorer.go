@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,7 +70,20 @@ const FitScoreMax = 1 << 14
 // NaN, and with a huge finite one the product overflows to +Inf.
 const WalkMetersMaxLimit = 1e8
 
-// Weights are the points of each part of [DefaultScorer]'s score.
+// WeightPointsMax bounds each of DefaultScorer's Weights, either sign: 2^20 points, 64
+// times FitScoreMax. A part larger than a whole score only pins the score at 1 or
+// FitScoreMax, so nothing useful lies beyond; within it a score's parts and their sum stay
+// far inside int64 (a Distance near MaxInt64 converted a float beyond int64's range, which Go
+// leaves to the platform, and sums wrapped around).
+const WeightPointsMax = 1 << 20
+
+// partPointsMax bounds the rating and fairness parts, which multiply a weight by provider
+// records that a Matcher reads as they are (RatingSum, Active): with the other parts, each at
+// most WeightPointsMax, a score's sum stays below 2^42 and is exact in any order.
+const partPointsMax = 1 << 40
+
+// Weights are the points of each part of [DefaultScorer]'s score, each within
+// ±WeightPointsMax.
 type Weights struct {
 	Fit          int64 // skill or function fit (required)
 	Distance     int64 // at 0 m; falls linearly to 0 at the edge of the walking circle
@@ -111,6 +125,11 @@ var DefaultProfessionalSkills = []catalog.Skill{"legal_advice", "medical", "coun
 // Score cannot fail: called directly or through a ScorerFunc it takes a negative or NaN
 // value as 0 and a larger one, +Inf included, as WalkMetersMaxLimit, so that no score is
 // ever computed from a NaN.
+//
+// Each of Weights lies within ±WeightPointsMax; NewMatcher refuses a weight beyond with
+// ErrInvalidInput, and Score takes it as the limit of its sign. Score also holds the rating
+// and fairness parts, which multiply weights by provider records, to ±2^40 points (only
+// absurd records reach that), so no part or sum ever overflows.
 type DefaultScorer struct {
 	Taxonomy           *catalog.Taxonomy // nil: catalog.DefaultTaxonomy()
 	WalkMetersMax      float64           // 0: catalog.FifteenMinuteCircleMeters; see above
@@ -121,10 +140,7 @@ type DefaultScorer struct {
 // Score implements [Scorer].
 func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	d, p := c.Demand, c.Provider
-	w := s.Weights
-	if w == (Weights{}) {
-		w = DefaultWeights
-	}
+	w := s.weights()
 	var parts []Part
 	add := func(name string, points int64, note string) {
 		if explain {
@@ -211,16 +227,87 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 		add("professional", w.Professional, "professional for a hard item")
 	}
 	if p.RatingCount > 0 {
-		points := w.RatingStar * int64(p.RatingSum) / int64(p.RatingCount)
+		points := ratingPoints(w.RatingStar, p)
 		total += points
 		add("rating", points, "average rating")
 	}
 	if p.Active > 0 {
-		points := -w.Load * int64(p.Active)
+		points := loadPoints(w.Load, p)
 		total += points
 		add("fairness", points, itoa(p.Active)+" demands in hand")
 	}
 	return Fit{Score: min(max(total, 1), FitScoreMax), Parts: parts}
+}
+
+// weights is the Weights Score uses (see DefaultScorer): DefaultWeights for the zero value,
+// each weight held to ±WeightPointsMax.
+func (s DefaultScorer) weights() Weights {
+	w := s.Weights
+	if w == (Weights{}) {
+		return DefaultWeights
+	}
+	for _, f := range w.fields() {
+		*f.points = min(max(*f.points, -WeightPointsMax), WeightPointsMax)
+	}
+	return w
+}
+
+// weightField is one of Weights' fields, by name.
+type weightField struct {
+	name   string
+	points *int64
+}
+
+// fields lists w's fields, for the checks and the clamp.
+func (w *Weights) fields() [9]weightField {
+	return [...]weightField{{"Fit", &w.Fit}, {"Distance", &w.Distance}, {"Availability", &w.Availability},
+		{"Priority", &w.Priority}, {"Urgent", &w.Urgent}, {"Emergency", &w.Emergency},
+		{"Professional", &w.Professional}, {"RatingStar", &w.RatingStar}, {"Load", &w.Load}}
+}
+
+// invalidWeight names the first weight beyond ±WeightPointsMax, or returns "".
+func (w *Weights) invalidWeight() (string, int64) {
+	for _, f := range w.fields() {
+		if *f.points < -WeightPointsMax || *f.points > WeightPointsMax {
+			return f.name, *f.points
+		}
+	}
+	return "", 0
+}
+
+// ratingPoints is the rating part of p's score, star·RatingSum/RatingCount (RatingCount > 0).
+func ratingPoints(star int64, p *catalog.Provider) int64 {
+	return scaledPoints(star, int64(p.RatingSum), int64(p.RatingCount))
+}
+
+// loadPoints is the fairness part of p's score, −load·Active.
+func loadPoints(load int64, p *catalog.Provider) int64 {
+	return scaledPoints(-load, int64(p.Active), 1)
+}
+
+// scaledPoints is weight·num/den truncated toward zero, as int64 arithmetic gives it when
+// nothing overflows, held to ±partPointsMax. The product is taken in 128 bits: num and den
+// come from records, which may hold any int. den must not be 0.
+func scaledPoints(weight, num, den int64) int64 {
+	negative := (weight < 0) != (num < 0) != (den < 0)
+	hi, lo := bits.Mul64(magnitude(weight), magnitude(num))
+	q := uint64(partPointsMax)
+	if d := magnitude(den); hi < d { // else the quotient needs more than 64 bits
+		q, _ = bits.Div64(hi, lo, d)
+	}
+	q = min(q, partPointsMax)
+	if negative {
+		return -int64(q)
+	}
+	return int64(q)
+}
+
+// magnitude is |x|, MinInt64 included.
+func magnitude(x int64) uint64 {
+	if x < 0 {
+		return -uint64(x)
+	}
+	return uint64(x)
 }
 
 func (s DefaultScorer) taxonomy() *catalog.Taxonomy {

@@ -24,7 +24,9 @@
 // come from all pairs; [Matcher.Plan] solves a board or dispatch round (派单) exactly and
 // explains every assignment and every miss; [Matcher.SuggestProviders] and
 // [Matcher.SuggestDemands] give the top k either way, for a dispatcher or for a volunteer
-// looking at a board (揭榜).
+// looking at a board (揭榜). Given the catalog's clock ([Options].Now), Plan and
+// SuggestDemands leave out demands whose deadline has come, which catalog no longer lets
+// anyone dispatch or claim.
 //
 // [Greedy] is the baseline: it takes the best-scoring edges first. It is fast and simple but
 // can lose score and served residents when supply is scarce.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -53,7 +54,7 @@ const (
 )
 
 // Options configure a Matcher. The zero value uses DefaultScorer, DefaultRouter, MaxScore
-// and the default load cost.
+// and the default load cost, and checks no deadline.
 type Options struct {
 	// Scorer rates the pairings. nil, or a nil *DefaultScorer: DefaultScorer{}. A non-nil
 	// *DefaultScorer is read once, by NewMatcher.
@@ -65,6 +66,14 @@ type Options struct {
 	// third 2*LoadCost less). 0: DefaultWeights.Load; negative: none; above FitScoreMax:
 	// FitScoreMax (a further demand then costs at least what any pairing scores).
 	LoadCost int64
+	// Now is the catalog's clock (time.Now for a catalog on its default clock, else the
+	// function given to catalog.WithNow). With it, Plan and SuggestDemands leave out a demand
+	// whose Deadline is at or before Now(), which catalog refuses to dispatch, publish or let
+	// anyone claim from then on (catalog.ErrDeadlinePassed). nil: no deadline is checked. Not
+	// time.Now: a Matcher never reads the wall clock unasked, so its results depend on its
+	// inputs alone, and a caller on a clock of its own (a simulation, a test) is not judged by
+	// the wall clock.
+	Now func() time.Time
 }
 
 // Assignment is one pairing of a plan, with the score's explanation.
@@ -114,6 +123,7 @@ type Matcher struct {
 	router    Router
 	objective Objective
 	loadCost  int64
+	now       func() time.Time
 
 	demands      []catalog.Demand
 	providers    []catalog.Provider
@@ -177,7 +187,7 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		}
 	}
 	m := &Matcher{
-		scorer: scorer, objective: opts.Objective, loadCost: opts.LoadCost,
+		scorer: scorer, objective: opts.Objective, loadCost: opts.LoadCost, now: opts.Now,
 		demands: demands, providers: providers,
 		demandByID:   make(map[uuid.UUID]int32, len(demands)),
 		providerByID: make(map[uuid.UUID]int32, len(providers)),
@@ -326,6 +336,33 @@ func openForPlan(d *catalog.Demand) bool {
 	return catalog.OpenStatuses.Has(d.Status) && d.Remaining() > 0
 }
 
+// planTime is when a plan (or a list of suggestions) is made, read once from Options.Now;
+// without a clock (set false) no deadline has passed.
+type planTime struct {
+	at  time.Time // to the microsecond, as catalog keeps times
+	set bool
+}
+
+// planTime reads the Matcher's clock.
+func (m *Matcher) planTime() planTime {
+	if m.now == nil {
+		return planTime{}
+	}
+	return planTime{at: m.now().Truncate(time.Microsecond), set: true}
+}
+
+// deadlinePassed reports whether d's deadline is at or before t: the instant from which
+// catalog refuses to dispatch it or let anyone claim it, whether or not it has expired yet.
+// Both are cut to the microsecond, as catalog cuts them, so the two agree to the instant.
+func (t planTime) deadlinePassed(d *catalog.Demand) bool {
+	return t.set && !d.Deadline.IsZero() && !t.at.Before(d.Deadline.Truncate(time.Microsecond))
+}
+
+// plannable reports whether Plan looks for providers for d at t.
+func (t planTime) plannable(d *catalog.Demand) bool {
+	return openForPlan(d) && !t.deadlinePassed(d)
+}
+
 // scanProviders calls visit for the candidate providers of demand i, nearest first (its own
 // grid, the other grids of its community, then providers serving wider areas), each once
 // (seen reports and records a visit), at most CandidatesScannedMax of them.
@@ -404,6 +441,9 @@ type demandReport struct {
 // CandidatesKeptMax per demand enter an exact b-matching ([Solve]) with each demand's
 // remaining headcount and each provider's remaining capacity, and each further demand of
 // one provider costs the load cost. Every open demand left short is reported with a reason.
+// With Options.Now (read once per Plan), an open demand whose deadline is at or before it
+// gets no provider and is reported with ReasonDeadlinePassed: catalog would refuse to
+// dispatch it.
 //
 // With MaxServed and PriorityFirst, each counted place adds a bonus larger than any sum of
 // scores, which is exact while FitScoreMax times the number of places stays below ScoreMax
@@ -418,6 +458,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	if err := ctx.Err(); err != nil {
 		return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
 	}
+	now := m.planTime()
 	nD, nP := len(m.demands), len(m.providers)
 	p := Problem{LeftCap: make([]int, nD), RightCap: make([]int, nP)}
 	for j := range m.providers {
@@ -432,7 +473,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	// At most CandidatesKeptMax edges per open demand: reserved at once rather than grown.
 	open := 0
 	for i := range m.demands {
-		if openForPlan(&m.demands[i]) {
+		if now.plannable(&m.demands[i]) {
 			open++
 		}
 	}
@@ -453,7 +494,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			}
 		}
 		d := &m.demands[i]
-		if !openForPlan(d) {
+		if !now.plannable(d) {
 			continue
 		}
 		p.LeftCap[i] = min(d.Remaining(), CapacityMax)
@@ -554,6 +595,13 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			res.Unmatched = append(res.Unmatched, Unmatched{
 				DemandID: d.ID, Missing: d.Remaining(), Reason: ReasonNotOpen,
 				Detail: "status " + d.Status.String(),
+			})
+			continue
+		}
+		if now.deadlinePassed(d) {
+			res.Unmatched = append(res.Unmatched, Unmatched{
+				DemandID: d.ID, Missing: d.Remaining(), Reason: ReasonDeadlinePassed,
+				Detail: "deadline " + d.Deadline.Format(time.RFC3339) + ", plan at " + now.at.Format(time.RFC3339),
 			})
 			continue
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/catalog/storetest"
 	"github.com/tongxin/tongxin/matching"
 )
 
@@ -382,7 +384,7 @@ func TestRouter(t *testing.T) {
 
 func TestReasonString(t *testing.T) {
 	seen := map[string]bool{}
-	for r := matching.ReasonNone; r <= matching.ReasonNoScore; r++ {
+	for r := matching.ReasonNone; r <= matching.ReasonDeadlinePassed; r++ {
 		s := r.String()
 		if s == "" || s == "unknown reason" || seen[s] {
 			t.Fatalf("reason %d: %q", r, s)
@@ -801,4 +803,140 @@ func TestDefaultScorerHugeRecords(t *testing.T) {
 			equal(t, fit.Score, prepared.Score, "plan score")
 		})
 	}
+}
+
+// From a demand's deadline on (deadline at or before now) catalog refuses to dispatch it or
+// let anyone claim it (catalog.ErrDeadlinePassed), whether or not it has expired yet. Plan
+// gave such a demand providers all the same, and the Dispatch that followed failed; the
+// provider was lost to the demands it could have served. Given the catalog's clock
+// (Options.Now), Plan now leaves it out with ReasonDeadlinePassed, and SuggestDemands does
+// not offer it. Without a clock no deadline is checked: the Matcher does not read the wall
+// clock unasked.
+func TestPlanDeadlinePassed(t *testing.T) {
+	all, providers := smallWorld()
+	ctx := context.Background()
+	deadline := time.Date(2026, 6, 1, 9, 0, 0, 0, catalog.ImportLocation)
+	wish, rival := all[0], all[5] // two haircuts for one barber; the wish scores higher
+	wish.Deadline = deadline
+	demands := []catalog.Demand{wish, rival}
+	barber := providers[0]
+	at := func(now time.Time) matching.Options { return matching.Options{Now: func() time.Time { return now }} }
+	assigned := func(res matching.PlanResult) map[byte]byte {
+		got := map[byte]byte{}
+		for _, a := range res.Assignments {
+			got[a.DemandID[15]] = a.ProviderID[15]
+		}
+		return got
+	}
+
+	res, err := matching.Plan(ctx, demands, providers, at(deadline.Add(-time.Second)))
+	noError(t, err)
+	equal(t, map[byte]byte{1: 101}, assigned(res), "a second before the deadline")
+	m, err := matching.NewMatcher(demands, providers, at(deadline.Add(-time.Second)))
+	noError(t, err)
+	suggested, err := m.SuggestDemands(barber.ID, 5)
+	noError(t, err)
+	equal(t, 2, len(suggested), "suggestions a second before the deadline")
+
+	for _, now := range []time.Time{deadline, deadline.Add(time.Hour), deadline.UTC()} {
+		t.Run(now.String(), func(t *testing.T) {
+			res, err := matching.Plan(ctx, demands, providers, at(now))
+			noError(t, err)
+			equal(t, map[byte]byte{6: 101}, assigned(res), "the barber goes to the other haircut")
+			equal(t, 1, len(res.Unmatched), "unmatched entries")
+			u := res.Unmatched[0]
+			equal(t, wish.ID, u.DemandID, "unmatched demand")
+			equal(t, matching.ReasonDeadlinePassed, u.Reason, "reason")
+			equal(t, 1, u.Missing, "missing")
+			if !strings.Contains(u.Detail, "deadline 2026-06-01T09:00:00+08:00") {
+				t.Fatalf("detail %q does not give the deadline", u.Detail)
+			}
+			m, err := matching.NewMatcher(demands, providers, at(now))
+			noError(t, err)
+			suggested, err := m.SuggestDemands(barber.ID, 5)
+			noError(t, err)
+			equal(t, 1, len(suggested), "suggestions")
+			equal(t, rival.ID, suggested[0].ID, "suggestion")
+		})
+	}
+
+	// A partly claimed demand (多对一) past its deadline keeps its claims, but no one may add to
+	// them; a demand that is not open stays ReasonNotOpen.
+	partly := wish
+	partly.Status, partly.Headcount, partly.Filled = catalog.StatusClaimed, 2, 1
+	closed := wish
+	closed.ID, closed.Status = uuid.UUID{15: 9}, catalog.StatusCompleted
+	res, err = matching.Plan(ctx, []catalog.Demand{partly, closed}, providers, at(deadline))
+	noError(t, err)
+	equal(t, 0, res.Served, "served")
+	equal(t, 2, len(res.Unmatched), "unmatched entries")
+	equal(t, []matching.Reason{matching.ReasonDeadlinePassed, matching.ReasonNotOpen},
+		[]matching.Reason{res.Unmatched[0].Reason, res.Unmatched[1].Reason}, "reasons")
+	equal(t, 1, res.Unmatched[0].Missing, "places the partly claimed demand misses")
+
+	// Without Options.Now no deadline is checked, not even one long past by the wall clock.
+	past := wish
+	past.Deadline = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	res, err = matching.Plan(ctx, []catalog.Demand{past}, providers, matching.Options{})
+	noError(t, err)
+	equal(t, map[byte]byte{1: 101}, assigned(res), "without a clock")
+	m, err = matching.NewMatcher([]catalog.Demand{past}, providers, matching.Options{})
+	noError(t, err)
+	suggested, err = m.SuggestDemands(barber.ID, 5)
+	noError(t, err)
+	equal(t, 1, len(suggested), "suggestions without a clock")
+}
+
+// Plan on the catalog's clock agrees with Dispatch to the microsecond: a wish planned a
+// microsecond before its deadline is dispatched; one planned at the deadline is left out,
+// and Dispatch would refuse it (catalog.ErrDeadlinePassed). A deadline between two
+// microseconds (a record not read from the catalog, which keeps microseconds) binds as the
+// catalog's would.
+func TestPlanDeadlineAgreesWithDispatch(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	deadline := f.Clock.Now().Add(time.Hour)
+	open := func(requester string) catalog.Demand {
+		w := storetest.Wish(requester)
+		w.Deadline = deadline
+		return f.OpenWish(t, w)
+	}
+	early, late := open("r1"), open("r2")
+	volunteer := f.Register(t, storetest.Volunteer("v1"))
+	opts := matching.Options{Now: f.Clock.Now}
+	plan := func(id uuid.UUID) matching.PlanResult {
+		t.Helper()
+		d, err := f.Cat.Demand(ctx, id)
+		noError(t, err)
+		p, err := f.Cat.Provider(ctx, volunteer.ID)
+		noError(t, err)
+		res, err := matching.Plan(ctx, []catalog.Demand{d}, []catalog.Provider{p}, opts)
+		noError(t, err)
+		return res
+	}
+
+	f.Clock.Advance(time.Hour - time.Microsecond)
+	res := plan(early.ID)
+	equal(t, 1, res.Served, "served a microsecond before the deadline")
+	_, err := f.Cat.Dispatch(ctx, early.ID, []uuid.UUID{res.Assignments[0].ProviderID}, catalog.Act{Actor: "community"})
+	noError(t, err)
+
+	f.Clock.Advance(time.Microsecond)
+	res = plan(late.ID)
+	equal(t, 0, res.Served, "served at the deadline")
+	equal(t, 1, len(res.Unmatched), "unmatched at the deadline")
+	equal(t, matching.ReasonDeadlinePassed, res.Unmatched[0].Reason, "reason at the deadline")
+	_, err = f.Cat.Dispatch(ctx, late.ID, []uuid.UUID{volunteer.ID}, catalog.Act{Actor: "community"})
+	errorIs(t, err, catalog.ErrDeadlinePassed)
+
+	// 300 ns into the deadline's microsecond, 500 ns deadline: the catalog (both cut to the
+	// microsecond) refuses, so the plan leaves the demand out too.
+	d, err := f.Cat.Demand(ctx, late.ID)
+	noError(t, err)
+	d.Deadline = deadline.Add(500 * time.Nanosecond)
+	at := matching.Options{Now: func() time.Time { return deadline.Add(300 * time.Nanosecond) }}
+	res, err = matching.Plan(ctx, []catalog.Demand{d}, []catalog.Provider{volunteer}, at)
+	noError(t, err)
+	equal(t, 1, len(res.Unmatched), "unmatched inside the deadline's microsecond")
+	equal(t, matching.ReasonDeadlinePassed, res.Unmatched[0].Reason, "reason inside the deadline's microsecond")
 }

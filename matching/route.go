@@ -27,6 +27,9 @@ const (
 	// ReasonNoScore: the scorer gave the pairing no positive score and no reason (a custom
 	// Scorer's Fit{Score: 0}). Plan reports it in place of ReasonNone, which would say nothing.
 	ReasonNoScore
+	// ReasonDeadlinePassed: unmatched, the demand's deadline is at or before the plan's time
+	// (Options.Now), from which catalog refuses to dispatch it or let anyone claim it.
+	ReasonDeadlinePassed
 )
 
 var reasonText = [...]string{
@@ -44,6 +47,7 @@ var reasonText = [...]string{
 	ReasonTaken:             "eligible providers assigned to higher-scoring demands",
 	ReasonNotOpen:           "not open",
 	ReasonNoScore:           "scored no points",
+	ReasonDeadlinePassed:    "deadline passed",
 }
 
 // listed reports whether r is one of the reasons above. The numbers beyond them are kept for

@@ -67,7 +67,8 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // SuggestDemands returns the k open demands a provider fits best, best first (ties: input
 // order), each with its score explained: what a board (揭榜) shows a volunteer. It examines
 // at most CandidatesScannedMax demands in the provider's service area that need one of its
-// skills or functions, leaving out demands dispatched (派单) to other providers. The first
+// skills or functions, leaving out demands dispatched (派单) to other providers and demands
+// whose deadline is at or before Options.Now, when set (catalog.Claim refuses both). The first
 // call on a Matcher also indexes its open demands by skill and grid (a few milliseconds for a
 // district), which Plan does not need.
 //
@@ -82,6 +83,7 @@ func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, err
 		return nil, fmt.Errorf("suggest demands: provider %s: %w", providerID, ErrNotFound)
 	}
 	m.demandIndexOnce.Do(m.indexDemands)
+	now := m.planTime()
 	p := &m.providers[j]
 	roots := p.ServiceArea
 	if len(roots) == 0 {
@@ -106,8 +108,12 @@ scan:
 					continue
 				}
 				seen[i] = struct{}{}
-				if d := &m.demands[i]; len(d.DispatchedTo) > 0 && !slices.Contains(d.DispatchedTo, p.ID) {
+				d := &m.demands[i]
+				if len(d.DispatchedTo) > 0 && !slices.Contains(d.DispatchedTo, p.ID) {
 					continue // dispatched (派单) to others: catalog.Claim would refuse this provider
+				}
+				if now.deadlinePassed(d) {
+					continue // catalog.Claim would refuse everyone (the index is built once, for any time)
 				}
 				scanned++
 				fit := m.fit(i, j)

@@ -542,7 +542,7 @@ func (s *sim) browse(pi int, boardID uuid.UUID, community, street int) error {
 			q.After = page.Next
 		}
 		var err error
-		m, err = matching.NewMatcher(demands, s.boardProviders(community, street), matching.Options{Scorer: s.scorer})
+		m, err = matching.NewMatcher(demands, s.boardProviders(community, street), matching.Options{Scorer: s.scorer, Now: s.clk.Now})
 		if err != nil {
 			return fmt.Errorf("board matcher: %w", err)
 		}
@@ -729,7 +729,7 @@ func (s *sim) dispatchRound(want func(*dstate) bool, providerIdx []int, how via,
 		}
 	}
 	started := time.Now()
-	plan, err := matching.Plan(s.ctx, demands, providers, matching.Options{Scorer: s.scorer, Objective: matching.PriorityFirst})
+	plan, err := matching.Plan(s.ctx, demands, providers, matching.Options{Scorer: s.scorer, Objective: matching.PriorityFirst, Now: s.clk.Now})
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}

@@ -230,7 +230,7 @@ func (s *story) tell() error {
 		return err
 	}
 	provs := append([]catalog.Provider{li, zhang, zhao, barbers}, companions...)
-	m, err := matching.NewMatcher(published.Demands, provs, matching.Options{})
+	m, err := matching.NewMatcher(published.Demands, provs, matching.Options{Now: s.clock})
 	if err != nil {
 		return err
 	}

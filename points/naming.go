@@ -134,18 +134,9 @@ func (n Naming) validate(community, asset string) error {
 // filled in; "" stands for a placeholder that takes any segment ({holder}, {period},
 // {other}), since holders, periods and other communities are any valid segment.
 func templateSegments(t, community, asset string) []string {
-	segs := strings.Split(t, ":")
-	for i, s := range segs {
-		switch s {
-		case PlaceCommunity:
-			segs[i] = community
-		case PlaceAsset:
-			segs[i] = asset
-		case PlaceHolder, PlacePeriod, PlaceOther:
-			segs[i] = ""
-		}
-	}
-	return segs
+	// Segments hold no ':' (community and asset are valid segments), so splitting the
+	// rendering gives back one entry per template segment.
+	return strings.Split(string(render(t, community, "", asset, "", "")), ":")
 }
 
 // overlap reports whether two templates' segments can render the same account id, and one

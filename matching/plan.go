@@ -32,8 +32,8 @@ const (
 
 var (
 	// ErrInvalidInput reports malformed matcher input: too many demands or providers, a
-	// repeated id, k outside 1..SuggestMax, an unknown objective, a scorer's Reason that is
-	// not listed.
+	// repeated id, a capacity, load, headcount or filled count catalog could not hold, k
+	// outside 1..SuggestMax, an unknown objective, a scorer's Reason that is not listed.
 	ErrInvalidInput = errors.New("matching: invalid input")
 	// ErrNotFound reports a demand or provider id the Matcher does not hold.
 	ErrNotFound = errors.New("matching: not found")
@@ -69,7 +69,8 @@ type Options struct {
 	// Now is the catalog's clock (time.Now for a catalog on its default clock, else the
 	// function given to catalog.WithNow). With it, Plan and SuggestDemands leave out a demand
 	// whose Deadline is at or before Now(), which catalog refuses to dispatch, publish or let
-	// anyone claim from then on (catalog.ErrDeadlinePassed). nil: no deadline is checked. Not
+	// anyone claim from then on (catalog.ErrDeadlinePassed), and SuggestProviders suggests
+	// no provider for it (an empty list). nil: no deadline is checked. Not
 	// time.Now: a Matcher never reads the wall clock unasked, so its results depend on its
 	// inputs alone, and a caller on a clock of its own (a simulation, a test) is not judged by
 	// the wall clock.
@@ -149,9 +150,13 @@ type Matcher struct {
 // copied: do not modify them while the Matcher is in use).
 //
 // Errors: [ErrInvalidInput] (wrapped) for more than PlanDemandsMax demands or
-// PlanProvidersMax providers, a repeated id, an unknown objective, or a DefaultScorer (or
+// PlanProvidersMax providers, a repeated id, an unknown objective, a DefaultScorer (or
 // *DefaultScorer) whose WalkMetersMax is negative, NaN, infinite or above
-// WalkMetersMaxLimit, or with a weight beyond ±WeightPointsMax.
+// WalkMetersMaxLimit, or with a weight beyond ±WeightPointsMax, or a record catalog could
+// not hold: a provider's Capacity or Active outside 0..catalog.CapacityMax, a demand's
+// Headcount outside 1..catalog.HeadcountMax or Filled outside 0..Headcount. The error names
+// the record's id and the value. Other fields (RatingSum, coordinates, grid paths, skills)
+// are read as they are.
 func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Options) (*Matcher, error) {
 	if len(demands) > PlanDemandsMax || len(providers) > PlanProvidersMax {
 		return nil, fmt.Errorf("matcher: %d demands, %d providers, limits %d and %d: %w",
@@ -217,6 +222,9 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		if _, dup := m.providerByID[p.ID]; dup {
 			return nil, fmt.Errorf("matcher: provider %s appears twice: %w", p.ID, ErrInvalidInput)
 		}
+		if err := checkProviderLoad(p); err != nil {
+			return nil, err
+		}
 		m.providerByID[p.ID] = int32(j)
 		codes := providerCodes(p)
 		if len(p.ServiceArea) == 0 && p.Home.Depth() >= catalog.LevelGrid {
@@ -255,6 +263,9 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		if _, dup := m.demandByID[d.ID]; dup {
 			return nil, fmt.Errorf("matcher: demand %s appears twice: %w", d.ID, ErrInvalidInput)
 		}
+		if err := checkDemandPlaces(d); err != nil {
+			return nil, err
+		}
 		m.demandByID[d.ID] = int32(i)
 		m.routes[i] = m.router.Route(d)
 		m.skills[i] = demandSkills(d, taxonomy)
@@ -263,6 +274,40 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		m.prepared = newDefaultScoring(s, demands, m.routes, providers)
 	}
 	return m, nil
+}
+
+// checkProviderLoad refuses a provider whose Capacity or Active lies outside what catalog
+// can store: Capacity in 0..catalog.CapacityMax (catalog refuses any other on registration
+// and update), Active in 0..catalog.CapacityMax (catalog takes a claim only while Active is
+// below Capacity, so the load never passes the largest capacity; it may pass the provider's
+// own Capacity, which UpdateProvider may lower below the load). Within them Capacity-Active
+// cannot overflow, and no provider has more free places than its capacity.
+func checkProviderLoad(p *catalog.Provider) error {
+	if p.Capacity < 0 || p.Capacity > catalog.CapacityMax {
+		return fmt.Errorf("matcher: provider %s: capacity %d outside 0..%d: %w",
+			p.ID, p.Capacity, catalog.CapacityMax, ErrInvalidInput)
+	}
+	if p.Active < 0 || p.Active > catalog.CapacityMax {
+		return fmt.Errorf("matcher: provider %s: %d active claims outside 0..%d: %w",
+			p.ID, p.Active, catalog.CapacityMax, ErrInvalidInput)
+	}
+	return nil
+}
+
+// checkDemandPlaces refuses a demand whose Headcount or Filled lies outside what catalog can
+// store: Headcount in 1..catalog.HeadcountMax (CreateDemand refuses any other and turns 0
+// into 1, and nothing changes it afterwards), Filled in 0..Headcount (Claim refuses a claim
+// once Filled reaches Headcount). Within them Remaining cannot overflow or exceed Headcount.
+func checkDemandPlaces(d *catalog.Demand) error {
+	if d.Headcount < 1 || d.Headcount > catalog.HeadcountMax {
+		return fmt.Errorf("matcher: demand %s: headcount %d outside 1..%d: %w",
+			d.ID, d.Headcount, catalog.HeadcountMax, ErrInvalidInput)
+	}
+	if d.Filled < 0 || d.Filled > d.Headcount {
+		return fmt.Errorf("matcher: demand %s: %d places filled outside 0..%d (its headcount): %w",
+			d.ID, d.Filled, d.Headcount, ErrInvalidInput)
+	}
+	return nil
 }
 
 // indexDemands builds demandIndex (see Matcher).

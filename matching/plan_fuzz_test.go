@@ -17,10 +17,17 @@ import (
 )
 
 // decodeDistrict turns fuzz bytes and strings into a few demands and providers that may be
-// malformed as a Matcher may be handed them (it reads records as they are): repeated ids,
-// negative or absurd headcounts, capacities and loads, unknown statuses and kinds, grid paths
-// and skills that are not valid, NaN or out-of-range coordinates, dispatches to unknown
-// providers. grid, skill and category are fuzzed text mixed into the pools.
+// malformed as a Matcher may be handed them: repeated ids, negative or absurd headcounts,
+// filled counts, capacities and loads (NewMatcher refuses those catalog could not hold, see
+// recordsInRange), unknown statuses and kinds, grid paths and skills that are not valid, NaN
+// or out-of-range coordinates, dispatches to unknown providers. grid, skill and category are
+// fuzzed text mixed into the pools.
+//
+// A capacity, load, headcount or filled count is read from one byte as an int8 (a load or
+// filled count modulo 4), except four values that stand for the edges: -128 for math.MinInt,
+// 127 for math.MaxInt, 126 for one past the field's limit and 125 for the limit itself
+// (catalog.CapacityMax for a capacity or load, catalog.HeadcountMax for a headcount, the
+// demand's headcount for its filled count).
 func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand, []catalog.Provider) {
 	next := func() int {
 		if len(data) == 0 {
@@ -31,6 +38,28 @@ func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand
 		return int(b)
 	}
 	pick := func(n int) int { return next() % n }
+	// count decodes a capacity, load, headcount or filled count with the given limit; small
+	// values are taken modulo 4.
+	count := func(limit int, small bool) int {
+		switch v := int(int8(next())); v {
+		case math.MinInt8:
+			return math.MinInt
+		case math.MaxInt8:
+			return math.MaxInt
+		case math.MaxInt8 - 1:
+			if limit == math.MaxInt { // a filled count past a headcount of MaxInt
+				return limit
+			}
+			return limit + 1
+		case math.MaxInt8 - 2:
+			return limit
+		default:
+			if small {
+				return v % 4
+			}
+			return v
+		}
+	}
 	grids := []catalog.GridPath{"幸福街道/阳光社区/1网格/3栋", "幸福街道/阳光社区/1网格", "幸福街道/阳光社区/2网格", "幸福街道/阳光社区", "幸福街道", "", catalog.GridPath(grid)}
 	skills := []catalog.Skill{"haircut", "repair_general", "legal_advice", "construction", "", catalog.Skill(skill)}
 	functions := []catalog.Function{"legal_aid", "housing", "urban_management", catalog.Function(skill)}
@@ -50,7 +79,7 @@ func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand
 	for j := range nP {
 		p := catalog.Provider{
 			ID: id(0x02, j+1), Kind: catalog.ProviderKind(pick(6)), PersonID: people[pick(len(people))],
-			Home: grids[pick(len(grids))], Capacity: int(int8(next())), Active: int(int8(next())) % 4,
+			Home: grids[pick(len(grids))], Capacity: count(catalog.CapacityMax, false), Active: count(catalog.CapacityMax, true),
 			At: catalog.Coordinates{Lat: coords[pick(len(coords))], Lng: coords[pick(len(coords))]},
 		}
 		for range pick(3) {
@@ -73,9 +102,10 @@ func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand
 			ID: id(0x01, i+1), Kind: catalog.DemandKind(pick(6)), Status: catalog.Status(pick(15)),
 			Category: categories[pick(len(categories))], Requester: catalog.RequesterRef{ID: people[pick(len(people))]},
 			Location:  catalog.Location{Grid: grids[pick(len(grids))], At: catalog.Coordinates{Lat: coords[pick(len(coords))], Lng: coords[pick(len(coords))]}},
-			Headcount: int(int8(next())), Filled: int(int8(next())) % 4, Urgency: catalog.Urgency(pick(5)),
-			Priority: catalog.Priority(next()), EstimatedMinutes: int(int8(next())) * 7,
+			Headcount: count(catalog.HeadcountMax, false),
 		}
+		d.Filled = count(d.Headcount, true)
+		d.Urgency, d.Priority, d.EstimatedMinutes = catalog.Urgency(pick(5)), catalog.Priority(next()), int(int8(next()))*7
 		for range pick(3) {
 			d.Skills = append(d.Skills, skills[pick(len(skills))])
 		}
@@ -83,6 +113,57 @@ func decodeDistrict(data []byte, grid, skill, category string) ([]catalog.Demand
 			d.DispatchedTo = append(d.DispatchedTo, id(0x02, pick(8)))
 		}
 		ds = append(ds, d)
+	}
+	return ds, ps
+}
+
+// recordsInRange reports whether every record lies in the ranges NewMatcher accepts: a
+// provider's Capacity and Active in 0..catalog.CapacityMax, a demand's Headcount in
+// 1..catalog.HeadcountMax and Filled in 0..Headcount.
+func recordsInRange(ds []catalog.Demand, ps []catalog.Provider) bool {
+	for _, p := range ps {
+		if p.Capacity < 0 || p.Capacity > catalog.CapacityMax || p.Active < 0 || p.Active > catalog.CapacityMax {
+			return false
+		}
+	}
+	for _, d := range ds {
+		if d.Headcount < 1 || d.Headcount > catalog.HeadcountMax || d.Filled < 0 || d.Filled > d.Headcount {
+			return false
+		}
+	}
+	return true
+}
+
+// heldInRange checks that a Matcher refuses a district whose records are out of range
+// (with ErrInvalidInput, from NewMatcher, Plan and under any options) and returns copies of
+// its demands and providers with each capacity, load, headcount and filled count held to
+// the nearest value in range, so that the rest of a fuzz target still plans the district.
+// A district in range is returned as it is.
+func heldInRange(t *testing.T, ds []catalog.Demand, ps []catalog.Provider) ([]catalog.Demand, []catalog.Provider) {
+	t.Helper()
+	if recordsInRange(ds, ps) {
+		return ds, ps
+	}
+	m, err := matching.NewMatcher(ds, ps, matching.Options{})
+	if m != nil {
+		t.Fatalf("NewMatcher returned a Matcher with records out of range")
+	}
+	errcheck.RequireOneOf(t, err, matching.ErrInvalidInput)
+	res, err := matching.Plan(context.Background(), ds, ps, matching.Options{})
+	errcheck.RequireOneOf(t, err, matching.ErrInvalidInput)
+	if !reflect.DeepEqual(res, matching.PlanResult{}) {
+		t.Fatalf("a refused Plan returned %+v", res)
+	}
+	ds, ps = slices.Clone(ds), slices.Clone(ps)
+	for j := range ps {
+		p := &ps[j]
+		p.Capacity = min(max(p.Capacity, 0), catalog.CapacityMax)
+		p.Active = min(max(p.Active, 0), catalog.CapacityMax)
+	}
+	for i := range ds {
+		d := &ds[i]
+		d.Headcount = min(max(d.Headcount, 1), catalog.HeadcountMax)
+		d.Filled = min(max(d.Filled, 0), d.Headcount)
 	}
 	return ds, ps
 }
@@ -114,7 +195,9 @@ func personOf(p catalog.Provider, id string) bool {
 }
 
 // FuzzPlan runs the domain matcher (Plan, SuggestProviders, SuggestDemands) on fuzzed
-// districts. It refuses exactly the inputs with a repeated id, with ErrInvalidInput; it never
+// districts. It refuses exactly the inputs with a repeated id or a capacity, load,
+// headcount or filled count out of range, with ErrInvalidInput (then the district with
+// those held in range is checked as below); it never
 // changes its inputs; a plan never gives a demand more providers than it has places left or a
 // provider more demands than its free capacity, never pairs a resident with their own demand
 // or a dispatched demand with a provider it was not dispatched to, accounts for every open
@@ -128,8 +211,23 @@ func FuzzPlan(f *testing.F) {
 	f.Add([]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "幸福街道/阳光社区/1网格/3栋/5单元", "construction", "renovation", 100)
 	f.Add([]byte{2, 2, 0, 16, 0}, "\xff\x00", "haircut", "haircut", 101) // a repeated id
 	f.Add([]byte{6, 6, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 128, 128, 128, 128}, "a//b", "Bad Skill", "nope", -1)
+	// One barber and one haircut in the same building, with the capacity, load, headcount
+	// and filled count as given (decodeDistrict's bytes): in range, at the edges of the
+	// ranges, and beyond them (refused).
+	for _, c := range [][4]byte{
+		{1, 0, 1, 0}, {0x7d, 3, 0x7d, 3}, {0x7d, 0x7d, 0x7d, 0x7d}, {0, 0x7d, 1, 1}, // in range
+		{0x80, 0, 1, 0}, {0xff, 0, 1, 0}, {0x7e, 0, 1, 0}, {0x7f, 0, 1, 0}, // capacity
+		{1, 0x80, 1, 0}, {1, 0xff, 1, 0}, {1, 0x7e, 1, 0}, {0x7d, 0x7f, 1, 0}, // load
+		{1, 0, 0x80, 0}, {1, 0, 0, 0}, {1, 0, 0x7e, 0}, {1, 0, 0x7f, 0}, // headcount
+		{1, 0, 1, 0x80}, {1, 0, 2, 0xff}, {1, 0, 2, 0x7e}, {1, 0, 0x7f, 0x7e}, // filled
+	} {
+		provider := []byte{1, byte(catalog.Volunteer), 1, 0, c[0], c[1], 0, 0, 1, 0, 0, 0, 0}
+		demand := []byte{1, byte(catalog.Wish), byte(catalog.StatusOpen), 0, 0, 0, 0, 0, c[2], c[3], 0, 0, 0, 1, 0, 1}
+		f.Add(append(append([]byte{1, 1}, provider...), demand...), "", "", "", 3)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, grid, skill, category string, k int) {
 		ds, ps := decodeDistrict(data, grid, skill, category)
+		ds, ps = heldInRange(t, ds, ps)
 		before := fmt.Sprintf("%#v %#v", ds, ps)
 		dup := hasDuplicate(ds, func(d catalog.Demand) uuid.UUID { return d.ID }) || hasDuplicate(ps, func(p catalog.Provider) uuid.UUID { return p.ID })
 		ctx := context.Background()
@@ -307,8 +405,9 @@ func heldWeights(w matching.Weights) matching.Weights {
 // FuzzPlanOptions runs Plan on fuzzed districts (as FuzzPlan) with fuzzed options:
 // DefaultScorer's walking limit (NaN, infinities, negative, huge), its nine weights over the
 // whole int64 range, the load cost and the objective. NewMatcher refuses exactly a limit
-// outside [0, WalkMetersMaxLimit], a weight beyond ±WeightPointsMax, an unknown objective or
-// a repeated id, with ErrInvalidInput. Otherwise no NaN or overflow reaches a score: every
+// outside [0, WalkMetersMaxLimit], a weight beyond ±WeightPointsMax, an unknown objective,
+// a repeated id or a record out of range (checked, then held in range, as in FuzzPlan),
+// with ErrInvalidInput. Otherwise no NaN or overflow reaches a score: every
 // assignment scores 1..FitScoreMax, the sum of its parts, with a distance part between 0 and
 // the weight, and the prepared scorer plans exactly as DefaultScorer.Score through a
 // ScorerFunc. Through a ScorerFunc, which NewMatcher cannot look into, a refused limit or
@@ -354,6 +453,7 @@ func FuzzPlanOptions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, walk float64, fit, distance, availability, priority, urgent, emergency,
 		professional, ratingStar, load, loadCost int64, objective uint8) {
 		ds, ps := decodeDistrict(data, "幸福街道/阳光社区/1网格", "haircut", "haircut")
+		ds, ps = heldInRange(t, ds, ps)
 		refused := hasDuplicate(ds, func(d catalog.Demand) uuid.UUID { return d.ID }) ||
 			hasDuplicate(ps, func(p catalog.Provider) uuid.UUID { return p.ID }) || objective%4 > uint8(matching.PriorityFirst)
 		weights := matching.Weights{Fit: fit, Distance: distance, Availability: availability, Priority: priority,

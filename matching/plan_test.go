@@ -442,21 +442,21 @@ func TestSuggestDemandsHonoursDispatch(t *testing.T) {
 	equal(t, 1, len(got), "suggestions to the provider it was dispatched to")
 }
 
-// Headcounts far beyond what any demand can be given (Plan reads records as they are, and
-// catalog's limits are not checked here) must not overflow the objective's bonus, which grew
-// with the headcounts: 512 demands of 2^24 places with a provider of capacity 2^16 and the
-// largest load cost made it negative, so Plan failed with ErrInvalidProblem. Nor may they
-// shrink what is reported missing.
+// Headcounts far beyond what any demand can be given overflowed the objective's bonus, which
+// grew with the headcounts: 512 demands of 2^24 places with a provider of capacity 2^16 and
+// the largest load cost made it negative, so Plan failed with ErrInvalidProblem. NewMatcher
+// now refuses such records (see TestMatcherRecordsOutOfRange); at the largest headcounts
+// and capacity it accepts the bonus stays exact, and filled and missing places add up to
+// each demand's remaining headcount.
 func TestPlanHugeHeadcounts(t *testing.T) {
 	grid := catalog.GridPath("S/C1/G1")
 	var demands []catalog.Demand
 	for i := range 512 {
 		demands = append(demands, catalog.Demand{ID: uuid.UUID{0: 1, 14: byte(i >> 8), 15: byte(i)}, Kind: catalog.Wish,
-			Status: catalog.StatusOpen, Headcount: 1 << 24, Location: catalog.Location{Grid: grid},
+			Status: catalog.StatusOpen, Headcount: catalog.HeadcountMax, Location: catalog.Location{Grid: grid},
 			Requester: catalog.RequesterRef{ID: "r"}})
 	}
-	demands[0].Headcount = 1 << 25
-	providers := []catalog.Provider{{ID: uuid.UUID{0: 2}, Kind: catalog.Volunteer, Home: grid, Capacity: 1 << 16}}
+	providers := []catalog.Provider{{ID: uuid.UUID{0: 2}, Kind: catalog.Volunteer, Home: grid, Capacity: catalog.CapacityMax}}
 	for _, objective := range []matching.Objective{matching.MaxServed, matching.PriorityFirst, matching.MaxScore} {
 		res, err := matching.Plan(context.Background(), demands, providers,
 			matching.Options{Objective: objective, LoadCost: matching.FitScoreMax})
@@ -743,15 +743,16 @@ func TestDefaultScorerWeightsOutOfRange(t *testing.T) {
 	}
 }
 
-// The rating and fairness parts multiply a weight by provider records, which a Matcher reads
-// as they are: a RatingSum or Active near MaxInt wrapped the product around (a rating of
-// MaxInt stars scored -20 points with the default weights). The parts are now exact up to
-// ±2^40 points and held there, the score is their sum held to 1..FitScoreMax, and the
-// Matcher's prepared scorer agrees with Score.
+// The rating and fairness parts multiply a weight by provider records: a RatingSum or Active
+// near MaxInt wrapped the product around (a rating of MaxInt stars scored -20 points with the
+// default weights). The parts are now exact up to ±2^40 points and held there, the score is
+// their sum held to 1..FitScoreMax, and the Matcher's prepared scorer agrees with Score. A
+// Matcher reads RatingSum as it is, but refuses an Active beyond catalog.CapacityMax, so
+// there the plans compare the largest load it accepts.
 func TestDefaultScorerHugeRecords(t *testing.T) {
 	demands, providers := smallWorld()
 	d, p := demands[0], providers[0] // haircut, 0 m apart
-	p.Capacity = math.MaxInt
+	p.Capacity = catalog.CapacityMax
 	for _, tt := range []struct {
 		name                   string
 		ratingSum, ratingCount int
@@ -793,6 +794,12 @@ func TestDefaultScorerHugeRecords(t *testing.T) {
 			equal(t, min(max(sum, 1), matching.FitScoreMax), fit.Score, "score from the parts")
 			if tt.ratingCount == 1 && w == matching.DefaultWeights && tt.ratingSum > 0 && fit.Score != matching.FitScoreMax {
 				t.Fatalf("score %d for a rating of %d stars", fit.Score, tt.ratingSum)
+			}
+			if p.Active > catalog.CapacityMax {
+				_, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, matching.Options{Scorer: scorer})
+				errorIs(t, err, matching.ErrInvalidInput)
+				p.Active = catalog.CapacityMax - 1 // one place left
+				fit = scorer.Score(matching.Candidate{Demand: &d, Provider: &p}, false)
 			}
 			prepared, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, matching.Options{Scorer: scorer})
 			noError(t, err)

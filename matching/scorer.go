@@ -78,8 +78,9 @@ const WalkMetersMaxLimit = 1e8
 const WeightPointsMax = 1 << 20
 
 // partPointsMax bounds the rating and fairness parts, which multiply a weight by provider
-// records that a Matcher reads as they are (RatingSum, Active): with the other parts, each at
-// most WeightPointsMax, a score's sum stays below 2^42 and is exact in any order.
+// records (RatingSum, which a Matcher reads as it is, and Active, which NewMatcher bounds but
+// Score called directly does not): with the other parts, each at most WeightPointsMax, a
+// score's sum stays below 2^42 and is exact in any order.
 const partPointsMax = 1 << 40
 
 // Weights are the points of each part of [DefaultScorer]'s score, each within

@@ -12,7 +12,10 @@ import (
 
 // SuggestProviders returns the k best eligible providers with free capacity for one demand,
 // best first (ties: input order), each with its score explained: what a dispatcher sees
-// before 派单. It examines at most CandidatesScannedMax providers, nearest first.
+// before 派单. It examines at most CandidatesScannedMax providers, nearest first. A demand
+// whose deadline is at or before Options.Now, when set, gets an empty list and no error, as
+// Plan gives it no provider and SuggestDemands leaves it out: catalog.Dispatch would refuse
+// it (catalog.ErrDeadlinePassed). The demand's status is not checked.
 //
 // Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
 // not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown demand id.
@@ -25,6 +28,9 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 		return nil, fmt.Errorf("suggest providers: demand %s: %w", demandID, ErrNotFound)
 	}
 	d := &m.demands[i]
+	if m.planTime().deadlinePassed(d) {
+		return []Suggestion{}, nil
+	}
 	seen := make(map[int32]struct{}, 64)
 	var found []candidate
 	var unlisted error
@@ -38,7 +44,7 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 		},
 		func(j int32) bool {
 			p := &m.providers[j]
-			if p.Capacity-p.Active <= 0 {
+			if p.Active >= p.Capacity { // no free place (NewMatcher bounds both)
 				return true
 			}
 			fit := m.fit(i, j)

@@ -1,0 +1,196 @@
+package matching_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/matching"
+)
+
+// A provider's Capacity and Active and a demand's Headcount and Filled were read unchecked:
+// an Active of MinInt wrapped Capacity-Active around (the provider read as full), a small
+// negative Active gave a provider more free places than its capacity, and a negative Filled
+// gave a demand more places than its headcount. NewMatcher (and Plan) now refuse any value
+// catalog could not hold, naming the record and the value, and return no Matcher.
+func TestMatcherRecordsOutOfRange(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		provider func(p *catalog.Provider) // applied to the barber
+		demand   func(d *catalog.Demand)   // applied to the haircut
+		value    int
+	}{
+		{name: "capacity -1", provider: func(p *catalog.Provider) { p.Capacity = -1 }, value: -1},
+		{name: "capacity MinInt", provider: func(p *catalog.Provider) { p.Capacity = math.MinInt }, value: math.MinInt},
+		{name: "capacity beyond CapacityMax", provider: func(p *catalog.Provider) { p.Capacity = catalog.CapacityMax + 1 },
+			value: catalog.CapacityMax + 1},
+		{name: "capacity MaxInt", provider: func(p *catalog.Provider) { p.Capacity = math.MaxInt }, value: math.MaxInt},
+		{name: "active -1", provider: func(p *catalog.Provider) { p.Active = -1 }, value: -1},
+		{name: "active MinInt", provider: func(p *catalog.Provider) { p.Active = math.MinInt }, value: math.MinInt},
+		{name: "active beyond CapacityMax", provider: func(p *catalog.Provider) {
+			p.Capacity, p.Active = catalog.CapacityMax, catalog.CapacityMax+1
+		}, value: catalog.CapacityMax + 1},
+		{name: "active MaxInt", provider: func(p *catalog.Provider) { p.Active = math.MaxInt }, value: math.MaxInt},
+		{name: "headcount 0", demand: func(d *catalog.Demand) { d.Headcount = 0 }, value: 0},
+		{name: "headcount -1", demand: func(d *catalog.Demand) { d.Headcount = -1 }, value: -1},
+		{name: "headcount MinInt", demand: func(d *catalog.Demand) { d.Headcount = math.MinInt }, value: math.MinInt},
+		{name: "headcount beyond HeadcountMax", demand: func(d *catalog.Demand) { d.Headcount = catalog.HeadcountMax + 1 },
+			value: catalog.HeadcountMax + 1},
+		{name: "headcount MaxInt", demand: func(d *catalog.Demand) { d.Headcount = math.MaxInt }, value: math.MaxInt},
+		{name: "filled -1", demand: func(d *catalog.Demand) { d.Filled = -1 }, value: -1},
+		{name: "filled MinInt", demand: func(d *catalog.Demand) { d.Filled = math.MinInt }, value: math.MinInt},
+		{name: "filled beyond headcount", demand: func(d *catalog.Demand) { d.Headcount, d.Filled = 2, 3 }, value: 3},
+		{name: "filled MaxInt", demand: func(d *catalog.Demand) { d.Filled = math.MaxInt }, value: math.MaxInt},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			demands, providers := smallWorld()
+			id := demands[0].ID
+			if tt.provider != nil {
+				tt.provider(&providers[0])
+				id = providers[0].ID
+			}
+			if tt.demand != nil {
+				tt.demand(&demands[0])
+			}
+			before := fmt.Sprintf("%#v %#v", demands, providers)
+			m, err := matching.NewMatcher(demands, providers, matching.Options{})
+			errorIs(t, err, matching.ErrInvalidInput)
+			if m != nil {
+				t.Fatalf("NewMatcher returned a Matcher with its error")
+			}
+			if msg := err.Error(); !strings.Contains(msg, id.String()) || !strings.Contains(msg, fmt.Sprint(tt.value)) {
+				t.Fatalf("error %q names neither %s nor %d", msg, id, tt.value)
+			}
+			res, err := matching.Plan(context.Background(), demands, providers, matching.Options{})
+			errorIs(t, err, matching.ErrInvalidInput)
+			equal(t, matching.PlanResult{}, res, "result of a refused plan")
+			if after := fmt.Sprintf("%#v %#v", demands, providers); after != before {
+				t.Fatalf("a refused Matcher changed its inputs")
+			}
+		})
+	}
+}
+
+// The edges of the ranges are accepted and planned as catalog reads them: a capacity of 0
+// (paused) or CapacityMax, a load up to CapacityMax (above the provider's own capacity when
+// catalog lowered it under the load), a headcount of 1 or HeadcountMax, and every place
+// filled.
+func TestMatcherRecordsAtLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		capacity, active  int
+		headcount, filled int
+		served            int
+		suggested         int
+		reason            matching.Reason // of the haircut, when left short
+	}{
+		{name: "largest capacity, one place free", capacity: catalog.CapacityMax, active: catalog.CapacityMax - 1,
+			headcount: 1, served: 1, suggested: 1},
+		{name: "largest capacity and load", capacity: catalog.CapacityMax, active: catalog.CapacityMax,
+			headcount: 1, suggested: 0, reason: matching.ReasonAtCapacity},
+		{name: "paused, largest load", capacity: 0, active: catalog.CapacityMax,
+			headcount: 1, suggested: 0, reason: matching.ReasonAtCapacity},
+		{name: "load above capacity", capacity: 1, active: 2, headcount: 1, suggested: 0, reason: matching.ReasonAtCapacity},
+		{name: "largest headcount", capacity: 1, headcount: catalog.HeadcountMax, filled: catalog.HeadcountMax - 1,
+			served: 1, suggested: 1},
+		{name: "largest headcount, all filled", capacity: 1, headcount: catalog.HeadcountMax, filled: catalog.HeadcountMax,
+			suggested: 1, reason: matching.ReasonNotOpen},
+		{name: "one place, filled", capacity: 1, headcount: 1, filled: 1, suggested: 1, reason: matching.ReasonNotOpen},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			demands, providers := smallWorld()
+			demands, providers = demands[:1], providers[:1] // the haircut and its barber
+			providers[0].Capacity, providers[0].Active = tt.capacity, tt.active
+			demands[0].Headcount, demands[0].Filled = tt.headcount, tt.filled
+			m, err := matching.NewMatcher(demands, providers, matching.Options{})
+			noError(t, err)
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			checkPlan(t, demands, providers, res)
+			equal(t, tt.served, res.Served, "served")
+			if tt.reason != matching.ReasonNone {
+				equal(t, 1, len(res.Unmatched), "unmatched entries")
+				equal(t, tt.reason, res.Unmatched[0].Reason, "reason")
+			}
+			// SuggestProviders looks at the provider's free places, not the demand's status.
+			suggested, err := m.SuggestProviders(demands[0].ID, 5)
+			noError(t, err)
+			equal(t, tt.suggested, len(suggested), "providers suggested")
+		})
+	}
+}
+
+// SuggestProviders offered providers for a demand past its deadline, which catalog.Dispatch
+// refuses (catalog.ErrDeadlinePassed), while Plan and SuggestDemands, given the catalog's
+// clock, left it out. It now gives an empty list from the deadline on; without a clock no
+// deadline is checked.
+func TestSuggestProvidersDeadlinePassed(t *testing.T) {
+	all, providers := smallWorld()
+	deadline := time.Date(2026, 6, 1, 9, 0, 0, 0, catalog.ImportLocation)
+	wish, rival := all[0], all[5] // two haircuts for one barber; only the wish has a deadline
+	wish.Deadline = deadline
+	demands := []catalog.Demand{wish, rival}
+	barber := providers[0]
+	at := func(now time.Time) matching.Options { return matching.Options{Now: func() time.Time { return now }} }
+	ids := func(s []matching.Suggestion) []uuid.UUID {
+		out := []uuid.UUID{}
+		for _, x := range s {
+			out = append(out, x.ID)
+		}
+		return out
+	}
+
+	for _, tt := range []struct {
+		name string
+		opts matching.Options
+		want []uuid.UUID // for the wish
+	}{
+		{"a second before", at(deadline.Add(-time.Second)), []uuid.UUID{barber.ID}},
+		{"a microsecond before", at(deadline.Add(-time.Microsecond)), []uuid.UUID{barber.ID}},
+		{"at the deadline", at(deadline), []uuid.UUID{}},
+		{"in another zone at the deadline", at(deadline.UTC()), []uuid.UUID{}},
+		{"a nanosecond before (a microsecond before, to catalog)", at(deadline.Add(-time.Nanosecond)), []uuid.UUID{barber.ID}},
+		{"an hour after", at(deadline.Add(time.Hour)), []uuid.UUID{}},
+		{"without a clock, long after", matching.Options{}, []uuid.UUID{barber.ID}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := matching.NewMatcher(demands, providers, tt.opts)
+			noError(t, err)
+			got, err := m.SuggestProviders(wish.ID, 5)
+			noError(t, err)
+			if got == nil {
+				t.Fatalf("nil list, want an empty one")
+			}
+			equal(t, tt.want, ids(got), "providers suggested for the wish")
+			got, err = m.SuggestProviders(rival.ID, 5)
+			noError(t, err)
+			equal(t, []uuid.UUID{barber.ID}, ids(got), "providers suggested for the haircut without a deadline")
+
+			// As Plan and SuggestDemands see it.
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			planned := false
+			for _, a := range res.Assignments {
+				planned = planned || a.DemandID == wish.ID
+			}
+			equal(t, len(tt.want) > 0, planned, "Plan gives the wish a provider")
+			offered, err := m.SuggestDemands(barber.ID, 5)
+			noError(t, err)
+			equal(t, len(tt.want) > 0, offered[0].ID == wish.ID, "SuggestDemands offers the wish first")
+		})
+	}
+
+	// The errors come first: k and an unknown demand are checked as before.
+	m, err := matching.NewMatcher(demands, providers, at(deadline))
+	noError(t, err)
+	_, err = m.SuggestProviders(wish.ID, 0)
+	errorIs(t, err, matching.ErrInvalidInput)
+	_, err = m.SuggestProviders(uuid.UUID{0xee}, 5)
+	errorIs(t, err, matching.ErrNotFound)
+}

@@ -283,15 +283,10 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 // own Capacity, which UpdateProvider may lower below the load). Within them Capacity-Active
 // cannot overflow, and no provider has more free places than its capacity.
 func checkProviderLoad(p *catalog.Provider) error {
-	if p.Capacity < 0 || p.Capacity > catalog.CapacityMax {
-		return fmt.Errorf("matcher: provider %s: capacity %d outside 0..%d: %w",
-			p.ID, p.Capacity, catalog.CapacityMax, ErrInvalidInput)
+	if err := checkCount("provider", p.ID, "capacity", p.Capacity, 0, catalog.CapacityMax); err != nil {
+		return err
 	}
-	if p.Active < 0 || p.Active > catalog.CapacityMax {
-		return fmt.Errorf("matcher: provider %s: %d active claims outside 0..%d: %w",
-			p.ID, p.Active, catalog.CapacityMax, ErrInvalidInput)
-	}
-	return nil
+	return checkCount("provider", p.ID, "active claims", p.Active, 0, catalog.CapacityMax)
 }
 
 // checkDemandPlaces refuses a demand whose Headcount or Filled lies outside what catalog can
@@ -299,13 +294,16 @@ func checkProviderLoad(p *catalog.Provider) error {
 // into 1, and nothing changes it afterwards), Filled in 0..Headcount (Claim refuses a claim
 // once Filled reaches Headcount). Within them Remaining cannot overflow or exceed Headcount.
 func checkDemandPlaces(d *catalog.Demand) error {
-	if d.Headcount < 1 || d.Headcount > catalog.HeadcountMax {
-		return fmt.Errorf("matcher: demand %s: headcount %d outside 1..%d: %w",
-			d.ID, d.Headcount, catalog.HeadcountMax, ErrInvalidInput)
+	if err := checkCount("demand", d.ID, "headcount", d.Headcount, 1, catalog.HeadcountMax); err != nil {
+		return err
 	}
-	if d.Filled < 0 || d.Filled > d.Headcount {
-		return fmt.Errorf("matcher: demand %s: %d places filled outside 0..%d (its headcount): %w",
-			d.ID, d.Filled, d.Headcount, ErrInvalidInput)
+	return checkCount("demand", d.ID, "places filled", d.Filled, 0, d.Headcount)
+}
+
+// checkCount refuses a record's count outside lo..hi, naming the record and the value.
+func checkCount(record string, id uuid.UUID, field string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("matcher: %s %s: %s %d outside %d..%d: %w", record, id, field, v, lo, hi, ErrInvalidInput)
 	}
 	return nil
 }

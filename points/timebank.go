@@ -554,8 +554,7 @@ func (tb *TimeBank) replayWithdraw(ctx context.Context, key string, ps []ledger.
 	}
 	same := prior.Memo == withdrawMemo && maps.Equal(prior.Metadata, meta) && len(prior.Postings) == len(ps)
 	for i := 0; same && i < len(ps); i++ {
-		p, q := prior.Postings[i], ps[i]
-		same = p.From == q.From && p.To == q.To && p.Asset == q.Asset && p.Amount.Equal(q.Amount)
+		same = samePosting(prior.Postings[i], ps[i])
 	}
 	if !same {
 		return HoursReceipt{}, true, fmt.Errorf("%s: %w", key, ErrKeyReused)

@@ -256,13 +256,14 @@ func (a WeeklyAvailability) Hours() int {
 const hoursInWindowMax = HoursPerWeek
 
 // Overlaps reports whether the provider is available during at least one hour of w (see
-// TimeWindow.HourSlots). A window open on either side always overlaps.
+// TimeWindow.HourSlots). A window open on either side always overlaps. The walk stops at the
+// first available hour: matching calls Overlaps for every provider and demand it weighs.
 func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 	if a.IsZero() || w.Start.IsZero() || w.End.IsZero() {
 		return true
 	}
-	m := w.HourSlots()
-	return a[0]&m[0] != 0 || a[1]&m[1] != 0 || a[2]&m[2] != 0
+	_, hit := w.walkHours(a)
+	return hit
 }
 
 // HourSlots returns the hour slots of the week that w touches, from w.Start's hour up to
@@ -271,15 +272,25 @@ func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 // hours there put a Saturday-morning wish in China at 02:00. Unlike an availability, the zero
 // result means no slot: an empty window, or one open on either side.
 func (w TimeWindow) HourSlots() WeeklyAvailability {
-	var m WeeklyAvailability
+	slots, _ := w.walkHours(WeeklyAvailability{})
+	return slots
+}
+
+// walkHours is the one walk over w's hour slots (see HourSlots): it returns the slots walked
+// and stops early, reporting hit, at the first slot in stop.
+func (w TimeWindow) walkHours(stop WeeklyAvailability) (slots WeeklyAvailability, hit bool) {
 	if w.Start.IsZero() || w.End.IsZero() {
-		return m
+		return slots, false
 	}
 	t := w.Start.In(ImportLocation).Truncate(time.Hour)
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
 		bit := int(t.Weekday())*24 + t.Hour()
-		m[bit/64] |= 1 << (bit % 64)
+		word, mask := bit/64, uint64(1)<<(bit%64)
+		if stop[word]&mask != 0 {
+			return slots, true
+		}
+		slots[word] |= mask
 		t = t.Add(time.Hour)
 	}
-	return m
+	return slots, false
 }

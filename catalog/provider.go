@@ -218,9 +218,15 @@ func (a *WeeklyAvailability) Set(day time.Weekday, fromHour, toHour int) {
 		return
 	}
 	for h := fromHour; h < toHour; h++ {
-		bit := int(day)*24 + h
-		a[bit/64] |= 1 << (bit % 64)
+		word, mask := hourSlot(day, h)
+		a[word] |= mask
 	}
+}
+
+// hourSlot is where the hour of day sits in a WeeklyAvailability: bit day*24+hour.
+func hourSlot(day time.Weekday, hour int) (word int, mask uint64) {
+	bit := int(day)*24 + hour
+	return bit / 64, 1 << (bit % 64)
 }
 
 // Has reports whether the hour of day is available. The zero value has every hour.
@@ -231,8 +237,8 @@ func (a WeeklyAvailability) Has(day time.Weekday, hour int) bool {
 	if day < time.Sunday || day > time.Saturday || hour < 0 || hour > 23 {
 		return false
 	}
-	bit := int(day)*24 + hour
-	return a[bit/64]&(1<<(bit%64)) != 0
+	word, mask := hourSlot(day, hour)
+	return a[word]&mask != 0
 }
 
 // IsZero reports whether no hours were stated (meaning any time).
@@ -284,8 +290,7 @@ func (w TimeWindow) walkHours(stop WeeklyAvailability) (slots WeeklyAvailability
 	}
 	t := w.Start.In(ImportLocation).Truncate(time.Hour)
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
-		bit := int(t.Weekday())*24 + t.Hour()
-		word, mask := bit/64, uint64(1)<<(bit%64)
+		word, mask := hourSlot(t.Weekday(), t.Hour())
 		if stop[word]&mask != 0 {
 			return slots, true
 		}

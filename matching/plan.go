@@ -326,12 +326,19 @@ func (m *Matcher) indexDemands() {
 	}
 }
 
-// fit scores demand i with provider j without explanation.
-func (m *Matcher) fit(i, j int32) Fit {
+// fit scores demand i with provider j without explanation. It refuses a Reason that is not
+// listed (see Scorer) with ErrInvalidInput; the prepared DefaultScorer gives none.
+func (m *Matcher) fit(i, j int32) (Fit, error) {
 	if m.prepared != nil {
-		return m.prepared.score(&m.demands[i], i, &m.providers[j], j, &m.routes[i])
+		return m.prepared.score(&m.demands[i], i, &m.providers[j], j, &m.routes[i]), nil
 	}
-	return m.scorer.Score(Candidate{Demand: &m.demands[i], Provider: &m.providers[j], Route: m.routes[i]}, false)
+	d, p := &m.demands[i], &m.providers[j]
+	fit := m.scorer.Score(Candidate{Demand: d, Provider: p, Route: m.routes[i]}, false)
+	if !fit.Reason.listed() {
+		return Fit{}, fmt.Errorf("scorer gave demand %s and provider %s reason %d, not a listed Reason: %w",
+			d.ID, p.ID, uint8(fit.Reason), ErrInvalidInput)
+	}
+	return fit, nil
 }
 
 // Plan matches the demands against the providers (see [Matcher.Plan]).
@@ -553,17 +560,17 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				return false
 			},
 			func(j int32) bool {
-				fit := m.fit(int32(i), j)
+				fit, err := m.fit(int32(i), j)
+				if err != nil {
+					// Left out of the tally, the miss would be reported under another reason.
+					unlisted = err
+					return false
+				}
 				if !fit.Eligible() {
 					reason := fit.Reason
 					if reason == ReasonNone {
 						// A scorer's Fit{Score: 0}: ReasonNone would tell the caller nothing.
 						reason = ReasonNoScore
-					}
-					if !reason.listed() {
-						// Left out of the tally, the miss would be reported under another reason.
-						unlisted = unlistedReason(fit.Reason, &m.demands[i], &m.providers[j])
-						return false
 					}
 					rep.ineligible[reason]++
 					return true
@@ -656,12 +663,6 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		res.Unmatched = append(res.Unmatched, Unmatched{DemandID: d.ID, Missing: missing, Reason: reason, Detail: detail})
 	}
 	return res, nil
-}
-
-// unlistedReason is the error for a scorer's Fit whose Reason is not listed (see Scorer).
-func unlistedReason(r Reason, d *catalog.Demand, p *catalog.Provider) error {
-	return fmt.Errorf("scorer gave demand %s and provider %s reason %d, not a listed Reason: %w",
-		d.ID, p.ID, uint8(r), ErrInvalidInput)
 }
 
 // explainMiss turns a demand's candidate report into a reason and a sentence. served

@@ -47,9 +47,9 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 			if p.Active >= p.Capacity { // no free place (NewMatcher bounds both)
 				return true
 			}
-			fit := m.fit(i, j)
-			if !fit.Reason.listed() {
-				unlisted = unlistedReason(fit.Reason, d, p)
+			fit, err := m.fit(i, j)
+			if err != nil {
+				unlisted = err
 				return false
 			}
 			if fit.Eligible() {
@@ -122,9 +122,9 @@ scan:
 					continue // catalog.Claim would refuse everyone (the index is built once, for any time)
 				}
 				scanned++
-				fit := m.fit(i, j)
-				if !fit.Reason.listed() {
-					return nil, fmt.Errorf("suggest demands: %w", unlistedReason(fit.Reason, &m.demands[i], p))
+				fit, err := m.fit(i, j)
+				if err != nil {
+					return nil, fmt.Errorf("suggest demands: %w", err)
 				}
 				if fit.Eligible() {
 					found = append(found, candidate{index: i, score: min(fit.Score, FitScoreMax)})

@@ -395,13 +395,14 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 		if err := requireBeforeDeadline(*s.d, s.now); err != nil {
 			return err
 		}
-		for _, id := range providers {
-			p, err := c.store.Provider(ctx, id)
+		for _, providerID := range providers {
+			p, err := c.store.Provider(ctx, providerID)
 			if err != nil {
-				return fmt.Errorf("provider %s: %w", id, err)
+				return fmt.Errorf("provider %s: %w", providerID, err)
 			}
-			if s.d.Kind.NeedsOrganisation() && !p.Kind.Organisation() {
-				return errorf(ErrIneligible, "provider %s: a %s needs a unit, team or social organisation", id, s.d.Kind)
+			// As dispatched to p: only the organisation rule applies (see eligible).
+			if err := eligible(*s.d, p, true, false); err != nil {
+				return err
 			}
 		}
 		s.d.Status = StatusDispatched

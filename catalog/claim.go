@@ -445,8 +445,10 @@ func (c *Catalog) AuditOf(ctx context.Context, demandID, providerID uuid.UUID) (
 // becomes Awarded.
 //
 // Errors: ErrInvalid (bad actor), ErrNotFound (demand or audit), ErrIneligible (the audit
-// rejected the provider), ErrInvalidTransition (the demand is not Audited or Awarded),
-// ErrVersionConflict (only after ConflictRetriesMax lost races).
+// rejected the provider, on a demand still Audited), ErrInvalidTransition (the demand is not
+// Audited and the provider's award is not already marked: so also a rejected provider of an
+// Awarded demand, such as one whose audit rejected every provider), ErrVersionConflict (only
+// after ConflictRetriesMax lost races).
 func (c *Catalog) MarkAwarded(ctx context.Context, demandID, providerID uuid.UUID, actor string) (Audit, error) {
 	// Checked here too: the already-marked path below returns before moveDemand would.
 	if err := (Act{Actor: actor}).validate("mark awarded"); err != nil {

@@ -165,31 +165,9 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 	if opts.Objective > PriorityFirst {
 		return nil, fmt.Errorf("matcher: objective %d: %w", opts.Objective, ErrInvalidInput)
 	}
-	scorer := opts.Scorer
-	switch s := scorer.(type) {
-	case nil:
-		scorer = DefaultScorer{}
-	case *DefaultScorer:
-		// Score has a value receiver, so a nil pointer would panic at the first pairing; nil
-		// means the default here, as for Scorer and Router. A non-nil one is copied, so what
-		// is checked below is what scores (and it gets the prepared scorer).
-		if s == nil {
-			scorer = DefaultScorer{}
-		} else {
-			scorer = *s
-		}
-	}
-	// Score would quietly replace such a limit or weight (see DefaultScorer); here the
-	// caller can be told.
-	if s, ok := scorer.(DefaultScorer); ok {
-		if !validWalkLimit(s.WalkMetersMax) {
-			return nil, fmt.Errorf("matcher: DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
-				s.WalkMetersMax, float64(WalkMetersMaxLimit), ErrInvalidInput)
-		}
-		if name, points := s.Weights.invalidWeight(); name != "" {
-			return nil, fmt.Errorf("matcher: DefaultScorer.Weights.%s %d: want -%d..%d points: %w",
-				name, points, WeightPointsMax, WeightPointsMax, ErrInvalidInput)
-		}
+	scorer, err := matcherScorer(opts.Scorer)
+	if err != nil {
+		return nil, fmt.Errorf("matcher: %w", err)
 	}
 	m := &Matcher{
 		scorer: scorer, objective: opts.Objective, loadCost: opts.LoadCost, now: opts.Now,
@@ -274,6 +252,28 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		m.prepared = newDefaultScoring(s, demands, m.routes, providers)
 	}
 	return m, nil
+}
+
+// matcherScorer is the scorer a Matcher uses for Options.Scorer s: DefaultScorer{} for nil
+// or a nil *DefaultScorer (Score has a value receiver, so the pointer would panic at the
+// first pairing), a copy of a non-nil *DefaultScorer's pointee (what is checked is what
+// scores, and it gets the prepared scorer), and s itself otherwise. A DefaultScorer is
+// checked (see DefaultScorer.check).
+func matcherScorer(s Scorer) (Scorer, error) {
+	switch s := s.(type) {
+	case nil:
+		return DefaultScorer{}, nil
+	case *DefaultScorer:
+		if s == nil {
+			return DefaultScorer{}, nil
+		}
+		return matcherScorer(*s)
+	case DefaultScorer:
+		if err := s.check(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // checkProviderLoad refuses a provider whose Capacity or Active lies outside what catalog

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -259,21 +260,28 @@ type weightField struct {
 	points *int64
 }
 
-// fields lists w's fields, for the checks and the clamp.
+// fields lists w's fields, for check and the clamp.
 func (w *Weights) fields() [9]weightField {
 	return [...]weightField{{"Fit", &w.Fit}, {"Distance", &w.Distance}, {"Availability", &w.Availability},
 		{"Priority", &w.Priority}, {"Urgent", &w.Urgent}, {"Emergency", &w.Emergency},
 		{"Professional", &w.Professional}, {"RatingStar", &w.RatingStar}, {"Load", &w.Load}}
 }
 
-// invalidWeight names the first weight beyond ±WeightPointsMax, or returns "".
-func (w *Weights) invalidWeight() (string, int64) {
-	for _, f := range w.fields() {
+// check refuses what Score would quietly replace (see DefaultScorer): a WalkMetersMax
+// outside 0..WalkMetersMaxLimit (NaN too) or a weight beyond ±WeightPointsMax. NewMatcher
+// calls it, where the caller can be told.
+func (s DefaultScorer) check() error {
+	if w := s.WalkMetersMax; !(w >= 0 && w <= WalkMetersMaxLimit) {
+		return fmt.Errorf("DefaultScorer.WalkMetersMax %v: want 0 or up to %v m: %w",
+			w, float64(WalkMetersMaxLimit), ErrInvalidInput)
+	}
+	for _, f := range s.Weights.fields() {
 		if *f.points < -WeightPointsMax || *f.points > WeightPointsMax {
-			return f.name, *f.points
+			return fmt.Errorf("DefaultScorer.Weights.%s %d: want -%d..%d points: %w",
+				f.name, *f.points, WeightPointsMax, WeightPointsMax, ErrInvalidInput)
 		}
 	}
-	return "", 0
+	return nil
 }
 
 // ratingPoints is the rating part of p's score, star·RatingSum/RatingCount (RatingCount > 0).
@@ -330,9 +338,6 @@ func (s DefaultScorer) walkLimit() float64 {
 	}
 	return catalog.FifteenMinuteCircleMeters // 0, negative or NaN
 }
-
-// validWalkLimit reports whether NewMatcher accepts w as DefaultScorer.WalkMetersMax.
-func validWalkLimit(w float64) bool { return w >= 0 && w <= WalkMetersMaxLimit } // NaN: false
 
 func (s DefaultScorer) hardItem(skills []catalog.Skill) bool {
 	professional := s.ProfessionalSkills

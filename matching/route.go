@@ -56,7 +56,7 @@ func (r Reason) listed() bool { return int(r) < len(reasonText) }
 
 // String explains the reason in English.
 func (r Reason) String() string {
-	if int(r) < len(reasonText) {
+	if r.listed() {
 		return reasonText[r]
 	}
 	return "unknown reason"

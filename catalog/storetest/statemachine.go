@@ -112,7 +112,8 @@ func (m *machine) pickProvider(t *rapid.T) (int, *modelProvider) {
 	return i, m.providers[i]
 }
 
-// due reports whether d's deadline has come: from then no one may publish, dispatch or claim it.
+// due reports whether d's deadline has come: from then no one may publish, dispatch or claim it,
+// and ExpireDue expires it if unclaimed.
 func (m *machine) due(d *modelDemand) bool {
 	return !d.deadline.IsZero() && !m.f.Clock.Now().Before(d.deadline)
 }
@@ -393,7 +394,7 @@ func (m *machine) expire(t *rapid.T) {
 	want := 0
 	for _, d := range m.demands {
 		unclaimed := d.status == catalog.StatusOpen || d.status == catalog.StatusPublished || d.status == catalog.StatusDispatched
-		if unclaimed && !d.deadline.IsZero() && !d.deadline.After(now) {
+		if unclaimed && m.due(d) {
 			d.status = catalog.StatusExpired
 			want++
 		}

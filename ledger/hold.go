@@ -46,10 +46,6 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
 	}
-	if !rec.ExpiresAt.IsZero() && !rec.ExpiresAt.After(now) {
-		// Too late to open a hold, but a retry of one opened in time must still get it back.
-		return l.replayExpiredHold(ctx, &rec, opts.ExpiresAt)
-	}
 	rec.ID = l.newIDAt(now)
 	var out HoldRecord
 	sc := getScratch()
@@ -62,7 +58,7 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 		if k := rec.IdempotencyKey; k != "" {
 			prior, err := tx.HoldByKey(ctx, k)
 			if err == nil {
-				if !sameHold(&prior, &rec) {
+				if prior.Posting != rec.Posting || !prior.ExpiresAt.Equal(rec.ExpiresAt) {
 					return fmt.Errorf("key %q: %w", k, ErrIdempotencyConflict)
 				}
 				out = prior
@@ -70,6 +66,10 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
 			}
+		}
+		if !rec.ExpiresAt.IsZero() && !rec.ExpiresAt.After(now) {
+			// Too late to open a hold; only a replay of one opened in time is answered (above).
+			return fmt.Errorf("expiry %s is not in the future: %w", opts.ExpiresAt, ErrInvalid)
 		}
 		r := &request{rec: TxRecord{Postings: []PostingRecord{rec.Posting}}}
 		bal, err := lockAccounts(ctx, tx, []*request{r}, now, sc)
@@ -99,8 +99,8 @@ func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, n
 	}
 	rec := HoldRecord{IdempotencyKey: opts.IdempotencyKey, Posting: pr, CreatedAt: now, Status: HoldOpen}
 	if !opts.ExpiresAt.IsZero() {
-		// An expiry not in the future is left to Hold: it refuses a new hold but answers a
-		// replay. One after the maximum was never stored, so it is refused here.
+		// An expiry not in the future is checked in Hold's store transaction, after the key:
+		// it refuses a new hold but not a replay. One after the maximum was never stored.
 		rec.ExpiresAt = opts.ExpiresAt.UTC().Truncate(time.Microsecond)
 		// Stores keep times as int64 microseconds: a later one would wrap around.
 		if rec.ExpiresAt.After(HoldExpiresAtMax) {
@@ -108,32 +108,6 @@ func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, n
 		}
 	}
 	return rec, nil
-}
-
-// sameHold reports whether a stored hold is a replay of rec's request.
-func sameHold(stored, rec *HoldRecord) bool {
-	return stored.Posting == rec.Posting && stored.ExpiresAt.Equal(rec.ExpiresAt)
-}
-
-// replayExpiredHold answers a Hold whose expiry is not in the future: the first hold when the
-// request replays one under its key, ErrInvalid otherwise (a new hold must expire later). It
-// only reads: nothing it could write would be valid.
-func (l *Ledger) replayExpiredHold(ctx context.Context, rec *HoldRecord, expiresAt time.Time) (Hold, error) {
-	key := rec.IdempotencyKey
-	refused := fmt.Errorf("hold %q: expiry %s is not in the future: %w", key, expiresAt, ErrInvalid)
-	if key == "" {
-		return Hold{}, refused
-	}
-	prior, err := l.holdRecordByKey(ctx, key)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Hold{}, refused
-	case err != nil:
-		return Hold{}, fmt.Errorf("hold %q: %w", key, err)
-	case !sameHold(&prior, rec):
-		return Hold{}, fmt.Errorf("hold %q: key %q: %w", key, key, ErrIdempotencyConflict)
-	}
-	return l.toHold(ctx, &prior)
 }
 
 func (l *Ledger) toHold(ctx context.Context, rec *HoldRecord) (Hold, error) {
@@ -179,22 +153,16 @@ func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
 	if err := validateKey(key); err != nil {
 		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
 	}
-	rec, err := l.holdRecordByKey(ctx, key)
-	if err != nil {
-		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
-	}
-	return l.toHold(ctx, &rec)
-}
-
-// holdRecordByKey reads the hold stored under a key, outside any write transaction.
-func (l *Ledger) holdRecordByKey(ctx context.Context, key string) (HoldRecord, error) {
 	var rec HoldRecord
 	err := l.store.View(ctx, func(r StoreReader) error {
 		var err error
 		rec, err = r.HoldByKey(ctx, key)
 		return err
 	})
-	return rec, err
+	if err != nil {
+		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
+	}
+	return l.toHold(ctx, &rec)
 }
 
 // Capture posts amount (at most the held amount) from the hold's From to its To account and

@@ -300,6 +300,11 @@ func checkDemandPlaces(d *catalog.Demand) error {
 	return checkCount("demand", d.ID, "places filled", d.Filled, 0, d.Headcount)
 }
 
+// Within the record checks every free capacity and remaining headcount is a capacity Solve
+// takes (0..CapacityMax), so Plan passes them as they are; this fails to compile if catalog's
+// limits ever outgrow Solve's.
+const _ uint = CapacityMax - max(catalog.CapacityMax, catalog.HeadcountMax)
+
 // checkCount refuses a record's count outside lo..hi, naming the record and the value.
 func checkCount(record string, id uuid.UUID, field string, v, lo, hi int) error {
 	if v < lo || v > hi {
@@ -512,7 +517,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	nD, nP := len(m.demands), len(m.providers)
 	p := Problem{LeftCap: make([]int, nD), RightCap: make([]int, nP)}
 	for j := range m.providers {
-		p.RightCap[j] = min(max(0, m.providers[j].Capacity-m.providers[j].Active), CapacityMax)
+		p.RightCap[j] = max(0, m.providers[j].Capacity-m.providers[j].Active)
 	}
 	if m.loadCost > 0 {
 		p.RightLoadCost = make([]int64, nP)
@@ -547,7 +552,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		if !now.plannable(d) {
 			continue
 		}
-		p.LeftCap[i] = min(d.Remaining(), CapacityMax)
+		p.LeftCap[i] = d.Remaining()
 		rep := &reports[i]
 		kept = kept[:0]
 		mark := int32(i + 1)
@@ -597,8 +602,8 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		for _, c := range kept[:min(len(kept), CandidatesKeptMax)] {
 			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.index), Score: c.score})
 		}
-		// Only places with a candidate can be filled; counting the whole headcount could
-		// overflow the bonus below.
+		// Only places with a candidate can be filled; counting the whole headcount would
+		// push the bonus below past ScoreMax (and so make it approximate) sooner.
 		places += min(p.LeftCap[i], len(kept), CandidatesKeptMax)
 	}
 
@@ -655,7 +660,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			})
 			continue
 		}
-		missing := d.Remaining() - served[i] // LeftCap stops at CapacityMax
+		missing := d.Remaining() - served[i]
 		if missing <= 0 {
 			continue
 		}

@@ -231,6 +231,15 @@ func validateKey(key string) error {
 	return validateText("idempotency key", key)
 }
 
+// validateLookupKey checks a key that TransactionByKey or HoldByKey looks a first attempt up
+// by: a valid key, and not the empty one, which every request without a key shares.
+func validateLookupKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("empty idempotency key: %w", ErrInvalid)
+	}
+	return validateKey(key)
+}
+
 // AccountRecord is an account as a Store keeps it: the minimum balance in minor units.
 type AccountRecord struct {
 	ID         AccountID

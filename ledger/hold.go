@@ -146,11 +146,7 @@ func (l *Ledger) GetHold(ctx context.Context, id uuid.UUID) (Hold, error) {
 //
 // Errors: ErrInvalid (empty or bad key), ErrNotFound (no hold has the key), ErrClosed.
 func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
-	// An empty key names no hold: holds without a key all share it.
-	if key == "" {
-		return Hold{}, fmt.Errorf("hold by key %q: empty key: %w", key, ErrInvalid)
-	}
-	if err := validateKey(key); err != nil {
+	if err := validateLookupKey(key); err != nil {
 		return Hold{}, fmt.Errorf("hold by key %q: %w", key, err)
 	}
 	var rec HoldRecord

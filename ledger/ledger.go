@@ -1159,8 +1159,8 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 // attempt's (the retry then gets ErrIdempotencyConflict from Post).
 // Errors: ErrInvalid (bad key), ErrNotFound, ErrClosed.
 func (l *Ledger) TransactionByKey(ctx context.Context, key string) (Transaction, error) {
-	if err := validateKey(key); err != nil || key == "" {
-		return Transaction{}, fmt.Errorf("transaction by key %q: %w", key, ErrInvalid)
+	if err := validateLookupKey(key); err != nil {
+		return Transaction{}, fmt.Errorf("transaction by key %q: %w", key, err)
 	}
 	var rec TxRecord
 	err := l.store.View(ctx, func(r StoreReader) error {

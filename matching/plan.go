@@ -32,8 +32,9 @@ const (
 
 var (
 	// ErrInvalidInput reports malformed matcher input: too many demands or providers, a
-	// repeated id, a capacity, load, headcount or filled count catalog could not hold, k
-	// outside 1..SuggestMax, an unknown objective, a scorer's Reason that is not listed.
+	// repeated id, a capacity, load, headcount or filled count catalog could not hold, a
+	// DefaultScorer's WalkMetersMax or weight out of range, k outside 1..SuggestMax, an
+	// unknown objective, a scorer's Reason that is not listed.
 	ErrInvalidInput = errors.New("matching: invalid input")
 	// ErrNotFound reports a demand or provider id the Matcher does not hold.
 	ErrNotFound = errors.New("matching: not found")

@@ -45,12 +45,10 @@ func (f Fit) Eligible() bool { return f.Reason == ReasonNone && f.Score > 0 }
 // FitScoreMax are lowered to it.
 //
 // A Fit's Reason is ReasonNone or one of the listed reasons (ReasonNoSkill and the others
-// declared with Reason). A Matcher refuses any other value, such as Reason(50), with
-// ErrInvalidInput (Plan, SuggestProviders, SuggestDemands): Plan reports each miss under the
-// reasons its scorer gave, and it cannot report one it does not know without misreporting
-// the miss; mapping it to a catch-all would hide the scorer's bug, and the numbers beyond the
-// list are kept for reasons this package adds. A scorer with reasons of its own maps each to
-// the nearest listed one.
+// declared with Reason); a scorer with reasons of its own maps each to the nearest listed
+// one. Plan, SuggestProviders and SuggestDemands refuse any other value, such as
+// Reason(50), with ErrInvalidInput: Plan could not report a miss under a reason it does not
+// know, and the numbers beyond the list are kept for reasons this package adds.
 type Scorer interface {
 	Score(c Candidate, explain bool) Fit
 }
@@ -120,7 +118,7 @@ var DefaultProfessionalSkills = []catalog.Skill{"legal_advice", "medical", "coun
 //   - availability (required): the provider's weekly hours overlap the demand's window.
 //   - priority residents, urgency, professional match for hard items, rating: bonuses.
 //   - fairness: minus Weights.Load per demand the provider already serves. Plan also makes
-//     each further demand given in the same batch cost Weights.Load more (see PlanOptions).
+//     each further demand it gives one provider cost more: Options.LoadCost, not Weights.Load.
 //
 // WalkMetersMax is 0 (the 15-minute circle) or a walk in meters up to WalkMetersMaxLimit;
 // NewMatcher refuses any other value (negative, NaN, infinite, larger) with ErrInvalidInput.

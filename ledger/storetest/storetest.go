@@ -980,14 +980,15 @@ func testCancelMidBatch(t *testing.T, newStore NewStore) {
 	}
 	for i := range batches {
 		delay := time.Duration(i) * 100 * time.Microsecond
-		ctx, cancel := context.WithCancel(f.ctx)
-		want := context.Canceled
+		var ctx context.Context
+		var cancel context.CancelFunc
+		want := context.DeadlineExceeded
 		if i%2 == 0 {
+			ctx, cancel = context.WithCancel(f.ctx)
 			time.AfterFunc(delay, cancel) // a second cancel after the one below does nothing
+			want = context.Canceled
 		} else {
-			cancel()
 			ctx, cancel = context.WithTimeout(f.ctx, delay)
-			want = context.DeadlineExceeded
 		}
 		_, err := f.l.PostBatch(ctx, batch(i)) // posted or not: the retries below tell
 		cancel()

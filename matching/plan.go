@@ -387,6 +387,11 @@ func (m *Matcher) demandCodes(i int32, codes []indexKey) []indexKey {
 	return codes
 }
 
+// freePlaces is how many more demands p may take now, as catalog counts them (Load.Free).
+func freePlaces(p *catalog.Provider) int {
+	return catalog.Load{Active: p.Active, Capacity: p.Capacity}.Free()
+}
+
 // openForPlan reports whether a demand waits for providers.
 func openForPlan(d *catalog.Demand) bool {
 	return catalog.OpenStatuses.Has(d.Status) && d.Remaining() > 0
@@ -518,7 +523,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	nD, nP := len(m.demands), len(m.providers)
 	p := Problem{LeftCap: make([]int, nD), RightCap: make([]int, nP)}
 	for j := range m.providers {
-		p.RightCap[j] = max(0, m.providers[j].Capacity-m.providers[j].Active)
+		p.RightCap[j] = freePlaces(&m.providers[j])
 	}
 	if m.loadCost > 0 {
 		p.RightLoadCost = make([]int64, nP)

@@ -44,7 +44,7 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 		},
 		func(j int32) bool {
 			p := &m.providers[j]
-			if p.Active >= p.Capacity { // no free place (NewMatcher bounds both)
+			if freePlaces(p) == 0 {
 				return true
 			}
 			fit, err := m.fit(i, j)

@@ -13,7 +13,9 @@ import (
 //
 // Every method of a Store and of the StoreReader and StoreTx it hands out must return an error
 // wrapping ErrClosed once Close has been called, and ErrNotFound (wrapped) for an id it does not
-// hold. Stores are safe for concurrent use.
+// hold. A call that fails because its ctx ended must return an error wrapping ctx.Err(),
+// even when the database reports the failure as something else (a dropped connection), so
+// that a caller can tell a timeout from a refusal. Stores are safe for concurrent use.
 type Store interface {
 	// Update runs fn in one atomic read-write transaction: either everything fn wrote through
 	// tx is kept, or (fn or the commit failed) nothing is. A store that can lose a race to

@@ -135,7 +135,7 @@ func recordsInRange(ds []catalog.Demand, ps []catalog.Provider) bool {
 }
 
 // heldInRange checks that a Matcher refuses a district whose records are out of range
-// (with ErrInvalidInput, from NewMatcher, Plan and under any options) and returns copies of
+// (with ErrInvalidInput, from NewMatcher and Plan, with the zero Options) and returns copies of
 // its demands and providers with each capacity, load, headcount and filled count held to
 // the nearest value in range, so that the rest of a fuzz target still plans the district.
 // A district in range is returned as it is.
@@ -175,21 +175,6 @@ func hasDuplicate[T any](xs []T, key func(T) uuid.UUID) bool {
 			return true
 		}
 		seen[key(x)] = true
-	}
-	return false
-}
-
-func personOf(p catalog.Provider, id string) bool {
-	if id == "" {
-		return false
-	}
-	if p.PersonID == id {
-		return true
-	}
-	for _, m := range p.Members {
-		if m.PersonID == id {
-			return true
-		}
 	}
 	return false
 }
@@ -269,7 +254,7 @@ func FuzzPlan(f *testing.F) {
 				t.Fatalf("pair %s/%s assigned twice", a.DemandID, a.ProviderID)
 			}
 			pairs[[2]uuid.UUID{a.DemandID, a.ProviderID}] = true
-			if personOf(p, d.Requester.ID) {
+			if p.HasPerson(d.Requester.ID) {
 				t.Fatalf("provider %s assigned to its own demand %s", p.ID, d.ID)
 			}
 			if len(d.DispatchedTo) > 0 && d.DispatchedTo[0] != p.ID {
@@ -350,14 +335,14 @@ func FuzzPlan(f *testing.F) {
 			out, err := m.SuggestProviders(d.ID, k)
 			check(out, err, func(id uuid.UUID) bool {
 				p, ok := provider[id]
-				return ok && p.Capacity > p.Active && !personOf(p, d.Requester.ID)
+				return ok && p.Capacity > p.Active && !p.HasPerson(d.Requester.ID)
 			})
 		}
 		for _, p := range ps {
 			out, err := m.SuggestDemands(p.ID, k)
 			check(out, err, func(id uuid.UUID) bool {
 				d, ok := demand[id]
-				return ok && open(d) && !personOf(p, d.Requester.ID) && (len(d.DispatchedTo) == 0 || slices.Contains(d.DispatchedTo, p.ID))
+				return ok && open(d) && !p.HasPerson(d.Requester.ID) && (len(d.DispatchedTo) == 0 || slices.Contains(d.DispatchedTo, p.ID))
 			})
 		}
 		if after := fmt.Sprintf("%#v %#v", ds, ps); after != before {

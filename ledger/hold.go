@@ -37,9 +37,9 @@ type Hold struct {
 // other content is ErrIdempotencyConflict. A refused request does not use up its key.
 //
 // Errors: ErrInvalid (bad posting, key, or the expiry of a new hold not in the future or
-// after HoldExpiresAtMax), ErrInvalidAmount,
-// ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch, ErrInsufficientBalance,
-// ErrIdempotencyConflict, ErrClosed.
+// after HoldExpiresAtMax), ErrInvalidAmount, ErrUnknownAsset, ErrUnknownAccount,
+// ErrAssetMismatch, ErrInsufficientBalance, ErrAboveMaxBalance (To could not take the
+// amount now), ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, error) {
 	now := l.clock()
 	rec, err := l.prepareHold(ctx, p, opts, now)
@@ -165,7 +165,8 @@ func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
 // closes the hold; what was held beyond amount is released.
 //
 // Errors: ErrInvalidAmount (zero, negative, beyond the asset's scale, more than held),
-// ErrNotFound, ErrHoldClosed (captured, released or expired), ErrClosed.
+// ErrNotFound, ErrHoldClosed (captured, released or expired), ErrAboveMaxBalance (To has
+// filled up since the hold), ErrClosed.
 func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.Decimal) (Transaction, error) {
 	now := l.clock()
 	id := l.newIDAt(now)

@@ -6,7 +6,9 @@ import (
 )
 
 // Errors returned by the ledger. Match them with errors.Is: every error the ledger returns wraps
-// exactly one of these, with the operation and the offending value as context.
+// exactly one of these, with the operation and the offending value as context, except the
+// store's own failures (a database error) and a call whose ctx ended, whose error wraps
+// ctx.Err() (context.Canceled or context.DeadlineExceeded) so a caller can retry it.
 var (
 	// ErrInvalid reports malformed input: a bad account id, asset code, metadata over its
 	// limits, a posting from an account to itself, an effective time in the future.

@@ -397,6 +397,19 @@ func openForPlan(d *catalog.Demand) bool {
 	return catalog.OpenStatuses.Has(d.Status) && d.Remaining() > 0
 }
 
+// notOpenDetail says why openForPlan refuses d: its status, or, for a status still open,
+// that every place is filled.
+func notOpenDetail(d *catalog.Demand) string {
+	switch {
+	case !catalog.OpenStatuses.Has(d.Status):
+		return "status " + d.Status.String()
+	case d.Headcount == 1:
+		return "its one place filled"
+	default:
+		return fmt.Sprintf("all %d places filled", d.Headcount)
+	}
+}
+
 // planTime is when a plan (or a list of suggestions) is made, read once from Options.Now;
 // without a clock (set false) no deadline has passed.
 type planTime struct {
@@ -654,8 +667,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		d := &m.demands[i]
 		if !openForPlan(d) {
 			res.Unmatched = append(res.Unmatched, Unmatched{
-				DemandID: d.ID, Missing: d.Remaining(), Reason: ReasonNotOpen,
-				Detail: "status " + d.Status.String(),
+				DemandID: d.ID, Missing: d.Remaining(), Reason: ReasonNotOpen, Detail: notOpenDetail(d),
 			})
 			continue
 		}

@@ -261,6 +261,37 @@ func TestPlanNotOpen(t *testing.T) {
 	equal(t, matching.ReasonNotOpen, res.Unmatched[0].Reason, "reason")
 }
 
+// Plan reported an open demand with every place filled as ReasonNotOpen with the detail
+// "status open", which reads as a contradiction. The detail now says the places are filled;
+// a demand whose status is not open is still explained by its status, filled or not.
+func TestPlanNotOpenDetail(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		status            catalog.Status
+		headcount, filled int
+		missing           int
+		detail            string
+	}{
+		{"open, its one place filled", catalog.StatusOpen, 1, 1, 0, "its one place filled"},
+		{"published, all places filled", catalog.StatusPublished, 3, 3, 0, "all 3 places filled"},
+		{"claimed, all places filled", catalog.StatusClaimed, 2, 2, 0, "all 2 places filled"},
+		{"completed", catalog.StatusCompleted, 1, 0, 1, "status completed"},
+		{"cancelled, places left", catalog.StatusCancelled, 3, 1, 2, "status cancelled"},
+		{"accepted, all places filled", catalog.StatusAccepted, 2, 2, 0, "status accepted"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			demands, providers := smallWorld()
+			d := demands[0] // the haircut, which the barber would serve
+			d.Status, d.Headcount, d.Filled = tt.status, tt.headcount, tt.filled
+			res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{})
+			noError(t, err)
+			equal(t, 0, res.Served, "served")
+			equal(t, []matching.Unmatched{{DemandID: d.ID, Missing: tt.missing, Reason: matching.ReasonNotOpen, Detail: tt.detail}},
+				res.Unmatched, "unmatched")
+		})
+	}
+}
+
 func TestPlanDispatched(t *testing.T) {
 	demands, providers := smallWorld()
 	d := demands[0]

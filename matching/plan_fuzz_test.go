@@ -335,7 +335,7 @@ func FuzzPlan(f *testing.F) {
 			out, err := m.SuggestProviders(d.ID, k)
 			check(out, err, func(id uuid.UUID) bool {
 				p, ok := provider[id]
-				return ok && p.Capacity > p.Active && !p.HasPerson(d.Requester.ID)
+				return ok && open(d) && p.Capacity > p.Active && !p.HasPerson(d.Requester.ID)
 			})
 		}
 		for _, p := range ps {

@@ -100,8 +100,8 @@ func TestMatcherRecordsAtLimits(t *testing.T) {
 		{name: "largest headcount", capacity: 1, headcount: catalog.HeadcountMax, filled: catalog.HeadcountMax - 1,
 			served: 1, suggested: 1},
 		{name: "largest headcount, all filled", capacity: 1, headcount: catalog.HeadcountMax, filled: catalog.HeadcountMax,
-			suggested: 1, reason: matching.ReasonNotOpen},
-		{name: "one place, filled", capacity: 1, headcount: 1, filled: 1, suggested: 1, reason: matching.ReasonNotOpen},
+			suggested: 0, reason: matching.ReasonNotOpen},
+		{name: "one place, filled", capacity: 1, headcount: 1, filled: 1, suggested: 0, reason: matching.ReasonNotOpen},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			demands, providers := smallWorld()
@@ -118,7 +118,7 @@ func TestMatcherRecordsAtLimits(t *testing.T) {
 				equal(t, 1, len(res.Unmatched), "unmatched entries")
 				equal(t, tt.reason, res.Unmatched[0].Reason, "reason")
 			}
-			// SuggestProviders looks at the provider's free places, not the demand's status.
+			// SuggestProviders looks at the provider's free places and, as Plan, the demand's.
 			suggested, err := m.SuggestProviders(demands[0].ID, 5)
 			noError(t, err)
 			equal(t, tt.suggested, len(suggested), "providers suggested")
@@ -193,4 +193,72 @@ func TestSuggestProvidersDeadlinePassed(t *testing.T) {
 	errorIs(t, err, matching.ErrInvalidInput)
 	_, err = m.SuggestProviders(uuid.UUID{0xee}, 5)
 	errorIs(t, err, matching.ErrNotFound)
+}
+
+// SuggestProviders did not check the demand's status: it offered providers for a demand
+// completed, cancelled or otherwise not open for claims, and for an open one with every place
+// filled, which Plan reports as ReasonNotOpen and SuggestDemands leaves out. It now gives an
+// empty list and no error for them, as for a demand past its deadline.
+func TestSuggestProvidersDemandStatus(t *testing.T) {
+	all, providers := smallWorld()
+	barber := providers[0]
+	for _, tt := range []struct {
+		name              string
+		status            catalog.Status
+		headcount, filled int
+		suggested         bool
+	}{
+		{"open", catalog.StatusOpen, 2, 0, true},
+		{"open, a place left", catalog.StatusOpen, 2, 1, true},
+		{"published", catalog.StatusPublished, 1, 0, true},
+		{"dispatched to the barber", catalog.StatusDispatched, 1, 0, true},
+		{"claimed, a place left", catalog.StatusClaimed, 2, 1, true},
+		{"open, all places filled", catalog.StatusOpen, 2, 2, false},
+		{"open, its one place filled", catalog.StatusOpen, 1, 1, false},
+		{"published, all places filled", catalog.StatusPublished, 3, 3, false},
+		{"dispatched, all places filled", catalog.StatusDispatched, 1, 1, false},
+		{"claimed, all places filled", catalog.StatusClaimed, 2, 2, false},
+		{"draft", catalog.StatusDraft, 1, 0, false},
+		{"accepted", catalog.StatusAccepted, 1, 1, false},
+		{"in progress", catalog.StatusInProgress, 1, 1, false},
+		{"completed", catalog.StatusCompleted, 1, 1, false},
+		{"rated", catalog.StatusRated, 1, 1, false},
+		{"audited", catalog.StatusAudited, 1, 1, false},
+		{"awarded", catalog.StatusAwarded, 1, 1, false},
+		{"cancelled", catalog.StatusCancelled, 2, 0, false},
+		{"expired", catalog.StatusExpired, 1, 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wish := all[0] // the haircut, which the barber fits
+			wish.Status, wish.Headcount, wish.Filled = tt.status, tt.headcount, tt.filled
+			if tt.status == catalog.StatusDispatched {
+				wish.DispatchedTo = []uuid.UUID{barber.ID}
+			}
+			m, err := matching.NewMatcher([]catalog.Demand{wish}, providers, matching.Options{})
+			noError(t, err)
+			got, err := m.SuggestProviders(wish.ID, 5)
+			noError(t, err)
+			if got == nil {
+				t.Fatalf("nil list, want an empty one")
+			}
+			if tt.suggested {
+				if len(got) != 1 || got[0].ID != barber.ID {
+					t.Fatalf("suggested %+v, want the barber", got)
+				}
+			} else {
+				equal(t, []matching.Suggestion{}, got, "providers suggested")
+			}
+
+			// As Plan and SuggestDemands see it.
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			equal(t, tt.suggested, res.Served > 0, "Plan gives the wish a provider")
+			if !tt.suggested {
+				equal(t, matching.ReasonNotOpen, res.Unmatched[0].Reason, "reason")
+			}
+			offered, err := m.SuggestDemands(barber.ID, 5)
+			noError(t, err)
+			equal(t, tt.suggested, len(offered) > 0, "SuggestDemands offers the wish")
+		})
+	}
 }

@@ -13,9 +13,11 @@ import (
 // SuggestProviders returns the k best eligible providers with free capacity for one demand,
 // best first (ties: input order), each with its score explained: what a dispatcher sees
 // before 派单. It examines at most CandidatesScannedMax providers, nearest first. A demand
-// whose deadline is at or before Options.Now, when set, gets an empty list and no error, as
-// Plan gives it no provider and SuggestDemands leaves it out: catalog.Dispatch would refuse
-// it (catalog.ErrDeadlinePassed). The demand's status is not checked.
+// that waits for no provider gets an empty list and no error, as Plan gives it no provider
+// (ReasonNotOpen or ReasonDeadlinePassed) and SuggestDemands leaves it out: one whose status
+// is not in catalog.OpenStatuses (completed, cancelled, a draft...), one whose places are all
+// filled (Filled == Headcount), and one whose deadline is at or before Options.Now, when set
+// (catalog.Dispatch would refuse it: catalog.ErrDeadlinePassed).
 //
 // Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
 // not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown demand id.
@@ -28,7 +30,7 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 		return nil, fmt.Errorf("suggest providers: demand %s: %w", demandID, ErrNotFound)
 	}
 	d := &m.demands[i]
-	if m.planTime().deadlinePassed(d) {
+	if !m.planTime().plannable(d) {
 		return []Suggestion{}, nil
 	}
 	seen := make(map[int32]struct{}, 64)

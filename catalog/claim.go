@@ -220,7 +220,13 @@ func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, 
 			s.d.Status = StatusPublished
 			if b.Closed || !s.now.Before(b.ClosesAt) {
 				s.d.Status, s.d.BoardID = StatusOpen, uuid.Nil
+				break
 			}
+			// Back on the board: the board's version moves, as in Publish, so a concurrent
+			// CloseBoard (which does not list this demand: it was Accepted) and this withdrawal
+			// cannot both win, and the demand never lands Published on a closed board.
+			b.Version++
+			s.ch.Boards = append(s.ch.Boards, b)
 		}
 		return nil
 	})

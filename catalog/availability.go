@@ -18,15 +18,17 @@ var weekdayNames = map[string]time.Weekday{
 
 var weekdayCodes = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
-// availabilityBytesMax bounds the text form: seven days of several ranges each.
-const availabilityBytesMax = 512
+// availabilityBytesMax bounds the text form. The longest String writes is every other hour
+// all week, "sun 1-2; sun 3-4; …; sat 23-24": 84 ranges, 859 bytes; the same ranges with
+// Chinese day names ("星期六 23-24") take under 1,500. Both must read back.
+const availabilityBytesMax = 2048
 
 // ParseAvailability reads the text form of a weekly availability: ranges of whole hours
 // separated by ';' (or '；', '、'), each a day and hours from-to: "mon 9-12; sat 8-18",
 // "周一 9-12；周六 8-18". "any" or "" is the zero value (any time).
 //
 // Errors: ErrInvalid for an unknown day, hours outside 0..24, an empty or inverted range, or a
-// text longer than 512 bytes.
+// text longer than 2048 bytes.
 func ParseAvailability(s string) (WeeklyAvailability, error) {
 	var a WeeklyAvailability
 	s = strings.TrimSpace(s)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -261,4 +262,34 @@ func TestProviderListCellsRoundTrip(t *testing.T) {
 	require.Len(t, back, 1)
 	assert.Equal(t, good.Members, back[0].Members)
 	assert.Equal(t, good.ServiceArea, back[0].ServiceArea)
+}
+
+// An availability of many short ranges (every other hour, all week) is valid and its text
+// form is what export writes; import read it back only up to 512 bytes, so the export of such
+// a provider could not be imported again.
+func TestAvailabilityRoundTripsAtItsLongest(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	var a catalog.WeeklyAvailability
+	for _, first := range []int{1, 0} { // the odd hours write the longer text; a ends with the even
+		a = catalog.WeeklyAvailability{}
+		for day := time.Sunday; day <= time.Saturday; day++ {
+			for h := first; h < 24; h += 2 {
+				a.Set(day, h, h+1)
+			}
+		}
+		back, err := catalog.ParseAvailability(a.String())
+		require.NoError(t, err, "String writes %d bytes", len(a.String()))
+		assert.Equal(t, a, back)
+	}
+
+	p := storetest.Volunteer("v1")
+	p.Availability = a
+	f.Register(t, p)
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportProviders(ctx, &buf, catalog.ProviderQuery{}, catalog.CSVOptions{Chinese: true}))
+	ps, err := catalog.ParseProvidersCSV(&buf)
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	assert.Equal(t, a, ps[0].Availability)
 }

@@ -15,7 +15,8 @@ const journalPage = 4096
 // WriteJournal writes every transaction of l, in commit order, as a plain-text journal that
 // hledger and ledger-cli read, so that anyone can check the balances with a tool that shares
 // no code with this one: `hledger -f FILE balance`. Each transaction is dated by its effective
-// day (UTC) and carries its sequence number as the code and its id as a tag.
+// day (UTC) and carries its sequence number as the code, its memo as the description (on one
+// line, a ';' written as '；', see journalDescription) and its id as a tag.
 //
 // Errors: ErrClosed, and any error of w.
 func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
@@ -43,7 +44,7 @@ func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
 			}
 			for i := range page {
 				rec := &page[i]
-				desc := strings.Join(strings.Fields(rec.Memo), " ")
+				desc := journalDescription(rec.Memo)
 				fmt.Fprintf(bw, "%s (%d) %s  ; id:%s", rec.EffectiveAt.UTC().Format("2006-01-02"), rec.Seq, desc, rec.ID)
 				if rec.Reverses != [16]byte{} {
 					fmt.Fprintf(bw, ", reverses:%s", rec.Reverses)
@@ -69,6 +70,14 @@ func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	return nil
+}
+
+// journalDescription is a memo as a transaction's description: on one line, and without ';',
+// at which hledger and ledger-cli end the description and begin a comment whose tags they
+// read, so a memo "refund; reverses:…" would give the transaction tags it does not have. A
+// ';' is written as the fullwidth '；' (U+FF1B), which reads the same and starts nothing.
+func journalDescription(memo string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(memo), " "), ";", "；")
 }
 
 // journalCommodity is an asset's commodity directive amount. hledger refuses a directive

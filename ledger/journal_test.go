@@ -163,3 +163,45 @@ func TestJournalScaleZeroHledger(t *testing.T) {
 		"issuer:hour": "-1001.500 HOUR", "vol:hour": "1001.500 HOUR",
 	}, got)
 }
+
+// TestJournalMemoSemicolon: hledger ends a transaction's description at the first ';' and
+// reads the rest as a comment, so a memo "refund; reverses:…" would give the transaction
+// tags it does not have and hide its id tag in another tag's value.
+func TestJournalMemoSemicolon(t *testing.T) {
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New())
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "vol", Asset: "PTS"}))
+	memo := "refund; evil:1, reverses:00000000-0000-0000-0000-000000000001"
+	tx, err := l.Post(ctx, ledger.Transaction{Memo: memo, Postings: []ledger.Posting{
+		{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"},
+	}})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, ledger.WriteJournal(ctx, &buf, l))
+	var header string
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(line, tx.ID.String()) {
+			header = line
+		}
+	}
+	require.NotEmpty(t, header)
+	desc, comment, _ := strings.Cut(header, ";")
+	assert.Contains(t, desc, "refund", "the memo stays in the description")
+	assert.Equal(t, " id:"+tx.ID.String(), comment, "the comment holds the ledger's tags alone")
+
+	bin, err := exec.LookPath("hledger")
+	if err != nil {
+		t.Skip("hledger not installed (Debian package hledger); .ci/run installs it")
+	}
+	path := filepath.Join(t.TempDir(), "ledger.journal")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	out, err := exec.Command(bin, "-f", path, "tags").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, "id\n", string(out), "hledger reads the ledger's tags only")
+	out, err = exec.Command(bin, "-f", path, "register", "-O", "csv", "tag:id="+tx.ID.String()).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, 3, strings.Count(string(out), "\n"), "the id tag finds the transaction's two postings: %s", out)
+}

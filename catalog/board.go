@@ -98,6 +98,26 @@ func (c *Catalog) publishable(b Board, d Demand, now time.Time) error {
 	return nil
 }
 
+// boardDemands counts the demands on a board that are Published, Claimed or Accepted, at most
+// BoardDemandsMax: those CloseBoard moves now or, after a withdrawal, may have to. A demand
+// enters this set only by being published on the board.
+func (c *Catalog) boardDemands(ctx context.Context, boardID uuid.UUID) (int, error) {
+	q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed, StatusAccepted), Limit: PageSizeMax}
+	n := 0
+	for n < BoardDemandsMax {
+		page, err := c.store.Demands(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		n += len(page)
+		if len(page) < q.Limit {
+			break
+		}
+		q.After = page[len(page)-1].ID
+	}
+	return n, nil
+}
+
 // addPublish appends demand d's move to Published on board to ch.
 func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Time) {
 	n := d.Clone()
@@ -108,7 +128,8 @@ func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Ti
 
 // Publish puts one more Open demand on a board that is still open.
 //
-// Errors: ErrInvalid (bad act, demand outside the scope or of the wrong kind), ErrNotFound
+// Errors: ErrInvalid (bad act, demand outside the scope or of the wrong kind, a board that
+// already holds BoardDemandsMax published, claimed or accepted demands), ErrNotFound
 // (board or demand), ErrBoardClosed (the board is closed or past its closing time),
 // ErrInvalidTransition (the demand is not Open), ErrDeadlinePassed (the demand's deadline has
 // come), ErrVersionConflict.
@@ -135,6 +156,15 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 		}
 		if err := c.publishable(b, d, now); err != nil {
 			return fmt.Errorf("publish: %w", err)
+		}
+		// A board holds at most BoardDemandsMax demands, or CloseBoard could not move them.
+		// Only Publish adds one, and it moves the board's version, so the count stands.
+		n, err := c.boardDemands(ctx, b.ID)
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", demandID, err)
+		}
+		if n >= BoardDemandsMax {
+			return errorf(ErrInvalid, "publish %s: board %q holds %d demands, max %d", demandID, b.Name, n, BoardDemandsMax)
 		}
 		// The board's version moves too, so a concurrent CloseBoard and Publish cannot both win.
 		b.Version++

@@ -20,7 +20,7 @@ const (
 	// retries after losing a race (ErrVersionConflict). Fifty claimers on one demand of headcount
 	// fifty lose at most forty-nine times each.
 	ConflictRetriesMax = 128
-	BoardDemandsMax    = 10_000 // demands on one board
+	BoardDemandsMax    = 10_000 // demands on one board (published, claimed or accepted from it)
 	DispatchMax        = HeadcountMax
 	ExpireBatchMax     = 1000 // demands ExpireDue moves in one call
 )

@@ -64,3 +64,32 @@ func TestWithdrawRacingCloseBoard(t *testing.T) {
 	assert.Equal(t, catalog.StatusOpen, got.Status, "the board closed before the withdrawal landed")
 	assert.Equal(t, uuid.Nil, got.BoardID)
 }
+
+// TestBoardNeverOutgrowsCloseBoard: PublishBoard takes at most BoardDemandsMax demands, but
+// Publish added more one at a time, and CloseBoard refuses a board with more than
+// BoardDemandsMax demands to move: the board could then never be closed.
+func TestBoardNeverOutgrowsCloseBoard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates BoardDemandsMax demands")
+	}
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	ids := make([]uuid.UUID, catalog.BoardDemandsMax)
+	for i := range ids {
+		ids[i] = f.OpenWish(t, storetest.Wish("r1")).ID
+	}
+	b := f.Board(t, ids...)
+	extra := f.OpenWish(t, storetest.Wish("r1"))
+	_, err := f.Cat.Publish(ctx, b.ID, extra.ID, catalog.Act{Actor: "community"})
+	require.ErrorIs(t, err, catalog.ErrInvalid, "the board already holds BoardDemandsMax demands")
+	got, err := f.Cat.Demand(ctx, extra.ID)
+	require.NoError(t, err)
+	assert.Equal(t, catalog.StatusOpen, got.Status, "a refusal changes nothing")
+
+	_, err = f.Cat.CloseBoard(ctx, b.ID, "community")
+	require.NoError(t, err)
+	page, err := f.Cat.Demands(ctx, catalog.DemandQuery{Statuses: catalog.Statuses(catalog.StatusOpen), Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, page.Demands, 1)
+	assert.Equal(t, catalog.StatusOpen, page.Demands[0].Status)
+}

@@ -256,12 +256,17 @@ type PairNet struct {
 // owes the other from their members' withdrawals in each other's community, read from the
 // clearing accounts. Pairs with nothing exchanged are left out.
 //
-// Errors: ErrInvalid (more than 1000 banks, banks on different ledgers or assets, a community
-// twice), ledger.ErrCorrupt (a pair's clearing accounts do not mirror each other), the
-// ledger's ErrClosed.
+// Errors: ErrInvalid (more than 1000 banks, a nil bank, banks on different ledgers or assets,
+// a community twice), ledger.ErrCorrupt (a pair's clearing accounts do not mirror each other),
+// the ledger's ErrClosed.
 func Settlement(ctx context.Context, banks []*TimeBank) ([]PairNet, error) {
 	if len(banks) > settlementBanksMax {
 		return nil, errorf(ErrInvalid, "settlement of %d banks, at most %d", len(banks), settlementBanksMax)
+	}
+	for i, b := range banks {
+		if b == nil {
+			return nil, errorf(ErrInvalid, "settlement: bank %d is nil", i)
+		}
 	}
 	bs := slices.Clone(banks)
 	slices.SortFunc(bs, func(a, b *TimeBank) int { return cmp.Compare(a.c.Community, b.c.Community) })

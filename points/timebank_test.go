@@ -259,3 +259,14 @@ func TestTimeBankWithdrawReplayBeforePolicy(t *testing.T) {
 	assert.Equal(t, seq, e.head(t))
 	e.verify(t)
 }
+
+// TestSettlementNilBank: a nil bank among those given is ErrInvalid, not a nil-pointer panic
+// while the banks are sorted.
+func TestSettlementNilBank(t *testing.T) {
+	e := newEnv(t, testScheme())
+	a := newBank(t, e, points.TimeBankConfig{Community: "yangguang"})
+	for _, banks := range [][]*points.TimeBank{{a, nil}, {nil}, {nil, a}} {
+		_, err := points.Settlement(e.ctx, banks)
+		require.ErrorIs(t, err, points.ErrInvalid)
+	}
+}

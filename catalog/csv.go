@@ -311,7 +311,9 @@ var demandColumns = []column[Demand]{
 		format: func(d Demand) string { return strconv.Itoa(d.Headcount) }},
 	{key: "estimated_minutes", zh: "预计分钟", aliases: []string{"时长（分钟）", "时长(分钟)"},
 		parse: func(d *Demand, s string, _ *Taxonomy) (err error) {
-			d.EstimatedMinutes, err = parseInt(s, 1, EstimatedMinutesMax)
+			// 0, as an empty cell, is the category's default (as for CreateDemand): what export
+			// writes for a demand of a category whose default is no effort at all.
+			d.EstimatedMinutes, err = parseInt(s, 0, EstimatedMinutesMax)
 			return err
 		},
 		format: func(d Demand) string { return strconv.Itoa(d.EstimatedMinutes) }},

@@ -293,3 +293,31 @@ func TestAvailabilityRoundTripsAtItsLongest(t *testing.T) {
 	require.Len(t, ps, 1)
 	assert.Equal(t, a, ps[0].Availability)
 }
+
+// A community's taxonomy may give a category no default effort (default_minutes 0, which
+// NewTaxonomy allows), and CreateDemand keeps such a demand's EstimatedMinutes at 0. Export
+// wrote "0" and import refused it ("want a whole number 1.."), so the list did not read back.
+func TestZeroMinutesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	tax, err := catalog.NewTaxonomy([]catalog.Category{{Code: "visit", Name: "走访", Skills: []catalog.Skill{"companionship"}}})
+	require.NoError(t, err)
+	newCat := func() *catalog.Catalog {
+		c, err := catalog.New(memstore.New(), catalog.WithTaxonomy(tax))
+		require.NoError(t, err)
+		return c
+	}
+	c := newCat()
+	d := storetest.Wish("r1")
+	d.Category = "visit"
+	d.Status = catalog.StatusOpen
+	d, err = c.CreateDemand(ctx, d, "operator")
+	require.NoError(t, err)
+	require.Equal(t, 0, d.EstimatedMinutes)
+
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportDemands(ctx, &buf, catalog.DemandQuery{}, catalog.CSVOptions{}))
+	back, err := newCat().ImportDemands(ctx, &buf, "operator")
+	require.NoError(t, err)
+	require.Len(t, back, 1)
+	assert.Equal(t, d.EstimatedMinutes, back[0].EstimatedMinutes)
+}

@@ -2,8 +2,11 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // verifyPage is how many transactions or accounts Verify reads per store call.
@@ -15,7 +18,10 @@ const verifyPage = 4096
 // positive amount, that every stored balance equals the recomputed one (so each asset's
 // balances sum to exactly zero: every posting moves an amount between two accounts of one
 // asset), and so does BalanceAt as of the account's last effective time, and that no bounded
-// account is below its minimum with its open holds counted, nor above its maximum. It returns
+// account is below its minimum with its open holds counted, nor above its maximum, and that
+// the hold each capture names is there, captured, with the capture's accounts and at
+// least its amount (holds are not in the chain, but a capture is: a captured hold edited back
+// to open would reserve again and could be captured twice). It returns
 // nil or an error wrapping ErrCorrupt that describes the first discrepancy it meets.
 //
 // Verify does not hold the store for the whole run: it reads a page of transactions or
@@ -155,9 +161,38 @@ func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error)
 				to.lastEff = rec.EffectiveAt
 			}
 		}
+		if rec.CapturesHold != uuid.Nil {
+			if err := v.capture(ctx, r, rec); err != nil {
+				return 0, err
+			}
+		}
 		v.head = Head{Seq: rec.Seq, Hash: rec.Hash}
 	}
 	return len(page), nil
+}
+
+// capture checks the hold a capture transaction names: Capture posts one posting of at most
+// the held amount between the hold's accounts and marks the hold captured. (A second capture
+// of one hold would be a transaction inserted into the chain, which the hashes catch.)
+func (v *verifier) capture(ctx context.Context, r StoreReader, rec *TxRecord) error {
+	id := rec.CapturesHold
+	h, err := r.Hold(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("transaction %d: captured hold %s does not exist: %w", rec.Seq, id, ErrCorrupt)
+	}
+	if err != nil {
+		return err
+	}
+	if h.Status != HoldCaptured {
+		return fmt.Errorf("transaction %d: captured hold %s has status %d: %w", rec.Seq, id, h.Status, ErrCorrupt)
+	}
+	if len(rec.Postings) != 1 {
+		return fmt.Errorf("transaction %d: %d postings capture hold %s: %w", rec.Seq, len(rec.Postings), id, ErrCorrupt)
+	}
+	if p := rec.Postings[0]; p.From != h.Posting.From || p.To != h.Posting.To || p.Asset != h.Posting.Asset || p.Amount > h.Posting.Amount {
+		return fmt.Errorf("transaction %d: postings %+v do not capture hold %s of %+v: %w", rec.Seq, rec.Postings, id, h.Posting, ErrCorrupt)
+	}
+	return nil
 }
 
 // account compares one stored account with what the postings say.

@@ -120,6 +120,41 @@ func TestTamper(t *testing.T) {
 	}
 }
 
+// TestTamperCapturedHold edits the row of a captured hold behind the ledger's back. Holds are
+// not in the hash chain, but a capture transaction is, and the hold it names must be there,
+// captured, with the capture's accounts and at least its amount: re-opened, the hold reserved
+// again and could be captured a second time, paying twice for one reservation.
+func TestTamperCapturedHold(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			for _, tc := range []struct{ name, sql string }{
+				{"reopened", `UPDATE holds SET status = 1, closed_at = NULL`},
+				{"released", `UPDATE holds SET status = 3`},
+				{"deleted", `DELETE FROM holds`},
+				{"amount below the capture", `UPDATE holds SET amount = 1`},
+				{"recipient", `UPDATE holds SET to_account = 'issuer'`},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					s, raw := b.open(t)
+					l, _ := smallLedger(t, s)
+					ctx := context.Background()
+					h, err := l.Hold(ctx, pts("a", "b", "2"), ledger.HoldOptions{})
+					require.NoError(t, err)
+					_, err = l.Capture(ctx, h.ID, decimal.RequireFromString("1.5"))
+					require.NoError(t, err)
+					require.NoError(t, l.Verify(ctx))
+					res, err := raw.Exec(tc.sql)
+					require.NoError(t, err)
+					n, err := res.RowsAffected()
+					require.NoError(t, err)
+					require.Equal(t, int64(1), n, "the edit must hit one row")
+					require.ErrorIs(t, l.Verify(ctx), ledger.ErrCorrupt)
+				})
+			}
+		})
+	}
+}
+
 // TestRoundTrip checks what the hash chain depends on: metadata nil stays nil, times keep
 // their microseconds, keys and memos come back byte for byte.
 func TestRoundTrip(t *testing.T) {

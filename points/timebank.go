@@ -312,8 +312,8 @@ func (tb *TimeBank) split(ctx context.Context, from, to ledger.AccountID, hours 
 
 // credit moves hours from an account to a member under key, with extra postings (a gift's
 // yearly limit) in the same transaction, applying the storage cap. A key used before is
-// answered with the earlier transaction when it moved the same hours to the same holder, and
-// ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
+// answered with the earlier transaction when it moved the same hours from the same holder (or
+// payer) to the same holder, for the same relationship, and ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
 func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, extra []ledger.Posting, memo string, meta map[string]string) (HoursReceipt, error) {
 	to := tb.MemberAccount(holder)
 	legacy, err := tb.openMember(ctx, to)
@@ -348,7 +348,8 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 				return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
 			}
 			if prior.Metadata[MetaKind] != meta[MetaKind] || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder ||
-				prior.Metadata[MetaHolder] != meta[MetaHolder] {
+				prior.Metadata[MetaHolder] != meta[MetaHolder] || prior.Metadata[MetaRelationship] != meta[MetaRelationship] ||
+				prior.Metadata[MetaPayer] != meta[MetaPayer] {
 				return HoursReceipt{}, ErrKeyReused
 			}
 			d := decimal.Zero

@@ -270,3 +270,39 @@ func TestSettlementNilBank(t *testing.T) {
 		require.ErrorIs(t, err, points.ErrInvalid)
 	}
 }
+
+// TestTimeBankGiftKeyReusedForAnotherRelationship: a gift key used again for the same hours
+// between the same members but recording another relationship is ErrKeyReused, not a replay
+// of the first gift (which would tell the caller the "friend" gift was made when the ledger
+// records a gift to a "parent").
+func TestTimeBankGiftKeyReusedForAnotherRelationship(t *testing.T) {
+	e := newEnv(t, testScheme())
+	for _, storageCap := range []string{"0", "10", "5"} { // no cap; room; the receiver over it
+		t.Run("cap "+storageCap, func(t *testing.T) {
+			tb := newBank(t, e, points.TimeBankConfig{Community: "c" + storageCap, StorageCap: dec(storageCap)})
+			v := e.volunteer(t, "wang"+storageCap)
+			h := points.ProviderHolder(v)
+			mother := points.PersonHolder("wang-mother" + storageCap)
+			d := e.done(t, "r"+storageCap, catalog.UrgencyNormal, true, work{v, "10", true})
+			_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+			require.NoError(t, err)
+			g := points.Gift{Key: "g1", From: h, To: mother, Hours: dec("4"), Relationship: "parent"}
+			_, err = tb.Gift(e.ctx, g)
+			require.NoError(t, err)
+			if storageCap == "5" {
+				// The receiver's headroom moved: the retry's split differs from the first.
+				g2 := points.Gift{Key: "g2", From: h, To: mother, Hours: dec("1"), Relationship: "parent"}
+				_, err = tb.Gift(e.ctx, g2)
+				require.NoError(t, err)
+			}
+			seq := e.head(t)
+			r, err := tb.Gift(e.ctx, g)
+			require.NoError(t, err)
+			assert.True(t, r.Replayed)
+			g.Relationship = "friend"
+			_, err = tb.Gift(e.ctx, g)
+			require.ErrorIs(t, err, points.ErrKeyReused)
+			assert.Equal(t, seq, e.head(t))
+		})
+	}
+}

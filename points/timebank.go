@@ -2,6 +2,8 @@ package points
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -572,6 +574,18 @@ type Gift struct {
 	Relationship string // one of the bank's relationships: "parent", "child", ...
 }
 
+// giftKey is the ledger idempotency key of a gift: "gift:<community>:<key>", or, when a long
+// community and a long key make that longer than the ledger takes, "gift:<community>:h:" and
+// a hash of the key. A gift key holds no ':', so the two forms never name one gift.
+func giftKey(community, key string) string {
+	k := "gift:" + community + ":" + key
+	if len(k) <= ledger.IdempotencyKeyBytesMax {
+		return k
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "gift:" + community + ":h:" + hex.EncodeToString(sum[:24])
+}
+
 // Gift moves hours from one member to another, recording the relationship, once per key.
 // The giver's per-gift and per-year limits apply (the yearly one kept in a cap account the
 // ledger enforces); hours over the receiver's storage cap go to the donation account.
@@ -585,7 +599,7 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 	if !ValidHolder(g.Key) || len(g.Key) > GiftKeyBytesMax {
 		return HoursReceipt{}, errorf(ErrInvalid, "gift: key %q", g.Key)
 	}
-	key := "gift:" + tb.c.Community + ":" + g.Key
+	key := giftKey(tb.c.Community, g.Key)
 	if !ValidHolder(g.From) || !ValidHolder(g.To) || g.From == g.To {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: from %q to %q", key, g.From, g.To)
 	}

@@ -3,6 +3,7 @@ package points_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -305,4 +306,38 @@ func TestTimeBankGiftKeyReusedForAnotherRelationship(t *testing.T) {
 			assert.Equal(t, seq, e.head(t))
 		})
 	}
+}
+
+// TestTimeBankGiftLongKeyLongCommunity: every gift key the documentation allows (1..64 bytes)
+// works for every community it allows (1..64 bytes). "gift:" + community + ":" + key was 134
+// bytes for the longest of both, over the ledger's 128, and Gift failed with the ledger's
+// ErrInvalid (not points.ErrInvalid, and after opening the receiver's account). Each long key
+// is still its own gift: a retry replays, another key is another gift.
+func TestTimeBankGiftLongKeyLongCommunity(t *testing.T) {
+	e := newEnv(t, testScheme())
+	tb := newBank(t, e, points.TimeBankConfig{Community: strings.Repeat("c", 64)})
+	v := e.volunteer(t, "wang")
+	h := points.ProviderHolder(v)
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "10", true})
+	_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	mother := points.PersonHolder("wang-mother")
+	for _, key := range []string{strings.Repeat("k", 64), strings.Repeat("k", 63) + "x", strings.Repeat("k", 57)} {
+		g := points.Gift{Key: key, From: h, To: mother, Hours: dec("1"), Relationship: "parent"}
+		r, err := tb.Gift(e.ctx, g)
+		require.NoError(t, err, "key of %d bytes", len(key))
+		assert.False(t, r.Replayed)
+		seq := e.head(t)
+		r, err = tb.Gift(e.ctx, g)
+		require.NoError(t, err)
+		assert.True(t, r.Replayed)
+		g.Hours = dec("2")
+		_, err = tb.Gift(e.ctx, g)
+		require.ErrorIs(t, err, points.ErrKeyReused)
+		assert.Equal(t, seq, e.head(t))
+	}
+	got, err := tb.Hours(e.ctx, mother)
+	require.NoError(t, err)
+	assert.Equal(t, "3", got.String())
+	e.verify(t)
 }

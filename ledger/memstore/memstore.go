@@ -358,6 +358,9 @@ func (r reader) ReversalOf(_ context.Context, id uuid.UUID) (uuid.UUID, error) {
 }
 
 func (r reader) Transactions(_ context.Context, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	if afterSeq >= uint64(r.s.count) {
+		return nil, nil // and afterSeq+1 below cannot wrap around to 0
+	}
 	var out []ledger.TxRecord
 	for seq := afterSeq + 1; seq <= uint64(r.s.count) && len(out) < limit; seq++ {
 		out = append(out, r.record(uint32(seq-1)))

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
 	t.Run("FarTimes", func(t *testing.T) { testFarTimes(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
+	t.Run("ScanFarSeq", func(t *testing.T) { testScanFarSeq(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
@@ -925,6 +927,32 @@ func testStatement(t *testing.T, newStore NewStore) {
 	require.NoError(t, err)
 	require.Len(t, c.Lines, 1)
 	assert.Equal(t, f.balance("c"), c.Lines[0].Balance.String())
+}
+
+// testScanFarSeq pages from sequence numbers at and beyond the last one, up to the largest a
+// ScanQuery can carry: an empty page that is done, on an empty ledger too.
+func testScanFarSeq(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	for _, after := range []uint64{0, 1, 3, math.MaxUint32, math.MaxInt64, math.MaxInt64 + 1, math.MaxUint64} {
+		page, err := f.l.Scan(f.ctx, ledger.ScanQuery{AfterSeq: after})
+		require.NoError(t, err, "empty ledger, after %d", after)
+		assert.Empty(t, page.Transactions, "empty ledger, after %d", after)
+		assert.True(t, page.Done, "empty ledger, after %d", after)
+	}
+	for range 3 {
+		f.post(one(pts("issuer", "a", "1")))
+	}
+	for _, after := range []uint64{3, 4, math.MaxUint32, math.MaxInt64, math.MaxInt64 + 1, math.MaxUint64 - 1, math.MaxUint64} {
+		page, err := f.l.Scan(f.ctx, ledger.ScanQuery{AfterSeq: after})
+		require.NoError(t, err, "after %d", after)
+		assert.Empty(t, page.Transactions, "after %d", after)
+		assert.True(t, page.Done, "after %d", after)
+		assert.Equal(t, after, page.Next.AfterSeq, "after %d", after)
+	}
+	page, err := f.l.Scan(f.ctx, ledger.ScanQuery{AfterSeq: 1})
+	require.NoError(t, err)
+	require.Len(t, page.Transactions, 2)
+	assert.Equal(t, uint64(2), page.Transactions[0].Seq)
 }
 
 func seqs(lines []ledger.StatementLine) []uint64 {

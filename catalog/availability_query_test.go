@@ -55,3 +55,28 @@ func TestOverlapsReadsLocalTime(t *testing.T) {
 		assert.False(t, night.Overlaps(w), "sat 1-3 vs %s", start)
 	}
 }
+
+// TestHourSlotsOnHalfHourZone: a platform may set ImportLocation to a zone whose offset is not
+// whole hours (India, UTC+5:30). The walk over a window's hours truncated to the hour in
+// absolute time, which there falls at half past the local hour: a window 10:45-11:15 local
+// gave slot 10 only (from 10:30), missing 11, and one from 10:15 gave slot 9.
+func TestHourSlotsOnHalfHourZone(t *testing.T) {
+	saved := catalog.ImportLocation
+	catalog.ImportLocation = time.FixedZone("IST", 5*3600+1800)
+	defer func() { catalog.ImportLocation = saved }()
+
+	at := func(h, m int) time.Time { return time.Date(2026, 5, 2, h, m, 0, 0, catalog.ImportLocation) } // a Saturday
+	var want catalog.WeeklyAvailability
+	want.Set(time.Saturday, 10, 12)
+	got := catalog.TimeWindow{Start: at(10, 45), End: at(11, 15)}.HourSlots()
+	assert.Equal(t, want, got, "10:45-11:15 touches hours 10 and 11")
+
+	want = catalog.WeeklyAvailability{}
+	want.Set(time.Saturday, 10, 11)
+	got = catalog.TimeWindow{Start: at(10, 15).UTC(), End: at(10, 50).UTC()}.HourSlots()
+	assert.Equal(t, want, got, "10:15-10:50 touches hour 10 only")
+
+	eleven, err := catalog.ParseAvailability("sat 11-12")
+	require.NoError(t, err)
+	assert.True(t, eleven.Overlaps(catalog.TimeWindow{Start: at(10, 45), End: at(11, 15)}))
+}

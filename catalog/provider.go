@@ -288,7 +288,10 @@ func (w TimeWindow) walkHours(stop WeeklyAvailability) (slots WeeklyAvailability
 	if w.Start.IsZero() || w.End.IsZero() {
 		return slots, false
 	}
-	t := w.Start.In(ImportLocation).Truncate(time.Hour)
+	// Back to the start of the local hour. Not Truncate(time.Hour): that rounds absolute time,
+	// which in a zone whose offset is not whole hours (UTC+5:30) is half past the local hour.
+	t := w.Start.In(ImportLocation)
+	t = t.Add(-(time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())))
 	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
 		word, mask := hourSlot(t.Weekday(), t.Hour())
 		if stop[word]&mask != 0 {

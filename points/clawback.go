@@ -21,8 +21,11 @@ const ReasonBytesMax = ledger.MetadataValueBytesMax
 type ClawbackResult struct {
 	Transaction ledger.Transaction
 	Recovered   decimal.Decimal // points taken back from the receivers
-	Debt        decimal.Decimal // points already spent, now owed (paid off by later awards)
-	AlreadyDone bool            // the award had been clawed back before; nothing changed now
+	// Debt is what the clawback makes the receivers owe (paid off by later awards): the
+	// points they had already spent, and the debts the award had paid off, owed again.
+	// Recovered plus Debt is the award's points.
+	Debt        decimal.Decimal
+	AlreadyDone bool // the award had been clawed back before; nothing changed now
 }
 
 // Clawback takes back the points of an award found fraudulent (one provider's part in one
@@ -52,7 +55,8 @@ func (inc *Incentive) Clawback(ctx context.Context, demandID uuid.UUID, p catalo
 			// The ledger answered the key with the reversal made before: nothing changed now.
 			return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
 		case err == nil:
-			return ClawbackResult{Transaction: rev, Recovered: holderTotal(inc, award), Debt: decimal.Zero}, nil
+			// The reversal restores the debts the award paid off, as partialClawback does.
+			return ClawbackResult{Transaction: rev, Recovered: holderTotal(inc, award), Debt: paidIn(award, inc.s.Asset, inc.issuer)}, nil
 		case errors.Is(err, ledger.ErrAlreadyReversed), errors.Is(err, ledger.ErrIdempotencyConflict):
 			return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
 		case !errors.Is(err, ledger.ErrInsufficientBalance):

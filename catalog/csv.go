@@ -116,11 +116,22 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, reason("time %q: want 2006-01-02 15:04 (China time) or RFC 3339", s)
 }
 
+// formatTime writes a time to the second, for columns export alone writes (created_at).
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.In(ImportLocation).Format("2006-01-02 15:04:05")
+}
+
+// formatTimeExact writes a time that import reads back: to the microsecond the catalog keeps,
+// the fraction only when there is one ("2026-05-20 18:00:00" as before for whole seconds).
+// parseTime's layouts take the fraction after the seconds.
+func formatTimeExact(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(ImportLocation).Format("2006-01-02 15:04:05.999999")
 }
 
 func parseInt(s string, lo, hi int) (int, error) {
@@ -322,13 +333,13 @@ var demandColumns = []column[Demand]{
 			d.Window.Start, err = parseTime(s)
 			return err
 		},
-		format: func(d Demand) string { return formatTime(d.Window.Start) }},
+		format: func(d Demand) string { return formatTimeExact(d.Window.Start) }},
 	{key: "window_end", zh: "服务结束",
 		parse: func(d *Demand, s string, _ *Taxonomy) (err error) {
 			d.Window.End, err = parseTime(s)
 			return err
 		},
-		format: func(d Demand) string { return formatTime(d.Window.End) }},
+		format: func(d Demand) string { return formatTimeExact(d.Window.End) }},
 	{key: "priority", zh: "重点人群",
 		parse: func(d *Demand, s string, _ *Taxonomy) error {
 			d.Priority = 0
@@ -372,7 +383,7 @@ var demandColumns = []column[Demand]{
 			d.Deadline, err = parseTime(s)
 			return err
 		},
-		format: func(d Demand) string { return formatTime(d.Deadline) }},
+		format: func(d Demand) string { return formatTimeExact(d.Deadline) }},
 	{key: "budget", zh: "预算（元）", aliases: []string{"预算", "预算(元)", "budget_yuan"},
 		parse: func(d *Demand, s string, _ *Taxonomy) error {
 			if s == "" {

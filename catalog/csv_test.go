@@ -321,3 +321,23 @@ func TestZeroMinutesRoundTrip(t *testing.T) {
 	require.Len(t, back, 1)
 	assert.Equal(t, d.EstimatedMinutes, back[0].EstimatedMinutes)
 }
+
+// Times are kept to the microsecond, and a deadline or window set through the API (now plus
+// three days) has a fraction of a second. Export wrote whole seconds, so the imported copy's
+// deadline came up to a second earlier than the original's.
+func TestExportKeepsFractionalSeconds(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	d := storetest.Wish("r1")
+	d.Deadline = f.Clock.Now().Add(72*time.Hour + 123456*time.Microsecond)
+	d.Window = catalog.TimeWindow{Start: d.Deadline.Add(-time.Hour), End: d.Deadline.Add(-500 * time.Millisecond)}
+	d = f.OpenWish(t, d)
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportDemands(ctx, &buf, catalog.DemandQuery{}, catalog.CSVOptions{Chinese: true}))
+	back, err := catalog.ParseDemandsCSV(&buf, nil)
+	require.NoError(t, err)
+	require.Len(t, back, 1)
+	assert.True(t, d.Deadline.Equal(back[0].Deadline), "deadline %s, read back %s", d.Deadline, back[0].Deadline)
+	assert.True(t, d.Window.Start.Equal(back[0].Window.Start), "window start %s, read back %s", d.Window.Start, back[0].Window.Start)
+	assert.True(t, d.Window.End.Equal(back[0].Window.End), "window end %s, read back %s", d.Window.End, back[0].Window.End)
+}

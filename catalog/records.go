@@ -59,8 +59,8 @@ type ClaimState uint8
 const (
 	ClaimActive    ClaimState = iota + 1 // holds a place on the demand and a unit of the provider's capacity
 	ClaimWithdrawn                       // withdrawn before the start; the place returned
-	ClaimDone                            // the demand completed (or was cancelled after start); capacity released
-	ClaimReleased                        // the demand was cancelled before the work was done; capacity released
+	ClaimDone                            // the demand completed: the provider served, hours recorded; capacity released
+	ClaimReleased                        // the demand was cancelled, before or after the start; capacity released
 )
 
 // Claim is one provider's claim on (or acceptance of) one demand. There is at most one claim per

@@ -32,7 +32,7 @@ const verifyPage = 4096
 // Errors: ErrCorrupt, ErrClosed.
 func (l *Ledger) Verify(ctx context.Context) error {
 	v := verifier{computed: make(map[AccountID]*verifyAccount)}
-	if err := v.run(ctx, l.store, l.clock()); err != nil {
+	if err := v.run(ctx, l.store, l.clock); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	return nil
@@ -53,7 +53,7 @@ type verifier struct {
 	computed map[AccountID]*verifyAccount
 }
 
-func (v *verifier) run(ctx context.Context, store Store, now time.Time) error {
+func (v *verifier) run(ctx context.Context, store Store, clock func() time.Time) error {
 	// The chain first, a page per view, until a page comes back short.
 	for done := false; !done; {
 		if err := ctx.Err(); err != nil {
@@ -90,7 +90,12 @@ func (v *verifier) run(ctx context.Context, store Store, now time.Time) error {
 			if stored != v.head {
 				return fmt.Errorf("stored head is seq %d, transactions end at seq %d or hash differs: %w", stored.Seq, v.head.Seq, ErrCorrupt)
 			}
-			page, err := r.Accounts(ctx, after, verifyPage, now)
+			// What holds reserve is judged as of this view: the clock is read once the view
+			// has read something (a SQL snapshot is taken by its first statement), so every
+			// commit it sees checked its balances no later than now, when any hold that
+			// reserves now reserved too. Verify's start would count holds that expired since
+			// and report a Post that spent what they had held.
+			page, err := r.Accounts(ctx, after, verifyPage, clock())
 			if err != nil {
 				return err
 			}

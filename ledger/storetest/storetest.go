@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("FarTimes", func(t *testing.T) { testFarTimes(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("ScanFarSeq", func(t *testing.T) { testScanFarSeq(t, newStore) })
+	t.Run("VerifyWhileHoldExpires", func(t *testing.T) { testVerifyWhileHoldExpires(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
@@ -953,6 +954,53 @@ func testScanFarSeq(t *testing.T, newStore NewStore) {
 	require.NoError(t, err)
 	require.Len(t, page.Transactions, 2)
 	assert.Equal(t, uint64(2), page.Transactions[0].Seq)
+}
+
+// hookStore runs beforeView before each View of the store it wraps.
+type hookStore struct {
+	ledger.Store
+	beforeView func()
+}
+
+func (s *hookStore) View(ctx context.Context, fn func(ledger.StoreReader) error) error {
+	if s.beforeView != nil {
+		s.beforeView()
+	}
+	return s.Store.View(ctx, fn)
+}
+
+// testVerifyWhileHoldExpires: Verify reads a page per view, so the clock moves on while it
+// runs. A hold that expires meanwhile no longer reserves, and a Post may spend what it held:
+// Verify must judge each page's holds as of that page's view, not as of its own start, or it
+// reports that Post as an account below its minimum.
+func testVerifyWhileHoldExpires(t *testing.T, newStore NewStore) {
+	store := &hookStore{Store: newStore(t)}
+	ctx := context.Background()
+	clock := NewClock(Start)
+	l, err := ledger.New(ctx, store, ledger.WithClock(clock.Now))
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	for _, a := range []ledger.Account{{ID: "issuer", Asset: "PTS", Unbounded: true}, {ID: "a", Asset: "PTS"}, {ID: "b", Asset: "PTS"}} {
+		require.NoError(t, l.OpenAccount(ctx, a))
+	}
+	_, err = l.Post(ctx, one(pts("issuer", "a", "10")))
+	require.NoError(t, err)
+	_, err = l.Hold(ctx, pts("a", "b", "10"), ledger.HoldOptions{ExpiresAt: Start.Add(time.Minute)})
+	require.NoError(t, err)
+	views := 0
+	store.beforeView = func() {
+		// Between Verify's first view (the chain) and its second (the accounts), the hold
+		// expires and a spends what it held.
+		if views++; views == 2 {
+			clock.Advance(time.Minute)
+			_, err := l.Post(ctx, one(pts("a", "b", "10")))
+			assert.NoError(t, err, "the hold has expired: a may spend it")
+		}
+	}
+	assert.NoError(t, l.Verify(ctx))
+	assert.GreaterOrEqual(t, views, 2, "Verify read the chain and the accounts in views of their own")
+	store.beforeView = nil
+	assert.NoError(t, l.Verify(ctx))
 }
 
 func seqs(lines []ledger.StatementLine) []uint64 {

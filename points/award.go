@@ -66,7 +66,8 @@ type Share struct {
 	Points decimal.Decimal
 }
 
-// Receipt is the outcome of an award.
+// Receipt is the outcome of an award. A retry's receipt is of the award posted first: its
+// points, even if the scheme would price the completion otherwise now.
 type Receipt struct {
 	Transaction ledger.Transaction
 	Points      decimal.Decimal // the provider's gross points
@@ -234,23 +235,30 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 		}
 	}
 	q.providerHolder = providerHolder
-	if c.Provider.Kind == catalog.Team && s.Team == TeamToMembers && len(c.Provider.Members) > 0 {
-		n := int64(len(c.Provider.Members))
-		each := q.points.Div(decimal.NewFromInt(n)).Truncate(s.Scale)
-		rest := q.points.Sub(each.Mul(decimal.NewFromInt(n)))
-		for i, m := range c.Provider.Members {
-			p := each
-			if i == 0 {
-				p = p.Add(rest) // the rounding remainder goes to the first member: nothing is lost
-			}
-			if p.IsPositive() {
-				q.shares = append(q.shares, Share{Holder: PersonHolder(m.PersonID), Points: p})
-			}
-		}
-	} else {
-		q.shares = []Share{{Holder: q.providerHolder, Points: q.points}}
-	}
+	q.shares = inc.shareOut(&c.Provider, providerHolder, q.points)
 	return nil
+}
+
+// shareOut says who receives a provider's points: the provider's holder, or with
+// TeamToMembers a team's members in equal shares.
+func (inc *Incentive) shareOut(p *catalog.Provider, providerHolder string, points decimal.Decimal) []Share {
+	if p.Kind != catalog.Team || inc.s.Team != TeamToMembers || len(p.Members) == 0 {
+		return []Share{{Holder: providerHolder, Points: points}}
+	}
+	var shares []Share
+	n := int64(len(p.Members))
+	each := points.Div(decimal.NewFromInt(n)).Truncate(inc.s.Scale)
+	rest := points.Sub(each.Mul(decimal.NewFromInt(n)))
+	for i, m := range p.Members {
+		v := each
+		if i == 0 {
+			v = v.Add(rest) // the rounding remainder goes to the first member: nothing is lost
+		}
+		if v.IsPositive() {
+			shares = append(shares, Share{Holder: PersonHolder(m.PersonID), Points: v})
+		}
+	}
+	return shares
 }
 
 var capMaxPoints = decimal.NewFromInt(CapMax)
@@ -392,12 +400,21 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 		case err == nil:
 			return Receipt{Transaction: tx, Points: q.points, Shares: q.shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
 		case errors.Is(err, ledger.ErrIdempotencyConflict):
-			// Posted before, when a receiver's debt was different: the award exists.
+			// Posted before, when a receiver's debt was different (or the scheme's rates): the
+			// award exists, and the receipt is of it.
 			tx, ferr := inc.awardOf(ctx, key)
 			if ferr != nil {
 				return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, ferr)
 			}
-			return Receipt{Transaction: tx, Points: q.points, Shares: q.shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
+			pts, shares := q.points, q.shares
+			posted, perr := decimal.NewFromString(tx.Metadata[MetaPoints])
+			if perr != nil {
+				return Receipt{}, fmt.Errorf("%w: award %s has unreadable points %q", ledger.ErrCorrupt, key, tx.Metadata[MetaPoints])
+			}
+			if !posted.Equal(pts) {
+				pts, shares = posted, inc.shareOut(&c.Provider, q.providerHolder, posted)
+			}
+			return Receipt{Transaction: tx, Points: pts, Shares: shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
 		case errors.Is(err, ledger.ErrInsufficientBalance):
 			if rerr := inc.capRefusal(ctx, key, q, quotas); rerr != nil {
 				return Receipt{}, rerr

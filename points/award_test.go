@@ -236,3 +236,38 @@ func completion(t testing.TB, e *env, demand, provider [16]byte) points.Completi
 	require.NoError(t, err)
 	return c
 }
+
+// TestAwardRetryAfterRateChangeReportsPostedAward: an award posted at 5 points an hour (30
+// points) is retried (a crash before the catalog mark) by an Incentive whose scheme now gives
+// 7 an hour. The retry posts nothing and marks the demand, as it should, but its receipt said
+// 34 points (and shares of 34) beside the 30-point transaction; it now reports the 30 posted,
+// shared as they were.
+func TestAwardRetryAfterRateChangeReportsPostedAward(t *testing.T) {
+	s := testScheme()
+	s.Team = points.TeamToMembers
+	e := newEnv(t, s)
+	for _, p := range []catalog.Provider{e.volunteer(t, "wang"), e.team(t, "理发队", "li", "zhao", "qian")} {
+		t.Run(p.Name, func(t *testing.T) {
+			d := e.done(t, "r-"+p.ID.String()[:8], catalog.UrgencyNormal, true, work{p, "2", true})
+			first, err := e.inc.Award(e.ctx, completion(t, e, d.ID, p.ID)) // the mark is lost
+			require.NoError(t, err)
+			require.Equal(t, "30", first.Points.String())
+
+			s2 := s
+			s2.PointsPerHour = dec("7")
+			inc2, err := points.New(e.ctx, e.l, s2)
+			require.NoError(t, err)
+			seq := e.head(t)
+			r, err := inc2.AwardAudited(e.ctx, e.cat, d.ID, p.ID, "auditor-li")
+			require.NoError(t, err)
+			assert.Equal(t, seq, e.head(t), "the retry posts nothing")
+			assert.Equal(t, first.Transaction.ID, r.Transaction.ID)
+			assert.Equal(t, "30", r.Points.String())
+			assert.Equal(t, sprint(first.Shares), sprint(r.Shares))
+			a, err := e.cat.AuditOf(e.ctx, d.ID, p.ID)
+			require.NoError(t, err)
+			assert.True(t, a.Awarded)
+		})
+	}
+	e.verify(t)
+}

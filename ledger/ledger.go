@@ -1077,7 +1077,8 @@ func (l *Ledger) output(out, in *Transaction, rec *TxRecord) {
 // retried Reverse returns the first reversal.
 //
 // Errors: ErrInvalid (bad key), ErrNotFound, ErrAlreadyReversed, ErrInsufficientBalance (what
-// the original brought in was spent), ErrIdempotencyConflict, ErrClosed.
+// the original brought in was spent), ErrAboveMaxBalance (what the original paid out would
+// not fit back under its payer's maximum), ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey string) (Transaction, error) {
 	if err := validateKey(idempotencyKey); err != nil {
 		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)

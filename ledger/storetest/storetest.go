@@ -611,6 +611,15 @@ func testReverse(t *testing.T, newStore NewStore) {
 	require.ErrorIs(t, err, ledger.ErrIdempotencyConflict)
 	f.requireUnchanged(before)
 
+	// Nor can a reversal fill an account beyond its maximum.
+	f.post(one(pts("issuer", "cap", "50")))
+	paid := f.post(one(pts("cap", "c", "10")))
+	f.post(one(pts("issuer", "cap", "10")))
+	before = f.snapshot()
+	_, err = f.l.Reverse(f.ctx, paid.ID, "rev-cap")
+	require.ErrorIs(t, err, ledger.ErrAboveMaxBalance)
+	f.requireUnchanged(before)
+
 	// What was spent cannot be reversed out of the account.
 	spent := f.post(one(pts("issuer", "a", "3")))
 	f.post(one(pts("a", "b", "2")))

@@ -119,17 +119,13 @@ func eligible(d Demand, p Provider, dispatched, byFunction bool) error {
 	return nil
 }
 
-// Eligible reports why provider p may not serve demand d (nil if it may): the skill, service
-// area and organisation rules, without the function fit a taxonomy adds (see
-// Taxonomy.Eligible, which Claim applies).
+// Eligible reports why provider p may not serve demand d (nil if it may): the dispatch, skill,
+// service area and organisation rules, without the function fit a taxonomy adds (see
+// Taxonomy.Eligible, which Claim applies). A demand dispatched to named providers admits only
+// them.
 //
 // Errors: ErrSelfClaim, ErrIneligible.
-func Eligible(d Demand, p Provider) error {
-	if p.HasPerson(d.Requester.ID) {
-		return errorf(ErrSelfClaim, "provider %s is the requester", p.ID)
-	}
-	return eligible(d, p, len(d.DispatchedTo) > 0 && containsID(d.DispatchedTo, p.ID), false)
-}
+func Eligible(d Demand, p Provider) error { return eligibleAs(d, p, false) }
 
 // Eligible reports why provider p may not serve demand d (nil if it may), by the rules Claim
 // applies: those of the package-level Eligible, except that an organisation with one of the
@@ -138,10 +134,19 @@ func Eligible(d Demand, p Provider) error {
 //
 // Errors: ErrSelfClaim, ErrIneligible.
 func (t *Taxonomy) Eligible(d Demand, p Provider) error {
+	return eligibleAs(d, p, t.servesByFunction(d, p))
+}
+
+// eligibleAs is Claim's provider checks, in Claim's order, on the demand as given.
+func eligibleAs(d Demand, p Provider, byFunction bool) error {
+	dispatched := len(d.DispatchedTo) > 0
+	if dispatched && !containsID(d.DispatchedTo, p.ID) {
+		return errorf(ErrIneligible, "provider %s: demand dispatched to others", p.ID)
+	}
 	if p.HasPerson(d.Requester.ID) {
 		return errorf(ErrSelfClaim, "provider %s is the requester", p.ID)
 	}
-	return eligible(d, p, len(d.DispatchedTo) > 0 && containsID(d.DispatchedTo, p.ID), t.servesByFunction(d, p))
+	return eligible(d, p, dispatched, byFunction)
 }
 
 // servesByFunction reports whether p is an organisation with a function t lists for d's

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -187,4 +189,21 @@ func TestParseTaxonomyRefusesUnknownField(t *testing.T) {
 func TestTaxonomyRefusesRepeatedSkill(t *testing.T) {
 	_, err := catalog.NewTaxonomy([]catalog.Category{{Code: "a", Name: "x", Skills: []catalog.Skill{"haircut", "haircut"}}})
 	require.ErrorIs(t, err, catalog.ErrInvalid)
+}
+
+// TestEligibleDispatchedToOthers: Claim refuses a provider a demand was not dispatched to
+// (ErrIneligible, "dispatched to others"), and Taxonomy.Eligible says it applies Claim's rules,
+// but both Eligible functions admitted any skilled provider in the area to a dispatched demand.
+func TestEligibleDispatchedToOthers(t *testing.T) {
+	at := catalog.Location{Grid: "幸福街道/阳光社区/1网格"}
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Volunteer, Name: "p", Skills: []catalog.Skill{"haircut"}, Home: "幸福街道/阳光社区/2网格"}
+	d := catalog.Demand{Kind: catalog.Wish, Category: "haircut", Skills: []catalog.Skill{"haircut"},
+		Requester: catalog.RequesterRef{ID: "r1"}, Location: at}
+	require.NoError(t, catalog.Eligible(d, p), "on a board")
+	d.DispatchedTo = []uuid.UUID{uuid.New()}
+	assert.ErrorIs(t, catalog.Eligible(d, p), catalog.ErrIneligible)
+	assert.ErrorIs(t, catalog.DefaultTaxonomy().Eligible(d, p), catalog.ErrIneligible)
+	d.DispatchedTo = append(d.DispatchedTo, p.ID)
+	assert.NoError(t, catalog.Eligible(d, p), "dispatched to it")
+	assert.NoError(t, catalog.DefaultTaxonomy().Eligible(d, p))
 }

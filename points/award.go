@@ -309,9 +309,12 @@ func (o awardOp) String() string { return "award " + AwardKey(o.demand, o.provid
 //
 // Errors: ErrInvalid, ErrNotAudited, ErrRejected (a *Refusal), ErrSelfDealing (a *Refusal),
 // ErrNothingToAward, ErrOverCap (a *Refusal naming the cap), ErrInvalidScheme (a cap changed
-// within its period), and the ledger's ErrClosed. A refused award posts nothing and changes no
-// balance; only an over-cap refusal, which the ledger finds in the posting, may leave the
-// provider's accounts (points, debt, the period's cap accounts) opened, empty.
+// within its period), ErrNotAwarded (another scheme on the ledger, of another community or
+// asset, awarded this provider's part in the demand: AwardKey names neither, so a ledger
+// holds one award per demand and provider), and the ledger's ErrClosed. A refused award posts
+// nothing and changes no balance; only an over-cap refusal, which the ledger finds in the
+// posting, may leave the provider's accounts (points, debt, the period's cap accounts)
+// opened, empty.
 func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) {
 	pa := inc.providerAccounts(c.Provider)
 	var q quote
@@ -476,14 +479,26 @@ func (inc *Incentive) capRefusal(ctx context.Context, key string, q quote, quota
 	return nil
 }
 
-// awardOf returns the award of this scheme posted under key. The key does not name the
-// community, so an award of another scheme on the same ledger is not found.
+// awardOf returns the award of this scheme posted under key. The key names neither the
+// community nor the asset, so an award of another scheme on the same ledger (another
+// community's, or another asset's of this community) is not found.
 func (inc *Incentive) awardOf(ctx context.Context, key string) (ledger.Transaction, error) {
 	tx, err := inc.l.TransactionByKey(ctx, key)
-	if errors.Is(err, ledger.ErrNotFound) || (err == nil && (tx.Metadata[MetaKind] != KindAward || tx.Metadata[MetaCommunity] != inc.s.Community)) {
+	if errors.Is(err, ledger.ErrNotFound) || (err == nil && (tx.Metadata[MetaKind] != KindAward || tx.Metadata[MetaCommunity] != inc.s.Community || !inc.issues(tx))) {
 		return ledger.Transaction{}, errorf(ErrNotAwarded, "no award under %s", key)
 	}
 	return tx, err
+}
+
+// issues reports whether tx moves this scheme's points into or out of its issuer: every award
+// of the scheme does (to a receiver, or paying off a debt).
+func (inc *Incentive) issues(tx ledger.Transaction) bool {
+	for _, p := range tx.Postings {
+		if p.Asset == inc.s.Asset && (p.From == inc.issuer || p.To == inc.issuer) {
+			return true
+		}
+	}
+	return false
 }
 
 // AwardAudited awards one provider's approved part in a demand as the catalog records it,

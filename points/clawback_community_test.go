@@ -97,3 +97,33 @@ func TestClawbackReportsRestoredDebt(t *testing.T) {
 		})
 	}
 }
+
+// TestAwardAndClawbackOfSameCommunitysOtherAsset: one community runs two schemes on one ledger
+// (points PTS and an honour score HONOR). Their award keys name neither community nor asset,
+// so the HONOR scheme's Award of a completion already awarded in PTS found the PTS award and
+// reported it as its own (30 points, success) though no HONOR was ever posted, and the HONOR
+// scheme's Clawback reversed the PTS award. Both are ErrNotAwarded now, and nothing is posted.
+func TestAwardAndClawbackOfSameCommunitysOtherAsset(t *testing.T) {
+	e := newEnv(t, testScheme())
+	sb := testScheme()
+	sb.Asset, sb.Scale = "HONOR", 0
+	b, err := points.New(e.ctx, e.l, sb)
+	require.NoError(t, err)
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
+	_, err = e.inc.Award(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+
+	seq := e.head(t)
+	_, err = b.Award(e.ctx, completion(t, e, d.ID, v.ID))
+	require.ErrorIs(t, err, points.ErrNotAwarded)
+	_, err = b.Clawback(e.ctx, d.ID, v, "fraud")
+	require.ErrorIs(t, err, points.ErrNotAwarded)
+	assert.Equal(t, seq, e.head(t), "nothing posted")
+
+	res, err := e.inc.Clawback(e.ctx, d.ID, v, "fraud")
+	require.NoError(t, err)
+	assert.False(t, res.AlreadyDone)
+	assert.Equal(t, "30", res.Recovered.String())
+	e.verify(t)
+}

@@ -36,7 +36,8 @@ var (
 	// ErrRedemptionClosed reports a Fulfil of a cancelled redemption or a Cancel of a
 	// fulfilled one.
 	ErrRedemptionClosed = errors.New("points: redemption already closed the other way")
-	// ErrNotAwarded reports a clawback of an award that was never posted.
+	// ErrNotAwarded reports a clawback of an award that was never posted, or an award whose
+	// key another scheme on the ledger used.
 	ErrNotAwarded = errors.New("points: no award posted")
 	// ErrWithdrawRefused reports a time-bank withdrawal the WithdrawPolicy refused. The error
 	// is a *Refusal carrying the policy's reason.

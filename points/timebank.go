@@ -351,7 +351,10 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 			}
 			if prior.Metadata[MetaKind] != meta[MetaKind] || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder ||
 				prior.Metadata[MetaHolder] != meta[MetaHolder] || prior.Metadata[MetaRelationship] != meta[MetaRelationship] ||
-				prior.Metadata[MetaPayer] != meta[MetaPayer] {
+				prior.Metadata[MetaPayer] != meta[MetaPayer] || prior.Metadata[MetaCommunity] != meta[MetaCommunity] ||
+				len(prior.Postings) == 0 || prior.Postings[0].Asset != tb.c.Asset {
+				// Another request, or the same one made through another bank on the ledger (a
+				// deposit key names neither the community nor the asset).
 				return HoursReceipt{}, ErrKeyReused
 			}
 			d := decimal.Zero
@@ -377,7 +380,8 @@ type HoursReceipt struct {
 }
 
 // DepositKey is the idempotency key of the time-bank deposit for one provider's part in a
-// demand.
+// demand. It names neither the community nor the asset: a ledger holds one deposit per demand
+// and provider, whichever bank made it.
 func DepositKey(demandID, providerID uuid.UUID) string {
 	return "hours:" + demandID.String() + ":" + providerID.String()
 }
@@ -390,7 +394,7 @@ func DepositKey(demandID, providerID uuid.UUID) string {
 //
 // Errors: ErrInvalid, ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
 // ErrInsufficientPoints (reciprocal mode: the requester has too few hours), ErrKeyReused (the
-// key was used for other hours), ErrInvalidScheme (the member's account exists with another
+// key was used for other hours, or by another bank on the ledger), ErrInvalidScheme (the member's account exists with another
 // storage cap), the ledger's ErrAboveMaxBalance (more than CreditRetriesMax concurrent credits
 // to the member won the race; nothing was posted, retry) and ErrClosed.
 func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, error) {

@@ -341,3 +341,36 @@ func TestTimeBankGiftLongKeyLongCommunity(t *testing.T) {
 	assert.Equal(t, "3", got.String())
 	e.verify(t)
 }
+
+// TestTimeBankDepositThroughAnotherBank: a completion deposited in yangguang's bank, deposited
+// again through heping's bank or through yangguang's second bank of another asset on the same
+// ledger. The deposit key names neither community nor asset, so the ledger refused the
+// second posting, and Deposit read the first one back and answered Replayed, success, though
+// the member holds nothing in that bank. It is ErrKeyReused now, and nothing is posted.
+func TestTimeBankDepositThroughAnotherBank(t *testing.T) {
+	e := newEnv(t, testScheme())
+	home := newBank(t, e, points.TimeBankConfig{Community: "yangguang"})
+	others := map[string]*points.TimeBank{
+		"another community": newBank(t, e, points.TimeBankConfig{Community: "heping"}),
+		"another asset":     newBank(t, e, points.TimeBankConfig{Community: "yangguang", Asset: "CARE", Scale: 2}),
+	}
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
+	_, err := home.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	for name, tb := range others {
+		t.Run(name, func(t *testing.T) {
+			seq := e.head(t)
+			_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+			require.ErrorIs(t, err, points.ErrKeyReused)
+			assert.Equal(t, seq, e.head(t))
+			hours, err := tb.Hours(e.ctx, points.ProviderHolder(v))
+			require.NoError(t, err)
+			assert.True(t, hours.IsZero())
+		})
+	}
+	r, err := home.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	assert.True(t, r.Replayed, "the home bank's retry is still a replay")
+	e.verify(t)
+}

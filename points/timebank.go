@@ -484,7 +484,9 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // Errors: ErrInvalid (bad holder, hours not positive or beyond the scale, a serving bank on
 // another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
 // ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
-// ledger's ErrClosed. A refused withdrawal changes nothing.
+// ledger's ErrClosed. A refused withdrawal changes nothing (except that one across
+// communities refused because the member spent hours while it ran may leave the pair's
+// clearing accounts opened, empty).
 func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, error) {
 	h := w.Member.Holder
 	if !ValidHolder(h) {
@@ -525,6 +527,18 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	if tb.c.Policy != nil {
 		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {
 			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
+		}
+	}
+	if clearing != nil {
+		// Refuse by reading first what the posting would refuse, so that a refusal does not
+		// leave the pair's clearing accounts opened. (A member who spends meanwhile is still
+		// refused by the posting, after the accounts are opened, empty.)
+		have, err := availableOrZero(ctx, tb.l, from)
+		if err != nil {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+		}
+		if have.LessThan(w.Hours) {
+			return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours asked, %s available", w.Hours, have)
 		}
 	}
 	for _, a := range clearing {

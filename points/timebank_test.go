@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/points"
 )
 
@@ -373,4 +374,21 @@ func TestTimeBankDepositThroughAnotherBank(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.Replayed, "the home bank's retry is still a replay")
 	e.verify(t)
+}
+
+// TestTimeBankWithdrawRefusedOpensNoClearing: a withdrawal across communities refused for
+// want of hours opened the pair's clearing accounts before the posting was refused, though
+// Withdraw documents that a refused withdrawal changes nothing.
+func TestTimeBankWithdrawRefusedOpensNoClearing(t *testing.T) {
+	e := newEnv(t, testScheme())
+	a := newBank(t, e, points.TimeBankConfig{Community: "yangguang"})
+	b := newBank(t, e, points.TimeBankConfig{Community: "heping"})
+	seq := e.head(t)
+	_, err := a.Withdraw(e.ctx, points.Withdrawal{Member: points.Member{Holder: points.PersonHolder("x")}, Hours: dec("1"), DemandID: uuid.New(), ServedBy: b})
+	require.ErrorIs(t, err, points.ErrInsufficientPoints)
+	assert.Equal(t, seq, e.head(t))
+	for _, id := range []ledger.AccountID{a.ClearingAccount("heping"), b.ClearingAccount("yangguang")} {
+		_, err = e.l.Account(e.ctx, id)
+		require.ErrorIs(t, err, ledger.ErrUnknownAccount, "%s", id)
+	}
 }

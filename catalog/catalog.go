@@ -564,8 +564,15 @@ func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error
 }
 
 // CategoryTree returns the code of category and of every category below it in the taxonomy, for
-// DemandQuery.Categories ("repairs" including plumbing and appliance repairs).
+// DemandQuery.Categories ("repairs" including plumbing and appliance repairs). It never returns
+// an empty slice: for a code the taxonomy does not hold (a typo, a category since removed) it
+// returns just that code, so the query filters on it and matches only demands that carry it,
+// never every demand (empty Categories means "any category"). Use Taxonomy().Category to
+// tell an unknown code apart.
 func (c *Catalog) CategoryTree(category string) []string {
+	if _, ok := c.tax.byCode[category]; !ok {
+		return []string{category}
+	}
 	var out []string
 	for _, cat := range c.tax.Categories() {
 		if c.tax.Within(cat.Code, category) {

@@ -247,3 +247,19 @@ func TestMarkAwardedBadActorWhenMarked(t *testing.T) {
 	_, err = c.MarkAwarded(ctx, d.ID, v.ID, "points")
 	require.NoError(t, err, "a retry with a good actor stays idempotent")
 }
+
+// A typo'd category must filter everything out, not drop the filter: CategoryTree("repiar")
+// used to return nil, and nil Categories means "any category".
+func TestCategoryTreeUnknownCategoryMatchesNothing(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	f.OpenWish(t, storetest.Wish("r1"))
+	for _, category := range []string{"repiar", ""} {
+		tree := c.CategoryTree(category)
+		assert.Equal(t, []string{category}, tree, "%q", category)
+		page, err := c.Demands(ctx, catalog.DemandQuery{Categories: tree})
+		require.NoError(t, err)
+		assert.Empty(t, page.Demands, "category %q matches no demand", category)
+	}
+	assert.Equal(t, []string{"haircut"}, c.CategoryTree("haircut"), "a leaf is its own tree")
+}

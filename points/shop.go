@@ -86,8 +86,10 @@ func (sh *Shop) stockAccount(sku string) ledger.AccountID {
 // AddItem offers an item, or changes its name and price. Redemptions already made keep the
 // price they were made at.
 //
-// Errors: ErrInvalid (bad SKU, empty or long name, price not positive or beyond the scale,
-// more than ItemsMax items), the ledger's ErrClosed.
+// Errors: ErrInvalid (bad SKU, empty or long name, price not positive, beyond the scale or
+// above CapMax points, more than ItemsMax items), the ledger's ErrClosed. A price within
+// CapMax is always postable for one unit (CapMax × 10^AssetScaleMax is the ledger's
+// AmountMinorMax); Redeem refuses a quantity whose total is not.
 func (sh *Shop) AddItem(ctx context.Context, it Item) error {
 	if !skuRE.MatchString(it.SKU) {
 		return errorf(ErrInvalid, "item SKU %q", it.SKU)
@@ -197,7 +199,8 @@ const RedeemAttemptsMax = 32
 // between the two holds, the units stay reserved until the next call under the key, which
 // finishes or voids the attempt.
 //
-// Errors: ErrInvalid (bad key, holder or quantity, unknown item), ErrOutOfStock,
+// Errors: ErrInvalid (bad key, holder or quantity, unknown item, a price × quantity beyond
+// the ledger's ledger.AmountMinorMax minor units for one posting), ErrOutOfStock,
 // ErrInsufficientPoints, ErrKeyReused (the key was used for another request, or
 // RedeemAttemptsMax attempts under it were voided), the ledger's ErrClosed.
 func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity int64) (Redemption, error) {
@@ -214,6 +217,13 @@ func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity in
 	}
 	ro := &redeemOp{sh: sh, op: "redeem " + key,
 		r: Redemption{Key: key, Holder: holder, SKU: sku, Quantity: quantity, Points: it.Price.Mul(decimal.NewFromInt(quantity))}}
+	// One unit is postable (AddItem checks the price), but at a large scale quantity units may
+	// exceed what one posting carries: refuse before reserving, or the units would be held and
+	// the points hold refused on every retry.
+	if _, err := ledger.ToMinor(ro.r.Points, sh.inc.s.Scale); err != nil {
+		return Redemption{}, errorf(ErrInvalid, "%s: %d × %s points is %s, more than one posting carries at scale %d (%d minor units)",
+			ro.op, quantity, it.Price, ro.r.Points, sh.inc.s.Scale, ledger.AmountMinorMax)
+	}
 	account := sh.inc.HolderAccount(holder)
 	// A void mark is a hold from the issuer: a holder whose account is the issuer's would make
 	// real attempts that read as void. Scheme validation keeps templates apart; this is cheap.

@@ -98,11 +98,16 @@ func (c *Catalog) publishable(b Board, d Demand, now time.Time) error {
 	return nil
 }
 
-// boardDemands counts the demands on a board that are Published, Claimed or Accepted, at most
-// BoardDemandsMax: those CloseBoard moves now or, after a withdrawal, may have to. A demand
-// enters this set only by being published on the board.
+// onBoardStatuses are the statuses of a demand on its board: Published, Claimed or Accepted. A
+// demand keeps its BoardID once started (and when cancelled or expired) as a record, but it is
+// no longer on the board.
+const onBoardStatuses = StatusSet(1<<StatusPublished | 1<<StatusClaimed | 1<<StatusAccepted)
+
+// boardDemands counts the demands on a board (onBoardStatuses), at most BoardDemandsMax: those
+// CloseBoard moves now or, after a withdrawal, may have to. A demand enters this set only by
+// being published on the board.
 func (c *Catalog) boardDemands(ctx context.Context, boardID uuid.UUID) (int, error) {
-	q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed, StatusAccepted), Limit: PageSizeMax}
+	q := DemandQuery{BoardID: boardID, Statuses: onBoardStatuses, Limit: PageSizeMax}
 	n := 0
 	for n < BoardDemandsMax {
 		page, err := c.store.Demands(ctx, q)

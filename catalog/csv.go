@@ -842,14 +842,17 @@ func (c *Catalog) ExportDemands(ctx context.Context, w io.Writer, q DemandQuery,
 	})
 }
 
-// ExportBoard writes the demands currently on a board (published or claimed from it) as CSV.
+// ExportBoard writes the demands currently on a board as CSV: those Published on it, or
+// Claimed or Accepted from it. A demand that has since started, completed, been cancelled or
+// expired still carries the board's id but is not on the board and is not written; use
+// ExportDemands with DemandQuery.BoardID for every demand that carries it.
 //
 // Errors: ErrNotFound (no such board), a store error, or the writer's error.
 func (c *Catalog) ExportBoard(ctx context.Context, w io.Writer, boardID uuid.UUID, opts CSVOptions) error {
 	if _, err := c.Board(ctx, boardID); err != nil {
 		return fmt.Errorf("export board: %w", err)
 	}
-	return c.ExportDemands(ctx, w, DemandQuery{BoardID: boardID}, opts)
+	return c.ExportDemands(ctx, w, DemandQuery{BoardID: boardID, Statuses: onBoardStatuses}, opts)
 }
 
 // ExportProviders writes every provider matching q as CSV that ImportProviders reads back.

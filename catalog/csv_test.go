@@ -341,3 +341,49 @@ func TestExportKeepsFractionalSeconds(t *testing.T) {
 	assert.True(t, d.Window.Start.Equal(back[0].Window.Start), "window start %s, read back %s", d.Window.Start, back[0].Window.Start)
 	assert.True(t, d.Window.End.Equal(back[0].Window.End), "window end %s, read back %s", d.Window.End, back[0].Window.End)
 }
+
+// ExportBoard lists the demands on the board now (Published, Claimed, Accepted), not every
+// demand that still carries the board's id: a cancelled, expired or completed one used to be
+// exported too.
+func TestExportBoardOnlyDemandsOnTheBoard(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	wish := func(headcount int, deadline time.Time) catalog.Demand {
+		d := storetest.Wish("r1")
+		d.Headcount, d.Deadline = headcount, deadline
+		return f.OpenWish(t, d)
+	}
+	now := f.Clock.Now()
+	published, partly, accepted := wish(1, time.Time{}), wish(2, time.Time{}), wish(1, time.Time{})
+	completed, cancelled, expired := wish(1, time.Time{}), wish(1, time.Time{}), wish(1, now.Add(time.Hour))
+	b := f.Board(t, published.ID, partly.ID, accepted.ID, completed.ID, cancelled.ID, expired.ID)
+	act := catalog.Act{Actor: "operator"}
+	for i, id := range []uuid4{partly.ID, accepted.ID, completed.ID} {
+		p := f.Register(t, storetest.Volunteer(string(rune('a'+i))))
+		_, err := c.Claim(ctx, id, p.ID, catalog.Act{Actor: p.Name})
+		require.NoError(t, err)
+		if id == completed.ID {
+			_, err = c.Start(ctx, id, act)
+			require.NoError(t, err)
+			_, err = c.Complete(ctx, id, []catalog.WorkReport{{ProviderID: p.ID, Hours: hoursOf("1")}}, act)
+			require.NoError(t, err)
+		}
+	}
+	_, err := c.Cancel(ctx, cancelled.ID, catalog.Act{Actor: "operator", Reason: "resident moved"})
+	require.NoError(t, err)
+	f.Clock.Advance(2 * time.Hour)
+	n, err := c.ExpireDue(ctx, f.Clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	var buf bytes.Buffer
+	require.NoError(t, c.ExportBoard(ctx, &buf, b.ID, catalog.CSVOptions{}))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	assert.Len(t, lines, 1+3, "header and three demands")
+	for _, d := range []catalog.Demand{published, partly, accepted} {
+		assert.Contains(t, buf.String(), d.ID.String(), "on the board: %s", d.Title)
+	}
+	for _, d := range []catalog.Demand{completed, cancelled, expired} {
+		assert.NotContains(t, buf.String(), d.ID.String(), "off the board")
+	}
+}

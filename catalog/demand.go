@@ -163,7 +163,7 @@ type Demand struct {
 	// Lifecycle state, maintained by the catalog. A caller's values are ignored on creation.
 	Status       Status
 	Version      uint64      // starts at 1, +1 on every change; optimistic concurrency
-	BoardID      uuid.UUID   // the board it is published on (Published, Claimed, Accepted)
+	BoardID      uuid.UUID   // the board it was published on; kept once it leaves the board by starting, cancelling or expiring, cleared when it returns to Open
 	DispatchedTo []uuid.UUID // the providers it was dispatched to (派单), if dispatched
 	Filled       int         // providers with an active claim
 	Rating       Rating      // set by Rate

@@ -42,7 +42,7 @@ var DefaultRelationships = []string{"spouse", "parent", "child", "sibling", "gra
 type TimeBankConfig struct {
 	Community string // account segment naming the community
 	Asset     string // default HOUR; at most AssetCodeBytesMax, not ending in "_CAP"
-	Scale     int32  // default 2 (0.01 h)
+	Scale     int32  // default 2 (0.01 h); Deposit refuses audited hours with more decimal places
 	// StorageCap is the most hours a member's account may hold (e.g. 1,500); hours beyond it
 	// go to the donation account, never lost. Zero: no cap.
 	StorageCap decimal.Decimal
@@ -390,9 +390,11 @@ func DepositKey(demandID, providerID uuid.UUID) string {
 // served, one hour deposited), once per (demand, provider). In reciprocal mode the demand's
 // requester pays the hours from their own account; otherwise they come from the bank's pool.
 // Hours over the storage cap go to the donation account; a retry answers with the first
-// deposit (Replayed) even if the member's balance would split it otherwise now.
+// deposit (Replayed) even if the member's balance would split it otherwise now. The audited
+// hours are deposited exactly, never rounded: hours with more decimal places than the bank's
+// Scale (1.5 h at scale 0) are refused.
 //
-// Errors: ErrInvalid, ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
+// Errors: ErrInvalid (a malformed completion, or hours beyond the bank's scale), ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
 // ErrInsufficientPoints (reciprocal mode: the requester has too few hours), ErrKeyReused (the
 // key was used for other hours, or by another bank on the ledger), ErrInvalidScheme (the member's account exists with another
 // storage cap), the ledger's ErrAboveMaxBalance (more than CreditRetriesMax concurrent credits
@@ -424,10 +426,12 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if !hoursWithin(audit.Hours) {
 		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
 	}
-	hours := audit.Hours.Truncate(tb.c.Scale)
-	if !hours.IsPositive() {
-		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
+	// Never rounded: hours the bank cannot keep exactly are refused, as the ledger refuses an
+	// amount beyond its asset's scale. hoursWithin bounded them, so only the places can fail.
+	if !amountWithin(audit.Hours, tb.c.Scale, StorageCapMax) {
+		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours have more decimal places than the bank's scale %d", key, audit.Hours, tb.c.Scale)
 	}
+	hours := audit.Hours
 	holder := ProviderHolder(c.Provider)
 	from, kind := tb.pool, KindDeposit
 	meta := map[string]string{

@@ -37,7 +37,7 @@ type Naming struct {
 	Debt     string `json:"debt,omitempty"`     // what a holder owes after a clawback of spent points
 	Quota    string `json:"quota,omitempty"`    // cap accounts: one per holder per day or month
 	Pool     string `json:"pool,omitempty"`     // the time bank's pool (Unbounded)
-	Clearing string `json:"clearing,omitempty"` // inter-community clearing (通存通兑), one per pair
+	Clearing string `json:"clearing,omitempty"` // inter-community clearing (通存通兑), one per pair: names {community} and {other}
 	Stock    string `json:"stock,omitempty"`    // shop stock: one account per item (units)
 }
 
@@ -75,7 +75,8 @@ func (n Naming) withDefaults() Naming {
 }
 
 // validate checks every template: it renders to a valid account id, placeholders fill whole
-// segments, the templates that name one account per holder contain {holder}, and no two
+// segments, the templates that name one account per holder contain {holder} (and {period}
+// for quota accounts), the clearing template contains {community} and {other}, and no two
 // templates can name the same account, for the community and asset given (the accounts of the
 // shop's stock and the cap accounts take their own assets, STOCK and the cap asset).
 func (n Naming) validate(community, asset string) error {
@@ -89,7 +90,9 @@ func (n Naming) validate(community, asset string) error {
 		{"issuer", n.Issuer, nil, asset}, {"holder", n.Holder, []string{PlaceHolder}, asset},
 		{"shop", n.Shop, nil, asset}, {"expiry", n.Expiry, nil, asset}, {"donation", n.Donation, nil, asset},
 		{"debt", n.Debt, []string{PlaceHolder}, asset}, {"quota", n.Quota, []string{PlaceHolder, PlacePeriod}, quota},
-		{"pool", n.Pool, nil, asset}, {"clearing", n.Clearing, []string{PlaceOther}, asset},
+		// A clearing account belongs to one pair of communities: without {community}, every
+		// community's account with one other community would be the same account.
+		{"pool", n.Pool, nil, asset}, {"clearing", n.Clearing, []string{PlaceCommunity, PlaceOther}, asset},
 		{"stock", n.Stock, []string{PlaceHolder}, StockAsset},
 	}
 	seen := map[string]string{}

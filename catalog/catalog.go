@@ -122,6 +122,30 @@ func checkText(field, s string, minBytes, maxBytes int) error {
 	return nil
 }
 
+// normText is how free text (a title, a description, a name) is kept: surrounding whitespace
+// (unicode.IsSpace, the ideographic space included) trimmed and CRLF line ends turned into LF.
+// That is how a spreadsheet import reads a cell back (it trims every cell, and encoding/csv
+// reads a quoted CRLF as LF), so what the catalog stores comes back unchanged from its export.
+func normText(s string) string {
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	return strings.TrimSpace(s)
+}
+
+// checkID checks an opaque id as checkText does and refuses one that normText would change
+// (surrounding whitespace, a CRLF): an id is not trimmed into another person's id, and an
+// import would read it back changed.
+func checkID(field, s string, minBytes, maxBytes int) error {
+	if err := checkText(field, s, minBytes, maxBytes); err != nil {
+		return err
+	}
+	if normText(s) != s {
+		return errorf(ErrInvalid, "%s %q: surrounding whitespace or a CRLF", field, s)
+	}
+	return nil
+}
+
 // retry runs fn again after a lost race when the caller named no version.
 func retry(ctx context.Context, expected uint64, fn func() error) error {
 	for attempt := 0; ; attempt++ {
@@ -230,9 +254,12 @@ func requireBeforeDeadline(d Demand, now time.Time) error {
 // CreateDemand adds a demand to the demand list (点单) in status Draft, or directly in status
 // Open when d.Status is StatusOpen (a resident's order validated at once). The catalog sets the
 // id, version, timestamps and lifecycle fields; empty Skills, a zero Headcount and zero
-// EstimatedMinutes take the category's (or the usual) defaults.
+// EstimatedMinutes take the category's (or the usual) defaults. The title, description and
+// requester name are kept trimmed of surrounding whitespace, with LF line ends, as an import of
+// the demand's export reads them back.
 //
-// Errors: ErrInvalid for any field out of its limits, an unknown category, a budget on a kind
+// Errors: ErrInvalid for any field out of its limits (a title that is only whitespace is
+// empty), an unknown category, a requester id with surrounding whitespace, a budget on a kind
 // other than Project or none on a Project, a status other than zero, Draft or Open, or a bad
 // actor; ErrAlreadyExists if the id source repeats an id.
 func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Demand, error) {
@@ -273,6 +300,7 @@ func normaliseDemand(tax *Taxonomy, d *Demand) error {
 	if !d.Kind.Valid() {
 		return errorf(ErrInvalid, "kind %d", d.Kind)
 	}
+	d.Title, d.Description, d.Requester.Name = normText(d.Title), normText(d.Description), normText(d.Requester.Name)
 	if err := checkText("title", d.Title, 1, TitleBytesMax); err != nil {
 		return err
 	}
@@ -283,7 +311,7 @@ func normaliseDemand(tax *Taxonomy, d *Demand) error {
 	if !ok {
 		return errorf(ErrInvalid, "unknown category %q", d.Category)
 	}
-	if err := checkText("requester id", d.Requester.ID, 1, RefIDBytesMax); err != nil {
+	if err := checkID("requester id", d.Requester.ID, 1, RefIDBytesMax); err != nil {
 		return err
 	}
 	if err := checkText("requester name", d.Requester.Name, 0, NameBytesMax); err != nil {

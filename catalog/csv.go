@@ -729,7 +729,7 @@ func ParseDemandsCSV(r io.Reader, tax *Taxonomy) ([]Demand, error) {
 //
 // Errors: an *ImportError (wrapping ErrInvalid) listing every bad cell.
 func ParseProvidersCSV(r io.Reader) ([]Provider, error) {
-	ps, _, err := readCSV(r, providerColumns, nil, func(p *Provider) error { return validateProvider(*p) })
+	ps, _, err := readCSV(r, providerColumns, nil, normaliseProvider)
 	return ps, err
 }
 

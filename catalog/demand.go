@@ -65,8 +65,8 @@ func ParseDemandKind(s string) (DemandKind, error) {
 // opaque id from the community's own register and a display name; the catalog stores no phone
 // numbers, ID-card numbers or addresses beyond the grid path.
 type RequesterRef struct {
-	ID   string // opaque, 1..RefIDBytesMax bytes; compared with Provider.PersonID to refuse self-claims
-	Name string // display name, e.g. "王阿姨"
+	ID   string // opaque, 1..RefIDBytesMax bytes, no surrounding whitespace; compared with Provider.PersonID to refuse self-claims
+	Name string // display name, e.g. "王阿姨"; kept trimmed
 }
 
 // Priority is a set of flags for priority residents (重点人群). Matching ranks such demands first.
@@ -144,8 +144,8 @@ const (
 type Demand struct {
 	ID          uuid.UUID // set by the catalog on creation
 	Kind        DemandKind
-	Title       string
-	Description string
+	Title       string // 1..TitleBytesMax bytes; kept trimmed, LF line ends (as CSV import reads it)
+	Description string // kept as Title is
 	Category    string // a category code of the catalog's taxonomy
 	Requester   RequesterRef
 	Location    Location

@@ -81,8 +81,8 @@ const (
 
 // Member is one person in a micro-team.
 type Member struct {
-	PersonID string // opaque resident id, as RequesterRef.ID
-	Name     string
+	PersonID string // opaque resident id, as RequesterRef.ID (no surrounding whitespace)
+	Name     string // kept as Provider.Name is
 }
 
 // ProviderFlags describe a provider's standing.
@@ -112,8 +112,8 @@ const (
 type Provider struct {
 	ID        uuid.UUID // set by the catalog on registration
 	Kind      ProviderKind
-	Name      string
-	PersonID  string     // a volunteer's opaque resident id (as RequesterRef.ID); "" for organisations
+	Name      string     // kept trimmed, LF line ends (as CSV import reads it)
+	PersonID  string     // a volunteer's opaque resident id (as RequesterRef.ID, no surrounding whitespace); "" for organisations
 	Members   []Member   // Team only
 	Functions []Function // Unit (and SocialOrg) only
 	Skills    []Skill

@@ -9,16 +9,18 @@ import (
 )
 
 // RegisterProvider adds a provider to the resource list (资源清单). The catalog sets the id,
-// version, load and timestamps.
+// version, load and timestamps. The name and the members' names are kept trimmed of surrounding
+// whitespace, with LF line ends, as an import of the provider's export reads them back.
 //
-// Errors: ErrInvalid (any field out of its limits, a bad actor), ErrAlreadyExists if the id
-// source repeats an id.
+// Errors: ErrInvalid (any field out of its limits, a name that is only whitespace, a person id
+// or member id with surrounding whitespace, a bad actor), ErrAlreadyExists if the id source
+// repeats an id.
 func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string) (Provider, error) {
 	if err := (Act{Actor: actor}).validate("register provider"); err != nil {
 		return Provider{}, err
 	}
 	p = p.Clone()
-	if err := validateProvider(p); err != nil {
+	if err := normaliseProvider(&p); err != nil {
 		return Provider{}, fmt.Errorf("register provider %q: %w", p.Name, err)
 	}
 	now := c.clock()
@@ -32,7 +34,20 @@ func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string
 // ValidateProvider reports whether p would be accepted by RegisterProvider.
 //
 // Errors: ErrInvalid.
-func ValidateProvider(p Provider) error { return validateProvider(p) }
+func ValidateProvider(p Provider) error {
+	p = p.Clone()
+	return normaliseProvider(&p)
+}
+
+// normaliseProvider trims p's free text as normText does and validates it. p must be the
+// caller's own copy (Clone): the members are trimmed in place.
+func normaliseProvider(p *Provider) error {
+	p.Name = normText(p.Name)
+	for i := range p.Members {
+		p.Members[i].Name = normText(p.Members[i].Name)
+	}
+	return validateProvider(*p)
+}
 
 func validateProvider(p Provider) error {
 	if !p.Kind.Valid() {
@@ -41,7 +56,7 @@ func validateProvider(p Provider) error {
 	if err := checkText("name", p.Name, 1, NameBytesMax); err != nil {
 		return err
 	}
-	if err := checkText("person id", p.PersonID, 0, RefIDBytesMax); err != nil {
+	if err := checkID("person id", p.PersonID, 0, RefIDBytesMax); err != nil {
 		return err
 	}
 	if len(p.Members) > 0 && p.Kind != Team {
@@ -51,7 +66,7 @@ func validateProvider(p Provider) error {
 		return errorf(ErrInvalid, "%d members, max %d", len(p.Members), MembersMax)
 	}
 	for _, m := range p.Members {
-		if err := checkText("member person id", m.PersonID, 1, RefIDBytesMax); err != nil {
+		if err := checkID("member person id", m.PersonID, 1, RefIDBytesMax); err != nil {
 			return err
 		}
 		if err := checkText("member name", m.Name, 0, NameBytesMax); err != nil {
@@ -113,11 +128,13 @@ func validateProvider(p Provider) error {
 // load, rating and creation time are kept from the store. A capacity below the current load is
 // allowed: the provider simply takes no new claims until its load falls.
 //
+// The name and the members' names are trimmed as by RegisterProvider.
+//
 // Errors: ErrInvalid (as RegisterProvider), ErrNotFound, ErrVersionConflict (the provider
 // changed since it was read; claims change it too).
 func (c *Catalog) UpdateProvider(ctx context.Context, p Provider) (Provider, error) {
 	p = p.Clone()
-	if err := validateProvider(p); err != nil {
+	if err := normaliseProvider(&p); err != nil {
 		return Provider{}, fmt.Errorf("update provider %s: %w", p.ID, err)
 	}
 	cur, err := c.store.Provider(ctx, p.ID)

@@ -565,7 +565,8 @@ func pageLimit(limit int) (int, error) {
 // Demands lists the demands matching q in id order, one page at a time (q.Limit zero means
 // PageSizeDefault). Use OpenStatuses for "open demands".
 //
-// Errors: ErrInvalid (limit over PageSizeMax, too many categories, a bad grid path), ErrClosed.
+// Errors: ErrInvalid (limit over PageSizeMax, too many categories, a category that is not a
+// well-formed code such as repair_electric, a bad grid path), ErrClosed.
 func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error) {
 	var err error
 	if q.Limit, err = pageLimit(q.Limit); err != nil {
@@ -573,6 +574,14 @@ func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error
 	}
 	if len(q.Categories) > QueryCategoriesMax {
 		return DemandPage{}, errorf(ErrInvalid, "demands: %d categories, max %d", len(q.Categories), QueryCategoriesMax)
+	}
+	// Every stored demand's category is a taxonomy code, so a malformed one could match
+	// nothing; it is refused here rather than left to a store (PostgreSQL fails on a NUL or
+	// invalid UTF-8 where memstore answers an empty page).
+	for _, cat := range q.Categories {
+		if !skillPattern.MatchString(cat) {
+			return DemandPage{}, errorf(ErrInvalid, "demands: category %q: want a code like repair_electric", cat)
+		}
 	}
 	if q.Grid != "" {
 		if err := q.Grid.Validate(); err != nil {
@@ -594,9 +603,10 @@ func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error
 // CategoryTree returns the code of category and of every category below it in the taxonomy, for
 // DemandQuery.Categories ("repairs" including plumbing and appliance repairs). It never returns
 // an empty slice: for a code the taxonomy does not hold (a typo, a category since removed) it
-// returns just that code, so the query filters on it and matches only demands that carry it,
-// never every demand (empty Categories means "any category"). Use Taxonomy().Category to
-// tell an unknown code apart.
+// returns just that code, so the query filters on it and matches only demands that carry it
+// (or, for a string that is no well-formed code, Demands refuses it with ErrInvalid), never
+// every demand (empty Categories means "any category"). Use Taxonomy().Category to tell an
+// unknown code apart.
 func (c *Catalog) CategoryTree(category string) []string {
 	if _, ok := c.tax.byCode[category]; !ok {
 		return []string{category}

@@ -1,7 +1,9 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -254,12 +256,36 @@ func TestCategoryTreeUnknownCategoryMatchesNothing(t *testing.T) {
 	ctx := context.Background()
 	c, f := newCatalog(t)
 	f.OpenWish(t, storetest.Wish("r1"))
-	for _, category := range []string{"repiar", ""} {
-		tree := c.CategoryTree(category)
-		assert.Equal(t, []string{category}, tree, "%q", category)
-		page, err := c.Demands(ctx, catalog.DemandQuery{Categories: tree})
-		require.NoError(t, err)
-		assert.Empty(t, page.Demands, "category %q matches no demand", category)
-	}
+	tree := c.CategoryTree("repiar")
+	assert.Equal(t, []string{"repiar"}, tree)
+	page, err := c.Demands(ctx, catalog.DemandQuery{Categories: tree})
+	require.NoError(t, err)
+	assert.Empty(t, page.Demands, "an unknown category matches no demand")
+	tree = c.CategoryTree("")
+	assert.Equal(t, []string{""}, tree)
+	_, err = c.Demands(ctx, catalog.DemandQuery{Categories: tree})
+	assert.ErrorIs(t, err, catalog.ErrInvalid, "no category code at all is refused, not \"any\"")
 	assert.Equal(t, []string{"haircut"}, c.CategoryTree("haircut"), "a leaf is its own tree")
+}
+
+// A category filter that is no category code matches no stored demand, but PostgreSQL refused
+// a NUL or invalid UTF-8 with a database error (SQLSTATE 22021) where memstore and SQLite
+// answered an empty page. Demands refuses it with ErrInvalid before any store sees it, as
+// Providers refuses a malformed skill.
+func TestDemandsRefusesMalformedCategory(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	f.OpenWish(t, storetest.Wish("r1"))
+	for name, category := range map[string]string{
+		"NUL": "hair\x00cut", "not UTF-8": "\xff", "upper case": "Haircut", "empty": "", "space": "haircut ",
+		"too long": strings.Repeat("a", 33),
+	} {
+		_, err := c.Demands(ctx, catalog.DemandQuery{Categories: []string{"haircut", category}})
+		assert.ErrorIs(t, err, catalog.ErrInvalid, name)
+		var buf bytes.Buffer
+		assert.ErrorIs(t, c.ExportDemands(ctx, &buf, catalog.DemandQuery{Categories: []string{category}}, catalog.CSVOptions{}), catalog.ErrInvalid, name)
+	}
+	page, err := c.Demands(ctx, catalog.DemandQuery{Categories: []string{"haircut", "repair"}})
+	require.NoError(t, err)
+	assert.Len(t, page.Demands, 1)
 }

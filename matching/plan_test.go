@@ -978,3 +978,33 @@ func TestPlanDeadlineAgreesWithDispatch(t *testing.T) {
 	equal(t, 1, len(res.Unmatched), "unmatched inside the deadline's microsecond")
 	equal(t, matching.ReasonDeadlinePassed, res.Unmatched[0].Reason, "reason inside the deadline's microsecond")
 }
+
+// A demand dispatched (派单) to providers the plan does not hold can go to no one: Plan only
+// looks at the providers it was dispatched to. It reported ReasonNoCandidates, "no provider
+// with skill haircut serves ...", though a barber stood next door: the reason is
+// ReasonNotDispatched, and the detail names the dispatch.
+func TestPlanReasonDispatchedOutsidePlan(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[0] // haircut: provider 101 has the skill and is near
+	d.Status = catalog.StatusDispatched
+	d.DispatchedTo = []uuid.UUID{{15: 200}} // a provider this plan does not hold
+	res, err := matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{})
+	noError(t, err)
+	equal(t, 0, res.Served, "served")
+	equal(t, 1, len(res.Unmatched), "unmatched entries")
+	u := res.Unmatched[0]
+	equal(t, matching.ReasonNotDispatched, u.Reason, "reason")
+	equal(t, "dispatched to 1 provider, none of them in the plan", u.Detail, "detail")
+
+	// Dispatched to the barber and to one outside the plan, for two places: the barber takes
+	// one, and the other place waits for the provider outside the plan.
+	d.Headcount = 2
+	d.DispatchedTo = []uuid.UUID{providers[0].ID, {15: 200}}
+	res, err = matching.Plan(context.Background(), []catalog.Demand{d}, providers, matching.Options{})
+	noError(t, err)
+	equal(t, 1, res.Served, "served")
+	equal(t, 1, len(res.Unmatched), "unmatched entries")
+	u = res.Unmatched[0]
+	equal(t, matching.ReasonNotDispatched, u.Reason, "reason, partly filled")
+	equal(t, "dispatched to 2 providers, no other of them in the plan", u.Detail, "detail, partly filled")
+}

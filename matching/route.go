@@ -19,7 +19,7 @@ const (
 	ReasonNeedsOrganisation        // the demand's kind needs a unit, team or social organisation
 	ReasonRouted                   // the routing rule sends the demand to other kinds of provider
 	ReasonOwnDemand                // the provider raised the demand
-	ReasonNotDispatched            // the demand was dispatched (派单) to other providers
+	ReasonNotDispatched            // the demand was dispatched (派单) to other providers; unmatched: to none the plan holds but those given it
 	ReasonNoCandidates             // unmatched: no provider with the skill or function serves the area
 	ReasonAtCapacity               // unmatched: every eligible provider is at capacity
 	ReasonTaken                    // unmatched: eligible providers went to demands that score higher

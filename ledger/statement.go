@@ -25,9 +25,10 @@ const (
 type StatementQuery struct {
 	// Cursor is empty for the first page, else the NextCursor of the page before, for the
 	// same account. It carries that page's closing balance, so each page costs only its own
-	// lines; it is checked against the account it was written for, and the last page's
-	// closing balance against the account's balance, so an edited or misplaced cursor is
-	// ErrInvalid rather than a page of wrong running balances.
+	// lines. A cursor sent for another account or edited by hand is ErrInvalid; the check is
+	// not a secret, so a cursor forged with a matching check serves middle pages with its
+	// wrong running balances, and only the last page (whose closing balance is compared with
+	// the account's) is refused. Hand cursors only to the caller that asked for the pages.
 	Cursor string
 	Limit  int // lines per page: 0 means StatementLimitDefault; at most StatementLimitMax
 }

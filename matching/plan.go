@@ -511,8 +511,9 @@ type demandReport struct {
 }
 
 // Plan computes the best assignment of the Matcher's open demands to its providers for the
-// objective: candidate pairings come from the indexes, each is scored, the best
-// CandidatesKeptMax per demand enter an exact b-matching ([Solve]) with each demand's
+// objective: candidate pairings come from the indexes, nearest first, and each is scored; the
+// first CandidatesKeptMax eligible providers with free capacity found for a demand (a better
+// one farther away is not looked at) enter an exact b-matching ([Solve]) with each demand's
 // remaining headcount and each provider's remaining capacity, and each further demand of
 // one provider costs the load cost. Every open demand left short is reported with a reason.
 // With Options.Now (read once per Plan), an open demand whose deadline is at or before it

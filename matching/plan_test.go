@@ -1008,3 +1008,39 @@ func TestPlanReasonDispatchedOutsidePlan(t *testing.T) {
 	equal(t, matching.ReasonNotDispatched, u.Reason, "reason, partly filled")
 	equal(t, "dispatched to 2 providers, no other of them in the plan", u.Detail, "detail, partly filled")
 }
+
+// Plan's doc said the best CandidatesKeptMax providers of each demand enter the optimisation.
+// The scan keeps the first CandidatesKeptMax eligible providers with room it finds, nearest
+// first (the demand's own grid, the community's other grids, then providers serving wider
+// areas), and stops there: a better provider found later never enters. Here seventeen lawyers
+// stand at the resident's door; the sixteen of the grid are found first, and the
+// professional one, who serves the whole community, scores more (SuggestProviders, which
+// scans further, puts him first) but is not considered by Plan.
+func TestPlanKeepsNearestCandidates(t *testing.T) {
+	demands, providers := smallWorld()
+	d := demands[7] // legal advice, a hard item
+	near := providers[4]
+	var lawyers []catalog.Provider
+	for n := range matching.CandidatesKeptMax {
+		p := near
+		p.ID, p.PersonID = uuid.UUID{14: 1, 15: byte(n)}, fmt.Sprintf("lawyer-%d", n)
+		lawyers = append(lawyers, p)
+	}
+	professional := near
+	professional.ID, professional.PersonID = uuid.UUID{14: 2}, "professional"
+	professional.Flags = catalog.FlagProfessional
+	professional.ServiceArea = []catalog.GridPath{d.Location.Grid.Community()}
+	lawyers = append(lawyers, professional)
+
+	m, err := matching.NewMatcher([]catalog.Demand{d}, lawyers, matching.Options{})
+	noError(t, err)
+	suggested, err := m.SuggestProviders(d.ID, 1)
+	noError(t, err)
+	equal(t, professional.ID, suggested[0].ID, "best suggestion")
+	res, err := m.Plan(context.Background())
+	noError(t, err)
+	equal(t, 1, res.Served, "served")
+	if a := res.Assignments[0]; a.ProviderID == professional.ID || a.Score >= suggested[0].Score {
+		t.Fatalf("assignment %v: the professional was not among the kept candidates", a)
+	}
+}

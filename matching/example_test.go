@@ -90,3 +90,51 @@ func ExamplePlan() {
 	//   priority      200  priority resident
 	// unmatched 0
 }
+
+// A dispatcher's shortlist before 派单: the volunteers who may serve the wish, best first,
+// each score explained. The one in the wish's own grid outranks the one across the community;
+// the one without the skill and the one from another community (outside his service area) are
+// not suggested.
+func ExampleMatcher_SuggestProviders() {
+	home := catalog.GridPath("幸福街道/阳光社区/1网格/2栋")
+	wish := catalog.Demand{
+		ID: uuid.UUID{15: 1}, Kind: catalog.Wish, Category: "haircut", Skills: []catalog.Skill{"haircut"},
+		Status: catalog.StatusOpen, Headcount: 1,
+		Location: catalog.Location{Grid: home, At: catalog.Coordinates{Lat: 30, Lng: 120}},
+	}
+	volunteer := func(id byte, grid catalog.GridPath, lat float64, skill catalog.Skill) catalog.Provider {
+		return catalog.Provider{ID: uuid.UUID{15: id}, Kind: catalog.Volunteer, Skills: []catalog.Skill{skill},
+			Capacity: 1, Home: grid, At: catalog.Coordinates{Lat: lat, Lng: 120}}
+	}
+	providers := []catalog.Provider{
+		volunteer(2, "幸福街道/阳光社区/4网格", 30.006, "haircut"), // the same community, further off
+		volunteer(3, "幸福街道/阳光社区/1网格", 30.001, "haircut"), // the same grid, next door
+		volunteer(4, "幸福街道/阳光社区/1网格", 30.001, "cleaning"),
+		volunteer(5, "幸福街道/和平社区/2网格", 30.002, "haircut"), // another community
+	}
+	m, err := matching.NewMatcher([]catalog.Demand{wish}, providers, matching.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	list, err := m.SuggestProviders(wish.ID, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range list {
+		fmt.Println("provider", s.ID[15], "score", s.Score)
+		for _, p := range s.Parts {
+			fmt.Printf("  %-12s %4d  %s\n", p.Name, p.Points, p.Note)
+		}
+	}
+	// Output:
+	// provider 3 score 706
+	//   fit           400  skills
+	//   distance      256  145 m walk
+	//   availability   50  hours overlap the window
+	// provider 2 score 489
+	//   fit           400  skills
+	//   distance       39  867 m walk
+	//   availability   50  hours overlap the window
+}

@@ -197,3 +197,36 @@ func ExampleExpireAll() {
 	// yangguang 20261231: 30 points expired, 20 left
 	// xingfu 20261231: 40 points expired, 20 left
 }
+
+// An award found fraudulent after the volunteer spent most of it: what is left is taken back
+// and the rest becomes a debt that later awards pay off first. A second clawback changes
+// nothing.
+func ExampleIncentive_Clawback() {
+	ctx, l, cat, d, v := exampleAudited()
+	inc, err := points.New(ctx, l, exampleScheme())
+	check(err)
+	_, err = inc.AwardAudited(ctx, cat, d.ID, v.ID, "auditor-li") // 30 points
+	check(err)
+	wang := points.ProviderHolder(v)
+	shop, err := points.NewShop(ctx, inc)
+	check(err)
+	check(shop.AddItem(ctx, points.Item{SKU: "rice-5kg", Name: "大米 5kg", Price: decimal.NewFromInt(25)}))
+	check(shop.Restock(ctx, "rice-5kg", 1, "delivery-0501"))
+	r, err := shop.Redeem(ctx, "order-1", wang, "rice-5kg", 1)
+	check(err)
+	check(shop.Fulfil(ctx, r))
+
+	res, err := inc.Clawback(ctx, d.ID, v, "服务照片造假 the photo of the work was faked")
+	check(err)
+	balance, _ := inc.Balance(ctx, wang)
+	debt, _ := inc.Debt(ctx, wang)
+	fmt.Println("recovered:", res.Recovered, "debt:", res.Debt)
+	fmt.Println("balance:", balance, "owed:", debt)
+	again, err := inc.Clawback(ctx, d.ID, v, "服务照片造假 the photo of the work was faked")
+	check(err)
+	fmt.Println("again:", again.AlreadyDone, "verify:", l.Verify(ctx))
+	// Output:
+	// recovered: 5 debt: 25
+	// balance: 0 owed: 25
+	// again: true verify: <nil>
+}

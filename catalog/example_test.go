@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
 	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/catalog/memstore"
 	"github.com/tongxin/tongxin/catalog/storetest"
@@ -34,13 +37,13 @@ func Example() {
 	_, _ = c.PublishBoard(ctx, catalog.BoardSpec{
 		Name: "五月微心愿榜", Kind: catalog.BoardWishes, Scope: "幸福街道/阳光社区",
 		OpensAt: clock.Now(), ClosesAt: clock.Now().Add(30 * 24 * time.Hour),
-		Demands: []uuid4{wish.ID}, Actor: "community",
+		Demands: []uuid.UUID{wish.ID}, Actor: "community",
 	})
 	_, _ = c.Claim(ctx, wish.ID, vol.ID, catalog.Act{Actor: "res-42"})
 	_, _ = c.Start(ctx, wish.ID, catalog.Act{Actor: "res-42"})
-	_, _ = c.Complete(ctx, wish.ID, []catalog.WorkReport{{ProviderID: vol.ID, Hours: hoursOf("0.5")}}, catalog.Act{Actor: "res-42"})
+	_, _ = c.Complete(ctx, wish.ID, []catalog.WorkReport{{ProviderID: vol.ID, Hours: decimal.RequireFromString("0.5")}}, catalog.Act{Actor: "res-42"})
 	_, _ = c.Rate(ctx, wish.ID, 5, "很满意", catalog.Act{Actor: "res-17"})
-	_, _ = c.Audit(ctx, wish.ID, []catalog.AuditDecision{{ProviderID: vol.ID, Approved: true, Hours: hoursOf("0.5")}}, catalog.Act{Actor: "auditor"})
+	_, _ = c.Audit(ctx, wish.ID, []catalog.AuditDecision{{ProviderID: vol.ID, Approved: true, Hours: decimal.RequireFromString("0.5")}}, catalog.Act{Actor: "auditor"})
 	_, _ = c.MarkAwarded(ctx, wish.ID, vol.ID, "points")
 
 	events, _ := c.History(ctx, wish.ID, 0, 0)

@@ -131,3 +131,58 @@ func ExampleCatalog_ExportDemands() {
 	// id,kind,title,description,category,requester_id,requester_name,grid,lat,lng,skills,headcount,estimated_minutes,window_start,window_end,priority,urgency,deadline,budget,status,version,board_id,filled,created_at
 	// 00000000-0000-8000-8000-000000000001,wish,Fix the tap,,repair_electric,r1,,幸福街道/阳光社区,,,repair_electric,1,60,,,elderly_alone,normal,,,open,1,,0,2026-05-01 17:00:00
 }
+
+// 社区派单: the community sends an urgent two-person matter to three named volunteers. The
+// first two to accept fill it and the third is refused; a volunteer who was not named cannot
+// take it; one who withdraws before the start gives the place back to the others.
+func ExampleCatalog_Dispatch() {
+	ctx := context.Background()
+	clock := storetest.NewClock()
+	c, _ := catalog.New(memstore.New(), catalog.WithNow(clock.Now), catalog.WithIDs(storetest.SeqIDs()))
+	matter, _ := c.CreateDemand(ctx, catalog.Demand{
+		Kind: catalog.PracticalMatter, Title: "5栋楼道清理杂物", Category: "cleaning", Headcount: 2,
+		Requester: catalog.RequesterRef{ID: "grid-3", Name: "第3网格网格员"},
+		Location:  catalog.Location{Grid: "幸福街道/阳光社区/3网格/5栋"}, Urgency: catalog.UrgencyUrgent,
+		Status: catalog.StatusOpen,
+	}, "office")
+	ids := map[string]uuid.UUID{}
+	for _, name := range []string{"张", "赵", "钱", "孙"} {
+		v, _ := c.RegisterProvider(ctx, catalog.Provider{
+			Kind: catalog.Volunteer, Name: name, PersonID: "r-" + name, Skills: []catalog.Skill{"cleaning"},
+			Home: "幸福街道/阳光社区/3网格", Capacity: 2,
+		}, "office")
+		ids[name] = v.ID
+	}
+	accept := func(name string) {
+		_, err := c.Claim(ctx, matter.ID, ids[name], catalog.Act{Actor: "r-" + name})
+		d, _ := c.Demand(ctx, matter.ID)
+		switch {
+		case errors.Is(err, catalog.ErrHeadcountFull):
+			fmt.Println(name, "refused: headcount full")
+		case errors.Is(err, catalog.ErrIneligible):
+			fmt.Println(name, "refused: not dispatched to")
+		case err != nil:
+			fmt.Println(name, "refused:", err)
+		default:
+			fmt.Printf("%s accepts: %d of %d, %s\n", name, d.Filled, d.Headcount, d.Status)
+		}
+	}
+
+	d, _ := c.Dispatch(ctx, matter.ID, []uuid.UUID{ids["张"], ids["赵"], ids["钱"]}, catalog.Act{Actor: "office"})
+	fmt.Println("status:", d.Status)
+	accept("张")
+	accept("赵")
+	accept("钱")
+	d, _ = c.Withdraw(ctx, matter.ID, ids["赵"], catalog.Act{Actor: "r-赵"})
+	fmt.Printf("赵 withdraws: %d of %d, %s\n", d.Filled, d.Headcount, d.Status)
+	accept("孙")
+	accept("钱")
+	// Output:
+	// status: dispatched
+	// 张 accepts: 1 of 2, claimed
+	// 赵 accepts: 2 of 2, accepted
+	// 钱 refused: headcount full
+	// 赵 withdraws: 1 of 2, claimed
+	// 孙 refused: not dispatched to
+	// 钱 accepts: 2 of 2, accepted
+}

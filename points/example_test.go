@@ -230,3 +230,55 @@ func ExampleIncentive_Clawback() {
 	// balance: 0 owed: 25
 	// again: true verify: <nil>
 }
+
+// 积分排行: the month's leaderboard, computed from the ledger alone. Two volunteers are
+// awarded for audited work; a clawed-back award no longer counts.
+func ExampleLeaderboards() {
+	ctx, l, cat, d, wang := exampleAudited() // wang's 2 h haircut, audited
+	inc, err := points.New(ctx, l, exampleScheme())
+	check(err)
+	_, err = inc.AwardAudited(ctx, cat, d.ID, wang.ID, "auditor-li")
+	check(err)
+
+	// A second volunteer, zhao, cuts two residents' hair for an hour each.
+	zhao, err := cat.RegisterProvider(ctx, catalog.Provider{Kind: catalog.Volunteer, Name: "赵阿姨", PersonID: "zhao",
+		Skills: []catalog.Skill{"haircut"}, Home: "幸福街道/阳光社区/1网格", Capacity: 3}, "operator")
+	check(err)
+	var second uuid.UUID
+	for _, resident := range []string{"r-li", "r-chen"} {
+		w, err := cat.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: "上门理发", Category: "haircut",
+			Requester: catalog.RequesterRef{ID: resident}, Location: catalog.Location{Grid: "幸福街道/阳光社区/1网格/5栋"},
+			Status: catalog.StatusOpen}, "operator")
+		check(err)
+		act := catalog.Act{Actor: "operator"}
+		_, err = cat.Dispatch(ctx, w.ID, []uuid.UUID{zhao.ID}, act)
+		check(err)
+		_, err = cat.Claim(ctx, w.ID, zhao.ID, act)
+		check(err)
+		_, err = cat.Start(ctx, w.ID, act)
+		check(err)
+		_, err = cat.Complete(ctx, w.ID, []catalog.WorkReport{{ProviderID: zhao.ID, Hours: decimal.NewFromInt(1)}}, act)
+		check(err)
+		_, err = cat.Audit(ctx, w.ID, []catalog.AuditDecision{{ProviderID: zhao.ID, Approved: true, Hours: decimal.NewFromInt(1)}}, act)
+		check(err)
+		_, err = inc.AwardAudited(ctx, cat, w.ID, zhao.ID, "auditor-li")
+		check(err)
+		second = w.ID
+	}
+	_, err = inc.Clawback(ctx, second, zhao, "重复上报 reported twice")
+	check(err)
+
+	may := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	board, err := points.Leaderboards(ctx, l, points.LeaderboardQuery{From: may, To: may.AddDate(0, 1, 0), Community: "yangguang"})
+	check(err)
+	for i, p := range board.Providers {
+		fmt.Printf("%d. %s %s points, %d activities, %s h\n", i+1, p.Holder, p.Points, p.Activities, p.Hours)
+	}
+	for _, c := range board.Communities {
+		fmt.Println(c.Community, c.Points, "points from", c.Providers, "providers")
+	}
+	// Output:
+	// 1. p-wang 30 points, 1 activities, 2 h
+	// 2. p-zhao 25 points, 1 activities, 1 h
+	// yangguang 55 points from 2 providers
+}

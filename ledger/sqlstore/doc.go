@@ -35,7 +35,7 @@
 // BalanceAt for times before the account's last entries. ledger.Ledger checks every rule and computes
 // every balance and hash; this package only writes what it is given, checking it first
 // (bad input is ledger.ErrInvalid and reaches no SQL) and checking rows again when it reads
-// them (a row that this package cannot have written is ledger.ErrCorrupt). ledger.Verify
+// them (a row that this package cannot have written is ledger.ErrCorrupt). ledger.Ledger.Verify
 // recomputes everything from the postings, so a row edited behind the ledger's back is
 // reported.
 //

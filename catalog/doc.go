@@ -35,7 +35,8 @@
 //	Draft → Open → Published (on a Board, 揭榜) or Dispatched (派单 to named providers)
 //	      → Claimed (some places taken) / Accepted (headcount met) → InProgress
 //	      → Completed (hours recorded) → Rated (1–5) → Audited (审核) → Awarded (赋分)
-//	      (an audit rejecting every provider goes straight to Awarded: nothing is left to award)
+//	      (the rating is optional: a demand its resident never rates is audited from Completed;
+//	      an audit rejecting every provider goes straight to Awarded: nothing is left to award)
 //	side exits: Cancelled (with a reason), Expired (deadline passed unclaimed);
 //	a claim withdrawn before the start returns the demand to its board.
 //
@@ -52,7 +53,8 @@
 // # Shape
 //
 // [Catalog] holds every rule and drives a small [Store] that only persists and reads:
-// catalog/memstore keeps everything in memory; catalog/storetest is the conformance suite every
-// store passes. Spreadsheets (台账) come in and go out as CSV ([Catalog.ImportDemands],
-// [Catalog.ExportDemands]), all or nothing, with every bad cell reported in an [ImportError].
+// catalog/memstore keeps everything in memory; catalog/sqlstore keeps it in SQLite or
+// PostgreSQL; catalog/storetest is the conformance suite every store passes. Spreadsheets
+// (台账) come in and go out as CSV ([Catalog.ImportDemands], [Catalog.ExportDemands]), all or
+// nothing, with every bad cell reported in an [ImportError].
 package catalog

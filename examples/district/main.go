@@ -26,7 +26,7 @@ import (
 func main() {
 	cfg := config{}
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
-	flag.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,000 demands a year)")
+	flag.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year)")
 	flag.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
 	flag.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
 	flag.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")

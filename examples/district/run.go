@@ -25,8 +25,8 @@ import (
 )
 
 // defaultScale is the size `go run ./examples/district` simulates: the practice's district
-// (66 communities, ~23,500 providers, ~6,600 demands a year), every operation persisted to
-// SQLite. Measured at 42 s on two otherwise idle cores; -scale 0.5 halves it.
+// (66 communities, ~23,500 providers, ~6,500 demands a year), every operation persisted to
+// SQLite. 22-45 s on two otherwise idle cores, by host; -scale 0.5 halves it.
 const defaultScale = 1.0
 
 // Lines of the leaderboards in the summary.

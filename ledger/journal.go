@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// journalPage is how many transactions WriteJournal reads per store call.
+// journalPage is how many transactions WriteJournal reads per store view.
 const journalPage = 4096
 
 // WriteJournal writes every transaction of l, in commit order, as a plain-text journal that
@@ -18,58 +18,108 @@ const journalPage = 4096
 // day (UTC) and carries its sequence number as the code, its memo as the description (on one
 // line, a ';' written as '；', see journalDescription) and its id as a tag.
 //
-// Errors: ErrClosed, and any error of w.
+// The journal is the ledger as of WriteJournal's start: the assets and the head read then, and
+// the transactions up to that head. WriteJournal does not hold the store while it writes to w:
+// it reads a page of transactions per store view and writes the page once the view has ended,
+// so a slow w does not hold up Posts (on memstore a view blocks writers), and a Post committed
+// meanwhile is not in the journal. It stops at the first error of w.
+//
+// Errors: ErrCorrupt (the store's transactions end before its head), ErrClosed, ctx.Err(),
+// and any error of w.
 func WriteJournal(ctx context.Context, w io.Writer, l *Ledger) error {
-	bw := bufio.NewWriter(w)
-	err := l.store.View(ctx, func(r StoreReader) error {
-		assets, err := r.Assets(ctx)
-		if err != nil {
-			return err
-		}
-		scale := make(map[string]int32, len(assets))
-		fmt.Fprintln(bw, "; tongxin ledger journal: hledger -f FILE balance")
-		for _, a := range assets {
-			scale[a.Code] = a.Scale
-			fmt.Fprintf(bw, "commodity %s\n", journalCommodity(a))
-		}
-		fmt.Fprintln(bw)
-		var after uint64
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			page, err := r.Transactions(ctx, after, journalPage)
-			if err != nil {
-				return err
-			}
-			for i := range page {
-				rec := &page[i]
-				desc := journalDescription(rec.Memo)
-				fmt.Fprintf(bw, "%s (%d) %s  ; id:%s", rec.EffectiveAt.UTC().Format("2006-01-02"), rec.Seq, desc, rec.ID)
-				if rec.Reverses != [16]byte{} {
-					fmt.Fprintf(bw, ", reverses:%s", rec.Reverses)
-				}
-				fmt.Fprintln(bw)
-				for _, p := range rec.Postings {
-					a := Asset{Code: p.Asset, Scale: scale[p.Asset]}
-					fmt.Fprintf(bw, "    %s  %s\n", p.To, journalAmount(p.Amount, a))
-					fmt.Fprintf(bw, "    %s  %s\n", p.From, journalAmount(-p.Amount, a))
-				}
-				fmt.Fprintln(bw)
-				after = rec.Seq
-			}
-			if len(page) < journalPage {
-				return nil
-			}
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeJournal(ctx, w, l.store); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	return nil
+}
+
+func writeJournal(ctx context.Context, w io.Writer, store Store) error {
+	// The head and the assets in one view: every asset a transaction up to the head names
+	// was created (assets are never changed or removed) before that transaction committed.
+	// The journal declares no accounts, so nothing else has to be read up front.
+	var (
+		head   Head
+		assets []Asset
+	)
+	if err := store.View(ctx, func(r StoreReader) error {
+		var err error
+		if head, err = r.Head(ctx); err != nil {
+			return err
+		}
+		assets, err = r.Assets(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	jw := journalWriter{w: bufio.NewWriter(w)}
+	scale := make(map[string]int32, len(assets))
+	jw.printf("; tongxin ledger journal: hledger -f FILE balance\n")
+	for _, a := range assets {
+		scale[a.Code] = a.Scale
+		jw.printf("commodity %s\n", journalCommodity(a))
+	}
+	jw.printf("\n")
+	var page []TxRecord
+	for after := uint64(0); after < head.Seq && jw.err == nil; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		limit := uint64(journalPage)
+		if rest := head.Seq - after; rest < limit {
+			limit = rest
+		}
+		if err := store.View(ctx, func(r StoreReader) error {
+			var err error
+			page, err = r.Transactions(ctx, after, int(limit))
+			return err
+		}); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return fmt.Errorf("transactions end at seq %d, the head is seq %d: %w", after, head.Seq, ErrCorrupt)
+		}
+		for i := range page {
+			rec := &page[i]
+			if rec.Seq > head.Seq { // only a store with gaps in its sequence gets here
+				after = head.Seq
+				break
+			}
+			jw.transaction(rec, scale)
+			after = rec.Seq
+		}
+	}
+	if jw.err != nil {
+		return jw.err
+	}
+	return jw.w.Flush()
+}
+
+// journalWriter writes a journal and keeps the first error of the underlying writer, after
+// which it writes nothing more.
+type journalWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (jw *journalWriter) printf(format string, args ...any) {
+	if jw.err == nil {
+		_, jw.err = fmt.Fprintf(jw.w, format, args...)
+	}
+}
+
+func (jw *journalWriter) transaction(rec *TxRecord, scale map[string]int32) {
+	desc := journalDescription(rec.Memo)
+	jw.printf("%s (%d) %s  ; id:%s", rec.EffectiveAt.UTC().Format("2006-01-02"), rec.Seq, desc, rec.ID)
+	if rec.Reverses != [16]byte{} {
+		jw.printf(", reverses:%s", rec.Reverses)
+	}
+	jw.printf("\n")
+	for _, p := range rec.Postings {
+		a := Asset{Code: p.Asset, Scale: scale[p.Asset]}
+		jw.printf("    %s  %s\n", p.To, journalAmount(p.Amount, a))
+		jw.printf("    %s  %s\n", p.From, journalAmount(-p.Amount, a))
+	}
+	jw.printf("\n")
 }
 
 // journalDescription is a memo as a transaction's description: on one line, and without ';',

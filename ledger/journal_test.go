@@ -1,16 +1,24 @@
 package ledger_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -204,4 +212,288 @@ func TestJournalMemoSemicolon(t *testing.T) {
 	out, err = exec.Command(bin, "-f", path, "register", "-O", "csv", "tag:id="+tx.ID.String()).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Equal(t, 3, strings.Count(string(out), "\n"), "the id tag finds the transaction's two postings: %s", out)
+}
+
+// journalWaitMax is how long the journal tests wait for something that should happen at once
+// before they fail instead of hanging.
+const journalWaitMax = 5 * time.Second
+
+// blockingWriter blocks its first Write until release is closed, and reports on entered
+// that it is blocked. It keeps what it is given.
+type blockingWriter struct {
+	entered     chan struct{}
+	release     chan struct{}
+	enteredOnce sync.Once
+	releaseOnce sync.Once
+	buf         bytes.Buffer
+}
+
+func newBlockingWriter(t *testing.T) *blockingWriter {
+	t.Helper()
+	w := &blockingWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(w.unblock) // a failing test does not leave WriteJournal blocked
+	return w
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.enteredOnce.Do(func() { close(w.entered) })
+	<-w.release
+	return w.buf.Write(p)
+}
+
+func (w *blockingWriter) unblock() { w.releaseOnce.Do(func() { close(w.release) }) }
+
+// startBlockedJournal starts WriteJournal into a blockingWriter and waits until it is blocked
+// in its first Write. The journal's result arrives on the returned channel.
+func startBlockedJournal(t *testing.T, l *ledger.Ledger) (*blockingWriter, <-chan error) {
+	t.Helper()
+	w := newBlockingWriter(t)
+	done := make(chan error, 1)
+	go func() { done <- ledger.WriteJournal(context.Background(), w, l) }()
+	select {
+	case <-w.entered:
+	case err := <-done:
+		t.Fatalf("WriteJournal returned %v before writing to its writer", err)
+	case <-time.After(journalWaitMax):
+		t.Fatal("WriteJournal did not write within", journalWaitMax)
+	}
+	return w, done
+}
+
+// finishJournal lets a blocked journal run to its end and returns it.
+func finishJournal(t *testing.T, w *blockingWriter, done <-chan error) string {
+	t.Helper()
+	w.unblock()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(journalWaitMax):
+		t.Fatal("WriteJournal did not finish within", journalWaitMax)
+	}
+	return w.buf.String()
+}
+
+// TestWriteJournalSlowWriterDoesNotBlockPosts: a writer that does not return (an HTTP
+// response to a client that stopped reading) must not hold the store, or every Post of the
+// platform waits for it.
+func TestWriteJournalSlowWriterDoesNotBlockPosts(t *testing.T) {
+	l, ids := journalFixture(t)
+	w, done := startBlockedJournal(t, l)
+
+	posted := make(chan error, 1)
+	go func() {
+		_, err := l.Post(context.Background(), ledger.Transaction{Postings: []ledger.Posting{
+			{From: ids[0], To: ids[2], Amount: decimal.NewFromInt(1), Asset: "PTS"},
+		}})
+		posted <- err
+	}()
+	select {
+	case err := <-posted:
+		require.NoError(t, err)
+	case <-time.After(journalWaitMax):
+		t.Fatal("Post waited for the journal's writer")
+	}
+	finishJournal(t, w, done)
+}
+
+// TestWriteJournalDuringPosts: the journal is the ledger as of WriteJournal's start. What is
+// created and posted while it writes (a new asset, new accounts, transactions in old and new
+// accounts) is not in it, and it still balances to the balances at its start.
+func TestWriteJournalDuringPosts(t *testing.T) {
+	ctx := context.Background()
+	l, ids := journalFixture(t)
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	want := map[ledger.AccountID]decimal.Decimal{}
+	for _, id := range ids {
+		want[id], err = l.Balance(ctx, id)
+		require.NoError(t, err)
+	}
+
+	w, done := startBlockedJournal(t, l)
+	type result struct {
+		txs []ledger.Transaction
+		err error
+	}
+	posted := make(chan result, 1)
+	go func() { // not on the test's goroutine: a failure to fix must fail, not hang
+		txs, err := postDuringJournal(ctx, l, ids)
+		posted <- result{txs, err}
+	}()
+	var during []ledger.Transaction
+	select {
+	case r := <-posted:
+		require.NoError(t, r.err)
+		during = r.txs
+	case <-time.After(journalWaitMax):
+		t.Fatal("Posts waited for the journal's writer")
+	}
+	text := finishJournal(t, w, done)
+
+	for _, tx := range during {
+		assert.NotContains(t, text, tx.ID.String(), "a transaction posted during the export")
+	}
+	assert.NotContains(t, text, "MEAL", "an asset created during the export")
+	assert.NotContains(t, text, "vol:late", "accounts opened during the export")
+	assert.NotContains(t, text, "during the export")
+	assert.Equal(t, head.Seq, journalSeqLast(t, text), "the journal ends at the head as of its start")
+	sums := journalBalances(t, text)
+	assert.Len(t, sums, len(want), "the journal names other accounts: %v", sums)
+	for id, b := range want {
+		assert.True(t, b.Equal(sums[id]), "%s: ledger at the start %s, journal %s", id, b, sums[id])
+	}
+
+	bin, err := exec.LookPath("hledger")
+	if err != nil {
+		t.Skip("hledger not installed (Debian package hledger); .ci/run installs it")
+	}
+	path := filepath.Join(t.TempDir(), "ledger.journal")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	out, err := exec.Command(bin, "-f", path, "check").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	out, err = exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	got := map[ledger.AccountID]decimal.Decimal{}
+	for _, row := range rows[1:] { // header: "account","balance"
+		require.Len(t, row, 2)
+		amount, _, _ := strings.Cut(row[1], " ")
+		got[ledger.AccountID(row[0])] = decimal.RequireFromString(amount)
+	}
+	require.Len(t, got, len(want), "hledger reported another set of accounts: %v", got)
+	for id, b := range want {
+		assert.True(t, b.Equal(got[id]), "%s: ledger at the start %s, hledger %s", id, b, got[id])
+	}
+}
+
+// postDuringJournal creates an asset, opens accounts and posts to old and new accounts.
+func postDuringJournal(ctx context.Context, l *ledger.Ledger, ids []ledger.AccountID) ([]ledger.Transaction, error) {
+	if err := l.CreateAsset(ctx, ledger.Asset{Code: "MEAL", Scale: 0}); err != nil {
+		return nil, err
+	}
+	for _, a := range []ledger.Account{
+		{ID: "canteen:issuer", Asset: "MEAL", Unbounded: true},
+		{ID: "vol:late:meal", Asset: "MEAL"},
+		{ID: "vol:late:pts", Asset: "PTS"},
+	} {
+		if err := l.OpenAccount(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	var txs []ledger.Transaction
+	for i := 0; i < 50; i++ {
+		tx, err := l.Post(ctx, ledger.Transaction{Memo: "during the export", Postings: []ledger.Posting{
+			{From: ids[0], To: ids[2+2*(i%6)], Amount: decimal.NewFromInt(3), Asset: "PTS"},
+			{From: ids[0], To: "vol:late:pts", Amount: decimal.NewFromInt(2), Asset: "PTS"},
+			{From: "canteen:issuer", To: "vol:late:meal", Amount: decimal.NewFromInt(1), Asset: "MEAL"},
+		}})
+		if err != nil {
+			return nil, err
+		}
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+var journalCodeRE = regexp.MustCompile(`(?m)^\d{4}-\d{2}-\d{2} \((\d+)\) `)
+
+// journalSeqLast returns the last transaction code of a journal, checking that the codes run
+// 1, 2, 3… without gaps.
+func journalSeqLast(t *testing.T, text string) uint64 {
+	t.Helper()
+	var last uint64
+	for _, m := range journalCodeRE.FindAllStringSubmatch(text, -1) {
+		seq, err := strconv.ParseUint(m[1], 10, 64)
+		require.NoError(t, err)
+		require.Equal(t, last+1, seq, "transaction codes run without gaps")
+		last = seq
+	}
+	return last
+}
+
+// journalBalances sums a journal's postings per account, with no help from hledger: every
+// posting line is "    ACCOUNT  AMOUNT COMMODITY".
+func journalBalances(t *testing.T, text string) map[ledger.AccountID]decimal.Decimal {
+	t.Helper()
+	sums := map[ledger.AccountID]decimal.Decimal{}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "    ")
+		if !ok {
+			continue
+		}
+		account, amount, ok := strings.Cut(line, "  ")
+		require.True(t, ok, "posting line %q", line)
+		number, _, ok := strings.Cut(amount, " ")
+		require.True(t, ok, "posting line %q", line)
+		sums[ledger.AccountID(account)] = sums[ledger.AccountID(account)].Add(decimal.RequireFromString(number))
+	}
+	require.NoError(t, sc.Err())
+	return sums
+}
+
+// failingWriter fails every Write and counts them.
+type failingWriter struct{ writes int }
+
+var errWriterGone = errors.New("client went away")
+
+func (w *failingWriter) Write([]byte) (int, error) {
+	w.writes++
+	return 0, errWriterGone
+}
+
+// transactionReadCounter is a Store that counts the Transactions reads made through it.
+type transactionReadCounter struct {
+	ledger.Store
+	reads atomic.Int64
+}
+
+func (s *transactionReadCounter) View(ctx context.Context, fn func(r ledger.StoreReader) error) error {
+	return s.Store.View(ctx, func(r ledger.StoreReader) error {
+		return fn(countingReader{StoreReader: r, store: s})
+	})
+}
+
+type countingReader struct {
+	ledger.StoreReader
+	store *transactionReadCounter
+}
+
+func (r countingReader) Transactions(ctx context.Context, afterSeq uint64, limit int) ([]ledger.TxRecord, error) {
+	r.store.reads.Add(1)
+	return r.StoreReader.Transactions(ctx, afterSeq, limit)
+}
+
+// TestWriteJournalStopsAtWriterError: once the writer fails, WriteJournal returns its error
+// and reads no further page of a ledger of several.
+func TestWriteJournalStopsAtWriterError(t *testing.T) {
+	ctx := context.Background()
+	store := &transactionReadCounter{Store: memstore.New()}
+	l, err := ledger.New(ctx, store)
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "vol", Asset: "PTS"}))
+	txs := make([]ledger.Transaction, 2*ledger.JournalPage+1) // three pages
+	for i := range txs {
+		txs[i] = ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"}}}
+	}
+	results, err := l.PostBatch(ctx, txs)
+	require.NoError(t, err)
+	for _, r := range results {
+		require.NoError(t, r.Err)
+	}
+
+	var w failingWriter
+	store.reads.Store(0)
+	err = ledger.WriteJournal(ctx, &w, l)
+	require.ErrorIs(t, err, errWriterGone)
+	assert.Equal(t, 1, w.writes, "nothing is written after the writer failed")
+	assert.Equal(t, int64(1), store.reads.Load(), "no page is read after the writer failed")
+
+	// The same ledger into a writer that works: every page.
+	store.reads.Store(0)
+	require.NoError(t, ledger.WriteJournal(ctx, io.Discard, l))
+	assert.Equal(t, int64(3), store.reads.Load())
 }

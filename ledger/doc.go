@@ -40,9 +40,10 @@
 // content and its predecessor's hash. [Ledger.Verify] recomputes every balance from the
 // postings, checks each asset sums to zero and walks the hash chain, so a row edited, inserted
 // or deleted behind the ledger's back is reported ([ErrCorrupt]). Verify reads a page at a
-// time, so a ledger keeps taking Posts while it runs. [WriteJournal] exports
-// everything as an hledger/ledger-cli journal, so balances can be checked with a tool that
-// shares no code with this one.
+// time, so a ledger keeps taking Posts while it runs. [WriteJournal] exports every
+// transaction committed when it starts as an hledger/ledger-cli journal, so balances can be
+// checked with a tool that shares no code with this one; it too reads a page at a time and
+// holds nothing while it writes.
 //
 // # Stores
 //

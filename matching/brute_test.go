@@ -314,11 +314,12 @@ func TestPlanMatchesExhaustiveSearch(t *testing.T) {
 			require.Equal(t, want, have, "SuggestProviders of demand %d", i)
 		}
 		for j, p := range providers {
-			if free[j] == 0 {
-				continue
-			}
 			sug, err := m.SuggestDemands(p.ID, matching.SuggestMax)
 			require.NoError(t, err)
+			if free[j] == 0 {
+				require.Equal(t, []matching.Suggestion{}, sug, "SuggestDemands of provider %d without room", j)
+				continue
+			}
 			var want, have []uuid.UUID
 			for i, d := range demands {
 				if score[i][j] > 0 {

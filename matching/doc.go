@@ -27,8 +27,10 @@
 // looking at a board (揭榜). Given the catalog's clock ([Options].Now), Plan and
 // SuggestDemands leave out demands whose deadline has come, which catalog no longer lets
 // anyone dispatch or claim, and SuggestProviders suggests no one for them, nor for a demand
-// that is not open or has every place filled. [NewMatcher] refuses capacities, loads,
-// headcounts and filled counts that catalog could not hold.
+// that is not open or has every place filled. Plan and SuggestProviders leave out a provider
+// with no free places, which catalog lets claim nothing, and SuggestDemands suggests nothing
+// to it. [NewMatcher] refuses capacities, loads, headcounts and filled counts that catalog
+// could not hold.
 //
 // [Greedy] is the baseline: it takes the best-scoring edges first. It is fast and simple but
 // can lose score and served residents when supply is scarce.

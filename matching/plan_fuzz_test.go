@@ -342,8 +342,11 @@ func FuzzPlan(f *testing.F) {
 			out, err := m.SuggestDemands(p.ID, k)
 			check(out, err, func(id uuid.UUID) bool {
 				d, ok := demand[id]
-				return ok && open(d) && !p.HasPerson(d.Requester.ID) && (len(d.DispatchedTo) == 0 || slices.Contains(d.DispatchedTo, p.ID))
+				return ok && open(d) && p.Capacity > p.Active && !p.HasPerson(d.Requester.ID) && (len(d.DispatchedTo) == 0 || slices.Contains(d.DispatchedTo, p.ID))
 			})
+			if err == nil && p.Capacity <= p.Active && out == nil {
+				t.Fatalf("nil suggestions for a provider without free places, want an empty list")
+			}
 		}
 		if after := fmt.Sprintf("%#v %#v", ds, ps); after != before {
 			t.Fatalf("the Matcher changed its inputs")

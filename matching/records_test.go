@@ -262,3 +262,59 @@ func TestSuggestProvidersDemandStatus(t *testing.T) {
 		})
 	}
 }
+
+// SuggestDemands offered demands to a provider with no free places (Active at or above
+// Capacity), whom catalog.Claim refuses (catalog.ErrCapacity), while SuggestProviders left
+// such a provider out. It now gives an empty list and no error for them; k and an unknown
+// provider are checked first.
+func TestSuggestDemandsProviderFull(t *testing.T) {
+	all, providers := smallWorld()
+	haircut := all[0]
+	for _, tt := range []struct {
+		name             string
+		capacity, active int
+		offered          bool
+	}{
+		{"one free place", 1, 0, true},
+		{"one of three free", 3, 2, true},
+		{"full", 1, 1, false},
+		{"full at three", 3, 3, false},
+		{"above its capacity", 2, 5, false},
+		{"no capacity", 0, 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			barber := providers[0]
+			barber.Capacity, barber.Active = tt.capacity, tt.active
+			m, err := matching.NewMatcher([]catalog.Demand{haircut}, []catalog.Provider{barber}, matching.Options{})
+			noError(t, err)
+			got, err := m.SuggestDemands(barber.ID, 5)
+			noError(t, err)
+			if got == nil {
+				t.Fatalf("nil list, want an empty one")
+			}
+			if tt.offered {
+				if len(got) != 1 || got[0].ID != haircut.ID {
+					t.Fatalf("offered %+v, want the haircut", got)
+				}
+			} else {
+				equal(t, []matching.Suggestion{}, got, "demands offered")
+			}
+
+			// As SuggestProviders and Plan see it.
+			back, err := m.SuggestProviders(haircut.ID, 5)
+			noError(t, err)
+			equal(t, tt.offered, len(back) > 0, "SuggestProviders suggests the barber")
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			equal(t, tt.offered, res.Served > 0, "Plan gives the haircut the barber")
+
+			// The errors come first.
+			_, err = m.SuggestDemands(barber.ID, 0)
+			errorIs(t, err, matching.ErrInvalidInput)
+			_, err = m.SuggestDemands(barber.ID, matching.SuggestMax+1)
+			errorIs(t, err, matching.ErrInvalidInput)
+			_, err = m.SuggestDemands(uuid.UUID{0xee}, 5)
+			errorIs(t, err, matching.ErrNotFound)
+		})
+	}
+}

@@ -76,12 +76,15 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // order), each with its score explained: what a board (揭榜) shows a volunteer. It examines
 // at most CandidatesScannedMax demands in the provider's service area that need one of its
 // skills or functions, leaving out demands dispatched (派单) to other providers and demands
-// whose deadline is at or before Options.Now, when set (catalog.Claim refuses both). The first
-// call on a Matcher also indexes its open demands by skill and grid (a few milliseconds for a
-// district), which Plan does not need.
+// whose deadline is at or before Options.Now, when set (catalog.Claim refuses both). A
+// provider with no free places (Active at or above Capacity, which catalog.Claim refuses:
+// catalog.ErrCapacity) gets an empty list and no error, as SuggestProviders and Plan leave
+// such a provider out. The first call on a Matcher also indexes its open demands by skill and
+// grid (a few milliseconds for a district), which Plan does not need.
 //
 // Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
-// not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown provider id.
+// not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown provider id. k and the id
+// are checked first; a provider with no free places is not scored, so no scorer error either.
 func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, error) {
 	if k < 1 || k > SuggestMax {
 		return nil, fmt.Errorf("suggest demands: k %d outside 1..%d: %w", k, SuggestMax, ErrInvalidInput)
@@ -90,9 +93,12 @@ func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, err
 	if !ok {
 		return nil, fmt.Errorf("suggest demands: provider %s: %w", providerID, ErrNotFound)
 	}
+	p := &m.providers[j]
+	if freePlaces(p) == 0 {
+		return []Suggestion{}, nil // catalog.Claim would refuse this provider (catalog.ErrCapacity)
+	}
 	m.demandIndexOnce.Do(m.indexDemands)
 	now := m.planTime()
-	p := &m.providers[j]
 	roots := p.ServiceArea
 	if len(roots) == 0 {
 		if p.Home.Depth() >= catalog.LevelCommunity {

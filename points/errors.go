@@ -43,7 +43,8 @@ var (
 	// is a *Refusal carrying the policy's reason.
 	ErrWithdrawRefused = errors.New("points: withdrawal refused by policy")
 	// ErrKeyReused reports an operation key that was already used for an operation with other
-	// content (a redemption key reused for another item, a deposit repeated with other hours).
+	// content (a redemption key reused for another item, a deposit repeated with other hours
+	// or through another bank on the ledger).
 	ErrKeyReused = errors.New("points: key already used for other content")
 	// ErrLedgerMismatch reports incentives given to one ExpireAll that run on different
 	// ledgers. It wraps ErrInvalid.

@@ -314,8 +314,9 @@ func (tb *TimeBank) split(ctx context.Context, from, to ledger.AccountID, hours 
 
 // credit moves hours from an account to a member under key, with extra postings (a gift's
 // yearly limit) in the same transaction, applying the storage cap. A key used before is
-// answered with the earlier transaction when it moved the same hours from the same holder (or
-// payer) to the same holder, for the same relationship, and ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
+// answered with the earlier transaction when it moved the same hours of this bank's community
+// and asset from the same holder (or payer) to the same holder, for the same relationship, and
+// ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
 func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, extra []ledger.Posting, memo string, meta map[string]string) (HoursReceipt, error) {
 	to := tb.MemberAccount(holder)
 	legacy, err := tb.openMember(ctx, to)
@@ -394,11 +395,13 @@ func DepositKey(demandID, providerID uuid.UUID) string {
 // hours are deposited exactly, never rounded: hours with more decimal places than the bank's
 // Scale (1.5 h at scale 0) are refused.
 //
-// Errors: ErrInvalid (a malformed completion, or hours beyond the bank's scale), ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award),
-// ErrInsufficientPoints (reciprocal mode: the requester has too few hours), ErrKeyReused (the
-// key was used for other hours, or by another bank on the ledger), ErrInvalidScheme (the member's account exists with another
-// storage cap), the ledger's ErrAboveMaxBalance (more than CreditRetriesMax concurrent credits
-// to the member won the race; nothing was posted, retry) and ErrClosed.
+// Errors: ErrInvalid (a malformed completion, or hours beyond the bank's scale),
+// ErrNotAudited, ErrRejected, ErrSelfDealing (as for Award), ErrInsufficientPoints
+// (reciprocal mode: the requester has too few hours), ErrKeyReused (the key was used for
+// other hours, or by another bank on the ledger), ErrInvalidScheme (the member's account
+// exists with another storage cap), the ledger's ErrAboveMaxBalance (more than
+// CreditRetriesMax concurrent credits to the member won the race; nothing was posted, retry)
+// and ErrClosed.
 func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, error) {
 	key := DepositKey(c.Demand.ID, c.Provider.ID)
 	var audit catalog.Audit

@@ -64,13 +64,10 @@ func writeJournal(ctx context.Context, w io.Writer, store Store) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		limit := uint64(journalPage)
-		if rest := head.Seq - after; rest < limit {
-			limit = rest
-		}
+		limit := int(min(journalPage, head.Seq-after))
 		if err := store.View(ctx, func(r StoreReader) error {
 			var err error
-			page, err = r.Transactions(ctx, after, int(limit))
+			page, err = r.Transactions(ctx, after, limit)
 			return err
 		}); err != nil {
 			return err

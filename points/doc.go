@@ -68,8 +68,9 @@
 // ledger enforces under its own lock (caps, stock, holders' balances, debts, the time bank's
 // storage cap), so several processes may share one ledger. A retry whose postings differ from
 // the first attempt's only because balances moved meanwhile (a debt paid off, a storage-cap
-// split) is answered with the first transaction (ledger.TransactionByKey). Expire should run
-// as one scheduled job per scheme at a time.
+// split) is answered with the first transaction (ledger.TransactionByKey); so is an award
+// retried after its scheme's rates changed, with the points that were posted. Expire should
+// run as one scheduled job per scheme at a time.
 //
 // # Storage cap of accounts opened by earlier versions
 //

@@ -44,12 +44,7 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 		if err != nil {
 			return fmt.Errorf("provider %s: %w", providerID, err)
 		}
-		dispatched := len(d.DispatchedTo) > 0
-		if dispatched {
-			if !containsID(d.DispatchedTo, providerID) {
-				return errorf(ErrIneligible, "provider %s: demand dispatched to others", providerID)
-			}
-		} else {
+		if len(d.DispatchedTo) == 0 {
 			b, err := c.store.Board(ctx, d.BoardID)
 			if err != nil {
 				return fmt.Errorf("board %s: %w", d.BoardID, err)
@@ -58,10 +53,8 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 				return errorf(ErrBoardClosed, "board %q not open at %s", b.Name, s.now.Format("2006-01-02 15:04"))
 			}
 		}
-		if p.HasPerson(d.Requester.ID) {
-			return errorf(ErrSelfClaim, "provider %s is the requester %q", providerID, d.Requester.ID)
-		}
-		if err := eligible(d, p, dispatched, c.tax.servesByFunction(d, p)); err != nil {
+		// Dispatched to others, self-claim, then skill, area and organisation.
+		if err := c.tax.Eligible(d, p); err != nil {
 			return err
 		}
 		var prev *Claim
@@ -137,14 +130,15 @@ func (t *Taxonomy) Eligible(d Demand, p Provider) error {
 	return eligibleAs(d, p, t.servesByFunction(d, p))
 }
 
-// eligibleAs is Claim's provider checks, in Claim's order, on the demand as given.
+// eligibleAs is Claim's provider checks, in Claim's order, on the demand as given (Claim
+// applies them through Taxonomy.Eligible).
 func eligibleAs(d Demand, p Provider, byFunction bool) error {
 	dispatched := len(d.DispatchedTo) > 0
 	if dispatched && !containsID(d.DispatchedTo, p.ID) {
 		return errorf(ErrIneligible, "provider %s: demand dispatched to others", p.ID)
 	}
 	if p.HasPerson(d.Requester.ID) {
-		return errorf(ErrSelfClaim, "provider %s is the requester", p.ID)
+		return errorf(ErrSelfClaim, "provider %s is the requester %q", p.ID, d.Requester.ID)
 	}
 	return eligible(d, p, dispatched, byFunction)
 }

@@ -127,10 +127,7 @@ func checkText(field, s string, minBytes, maxBytes int) error {
 // That is how a spreadsheet import reads a cell back (it trims every cell, and encoding/csv
 // reads a quoted CRLF as LF), so what the catalog stores comes back unchanged from its export.
 func normText(s string) string {
-	if strings.Contains(s, "\r\n") {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) // ReplaceAll returns s itself when it holds no CRLF
 }
 
 // checkID checks an opaque id as checkText does and refuses one that normText would change

@@ -256,9 +256,9 @@ func requireBeforeDeadline(d Demand, now time.Time) error {
 // the demand's export reads them back.
 //
 // Errors: ErrInvalid for any field out of its limits (a title that is only whitespace is
-// empty), an unknown category, a requester id with surrounding whitespace, a budget on a kind
-// other than Project or none on a Project, a status other than zero, Draft or Open, or a bad
-// actor; ErrAlreadyExists if the id source repeats an id.
+// empty), an unknown category, a requester id with surrounding whitespace or a CRLF, a budget
+// on a kind other than Project or none on a Project, a status other than zero, Draft or Open,
+// or a bad actor; ErrAlreadyExists if the id source repeats an id.
 func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Demand, error) {
 	if err := (Act{Actor: actor}).validate("create demand"); err != nil {
 		return Demand{}, err

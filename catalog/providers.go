@@ -13,8 +13,8 @@ import (
 // whitespace, with LF line ends, as an import of the provider's export reads them back.
 //
 // Errors: ErrInvalid (any field out of its limits, a name that is only whitespace, a person id
-// or member id with surrounding whitespace, a bad actor), ErrAlreadyExists if the id source
-// repeats an id.
+// or member id with surrounding whitespace or a CRLF, a bad actor), ErrAlreadyExists if the id
+// source repeats an id.
 func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string) (Provider, error) {
 	if err := (Act{Actor: actor}).validate("register provider"); err != nil {
 		return Provider{}, err

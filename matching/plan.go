@@ -693,6 +693,18 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 // providers of the report were given to the demand itself: they explain nothing.
 func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, string) {
 	d := &m.demands[i]
+	if rep.scanned == served && len(d.DispatchedTo) > 0 {
+		// Only the providers it was dispatched to were looked at: skill and area were not.
+		providers := "providers"
+		if len(d.DispatchedTo) == 1 {
+			providers = "provider"
+		}
+		none := "none"
+		if served > 0 {
+			none = "no other"
+		}
+		return ReasonNotDispatched, fmt.Sprintf("dispatched to %d %s, %s of them in the plan", len(d.DispatchedTo), providers, none)
+	}
 	what := "any skill"
 	if skills := m.skills[i]; len(skills) > 0 {
 		names := make([]string, len(skills))
@@ -713,17 +725,6 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, s
 		other = "other "
 	}
 	switch {
-	case rep.scanned == served && len(d.DispatchedTo) > 0:
-		// Only the providers it was dispatched to were looked at: skill and area were not.
-		providers := "providers"
-		if len(d.DispatchedTo) == 1 {
-			providers = "provider"
-		}
-		none := "none"
-		if served > 0 {
-			none = "no other"
-		}
-		return ReasonNotDispatched, fmt.Sprintf("dispatched to %d %s, %s of them in the plan", len(d.DispatchedTo), providers, none)
 	case rep.scanned == served:
 		return ReasonNoCandidates, fmt.Sprintf("no %sprovider with %s serves %s", other, what, d.Location.Grid)
 	case rep.eligibleFound > served:

@@ -92,7 +92,7 @@ func (c Change) Records() int {
 // DemandQuery selects demands. Zero fields do not filter. Limit must be 1..PageSizeMax.
 type DemandQuery struct {
 	Statuses   StatusSet  // any of these statuses
-	BoardID    uuid.UUID  // published on this board
+	BoardID    uuid.UUID  // carrying this board id (kept after the demand leaves the board: add Statuses for those on it)
 	Grid       GridPath   // located in this grid subtree
 	Categories []string   // category code is one of these (at most QueryCategoriesMax)
 	Kind       DemandKind // of this kind

@@ -106,16 +106,7 @@ func TestJournalMatchesHledger(t *testing.T) {
 	require.NoError(t, ledger.WriteJournal(ctx, f, l))
 	require.NoError(t, f.Close())
 
-	out, err := exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
-	require.NoError(t, err)
-	got := map[ledger.AccountID]decimal.Decimal{}
-	for _, row := range rows[1:] { // header: "account","balance"
-		require.Len(t, row, 2)
-		amount, _, _ := strings.Cut(row[1], " ")
-		got[ledger.AccountID(row[0])] = decimal.RequireFromString(amount)
-	}
+	got := hledgerBalances(t, bin, path)
 	require.Len(t, got, len(ids), "hledger reported another set of accounts: %v", got)
 	for _, id := range ids {
 		want, err := l.Balance(ctx, id)
@@ -351,16 +342,7 @@ func TestWriteJournalDuringPosts(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
 	out, err := exec.Command(bin, "-f", path, "check").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	out, err = exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
-	require.NoError(t, err)
-	got := map[ledger.AccountID]decimal.Decimal{}
-	for _, row := range rows[1:] { // header: "account","balance"
-		require.Len(t, row, 2)
-		amount, _, _ := strings.Cut(row[1], " ")
-		got[ledger.AccountID(row[0])] = decimal.RequireFromString(amount)
-	}
+	got := hledgerBalances(t, bin, path)
 	require.Len(t, got, len(want), "hledger reported another set of accounts: %v", got)
 	for id, b := range want {
 		assert.True(t, b.Equal(got[id]), "%s: ledger at the start %s, hledger %s", id, b, got[id])
@@ -496,4 +478,21 @@ func TestWriteJournalStopsAtWriterError(t *testing.T) {
 	store.reads.Store(0)
 	require.NoError(t, ledger.WriteJournal(ctx, io.Discard, l))
 	assert.Equal(t, int64(3), store.reads.Load())
+}
+
+// hledgerBalances runs hledger's balance report on the journal at path: every account's
+// balance, as hledger reads it.
+func hledgerBalances(t *testing.T, bin, path string) map[ledger.AccountID]decimal.Decimal {
+	t.Helper()
+	out, err := exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	got := map[ledger.AccountID]decimal.Decimal{}
+	for _, row := range rows[1:] { // header: "account","balance"
+		require.Len(t, row, 2)
+		amount, _, _ := strings.Cut(row[1], " ")
+		got[ledger.AccountID(row[0])] = decimal.RequireFromString(amount)
+	}
+	return got
 }

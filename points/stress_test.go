@@ -90,12 +90,14 @@ const (
 var stormPersons = []string{"wang", "li", "zhao"}
 
 func stormSeed(t *testing.T) int64 {
+	seed := time.Now().UnixNano()
 	if s := os.Getenv("STORM_SEED"); s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
+		var err error
+		seed, err = strconv.ParseInt(s, 10, 64)
 		require.NoError(t, err)
-		return v
 	}
-	return time.Now().UnixNano()
+	t.Logf("seed %d (STORM_SEED=%d to replay the mix)", seed, seed)
+	return seed
 }
 
 func newStorm(t *testing.T, store ledger.Store) *storm {
@@ -521,7 +523,6 @@ func TestStormMemstore(t *testing.T) {
 		t.Skip("storm")
 	}
 	seed := stormSeed(t)
-	t.Logf("seed %d (STORM_SEED=%d to replay the mix)", seed, seed)
 	s := newStorm(t, memstore.New())
 	s.run(seed, stormConfig{goroutines: 16, ops: 1500})
 	s.check()
@@ -532,7 +533,6 @@ func TestStormSQLite(t *testing.T) {
 		t.Skip("storm")
 	}
 	seed := stormSeed(t)
-	t.Logf("seed %d (STORM_SEED=%d to replay the mix)", seed, seed)
 	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "storm.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
@@ -548,7 +548,6 @@ func TestStormHotKeys(t *testing.T) {
 		t.Skip("storm")
 	}
 	seed := stormSeed(t)
-	t.Logf("seed %d (STORM_SEED=%d to replay the mix)", seed, seed)
 	s := newStorm(t, memstore.New())
 	s.run(seed, stormConfig{goroutines: 12, ops: 800, keyWidth: 2, yield: true})
 	s.check()

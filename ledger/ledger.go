@@ -464,8 +464,7 @@ type request struct {
 	err   error        // set when the request is rejected; it then changes nothing
 	done  bool         // posted
 	prior *TxRecord    // set when the request replays an earlier transaction under its key
-	out   *Transaction // where commit writes the result; Post's own request.res, or a PostBatch result
-	res   Transaction
+	out   *Transaction // where commit writes the result: Post's scratch.res; nil in a PostBatch, which writes its results after the commit
 }
 
 // prepare validates r's transaction without touching balances and sets r.rec and r.err.
@@ -586,8 +585,7 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	defer putScratch(sc)
 	sc.tx = t
 	r := &sc.req
-	*r = request{in: &sc.tx}
-	r.out = &r.res
+	*r = request{in: &sc.tx, out: &sc.res}
 	l.prepare(ctx, r, now, sc.postings[:0], sc.meta[:0])
 	if cap(r.rec.Postings) > cap(sc.postings) {
 		sc.postings = r.rec.Postings // kept: a scheme's transactions have a few postings each
@@ -608,7 +606,7 @@ func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
 	if r.err != nil {
 		return Transaction{}, fmt.Errorf("post %q: %w", t.IdempotencyKey, r.err)
 	}
-	return r.res, nil
+	return sc.res, nil
 }
 
 // PostBatch commits many independent transactions in one store transaction; each result
@@ -644,7 +642,7 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 	ptrs := slices.Grow(sc.ptrs[:0], len(ts))
 	for i := range ts {
 		r := &reqs[i]
-		r.in = &ts[i]
+		r.in, r.out = &ts[i], nil
 		l.prepare(ctx, r, now, postings[len(postings):], meta[len(meta):])
 		if r.err == nil {
 			postings = postings[:len(postings)+len(r.rec.Postings)]
@@ -653,18 +651,20 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 		}
 	}
 	sc.batchPostings, sc.batchMeta, sc.ptrs = postings, meta, ptrs
-	out := make([]BatchResult, len(ts))
-	for i := range reqs {
-		reqs[i].out = &out[i].Transaction
-	}
 	if len(ptrs) > 0 {
 		if err := l.commit(ctx, ptrs, now, sc); err != nil {
 			return nil, fmt.Errorf("post batch: %w", err)
 		}
 	}
+	// The results are allocated only now and written in one pass: made before the commit,
+	// their 190 KB had left the cache by the time each was written (an eighth of a batch).
+	out := make([]BatchResult, len(ts))
 	for i := range reqs {
-		if reqs[i].err != nil {
-			out[i].Err = fmt.Errorf("post %q: %w", ts[i].IdempotencyKey, reqs[i].err)
+		r := &reqs[i]
+		r.out = &out[i].Transaction
+		l.finish(ctx, r)
+		if r.err != nil {
+			out[i].Err = fmt.Errorf("post %q: %w", ts[i].IdempotencyKey, r.err)
 		}
 	}
 	return out, nil
@@ -674,6 +674,7 @@ func (l *Ledger) PostBatch(ctx context.Context, ts []Transaction) ([]BatchResult
 // allocates almost nothing: every slice in it is only used until the store call returns.
 type scratch struct {
 	tx       Transaction
+	res      Transaction // Post's result
 	req      request
 	one      [1]*request
 	postings []PostingRecord
@@ -747,7 +748,7 @@ func putScratch(sc *scratch) {
 	clear(sc.batchPostings)
 	clear(sc.batchMeta)
 	clear(sc.meta[:cap(sc.meta)])
-	sc.tx, sc.req = Transaction{}, request{}
+	sc.tx, sc.res, sc.req = Transaction{}, Transaction{}, request{}
 	sc.one[0] = nil
 	clear(sc.recs[:cap(sc.recs)])
 	clear(sc.bal.ids[:cap(sc.bal.ids)])
@@ -953,19 +954,27 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 		return err
 	}
 	for _, r := range reqs {
-		switch {
-		case r.err != nil:
-		case r.done:
-			l.output(r.out, r.in, &r.rec)
-		case r.prior != nil:
-			t, err := l.toTransaction(ctx, r.prior)
-			if r.err = err; err == nil {
-				*r.out = t
-				r.out.Replayed = true
-			}
+		if r.out != nil {
+			l.finish(ctx, r)
 		}
 	}
 	return nil
+}
+
+// finish writes a committed request's result to r.out: the transaction it posted, or the
+// one its idempotency key replayed.
+func (l *Ledger) finish(ctx context.Context, r *request) {
+	switch {
+	case r.err != nil:
+	case r.done:
+		l.output(r.out, r.in, &r.rec)
+	case r.prior != nil:
+		t, err := l.toTransaction(ctx, r.prior)
+		if r.err = err; err == nil {
+			*r.out = t
+			r.out.Replayed = true
+		}
+	}
 }
 
 // commitTx is commit's store transaction, run with the arguments commit left in sc.

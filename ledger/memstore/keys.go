@@ -73,9 +73,27 @@ func (k *keyIndex) lookupMany(keys []string, res []keyLookup, tags []uint32) {
 }
 
 // add records that record i holds key, which find reported absent.
-func (k *keyIndex) add(key string, i uint32) {
+func (k *keyIndex) add(key string, i uint32) { k.addTag(key, k.tagOf(key), i) }
+
+// addTag is add with key's tag (tagOf) already known.
+func (k *keyIndex) addTag(key string, tag, i uint32) {
 	k.store(key, i)
-	k.tab.insert(tagOf(k.hash(key)), i)
+	k.tab.insert(tag, i)
+}
+
+func (k *keyIndex) tagOf(key string) uint32 { return tagOf(k.hash(key)) }
+
+// touch loads the first slot of each tag, as lookupMany does, so that the cache misses of a
+// batch of adds overlap: a batch's own lookups ran long enough ago that their slots have left
+// the cache.
+func (k *keyIndex) touch(tags []uint32) {
+	var sink uint64
+	for _, tag := range tags {
+		if s := k.tab.segment(tag); s != nil {
+			sink += s.slots[s.start(tag)]
+		}
+	}
+	k.sink += sink
 }
 
 func (k *keyIndex) store(key string, i uint32) {

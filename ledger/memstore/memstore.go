@@ -483,9 +483,10 @@ type storeTx struct {
 	states    []ledger.AccountState
 	resolved  []uint32 // account indexes apply resolved, in the order it writes
 
-	// TransactionsByKeys' buffers, kept between Updates up to lookupKeepMax keys.
+	// TransactionsByKeys' and apply's buffers, kept between Updates up to lookupKeepMax keys.
 	lookups []keyLookup
 	tags    []uint32
+	addTags []uint32 // apply's tags of the keys it adds
 }
 
 // TransactionsByKeys implements ledger.StoreKeyLookup.
@@ -519,9 +520,9 @@ func (t *storeTx) reset() {
 	clear(t.accounts)
 	clear(t.commits)
 	t.assets, t.accounts, t.commits = t.assets[:0], t.accounts[:0], t.commits[:0]
-	if cap(t.lookups) > lookupKeepMax {
+	if cap(t.lookups) > lookupKeepMax || cap(t.addTags) > lookupKeepMax {
 		// One huge lookup (a store driven directly) must not pin its buffers for good.
-		t.lookups, t.tags = nil, nil
+		t.lookups, t.tags, t.addTags = nil, nil, nil
 	}
 }
 
@@ -630,10 +631,24 @@ func (t *storeTx) apply() error {
 		s.accIndex[a.ID] = uint32(len(s.accounts))
 		s.accounts = append(s.accounts, &account{rec: a, maxEff: -1 << 63})
 	}
+	tags := t.addTags[:0]
+	for _, c := range t.commits {
+		for k := range c.Transactions {
+			if key := c.Transactions[k].IdempotencyKey; key != "" {
+				tags = append(tags, s.keys.tagOf(key))
+			}
+		}
+	}
+	t.addTags = tags
+	s.keys.touch(tags)
 	for _, c := range t.commits {
 		for k := range c.Transactions {
 			n := 2 * len(c.Transactions[k].Postings)
-			s.appendTx(&c.Transactions[k], idx[:n])
+			var tag uint32
+			if c.Transactions[k].IdempotencyKey != "" {
+				tag, tags = tags[0], tags[1:]
+			}
+			s.appendTx(&c.Transactions[k], idx[:n], tag)
 			idx = idx[n:]
 		}
 		for _, b := range c.Balances {
@@ -701,8 +716,9 @@ func (s *Store) mustIndex(id ledger.AccountID) uint32 {
 	return i
 }
 
-// appendTx stores one record; idx holds its postings' resolved (from, to) account indexes.
-func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
+// appendTx stores one record; idx holds its postings' resolved (from, to) account indexes,
+// keyTag its idempotency key's tag (keyIndex.tagOf) if it has one.
+func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32, keyTag uint32) {
 	i := s.count
 	if tr.Seq != uint64(i)+1 {
 		panic(fmt.Sprintf("memstore: transaction seq %d appended after %d", tr.Seq, i))
@@ -713,7 +729,7 @@ func (s *Store) appendTx(tr *ledger.TxRecord, idx []uint32) {
 	t := s.rec(i)
 	*t = txRec{id: tr.ID, eff: tr.EffectiveAt.UnixMicro(), posted: tr.PostedAt.UnixMicro(), hash: tr.Hash}
 	if tr.IdempotencyKey != "" {
-		s.keys.add(tr.IdempotencyKey, i)
+		s.keys.addTag(tr.IdempotencyKey, keyTag, i)
 	}
 	if tr.Memo != "" || tr.Metadata != nil || tr.Reverses != uuid.Nil || tr.CapturesHold != uuid.Nil || len(tr.Postings) > 1 {
 		s.extraBuf = encodeExtra(s.extraBuf[:0], tr, idx)

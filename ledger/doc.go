@@ -55,7 +55,11 @@
 // Ledger uses when present.
 //
 // A Ledger is safe for concurrent use; several Ledgers in several processes may share one
-// PostgreSQL store.
+// PostgreSQL store. A call whose context is already done changes nothing and returns an error
+// wrapping ctx.Err(). One whose context ends while it runs commits all of it or nothing; when
+// it returns the context's error, a retry under the same idempotency key tells which (a
+// database may have committed just as the context ended). A Post through a store with group
+// commit ([StoreGroupCommit], as sqlstore) is exact: the context's error means not posted.
 //
 // The package knows no domain words: package points builds the points incentive (积分激励)
 // and the time bank (时间银行) on it.

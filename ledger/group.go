@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -26,10 +27,28 @@ type groupItem struct {
 }
 
 func (g *groupCommitter) post(ctx context.Context, l *Ledger, r *request) error {
+	// A caller that already gave up posts nothing, as without group commit (the leader
+	// commits under a context without cancellation).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	item := &groupItem{req: r, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, item)
 	if g.leading {
+		g.mu.Unlock()
+		select {
+		case <-item.done:
+			return item.err
+		case <-ctx.Done():
+		}
+		// Still queued: leave without posting. Taken into a round: its outcome stands.
+		g.mu.Lock()
+		if k := slices.Index(g.queue, item); k >= 0 {
+			g.queue = slices.Delete(g.queue, k, k+1)
+			g.mu.Unlock()
+			return ctx.Err()
+		}
 		g.mu.Unlock()
 		<-item.done
 		return item.err

@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("VerifyWhileHoldExpires", func(t *testing.T) { testVerifyWhileHoldExpires(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
+	t.Run("CancelledPost", func(t *testing.T) { testCancelledPost(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
 	t.Run("ConcurrentSameKey", func(t *testing.T) { testConcurrentSameKey(t, newStore) })
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })
@@ -1093,6 +1094,85 @@ func testCancelMidBatch(t *testing.T, newStore NewStore) {
 	}
 	assert.Equal(t, decimal.New(batches*size, -2).String(), f.balance("a"))
 	assert.Equal(t, decimal.New(batches, -2).String(), f.balance("b"))
+	f.verify()
+}
+
+// testCancelledPost: a Post whose context is already done fails with the context's error and
+// posts nothing, alone or among concurrent Posts (a store with group commit gathers those into
+// shared store transactions, whose leader must not commit a caller that gave up). A Post whose
+// context ends while it runs returns nil only if it posted; with group commit, where the
+// Ledger alone decides, the context's error also means it did not (elsewhere a database may
+// commit just as the context ends, and a retry tells).
+func testCancelledPost(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	g, exact := f.store.(ledger.StoreGroupCommit)
+	exact = exact && g.GroupCommit()
+	cancelled, cancel := context.WithCancel(f.ctx)
+	cancel()
+	before := f.snapshot()
+	_, err := f.l.Post(cancelled, ledger.Transaction{IdempotencyKey: "gave-up", Postings: []ledger.Posting{pts("issuer", "a", "1")}})
+	require.ErrorIs(t, err, context.Canceled)
+	f.requireUnchanged(before)
+	_, err = f.l.TransactionByKey(f.ctx, "gave-up")
+	require.ErrorIs(t, err, ledger.ErrNotFound)
+
+	const workers, perWorker = 8, 40
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	posted := map[string]bool{}
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				key := fmt.Sprintf("w%d:%d", w, i)
+				ctx, cancel := f.ctx, context.CancelFunc(func() {})
+				switch i % 4 {
+				case 1:
+					ctx, cancel = context.WithCancel(f.ctx)
+					cancel()
+				case 2:
+					ctx, cancel = context.WithTimeout(f.ctx, time.Duration(i)*20*time.Microsecond)
+				}
+				_, err := f.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: []ledger.Posting{pts("issuer", "a", "0.01")}})
+				cancel()
+				if i%4 == 1 {
+					assert.ErrorIs(t, err, context.Canceled, key)
+				}
+				if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("post %s: %v", key, err)
+				}
+				if err != nil && i%4 == 2 && !exact {
+					continue // ambiguous: counted below only if the key is there
+				}
+				mu.Lock()
+				posted[key] = err == nil
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for w := range workers {
+		for i := 2; i < perWorker; i += 4 {
+			key := fmt.Sprintf("w%d:%d", w, i)
+			if _, ok := posted[key]; !ok {
+				if _, err := f.l.TransactionByKey(f.ctx, key); err == nil {
+					n++
+				}
+			}
+		}
+	}
+	for key, ok := range posted {
+		_, err := f.l.TransactionByKey(f.ctx, key)
+		if ok {
+			n++
+			assert.NoError(t, err, "%s was acknowledged", key)
+		} else {
+			assert.ErrorIs(t, err, ledger.ErrNotFound, "%s failed but was posted", key)
+		}
+	}
+	assert.Equal(t, decimal.New(int64(n), -2).String(), f.balance("a"))
 	f.verify()
 }
 

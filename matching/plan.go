@@ -33,8 +33,8 @@ const (
 var (
 	// ErrInvalidInput reports malformed matcher input: too many demands or providers, a
 	// repeated id, a capacity, load, headcount or filled count catalog could not hold, a
-	// DefaultScorer's WalkMetersMax or weight out of range, k outside 1..SuggestMax, an
-	// unknown objective, a scorer's Reason that is not listed.
+	// DefaultScorer's WalkMetersMax or weight out of range, a nil ScorerFunc, k outside
+	// 1..SuggestMax, an unknown objective, a scorer's Reason that is not listed.
 	ErrInvalidInput = errors.New("matching: invalid input")
 	// ErrNotFound reports a demand or provider id the Matcher does not hold.
 	ErrNotFound = errors.New("matching: not found")
@@ -58,7 +58,7 @@ const (
 // and the default load cost, and checks no deadline.
 type Options struct {
 	// Scorer rates the pairings. nil, or a nil *DefaultScorer: DefaultScorer{}. A non-nil
-	// *DefaultScorer is read once, by NewMatcher.
+	// *DefaultScorer is read once, by NewMatcher. A nil ScorerFunc is refused.
 	Scorer    Scorer
 	Router    *Router // nil: DefaultRouter(); &Router{} routes nothing
 	Objective Objective
@@ -151,13 +151,13 @@ type Matcher struct {
 // copied: do not modify them while the Matcher is in use).
 //
 // Errors: [ErrInvalidInput] (wrapped) for more than PlanDemandsMax demands or
-// PlanProvidersMax providers, a repeated id, an unknown objective, a DefaultScorer (or
-// *DefaultScorer) whose WalkMetersMax is negative, NaN, infinite or above
-// WalkMetersMaxLimit, or with a weight beyond ±WeightPointsMax, or a record catalog could
-// not hold: a provider's Capacity or Active outside 0..catalog.CapacityMax, a demand's
-// Headcount outside 1..catalog.HeadcountMax or Filled outside 0..Headcount. The error names
-// the record's id and the value. Other fields (RatingSum, coordinates, grid paths, skills)
-// are read as they are.
+// PlanProvidersMax providers, a repeated id, an unknown objective, a nil ScorerFunc as
+// Options.Scorer, a DefaultScorer (or *DefaultScorer) whose WalkMetersMax is negative, NaN,
+// infinite or above WalkMetersMaxLimit, or with a weight beyond ±WeightPointsMax, or a
+// record catalog could not hold: a provider's Capacity or Active outside
+// 0..catalog.CapacityMax, a demand's Headcount outside 1..catalog.HeadcountMax or Filled
+// outside 0..Headcount. The error names the record's id and the value. Other fields
+// (RatingSum, coordinates, grid paths, skills) are read as they are.
 func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Options) (*Matcher, error) {
 	if len(demands) > PlanDemandsMax || len(providers) > PlanProvidersMax {
 		return nil, fmt.Errorf("matcher: %d demands, %d providers, limits %d and %d: %w",
@@ -259,11 +259,16 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 // or a nil *DefaultScorer (Score has a value receiver, so the pointer would panic at the
 // first pairing), a copy of a non-nil *DefaultScorer's pointee (what is checked is what
 // scores, and it gets the prepared scorer), and s itself otherwise. A DefaultScorer is
-// checked (see DefaultScorer.check).
+// checked (see DefaultScorer.check). A nil ScorerFunc is refused: the caller meant a scorer
+// of its own and gave none, and calling it would panic at the first pairing.
 func matcherScorer(s Scorer) (Scorer, error) {
 	switch s := s.(type) {
 	case nil:
 		return DefaultScorer{}, nil
+	case ScorerFunc:
+		if s == nil {
+			return nil, fmt.Errorf("Options.Scorer is a nil ScorerFunc: %w", ErrInvalidInput)
+		}
 	case *DefaultScorer:
 		if s == nil {
 			return DefaultScorer{}, nil

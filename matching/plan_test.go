@@ -694,6 +694,21 @@ func TestMatcherNilDefaultScorerPointer(t *testing.T) {
 	equal(t, want, got, "plan after the scorer changed")
 }
 
+// A nil ScorerFunc in Options.Scorer is not a nil Scorer: NewMatcher took it and the first
+// pairing Plan or a Suggest method scored called the nil function and panicked. It is
+// refused with ErrInvalidInput instead: the caller meant a scorer of its own and gave none.
+func TestMatcherNilScorerFunc(t *testing.T) {
+	demands, providers := smallWorld()
+	opts := matching.Options{Scorer: matching.ScorerFunc(nil)}
+	m, err := matching.NewMatcher(demands, providers, opts)
+	errorIs(t, err, matching.ErrInvalidInput)
+	if m != nil {
+		t.Fatalf("NewMatcher returned a Matcher with its error")
+	}
+	_, err = matching.Plan(context.Background(), demands, providers, opts)
+	errorIs(t, err, matching.ErrInvalidInput)
+}
+
 // weightsWith is DefaultWeights with the named weight set to points.
 func weightsWith(t *testing.T, name string, points int64) matching.Weights {
 	t.Helper()

@@ -254,7 +254,7 @@ func TestExpireAllReports(t *testing.T) {
 		assert.Equal(t, now.Format("20060102"), r.Period)
 	}
 	st := tw.state(t)
-	assert.Equal(t, head+1, st.head, "one transaction for c0")
+	assert.Equal(t, head+2, st.head, "one transaction per expired holder of c0")
 	for s, want := range []string{"5", "5", "25"} {
 		assert.Equal(t, want, st.balances[tw.incs[s].HolderAccount("p-2")], "scheme %d", s)
 	}
@@ -290,7 +290,7 @@ func TestExpireAllRetryAfterCrash(t *testing.T) {
 	a, b := newTwin(t, fs, schemes...), newTwin(t, memstore.New(), schemes...)
 	for _, tw := range []*twin{a, b} {
 		for s := range tw.incs {
-			for h := range 300 { // two expiry transactions per scheme
+			for h := range 300 { // one expiry batch per scheme
 				tw.give(t, s, fmt.Sprint("p-", h), int64(h+1), 400)
 			}
 		}
@@ -299,7 +299,7 @@ func TestExpireAllRetryAfterCrash(t *testing.T) {
 	reps, err := points.ExpireAll(a.ctx, a.clock.Now(), a.incs...)
 	require.ErrorIs(t, err, errCrash)
 	require.Len(t, reps, 2, "the reports of the schemes it got to")
-	assert.Equal(t, 2, reps[0].Transactions)
+	assert.Equal(t, 300, reps[0].Transactions)
 	assert.Zero(t, reps[1].Transactions, "c1's batch failed")
 	fs.failAfter.Store(0)
 

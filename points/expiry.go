@@ -17,8 +17,8 @@ import (
 
 // Limits of an expiry run.
 const (
-	// ExpireTransactionsPerBatch is how many expiry transactions (of up to ledger.PostingsMax
-	// postings each) one PostBatch carries.
+	// ExpireTransactionsPerBatch is how many expiry transactions (one per holder account) one
+	// PostBatch carries.
 	ExpireTransactionsPerBatch = 1000
 )
 
@@ -85,11 +85,14 @@ const ExpireSchemesMax = 10_000
 //
 // A run is idempotent per period (the day of asOf): an account that an expiry of this scheme
 // in this period already covers (found in the same scan) is not expired again in it, even
-// if points were held then and could only partly expire; and each expiry transaction's key
-// is derived from the period and the accounts it covers, so two runs racing each other post
-// it once. A run that dies midway is repaired by running again. Run one Expire
-// per scheme at a time (a scheduled job); within one process Expire serialises itself. To
-// expire several schemes of one ledger, ExpireAll reads the ledger once for all of them.
+// if points were held then and could only partly expire; and each account's expiry is one
+// transaction whose key is derived from the community, the period and the account, so runs
+// racing each other (two processes, or two Incentives of one scheme) expire an account at
+// most once in the period, even when the ledger changed between their scans. A run that
+// dies midway is repaired by running again. Racing runs are safe but do the work twice, so
+// run one Expire per scheme at a time (a scheduled job); within one process an Incentive's
+// Expire serialises itself. To expire several schemes of one ledger, ExpireAll reads the
+// ledger once for all of them.
 //
 // Errors: ErrInvalid (asOf zero), the ledger's ErrClosed. A scheme without validity expires
 // nothing.
@@ -343,25 +346,17 @@ func (a *assetLots) get(id ledger.AccountID) int {
 
 // expireRun posts one scheme's expiry from the lots, adding to rep. posted, if not nil, is
 // told of every transaction it posts (not of replays).
+//
+// Each holder account's expiry is a transaction of its own, keyed by the community, the
+// period and the account (expiryKey): a run whose scan saw another ledger than a racing run's
+// (a holder spent or received points in between) still expires each account at most once in
+// the period. A key over several accounts would differ between such runs, and both would
+// post.
 func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
-	type due struct {
-		id     ledger.AccountID
-		amount int64
-	}
-	dues := make([]due, 0, len(r.members)/4)
-	for _, i := range r.members {
-		if _, done := r.done[i]; done {
-			rep.AlreadyDone++
-			continue
-		}
-		if v := a.all[i].expired(r.cutoff); v > 0 {
-			dues = append(dues, due{a.ids[i], v})
-		}
-	}
 	meta := map[string]string{MetaKind: KindExpire, MetaCommunity: inc.s.Community, MetaPeriod: rep.Period}
 	scale := inc.s.Scale
-	var batch []ledger.Transaction
-	var chunks [][]due
+	batch := make([]ledger.Transaction, 0, min(len(r.members), ExpireTransactionsPerBatch))
+	amounts := make([]int64, 0, cap(batch))
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -377,44 +372,46 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 				rep.AlreadyDone++
 			case r.Err == nil:
 				rep.Transactions++
-				for _, d := range chunks[i] {
-					rep.Accounts++
-					rep.Points = rep.Points.Add(ledger.FromMinor(d.amount, scale))
-				}
-				if posted != nil && !r.Transaction.Replayed {
+				rep.Accounts++
+				rep.Points = rep.Points.Add(ledger.FromMinor(amounts[i], scale))
+				if posted != nil {
 					if err := posted(&r.Transaction); err != nil {
 						return err
 					}
 				}
 			case errors.Is(r.Err, ledger.ErrIdempotencyConflict):
+				// A racing run expired this account in the period, another amount.
 				rep.AlreadyDone++
 			case errors.Is(r.Err, ledger.ErrInsufficientBalance):
-				// Someone spent or reserved points since the scan: expire account by account,
-				// at most what is available now.
-				for _, d := range chunks[i] {
-					if err := inc.expireOne(ctx, d.id, d.amount, rep.Period, meta, posted, rep); err != nil {
-						return err
-					}
+				// Spent or reserved since the scan: expire at most what is available now,
+				// under the same key.
+				p := &batch[i].Postings[0]
+				if err := inc.expireOne(ctx, p.From, amounts[i], rep.Period, meta, posted, rep); err != nil {
+					return err
 				}
 			default:
 				return r.Err
 			}
 		}
-		batch, chunks = batch[:0], chunks[:0]
+		batch, amounts = batch[:0], amounts[:0]
 		return nil
 	}
-	for start := 0; start < len(dues); start += ledger.PostingsMax {
-		chunk := dues[start:min(start+ledger.PostingsMax, len(dues))]
-		h := sha256.New()
-		h.Write([]byte(inc.s.Community + "\x00" + inc.s.Asset + "\x00" + rep.Period))
-		ps := make([]ledger.Posting, len(chunk))
-		for i, d := range chunk {
-			h.Write([]byte("\x00" + d.id))
-			ps[i] = ledger.Posting{From: d.id, To: inc.expiry, Amount: ledger.FromMinor(d.amount, scale), Asset: inc.s.Asset}
+	for _, i := range r.members {
+		if _, done := r.done[i]; done {
+			rep.AlreadyDone++
+			continue
 		}
-		key := "expire:" + rep.Period + ":" + hex.EncodeToString(h.Sum(nil))[:40]
-		batch = append(batch, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: expireMemo, Metadata: meta})
-		chunks = append(chunks, chunk)
+		v := a.all[i].expired(r.cutoff)
+		if v <= 0 {
+			continue
+		}
+		id := a.ids[i]
+		batch = append(batch, ledger.Transaction{
+			IdempotencyKey: inc.expiryKey(rep.Period, id),
+			Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: ledger.FromMinor(v, scale), Asset: inc.s.Asset}},
+			Memo:           expireMemo, Metadata: meta,
+		})
+		amounts = append(amounts, v)
 		if len(batch) == ExpireTransactionsPerBatch {
 			if err := flush(); err != nil {
 				return err
@@ -424,7 +421,15 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	return flush()
 }
 
-// expireOne expires what is available of one account's due amount, under a key of its own.
+// expiryKey is the idempotency key of the expiry of holder account id in period: one per
+// account, scheme (by community) and period, whatever the amount.
+func (inc *Incentive) expiryKey(period string, id ledger.AccountID) string {
+	sum := sha256.Sum256([]byte(inc.s.Community + "\x00" + period + "\x00" + string(id)))
+	return "expire:" + period + ":" + hex.EncodeToString(sum[:20])
+}
+
+// expireOne expires what is available of one account's due amount, under the account's
+// expiry key.
 func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount int64, period string, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
 	avail, err := inc.l.Available(ctx, id)
 	if err != nil {
@@ -434,9 +439,8 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 	if !v.IsPositive() {
 		return nil
 	}
-	sum := sha256.Sum256([]byte(inc.s.Community + "\x00" + period + "\x00" + string(id)))
 	tx, err := inc.l.Post(ctx, ledger.Transaction{
-		IdempotencyKey: "expire:" + period + ":" + hex.EncodeToString(sum[:20]),
+		IdempotencyKey: inc.expiryKey(period, id),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},
 		Memo:           expireMemo, Metadata: meta,
 	})
@@ -447,7 +451,7 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 		rep.Transactions++
 		rep.Accounts++
 		rep.Points = rep.Points.Add(v)
-		if posted != nil && !tx.Replayed {
+		if posted != nil {
 			return posted(&tx)
 		}
 	case errors.Is(err, ledger.ErrIdempotencyConflict):

@@ -50,6 +50,10 @@ type Store interface {
 	Board(ctx context.Context, id uuid.UUID) (Board, error)
 	// Boards lists boards matching q, ordered by id, ids > q.After, at most q.Limit.
 	Boards(ctx context.Context, q BoardQuery) ([]Board, error)
+	// BoardDemandCount counts the demands carrying boardID whose status is in statuses (any
+	// status if statuses is zero); uuid.Nil counts none. Publish asks it on every call, so a
+	// store counts from an index rather than reading the demands' records.
+	BoardDemandCount(ctx context.Context, boardID uuid.UUID, statuses StatusSet) (int, error)
 	// Claims lists every claim on a demand (any state), ordered by provider id. A demand has at
 	// most ClaimsPerDemandMax claims. An unknown demand has none.
 	Claims(ctx context.Context, demandID uuid.UUID) ([]Claim, error)

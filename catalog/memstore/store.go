@@ -576,6 +576,26 @@ func (s *Store) Boards(_ context.Context, q catalog.BoardQuery) ([]catalog.Board
 	return out, nil
 }
 
+// BoardDemandCount implements catalog.Store from the (status, board) index: one lookup per
+// status, whatever the board holds.
+func (s *Store) BoardDemandCount(_ context.Context, boardID uuid.UUID, statuses catalog.StatusSet) (int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, errClosed("board demand count")
+	}
+	if statuses == 0 {
+		statuses = catalog.StatusSet(^uint16(0))
+	}
+	n := 0
+	for _, st := range statuses.Slice() {
+		if set := s.byStatusBoard[boardKey{st, boardID}]; set != nil {
+			n += set.n
+		}
+	}
+	return n, nil
+}
+
 // Claims implements catalog.Store.
 func (s *Store) Claims(_ context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
 	s.mu.RLock()

@@ -200,6 +200,10 @@ func compareReads(rt *rapid.T, model, s catalog.Store, demandIDs, providerIDs, b
 		m, em := model.Board(ctx, id)
 		g, eg := s.Board(ctx, id)
 		same(rt, "board", m, g, em, eg)
+		statuses := catalog.StatusSet(rapid.Uint16().Draw(rt, "count statuses"))
+		mn, em := model.BoardDemandCount(ctx, id, statuses)
+		gn, eg := s.BoardDemandCount(ctx, id, statuses)
+		same(rt, fmt.Sprintf("board demand count %b", statuses), mn, gn, em, eg)
 	}
 	dq := catalog.DemandQuery{After: cursor("demand after", demandIDs), Limit: rapid.IntRange(1, 4).Draw(rt, "limit")}
 	if rapid.Bool().Draw(rt, "q statuses") {

@@ -410,6 +410,38 @@ func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Boa
 	return out, err
 }
 
+// BoardDemandCount implements catalog.Store: a COUNT over the (board_id, status, id) index,
+// which reads no record.
+//
+// Errors: catalog.ErrClosed, or the database's error wrapped.
+func (s *Store) BoardDemandCount(ctx context.Context, boardID uuid.UUID, statuses catalog.StatusSet) (int, error) {
+	if s.closed.Load() {
+		return 0, errClosed("board demand count")
+	}
+	if boardID == uuid.Nil {
+		return 0, nil // a demand on no board keeps NULL, not the nil uuid
+	}
+	var w where
+	w.add("board_id = ?", boardID[:])
+	if statuses != 0 {
+		list := statuses.Slice()
+		if len(list) == 0 {
+			return 0, nil // only bits that are no status
+		}
+		vals := make([]any, len(list))
+		for i, st := range list {
+			vals[i] = int(st)
+		}
+		w.in("status", vals)
+	}
+	query := s.d.Rebind("SELECT COUNT(*) FROM catalog_demands WHERE " + strings.Join(w.conds, " AND "))
+	var n int64
+	if err := s.reader().queryRow(ctx, query, w.args...).Scan(&n); err != nil {
+		return 0, s.closedErr("board demand count", fmt.Errorf("sqlstore: board %s demand count: %w", boardID, err))
+	}
+	return int(n), nil
+}
+
 // records reads up to maxRows encoded records, decoding each and checking it belongs to the
 // query (a row that does not is ErrCorrupt). The result is empty, not nil, when none match.
 func records[T any](ctx context.Context, s *Store, op, query string, maxRows int, decode func([]byte) (T, error), belongs func(*T) error, args ...any) ([]T, error) {

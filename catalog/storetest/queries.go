@@ -131,6 +131,79 @@ func testDemandQueries(t *testing.T, s catalog.Store) {
 	assert.NotContains(t, ids(page), d.ID)
 }
 
+// testBoardDemandCount checks BoardDemandCount against DemandQuery.Matches over random demands,
+// and that it follows a demand moving on and off a board.
+func testBoardDemandCount(t *testing.T, s catalog.Store) {
+	ctx := context.Background()
+	all := seedDemands(t, s, 300, rand.New(rand.NewPCG(3, 4)))
+	boards := map[uuid.UUID]bool{uuid.New(): true}
+	for _, d := range all {
+		if d.BoardID != uuid.Nil {
+			boards[d.BoardID] = true
+		}
+	}
+	require.Len(t, boards, 3, "the seed puts demands on two boards")
+	sets := map[string]catalog.StatusSet{
+		"any":        0,
+		"on board":   catalog.Statuses(catalog.StatusPublished, catalog.StatusClaimed, catalog.StatusAccepted),
+		"published":  catalog.Statuses(catalog.StatusPublished),
+		"open":       catalog.OpenStatuses,
+		"no status":  catalog.StatusSet(1), // bit 0 is no status: nothing matches
+		"every bit":  catalog.StatusSet(^uint16(0)),
+		"terminal":   catalog.Statuses(catalog.StatusAwarded, catalog.StatusCancelled, catalog.StatusExpired),
+		"draft only": catalog.Statuses(catalog.StatusDraft),
+	}
+	for name, set := range sets {
+		t.Run(name, func(t *testing.T) {
+			for board := range boards {
+				q := catalog.DemandQuery{BoardID: board, Statuses: set}
+				want := 0
+				for _, d := range all {
+					if q.Matches(d) {
+						want++
+					}
+				}
+				got, err := s.BoardDemandCount(ctx, board, set)
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "board %s", board)
+			}
+			got, err := s.BoardDemandCount(ctx, uuid.Nil, set)
+			require.NoError(t, err)
+			assert.Zero(t, got, "uuid.Nil counts none, though most demands are on no board")
+		})
+	}
+
+	// A demand moving onto a board and off it again moves the count.
+	var d catalog.Demand
+	for _, x := range all {
+		if x.BoardID == uuid.Nil && x.Status == catalog.StatusOpen {
+			d = x
+			break
+		}
+	}
+	require.NotEqual(t, uuid.Nil, d.ID, "the seed has an open demand on no board")
+	board := uuid.New()
+	onBoard := catalog.Statuses(catalog.StatusPublished, catalog.StatusClaimed)
+	count := func() int {
+		t.Helper()
+		n, err := s.BoardDemandCount(ctx, board, onBoard)
+		require.NoError(t, err)
+		return n
+	}
+	d.Status, d.BoardID, d.Version = catalog.StatusPublished, board, d.Version+1
+	require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+	assert.Equal(t, 1, count(), "published")
+	d.Status, d.Version = catalog.StatusClaimed, d.Version+1
+	require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+	assert.Equal(t, 1, count(), "claimed, still on the board")
+	d.Status, d.Version = catalog.StatusInProgress, d.Version+1
+	require.NoError(t, s.Apply(ctx, catalog.Change{Demands: []catalog.Demand{d}}))
+	assert.Equal(t, 0, count(), "started: off the board, though it keeps the board id")
+	n, err := s.BoardDemandCount(ctx, board, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "any status counts a demand that keeps the board id")
+}
+
 func ids(ds []catalog.Demand) []uuid.UUID {
 	out := make([]uuid.UUID, len(ds))
 	for i, d := range ds {

@@ -103,26 +103,6 @@ func (c *Catalog) publishable(b Board, d Demand, now time.Time) error {
 // no longer on the board.
 const onBoardStatuses = StatusSet(1<<StatusPublished | 1<<StatusClaimed | 1<<StatusAccepted)
 
-// boardDemands counts the demands on a board (onBoardStatuses), at most BoardDemandsMax: those
-// CloseBoard moves now or, after a withdrawal, may have to. A demand enters this set only by
-// being published on the board.
-func (c *Catalog) boardDemands(ctx context.Context, boardID uuid.UUID) (int, error) {
-	q := DemandQuery{BoardID: boardID, Statuses: onBoardStatuses, Limit: PageSizeMax}
-	n := 0
-	for n < BoardDemandsMax {
-		page, err := c.store.Demands(ctx, q)
-		if err != nil {
-			return 0, err
-		}
-		n += len(page)
-		if len(page) < q.Limit {
-			break
-		}
-		q.After = page[len(page)-1].ID
-	}
-	return n, nil
-}
-
 // addPublish appends demand d's move to Published on board to ch.
 func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Time) {
 	n := d.Clone()
@@ -163,8 +143,10 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 			return fmt.Errorf("publish: %w", err)
 		}
 		// A board holds at most BoardDemandsMax demands, or CloseBoard could not move them.
-		// Only Publish adds one, and it moves the board's version, so the count stands.
-		n, err := c.boardDemands(ctx, b.ID)
+		// Only Publish adds one to an existing board, and it moves the board's version, so a
+		// count read after the board stands until the write (a demand leaving meanwhile only
+		// makes it high).
+		n, err := c.store.BoardDemandCount(ctx, b.ID, onBoardStatuses)
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", demandID, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/catalog/memstore"
 	"github.com/tongxin/tongxin/catalog/sqlstore"
 	"github.com/tongxin/tongxin/internal/sqltest"
 )
@@ -210,4 +211,70 @@ func BenchmarkClaimSQLite(b *testing.B) {
 func BenchmarkClaimPostgres(b *testing.B) {
 	s, _ := openPostgres(b)
 	claimBench(b, s)
+}
+
+// BenchmarkPublishFillBoard publishes one more wish onto a board that already holds size
+// demands, then cancels it (untimed) so the board stays at size: ns/publish should not grow
+// with the board.
+func BenchmarkPublishFillBoard(b *testing.B) {
+	stores := map[string]func(b *testing.B) catalog.Store{
+		"memstore": func(*testing.B) catalog.Store { return memstore.New() },
+		"sqlite":   func(b *testing.B) catalog.Store { s, _ := openSQLite(b); return s },
+	}
+	for _, name := range []string{"memstore", "sqlite"} {
+		for _, size := range []int{100, 5000} {
+			b.Run(fmt.Sprintf("%s/board=%d", name, size), func(b *testing.B) { publishFillBench(b, stores[name](b), size) })
+		}
+	}
+}
+
+func BenchmarkPublishFillBoardPostgres(b *testing.B) {
+	for _, size := range []int{100, 5000} {
+		b.Run(fmt.Sprintf("board=%d", size), func(b *testing.B) {
+			s, _ := openPostgres(b)
+			publishFillBench(b, s, size)
+		})
+	}
+}
+
+func publishFillBench(b *testing.B, s catalog.Store, size int) {
+	ctx := context.Background()
+	c, err := catalog.New(s)
+	require.NoError(b, err)
+	const grid = "街道1/社区1/1网格/1栋"
+	var sheet strings.Builder
+	sheet.WriteString("kind,title,category,requester_id,grid\n")
+	for i := range size {
+		fmt.Fprintf(&sheet, "wish,微心愿%d,haircut,r%d,%s\n", i, i, grid)
+	}
+	ds, err := c.ImportDemands(ctx, strings.NewReader(sheet.String()), "operator")
+	require.NoError(b, err)
+	ids := make([]uuid.UUID, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	now := time.Now()
+	board, err := c.PublishBoard(ctx, catalog.BoardSpec{Name: "榜", Kind: catalog.BoardWishes, Scope: "街道1/社区1",
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Demands: ids, Actor: "community"})
+	require.NoError(b, err)
+	wish := catalog.Demand{Kind: catalog.Wish, Title: "上门理发", Category: "haircut", Status: catalog.StatusOpen,
+		Requester: catalog.RequesterRef{ID: "r"}, Location: catalog.Location{Grid: grid}}
+	var publishing time.Duration
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		d, err := c.CreateDemand(ctx, wish, "operator")
+		require.NoError(b, err)
+		b.StartTimer()
+		start := time.Now()
+		_, err = c.Publish(ctx, board.ID, d.ID, catalog.Act{Actor: "community"})
+		publishing += time.Since(start)
+		require.NoError(b, err)
+		b.StopTimer()
+		_, err = c.Cancel(ctx, d.ID, catalog.Act{Actor: "community", Reason: "bench"})
+		require.NoError(b, err)
+		b.StartTimer()
+		n++
+	}
+	b.ReportMetric(float64(publishing.Nanoseconds())/float64(n), "ns/publish")
 }

@@ -58,7 +58,9 @@ const (
 // and the default load cost, and checks no deadline.
 type Options struct {
 	// Scorer rates the pairings. nil, or a nil *DefaultScorer: DefaultScorer{}. A non-nil
-	// *DefaultScorer is read once, by NewMatcher. A nil ScorerFunc is refused.
+	// *DefaultScorer is read once, by NewMatcher. A nil ScorerFunc is refused. Candidates are
+	// looked up by the skills the scorer reads for a demand with none of its own: a
+	// DefaultScorer's taxonomy's for its category, the router's taxonomy's for other scorers.
 	Scorer    Scorer
 	Router    *Router // nil: DefaultRouter(); &Router{} routes nothing
 	Objective Objective
@@ -132,7 +134,7 @@ type Matcher struct {
 	demandByID   map[uuid.UUID]int32
 	providerByID map[uuid.UUID]int32
 	routes       []Route
-	skills       [][]catalog.Skill
+	skills       [][]catalog.Skill // each demand's required skills, as the scorer reads them
 	// prepared scores candidates without explanation when the scorer is DefaultScorer.
 	prepared *defaultScoring
 
@@ -191,8 +193,13 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		m.loadCost = 0
 	}
 	m.loadCost = min(m.loadCost, FitScoreMax)
+	// Candidates are looked up by the skills the scorer checks: a DefaultScorer reads a
+	// category's skills from its own taxonomy, which need not be the router's, and an index
+	// by the other would never find the providers it deems eligible.
 	taxonomy := m.router.Taxonomy
-	if taxonomy == nil {
+	if s, ok := m.scorer.(DefaultScorer); ok {
+		taxonomy = s.taxonomy()
+	} else if taxonomy == nil {
 		taxonomy = catalog.DefaultTaxonomy()
 	}
 

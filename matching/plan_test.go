@@ -1059,3 +1059,49 @@ func TestPlanKeepsNearestCandidates(t *testing.T) {
 		t.Fatalf("assignment %v: the professional was not among the kept candidates", a)
 	}
 }
+
+// The Matcher found candidates by the skills of a demand's category in the router's taxonomy
+// (Router.Taxonomy, or the default) while DefaultScorer judged them by its own
+// (DefaultScorer.Taxonomy, or the default). Where the two differ, an eligible provider next
+// door was never looked at: Plan reported "no provider with skill haircut" for a wish the
+// scorer says needs barbering, and the Suggest methods found no one. Candidates now come by
+// the skills the scorer checks, whichever of the two taxonomies is the community's own.
+func TestMatcherFindsCandidatesByScorerTaxonomy(t *testing.T) {
+	own, err := catalog.ParseTaxonomy([]byte(`[
+	  {"code":"haircut","name":"义务理发","skills":["barbering"],"default_minutes":30}]`))
+	noError(t, err)
+	grid := catalog.GridPath("幸福街道/阳光社区/1网格/1栋")
+	wish := catalog.Demand{ID: uuid.UUID{15: 1}, Kind: catalog.Wish, Category: "haircut", Status: catalog.StatusOpen,
+		Headcount: 1, Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: 30, Lng: 120}}}
+	barber := func(skill catalog.Skill) catalog.Provider {
+		return catalog.Provider{ID: uuid.UUID{15: 2}, Kind: catalog.Volunteer, Skills: []catalog.Skill{skill},
+			Capacity: 1, Home: grid, At: catalog.Coordinates{Lat: 30.001, Lng: 120}}
+	}
+	ownRouter := matching.RouterForTaxonomy(own)
+	tests := []struct {
+		name     string
+		opts     matching.Options
+		provider catalog.Provider // eligible by the scorer's taxonomy only
+	}{
+		{"scorer's own taxonomy, default router", matching.Options{Scorer: matching.DefaultScorer{Taxonomy: own}}, barber("barbering")},
+		{"scorer's own taxonomy by pointer", matching.Options{Scorer: &matching.DefaultScorer{Taxonomy: own}}, barber("barbering")},
+		{"router's own taxonomy, default scorer", matching.Options{Router: &ownRouter}, barber("haircut")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			demands, providers := []catalog.Demand{wish}, []catalog.Provider{tt.provider}
+			m, err := matching.NewMatcher(demands, providers, tt.opts)
+			noError(t, err)
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			equal(t, 1, res.Served, fmt.Sprintf("served (unmatched %+v)", res.Unmatched))
+			equal(t, tt.provider.ID, res.Assignments[0].ProviderID, "provider")
+			sp, err := m.SuggestProviders(wish.ID, 5)
+			noError(t, err)
+			equal(t, 1, len(sp), "providers suggested")
+			sd, err := m.SuggestDemands(tt.provider.ID, 5)
+			noError(t, err)
+			equal(t, 1, len(sd), "demands suggested")
+		})
+	}
+}

@@ -186,3 +186,104 @@ func ExampleCatalog_Dispatch() {
 	// 孙 refused: not dispatched to
 	// 钱 accepts: 2 of 2, accepted
 }
+
+// 幸福街道办事处 imports the volunteer roster (资源清单) its communities keep in a spreadsheet:
+// Chinese headers, Excel's byte-order mark, lists split by ';' or '；'. The whole sheet is
+// registered in one write, and the roster answers the matcher's queries at once.
+func ExampleCatalog_ImportProviders() {
+	ctx := context.Background()
+	c, _ := catalog.New(memstore.New(), catalog.WithIDs(storetest.SeqIDs()), catalog.WithNow(storetest.NewClock().Now))
+	roster := "\ufeff类型,名称,居民编号,技能,所属网格,服务容量,服务时间,标记\n" +
+		"志愿者,张师傅,res-42,haircut,幸福街道/阳光社区/2网格,3,周六 8-12,党员\n" +
+		"志愿者,李医生,res-51,medical;companionship,幸福街道/阳光社区/1网格,2,周三 14-17；周日 9-11,双报到；专业人员\n" +
+		"微团队,阳光理发队,,haircut,幸福街道/和平社区,5,,\n"
+	ps, err := c.ImportProviders(ctx, strings.NewReader(roster), "street-office")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range ps {
+		fmt.Printf("%-9s %s %v capacity %d, %s\n", p.Kind, p.Name, p.Skills, p.Capacity, p.Availability)
+	}
+	page, _ := c.Providers(ctx, catalog.ProviderQuery{Skill: "haircut", Grid: "幸福街道/阳光社区"})
+	for _, p := range page.Providers {
+		fmt.Println("haircuts in 阳光社区:", p.Name)
+	}
+	// Output:
+	// volunteer 张师傅 [haircut] capacity 3, sat 8-12
+	// volunteer 李医生 [medical companionship] capacity 2, sun 9-11; wed 14-17
+	// team      阳光理发队 [haircut] capacity 5, any
+	// haircuts in 阳光社区: 张师傅
+}
+
+// The month's wish board (揭榜) closes: a wish no one claimed returns to Open, off the board,
+// ready for next month's; a wish partly claimed keeps its volunteer and stays Claimed; a wish
+// whose places are all taken stays Accepted. After the close no one can claim from the board.
+func ExampleCatalog_CloseBoard() {
+	ctx := context.Background()
+	f := storetest.NewFixture(nopTB{}, memstore.New())
+	wish := func(title, category string, headcount int) catalog.Demand {
+		d := storetest.Wish("res-1")
+		d.Title, d.Category, d.Headcount = title, category, headcount
+		return f.OpenWish(nopTB{}, d)
+	}
+	haircut, visit, tutoring := wish("上门理发", "haircut", 1), wish("探访独居老人", "elderly_visit", 2), wish("作业辅导", "tutoring", 1)
+	board := f.Board(nopTB{}, haircut.ID, visit.ID, tutoring.ID)
+	zhang := f.Register(nopTB{}, storetest.Volunteer("zhang"))
+	li := f.Register(nopTB{}, storetest.Volunteer("li"))
+	_, _ = f.Cat.Claim(ctx, haircut.ID, zhang.ID, catalog.Act{Actor: "zhang"})
+	_, _ = f.Cat.Claim(ctx, visit.ID, li.ID, catalog.Act{Actor: "li"})
+
+	f.Clock.Advance(30 * 24 * time.Hour)
+	closed, _ := f.Cat.CloseBoard(ctx, board.ID, "community")
+	fmt.Println("board closed:", closed.Closed)
+	for _, id := range []uuid.UUID{haircut.ID, visit.ID, tutoring.ID} {
+		d, _ := f.Cat.Demand(ctx, id)
+		fmt.Printf("%s: %s, on board: %v\n", d.Title, d.Status, d.BoardID == board.ID)
+	}
+	_, err := f.Cat.Claim(ctx, visit.ID, zhang.ID, catalog.Act{Actor: "zhang"})
+	fmt.Println("late claim refused:", errors.Is(err, catalog.ErrBoardClosed))
+	// Output:
+	// board closed: true
+	// 上门理发: accepted, on board: true
+	// 探访独居老人: claimed, on board: true
+	// 作业辅导: open, on board: false
+	// late claim refused: true
+}
+
+// The nightly sweep: wishes still waiting for a volunteer when their deadline passes expire
+// (mooncakes are no use after the Mid-Autumn Festival); one a volunteer has claimed goes on, and one
+// whose deadline is still ahead waits.
+func ExampleCatalog_ExpireDue() {
+	ctx := context.Background()
+	f := storetest.NewFixture(nopTB{}, memstore.New())
+	now := f.Clock.Now()
+	wish := func(title, category string, deadline time.Time) catalog.Demand {
+		d := storetest.Wish("res-1")
+		d.Title, d.Category, d.Deadline = title, category, deadline
+		return f.OpenWish(nopTB{}, d)
+	}
+	mooncakes := wish("中秋送月饼", "goods", now.Add(7*24*time.Hour))
+	haircut := wish("节前理发", "haircut", now.Add(7*24*time.Hour))
+	later := wish("冬衣捐赠", "goods", now.Add(60*24*time.Hour))
+	f.Board(nopTB{}, mooncakes.ID, haircut.ID, later.ID)
+	v := f.Register(nopTB{}, storetest.Volunteer("zhang"))
+	_, _ = f.Cat.Claim(ctx, haircut.ID, v.ID, catalog.Act{Actor: "zhang"})
+
+	f.Clock.Advance(8 * 24 * time.Hour)
+	n, _ := f.Cat.ExpireDue(ctx, f.Clock.Now())
+	fmt.Println("expired:", n)
+	for _, id := range []uuid.UUID{mooncakes.ID, haircut.ID, later.ID} {
+		d, _ := f.Cat.Demand(ctx, id)
+		fmt.Printf("%s: %s\n", d.Title, d.Status)
+	}
+	events, _ := f.Cat.History(ctx, mooncakes.ID, 0, 0)
+	last := events[len(events)-1]
+	fmt.Printf("%s by %s: %s\n", last.Action, last.Actor, last.Reason)
+	// Output:
+	// expired: 1
+	// 中秋送月饼: expired
+	// 节前理发: accepted
+	// 冬衣捐赠: published
+	// expire by system: deadline passed
+}

@@ -318,3 +318,51 @@ func TestSuggestDemandsProviderFull(t *testing.T) {
 		})
 	}
 }
+
+// SuggestDemands examined the first CandidatesScannedMax demands of the volunteer's
+// community in the order they were given, wherever they lay: with that many haircut wishes
+// listed first in a far grid of the community (beyond her walking circle), the wish next
+// door was never looked at and she was told nothing suits her. It now looks in her own grid
+// first, then the rest of her community and service area, nearest first as Plan looks for
+// providers.
+func TestSuggestDemandsLooksNearFirst(t *testing.T) {
+	community := catalog.GridPath("幸福街道/阳光社区")
+	wish := func(n int, grid catalog.GridPath, lat float64) catalog.Demand {
+		return catalog.Demand{ID: uuid.UUID{14: byte(n >> 8), 15: byte(n)}, Kind: catalog.Wish, Category: "haircut",
+			Skills: []catalog.Skill{"haircut"}, Status: catalog.StatusOpen, Headcount: 1,
+			Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: lat, Lng: 120}}}
+	}
+	var demands []catalog.Demand
+	for n := range matching.CandidatesScannedMax + 10 {
+		demands = append(demands, wish(n+1, community+"/9网格/1栋", 30.05)) // about 5.5 km north
+	}
+	next := wish(1000, community+"/1网格/2栋", 30.0)
+	demands = append(demands, next)
+	barber := catalog.Provider{ID: uuid.UUID{0: 2}, Kind: catalog.Volunteer, Skills: []catalog.Skill{"haircut"},
+		Capacity: 1, Home: community + "/1网格/3栋", At: catalog.Coordinates{Lat: 30.001, Lng: 120}}
+	for _, tt := range []struct {
+		name string
+		area []catalog.GridPath
+	}{
+		{"home community", nil},
+		{"service area the street", []catalog.GridPath{"幸福街道"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := barber
+			p.ServiceArea = tt.area
+			m, err := matching.NewMatcher(demands, []catalog.Provider{p}, matching.Options{})
+			noError(t, err)
+			list, err := m.SuggestDemands(p.ID, 3)
+			noError(t, err)
+			ids := make([]uuid.UUID, len(list))
+			for k, s := range list {
+				ids[k] = s.ID
+			}
+			equal(t, []uuid.UUID{next.ID}, ids, "suggested demands")
+			// Plan finds the same pairing from the demand's side.
+			res, err := m.Plan(context.Background())
+			noError(t, err)
+			equal(t, 1, res.Served, "served")
+		})
+	}
+}

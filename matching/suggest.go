@@ -75,12 +75,13 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // SuggestDemands returns the k open demands a provider fits best, best first (ties: input
 // order), each with its score explained: what a board (揭榜) shows a volunteer. It examines
 // at most CandidatesScannedMax demands in the provider's service area that need one of its
-// skills or functions, leaving out demands dispatched (派单) to other providers and demands
-// whose deadline is at or before Options.Now, when set (catalog.Claim refuses both). A
-// provider with no free places (Active at or above Capacity, which catalog.Claim refuses:
-// catalog.ErrCapacity) gets an empty list and no error, as SuggestProviders and Plan leave
-// such a provider out. The first call on a Matcher also indexes its open demands by skill and
-// grid (a few milliseconds for a district), which Plan does not need.
+// skills or functions, nearest first (its own grid, its community, then the rest of the
+// area), leaving out demands dispatched (派单) to other providers and demands whose deadline
+// is at or before Options.Now, when set (catalog.Claim refuses both). A provider with no
+// free places (Active at or above Capacity, which catalog.Claim refuses: catalog.ErrCapacity)
+// gets an empty list and no error, as SuggestProviders and Plan leave such a provider out.
+// The first call on a Matcher also indexes its open demands by skill and grid (a few
+// milliseconds for a district), which Plan does not need.
 //
 // Errors: [ErrInvalidInput] (wrapped) for k outside 1..SuggestMax or a scorer's Reason that is
 // not listed (see [Scorer]); [ErrNotFound] (wrapped) for an unknown provider id. k and the id
@@ -107,13 +108,28 @@ func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, err
 			roots = []catalog.GridPath{p.Home}
 		}
 	}
+	// Nearest first, as Plan looks for providers: the provider's own grid, the rest of its
+	// community, then the rest of its service area. In input order alone, the first
+	// CandidatesScannedMax demands of a large area could all lie beyond the walking circle
+	// and hide the one next door.
+	areas := make([]catalog.GridPath, 0, len(roots)+2)
+	for _, near := range [...]catalog.GridPath{p.Home.Truncate(catalog.LevelGrid), p.Home.Community()} {
+		if !slices.Contains(areas, near) && slices.ContainsFunc(roots, near.Within) {
+			areas = append(areas, near)
+		}
+	}
+	for _, root := range roots {
+		if !slices.Contains(areas, root) {
+			areas = append(areas, root)
+		}
+	}
 	seen := make(map[int32]struct{}, 64)
 	var found []candidate
 	scanned := 0
 scan:
-	for _, root := range roots {
+	for _, area := range areas {
 		for _, key := range providerCodes(p) {
-			key.area = root
+			key.area = area
 			for _, i := range m.demandIndex[key] {
 				if scanned >= CandidatesScannedMax {
 					break scan

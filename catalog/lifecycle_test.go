@@ -289,3 +289,27 @@ func TestDemandsRefusesMalformedCategory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Demands, 1)
 }
+
+// A function filter that is no function code matches no stored provider (every stored
+// function is a code), but PostgreSQL refused a NUL with a database error (SQLSTATE 22021)
+// where memstore and SQLite answered an empty page. Providers refuses it with ErrInvalid, as
+// it refuses a malformed skill and Demands a malformed category.
+func TestProvidersRefusesMalformedFunction(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	unit := storetest.Volunteer("u1")
+	unit.Kind, unit.PersonID, unit.Functions = catalog.Unit, "", []catalog.Function{catalog.FunctionLegalAid}
+	f.Register(t, unit)
+	for name, function := range map[string]catalog.Function{
+		"NUL": "legal\x00aid", "not UTF-8": "\xff", "upper case": "Legal_aid", "space": "legal aid",
+		"too long": catalog.Function(strings.Repeat("a", 33)),
+	} {
+		_, err := c.Providers(ctx, catalog.ProviderQuery{Function: function})
+		assert.ErrorIs(t, err, catalog.ErrInvalid, name)
+		var buf bytes.Buffer
+		assert.ErrorIs(t, c.ExportProviders(ctx, &buf, catalog.ProviderQuery{Function: function}, catalog.CSVOptions{}), catalog.ErrInvalid, name)
+	}
+	page, err := c.Providers(ctx, catalog.ProviderQuery{Function: catalog.FunctionLegalAid})
+	require.NoError(t, err)
+	assert.Len(t, page.Providers, 1)
+}

@@ -171,7 +171,8 @@ type ProviderPage struct {
 
 // Providers lists providers matching q in id order (q.Limit zero: PageSizeDefault).
 //
-// Errors: ErrInvalid (limit, grid path, skill), ErrClosed.
+// Errors: ErrInvalid (limit, grid path, skill, a function that is not a well-formed code such
+// as legal_aid), ErrClosed.
 func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage, error) {
 	var err error
 	if q.Limit, err = pageLimit(q.Limit); err != nil {
@@ -186,6 +187,11 @@ func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage,
 		if err := q.Skill.Validate(); err != nil {
 			return ProviderPage{}, fmt.Errorf("providers: %w", err)
 		}
+	}
+	// Refused here, as a malformed skill is: it could match no stored function, but
+	// PostgreSQL fails on a NUL or invalid UTF-8 where memstore answers an empty page.
+	if q.Function != "" && !skillPattern.MatchString(string(q.Function)) {
+		return ProviderPage{}, errorf(ErrInvalid, "providers: function %q: want a code like legal_aid", q.Function)
 	}
 	q.Available = TimeWindow{Start: normTime(q.Available.Start), End: normTime(q.Available.End)}
 	ps, err := c.store.Providers(ctx, q)

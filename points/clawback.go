@@ -125,6 +125,9 @@ func (inc *Incentive) partialClawback(ctx context.Context, key string, award led
 	}
 	tx, err := inc.l.Post(ctx, ledger.Transaction{IdempotencyKey: key, Postings: ps, Memo: "积分追回 clawback: " + reason, Metadata: meta})
 	switch {
+	case err == nil && tx.Replayed:
+		// A racing clawback posted the same one between our Reverse and this Post.
+		return ClawbackResult{AlreadyDone: true, Recovered: decimal.Zero, Debt: decimal.Zero}, nil
 	case err == nil:
 		res.Transaction = tx
 		return res, nil

@@ -82,9 +82,15 @@ func testScheme() points.Scheme {
 
 func newEnv(t testing.TB, s points.Scheme) *env {
 	t.Helper()
+	return newEnvOn(t, memstore.New(), s)
+}
+
+// newEnvOn is newEnv with the ledger on store.
+func newEnvOn(t testing.TB, store ledger.Store, s points.Scheme) *env {
+	t.Helper()
 	ctx := context.Background()
 	clk := newClock()
-	l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(clk.Now), ledger.WithIDs(seqIDs(0x01)))
+	l, err := ledger.New(ctx, store, ledger.WithClock(clk.Now), ledger.WithIDs(seqIDs(0x01)))
 	require.NoError(t, err)
 	cat, err := catalog.New(catmem.New(), catalog.WithNow(clk.Now), catalog.WithIDs(seqIDs(0x02)))
 	require.NoError(t, err)

@@ -1,0 +1,38 @@
+package points_test
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tongxin/tongxin/ledger"
+)
+
+// nthUpdateStore runs race once, before the at-th Update after arm: another process
+// committing at that point of this one's operation. race's own Updates go straight through.
+type nthUpdateStore struct {
+	ledger.Store
+	mu    sync.Mutex
+	n, at int
+	race  func()
+}
+
+func (s *nthUpdateStore) arm(at int, race func()) {
+	s.mu.Lock()
+	s.n, s.at, s.race = 0, at, race
+	s.mu.Unlock()
+}
+
+func (s *nthUpdateStore) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
+	s.mu.Lock()
+	var race func()
+	if s.race != nil {
+		if s.n++; s.n == s.at {
+			race, s.race = s.race, nil
+		}
+	}
+	s.mu.Unlock()
+	if race != nil {
+		race()
+	}
+	return s.Store.Update(ctx, fn)
+}

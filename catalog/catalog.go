@@ -491,9 +491,14 @@ func (c *Catalog) closeClaims(ctx context.Context, s *step, state ClaimState, ho
 // it returns ExpireBatchMax. It returns how many it expired. A demand that changes while being
 // expired is skipped: it is no longer unclaimed or will be found next time.
 //
-// Errors: ErrClosed or another store error.
+// Errors: ErrInvalid (a zero now), ErrClosed or another store error.
 func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+	// A zero DeadlineBefore does not filter: the query would list every unclaimed demand,
+	// those without a deadline too. Checked after normTime, which may round a time to zero.
 	now = normTime(now)
+	if now.IsZero() {
+		return 0, errorf(ErrInvalid, "expire due: zero time")
+	}
 	q := DemandQuery{Statuses: Statuses(StatusOpen, StatusPublished, StatusDispatched), DeadlineBefore: now, Limit: PageSizeMax}
 	expired := 0
 	for expired < ExpireBatchMax {

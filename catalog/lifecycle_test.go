@@ -313,3 +313,26 @@ func TestProvidersRefusesMalformedFunction(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Providers, 1)
 }
+
+// ExpireDue with the zero time listed every unclaimed demand (a zero DeadlineBefore does not
+// filter) and expired them all, those without a deadline too. A zero now is refused.
+func TestExpireDueRefusesZeroTime(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	open := f.OpenWish(t, storetest.Wish("r1"))
+	due := storetest.Wish("r2")
+	due.Deadline = f.Clock.Now().Add(time.Hour)
+	later := f.OpenWish(t, due)
+
+	// The second rounds to the zero time at the microsecond the catalog keeps.
+	for _, now := range []time.Time{{}, time.Time{}.Add(100 * time.Nanosecond)} {
+		n, err := c.ExpireDue(ctx, now)
+		require.ErrorIs(t, err, catalog.ErrInvalid, "%v", now)
+		assert.Zero(t, n)
+	}
+	for _, id := range []uuid.UUID{open.ID, later.ID} {
+		d, err := c.Demand(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, catalog.StatusOpen, d.Status, "a refusal changes nothing")
+	}
+}

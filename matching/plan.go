@@ -24,7 +24,8 @@ const (
 	// provider), nearest first; it keeps Plan linear in the number of demands.
 	CandidatesScannedMax = 128
 	// CandidatesKeptMax is how many eligible providers with free capacity, found nearest
-	// first, enter the optimisation for one demand.
+	// first, enter the optimisation for one demand, or as many as it has places left when
+	// that is more (a demand for many providers, 多对一, could not be filled otherwise).
 	CandidatesKeptMax = 16
 	// SuggestMax bounds k in the Suggest methods.
 	SuggestMax = 100
@@ -313,6 +314,10 @@ func checkDemandPlaces(d *catalog.Demand) error {
 	return checkCount("demand", d.ID, "places filled", d.Filled, 0, d.Headcount)
 }
 
+// A demand's scan can find as many candidates as its largest headcount needs (see Plan's
+// keep); this fails to compile if catalog's limit ever outgrows the scan.
+const _ uint = CandidatesScannedMax - catalog.HeadcountMax
+
 // Within the record checks every free capacity and remaining headcount is a capacity Solve
 // takes (0..CapacityMax), so Plan passes them as they are; this fails to compile if catalog's
 // limits ever outgrow Solve's.
@@ -524,10 +529,11 @@ type demandReport struct {
 
 // Plan computes the best assignment of the Matcher's open demands to its providers for the
 // objective: candidate pairings come from the indexes, nearest first, and each is scored; the
-// first CandidatesKeptMax eligible providers with free capacity found for a demand (a better
-// one farther away is not looked at) enter an exact b-matching ([Solve]) with each demand's
-// remaining headcount and each provider's remaining capacity, and each further demand of
-// one provider costs the load cost. Every open demand left short is reported with a reason.
+// first CandidatesKeptMax eligible providers with free capacity found for a demand, or as
+// many as it has places left when that is more (a better one farther away is not looked at),
+// enter an exact b-matching ([Solve]) with each demand's remaining headcount and each
+// provider's remaining capacity, and each further demand of one provider costs the load
+// cost. Every open demand left short is reported with a reason.
 // With Options.Now (read once per Plan), an open demand whose deadline is at or before it
 // gets no provider and is reported with ReasonDeadlinePassed: catalog would refuse to
 // dispatch it.
@@ -557,7 +563,8 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			p.RightLoadCost[j] = m.loadCost
 		}
 	}
-	// At most CandidatesKeptMax edges per open demand: reserved at once rather than grown.
+	// Mostly CandidatesKeptMax edges per open demand (more only for a larger headcount):
+	// reserved at once rather than grown.
 	open := 0
 	for i := range m.demands {
 		if now.plannable(&m.demands[i]) {
@@ -585,6 +592,9 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			continue
 		}
 		p.LeftCap[i] = d.Remaining()
+		// Fewer candidates than places would leave places unfilled however many providers
+		// are free; the scan (CandidatesScannedMax) covers the largest headcount.
+		keep := max(CandidatesKeptMax, p.LeftCap[i])
 		rep := &reports[i]
 		kept = kept[:0]
 		mark := int32(i + 1)
@@ -620,7 +630,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				kept = append(kept, candidate{index: j, score: min(fit.Score, FitScoreMax)})
 				// Nearest first: once enough eligible providers are found, farther ones
 				// would rarely be chosen.
-				return len(kept) < CandidatesKeptMax
+				return len(kept) < keep
 			})
 		if unlisted != nil {
 			return PlanResult{}, fmt.Errorf("matching: plan: %w", unlisted)
@@ -631,12 +641,12 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 			}
 			return cmp.Compare(a.index, b.index)
 		})
-		for _, c := range kept[:min(len(kept), CandidatesKeptMax)] {
+		for _, c := range kept {
 			p.Edges = append(p.Edges, Edge{Left: i, Right: int(c.index), Score: c.score})
 		}
 		// Only places with a candidate can be filled; counting the whole headcount would
 		// push the bonus below past ScoreMax (and so make it approximate) sooner.
-		places += min(p.LeftCap[i], len(kept), CandidatesKeptMax)
+		places += min(p.LeftCap[i], len(kept))
 	}
 
 	// Objective bonuses: one place more must outweigh any change of score and load.

@@ -1105,3 +1105,35 @@ func TestMatcherFindsCandidatesByScorerTaxonomy(t *testing.T) {
 		})
 	}
 }
+
+// Plan let at most CandidatesKeptMax providers into the optimisation for one demand, so a
+// demand needing more (多对一: a stairwell clean-up for 30 volunteers, catalog.HeadcountMax
+// is 100) got 16 of the 40 willing volunteers next door, and its miss said no other provider
+// with the skill serves the grid. A demand now keeps as many candidates as it has places
+// left when that is more.
+func TestPlanFillsHeadcountBeyondCandidatesKept(t *testing.T) {
+	grid := catalog.GridPath("幸福街道/阳光社区/1网格/2栋")
+	cleanup := catalog.Demand{ID: uuid.UUID{0: 1}, Kind: catalog.PracticalMatter, Category: "cleaning",
+		Skills: []catalog.Skill{"cleaning"}, Status: catalog.StatusOpen, Headcount: 30, Filled: 2,
+		Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: 30, Lng: 120}}}
+	var volunteers []catalog.Provider
+	for n := range 40 {
+		volunteers = append(volunteers, catalog.Provider{ID: uuid.UUID{0: 2, 15: byte(n)}, Kind: catalog.Volunteer,
+			Skills: []catalog.Skill{"cleaning"}, Capacity: 1, Home: grid,
+			At: catalog.Coordinates{Lat: 30 + float64(n)*0.0001, Lng: 120}})
+	}
+	for _, objective := range []matching.Objective{matching.MaxScore, matching.MaxServed, matching.PriorityFirst} {
+		res, err := matching.Plan(context.Background(), []catalog.Demand{cleanup}, volunteers, matching.Options{Objective: objective})
+		noError(t, err)
+		checkPlan(t, []catalog.Demand{cleanup}, volunteers, res)
+		equal(t, 28, res.Served, fmt.Sprintf("places filled (objective %d, unmatched %+v)", objective, res.Unmatched))
+		equal(t, 0, len(res.Unmatched), "unmatched")
+	}
+
+	// With 20 volunteers for the 28 places every one of them is given and the miss says so.
+	res, err := matching.Plan(context.Background(), []catalog.Demand{cleanup}, volunteers[:20], matching.Options{})
+	noError(t, err)
+	equal(t, 20, res.Served, "places filled by 20 volunteers")
+	equal(t, []matching.Unmatched{{DemandID: cleanup.ID, Missing: 8, Reason: matching.ReasonNoCandidates,
+		Detail: "no other provider with skill cleaning serves " + string(grid)}}, res.Unmatched, "unmatched")
+}

@@ -369,7 +369,9 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 			switch {
 			case r.Err == nil && r.Transaction.Replayed:
 				// Posted by a run racing this one (its scan did not see the other's).
-				rep.AlreadyDone++
+				if err := inc.racedExpiry(ctx, &r.Transaction, posted, rep); err != nil {
+					return err
+				}
 			case r.Err == nil:
 				rep.Transactions++
 				rep.Accounts++
@@ -381,7 +383,9 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 				}
 			case errors.Is(r.Err, ledger.ErrIdempotencyConflict):
 				// A racing run expired this account in the period, another amount.
-				rep.AlreadyDone++
+				if err := inc.racedExpiry(ctx, &batch[i], posted, rep); err != nil {
+					return err
+				}
 			case errors.Is(r.Err, ledger.ErrInsufficientBalance):
 				// Spent or reserved since the scan: expire at most what is available now,
 				// under the same key.
@@ -439,14 +443,15 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 	if !v.IsPositive() {
 		return nil
 	}
-	tx, err := inc.l.Post(ctx, ledger.Transaction{
+	in := ledger.Transaction{
 		IdempotencyKey: inc.expiryKey(period, id),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},
 		Memo:           expireMemo, Metadata: meta,
-	})
+	}
+	tx, err := inc.l.Post(ctx, in)
 	switch {
 	case err == nil && tx.Replayed:
-		rep.AlreadyDone++
+		return inc.racedExpiry(ctx, &tx, posted, rep)
 	case err == nil:
 		rep.Transactions++
 		rep.Accounts++
@@ -455,13 +460,32 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 			return posted(&tx)
 		}
 	case errors.Is(err, ledger.ErrIdempotencyConflict):
-		rep.AlreadyDone++
+		return inc.racedExpiry(ctx, &in, posted, rep)
 	case errors.Is(err, ledger.ErrInsufficientBalance):
 		// Spent again meanwhile: what is left expires next run.
 	default:
 		return err
 	}
 	return nil
+}
+
+// racedExpiry counts an account's expiry that a racing run posted under its key after this
+// run's scan (tx is the replay, or this run's request when the amounts differed). posted, if
+// not nil, is told of the transaction that run posted, as of one this run posts: a later
+// scheme sharing the account must see the points gone, as it would in turn.
+func (inc *Incentive) racedExpiry(ctx context.Context, tx *ledger.Transaction, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
+	rep.AlreadyDone++
+	if posted == nil {
+		return nil
+	}
+	if !tx.Replayed {
+		prior, err := inc.l.TransactionByKey(ctx, tx.IdempotencyKey)
+		if err != nil {
+			return err
+		}
+		tx = &prior
+	}
+	return posted(tx)
 }
 
 // scanIndexHintMax bounds the account index pre-sized for a scan.

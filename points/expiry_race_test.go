@@ -161,3 +161,28 @@ func TestExpireConcurrentIncentives(t *testing.T) {
 func holderName(h int) string { return "p-" + decimal.NewFromInt(int64(h)).String() }
 
 func isInsufficient(err error) bool { return errors.Is(err, ledger.ErrInsufficientBalance) }
+
+// TestExpireAllSharedHoldersRacingRun: two schemes share every holder account, and another
+// process expires the first scheme between ExpireAll's scan and its posting, so ExpireAll's
+// posting for the first scheme replays. The second scheme must still see that expiry, as it
+// would in turn, and not expire the same old points again out of the holder's new ones.
+func TestExpireAllSharedHoldersRacingRun(t *testing.T) {
+	rs := &raceStore{Store: memstore.New()}
+	schemes := []points.Scheme{expiryScheme("c0", 12, true), expiryScheme("c1", 12, true)}
+	tw := newTwin(t, rs, schemes...)
+	other, err := points.New(tw.ctx, tw.l, schemes[0])
+	require.NoError(t, err)
+	tw.give(t, 0, "p-1", 30, 400) // expired for both schemes
+	tw.give(t, 1, "p-1", 10, 10)
+	now := tw.clock.Now()
+	var theirErr error
+	rs.race = func() { _, theirErr = other.Expire(tw.ctx, now) }
+	rs.armed = true
+	reps, err := points.ExpireAll(tw.ctx, now, tw.incs...)
+	require.NoError(t, err)
+	require.NoError(t, theirErr)
+	assert.Equal(t, 1, reps[0].AlreadyDone, "the other process expired c0")
+	assert.True(t, reps[1].Points.IsZero(), "c1 found nothing left to expire, expired %s", reps[1].Points)
+	assert.Equal(t, "10", tw.state(t).balances[tw.incs[0].HolderAccount("p-1")], "the new points stay")
+	assertExpiredOncePerHolder(t, tw, now.Format("20060102"))
+}

@@ -336,3 +336,18 @@ func TestExpireDueRefusesZeroTime(t *testing.T) {
 		assert.Equal(t, catalog.StatusOpen, d.Status, "a refusal changes nothing")
 	}
 }
+
+// An availability window that ends before it starts overlaps no hour, so Providers answered
+// only the providers who stated no hours, as if they alone were free: a wrong answer to a
+// malformed query. It is refused, as CreateDemand refuses such a window.
+func TestProvidersRefusesInvertedWindow(t *testing.T) {
+	ctx := context.Background()
+	c, f := newCatalog(t)
+	f.Register(t, storetest.Volunteer("v1"))
+	start := f.Clock.Now()
+	_, err := c.Providers(ctx, catalog.ProviderQuery{Available: catalog.TimeWindow{Start: start, End: start.Add(-time.Hour)}})
+	assert.ErrorIs(t, err, catalog.ErrInvalid)
+	page, err := c.Providers(ctx, catalog.ProviderQuery{Available: catalog.TimeWindow{Start: start, End: start.Add(time.Hour)}})
+	require.NoError(t, err)
+	assert.Len(t, page.Providers, 1)
+}

@@ -172,7 +172,7 @@ type ProviderPage struct {
 // Providers lists providers matching q in id order (q.Limit zero: PageSizeDefault).
 //
 // Errors: ErrInvalid (limit, grid path, skill, a function that is not a well-formed code such
-// as legal_aid), ErrClosed.
+// as legal_aid, an availability window that ends before it starts), ErrClosed.
 func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage, error) {
 	var err error
 	if q.Limit, err = pageLimit(q.Limit); err != nil {
@@ -194,6 +194,9 @@ func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage,
 		return ProviderPage{}, errorf(ErrInvalid, "providers: function %q: want a code like legal_aid", q.Function)
 	}
 	q.Available = TimeWindow{Start: normTime(q.Available.Start), End: normTime(q.Available.End)}
+	if err := q.Available.Validate(); err != nil {
+		return ProviderPage{}, fmt.Errorf("providers: %w", err)
+	}
 	ps, err := c.store.Providers(ctx, q)
 	if err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)

@@ -411,6 +411,10 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 			return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: audit of demand %s", key, a.DemandID)
 		}
 		if a.ProviderID == c.Provider.ID {
+			if found {
+				// As Award refuses it: which of the two stands is not for the bank to pick.
+				return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: two audits of the provider", key)
+			}
 			audit, found = a, true
 		}
 	}

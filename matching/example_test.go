@@ -188,7 +188,7 @@ func ExamplePlan_monthlyWishes() {
 	// Output:
 	// 王奶奶想理发 → 赵师傅 906
 	// 张阿姨想理发 → 钱师傅 706
-	// 李爷爷想理发 waits: eligible providers assigned to higher-scoring demands
+	// 李爷爷想理发 waits: eligible providers assigned to demands the objective ranks higher
 	// 修客厅的灯 waits: no provider with the skill within the area
 	// places filled 2 score 1612
 }
@@ -250,11 +250,11 @@ func ExampleMatcher_Plan() {
 	// Output:
 	// MaxScore
 	//   今天陪孙奶奶去社区医院 → 小郑 878
-	//   陪独居的周爷爷聊聊天 waits: eligible providers assigned to higher-scoring demands
+	//   陪独居的周爷爷聊聊天 waits: eligible providers assigned to demands the objective ranks higher
 	//   端午前探访吴奶奶 waits: deadline passed
 	// PriorityFirst
 	//   陪独居的周爷爷聊聊天 → 小郑 689
-	//   今天陪孙奶奶去社区医院 waits: eligible providers assigned to higher-scoring demands
+	//   今天陪孙奶奶去社区医院 waits: eligible providers assigned to demands the objective ranks higher
 	//   端午前探访吴奶奶 waits: deadline passed
 }
 

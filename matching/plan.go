@@ -750,7 +750,14 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, s
 	case rep.scanned == served:
 		return ReasonNoCandidates, fmt.Sprintf("no %sprovider with %s serves %s", other, what, d.Location.Grid)
 	case rep.eligibleFound > served:
-		return ReasonTaken, fmt.Sprintf("%d %seligible providers with capacity were assigned to higher-scoring demands", rep.eligibleFound-served, other)
+		// Under MaxScore and MaxServed the demands that took them score at least as much with
+		// them (else swapping would improve the plan); PriorityFirst also gives them away to
+		// priority residents' demands that score less.
+		to := "higher-scoring demands"
+		if m.objective == PriorityFirst {
+			to = "priority residents' demands or higher-scoring ones"
+		}
+		return ReasonTaken, fmt.Sprintf("%d %seligible providers with capacity were assigned to %s", rep.eligibleFound-served, other, to)
 	case rep.atCapacity > 0:
 		return ReasonAtCapacity, fmt.Sprintf("all %d %seligible providers are at capacity", rep.atCapacity, other)
 	}

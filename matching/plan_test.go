@@ -1137,3 +1137,36 @@ func TestPlanFillsHeadcountBeyondCandidatesKept(t *testing.T) {
 	equal(t, []matching.Unmatched{{DemandID: cleanup.ID, Missing: 8, Reason: matching.ReasonNoCandidates,
 		Detail: "no other provider with skill cleaning serves " + string(grid)}}, res.Unmatched, "unmatched")
 }
+
+// With PriorityFirst a provider goes to a priority resident's demand even when another demand
+// would score more with him. The other demand's miss said its providers "were assigned to
+// higher-scoring demands", which was false; it now says they went to priority residents'
+// demands or higher-scoring ones, and ReasonTaken's text no longer claims a higher score.
+func TestPlanReasonTakenPriorityFirst(t *testing.T) {
+	grid := catalog.GridPath("幸福街道/阳光社区/3网格")
+	wish := func(id byte, building string, lat float64) catalog.Demand {
+		return catalog.Demand{ID: uuid.UUID{15: id}, Kind: catalog.Wish, Category: "elderly_visit", Status: catalog.StatusOpen,
+			Headcount: 1, Location: catalog.Location{Grid: grid + "/" + catalog.GridPath(building), At: catalog.Coordinates{Lat: lat, Lng: 120}}}
+	}
+	urgent, alone := wish(1, "1栋", 30.0015), wish(2, "6栋", 30.007)
+	urgent.Urgency = catalog.UrgencyUrgent
+	alone.Priority = catalog.PriorityElderlyAlone
+	volunteer := catalog.Provider{ID: uuid.UUID{15: 11}, Kind: catalog.Volunteer, Skills: []catalog.Skill{"companionship"},
+		Capacity: 1, Home: grid + "/1栋", At: catalog.Coordinates{Lat: 30.001, Lng: 120}}
+	demands, providers := []catalog.Demand{urgent, alone}, []catalog.Provider{volunteer}
+
+	res, err := matching.Plan(context.Background(), demands, providers, matching.Options{Objective: matching.PriorityFirst})
+	noError(t, err)
+	equal(t, alone.ID, res.Assignments[0].DemandID, "the priority resident's wish is served")
+	best, err := matching.Plan(context.Background(), demands, providers, matching.Options{})
+	noError(t, err)
+	if best.Assignments[0].DemandID != urgent.ID || best.Score <= res.Score {
+		t.Fatalf("the urgent wish scores more with the volunteer: %+v, %+v", best, res)
+	}
+	equal(t, []matching.Unmatched{{DemandID: urgent.ID, Missing: 1, Reason: matching.ReasonTaken,
+		Detail: "1 eligible providers with capacity were assigned to priority residents' demands or higher-scoring ones"}},
+		res.Unmatched, "unmatched with PriorityFirst")
+	if strings.Contains(matching.ReasonTaken.String(), "higher-scoring") {
+		t.Fatalf("ReasonTaken says %q", matching.ReasonTaken)
+	}
+}

@@ -22,7 +22,7 @@ const (
 	ReasonNotDispatched            // the demand was dispatched (派单) to other providers; unmatched: to none the plan holds but those given it
 	ReasonNoCandidates             // unmatched: no provider with the skill or function serves the area
 	ReasonAtCapacity               // unmatched: every eligible provider is at capacity
-	ReasonTaken                    // unmatched: eligible providers went to demands that score higher
+	ReasonTaken                    // unmatched: eligible providers went to demands the objective ranks higher
 	ReasonNotOpen                  // unmatched: the demand is not open or has no place left
 	// ReasonNoScore: the scorer gave the pairing no positive score and no reason (a custom
 	// Scorer's Fit{Score: 0}). Plan reports it in place of ReasonNone, which would say nothing.
@@ -44,7 +44,7 @@ var reasonText = [...]string{
 	ReasonNotDispatched:     "dispatched to other providers",
 	ReasonNoCandidates:      "no provider with the skill within the area",
 	ReasonAtCapacity:        "all eligible providers at capacity",
-	ReasonTaken:             "eligible providers assigned to higher-scoring demands",
+	ReasonTaken:             "eligible providers assigned to demands the objective ranks higher",
 	ReasonNotOpen:           "not open",
 	ReasonNoScore:           "scored no points",
 	ReasonDeadlinePassed:    "deadline passed",

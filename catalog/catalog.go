@@ -50,10 +50,14 @@ func WithTaxonomy(t *Taxonomy) Option { return func(c *Catalog) { c.tax = t } }
 
 // New returns a catalog over store.
 //
-// Errors: ErrInvalid if store is nil or an option set a nil clock, id source or taxonomy.
+// Errors: ErrInvalid if store or an option is nil, or an option set a nil clock, id source or
+// taxonomy.
 func New(store Store, opts ...Option) (*Catalog, error) {
 	c := &Catalog{store: store, now: time.Now, newID: newV7, tax: DefaultTaxonomy()}
 	for _, o := range opts {
+		if o == nil {
+			return nil, errorf(ErrInvalid, "catalog.New: nil option")
+		}
 		o(c)
 	}
 	if store == nil || c.now == nil || c.newID == nil || c.tax == nil {

@@ -94,6 +94,9 @@ type Ledger struct {
 }
 
 // New returns a Ledger over store.
+//
+// Errors: ErrInvalid (nil store, nil option, WithClock(nil)), the store's error reading its
+// head (ErrClosed).
 func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
 	if store == nil {
 		return nil, fmt.Errorf("new ledger: nil store: %w", ErrInvalid)
@@ -104,7 +107,13 @@ func New(ctx context.Context, store Store, opts ...Option) (*Ledger, error) {
 	}
 	l.assets.Store(&map[string]Asset{})
 	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("new ledger: nil option: %w", ErrInvalid)
+		}
 		o(l)
+	}
+	if l.now == nil {
+		return nil, fmt.Errorf("new ledger: nil clock: %w", ErrInvalid)
 	}
 	if g, ok := store.(StoreGroupCommit); ok && g.GroupCommit() {
 		l.group = &groupCommitter{}

@@ -513,6 +513,10 @@ func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j i
 	return scanned
 }
 
+// planCancelCheckScores is how many scorings Plan makes at most between two looks at its
+// context (plus one demand's scan, at most CandidatesScannedMax).
+const planCancelCheckScores = 256
+
 // candidate is one scored pairing: a provider's (or demand's) index and the score.
 type candidate struct {
 	index int32
@@ -542,8 +546,10 @@ type demandReport struct {
 // scores, which is exact while FitScoreMax times the number of places stays below ScoreMax
 // (about 130,000 places); beyond that the bonus is capped and the order is approximate.
 //
-// Errors: the context's error (wrapped) when ctx is cancelled; [ErrInvalidInput] (wrapped)
-// when the scorer gives a Reason that is not listed (see [Scorer]).
+// Errors: the context's error (wrapped) when ctx is cancelled before Plan returns (it looks
+// between scoring, solving and explaining steps, every few hundred scorings);
+// [ErrInvalidInput] (wrapped) when the scorer gives a Reason that is not listed (see
+// [Scorer]).
 func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -581,8 +587,12 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 		maxCap = max(maxCap, c)
 	}
 	var unlisted error // a scorer's reason that is not listed (see Scorer)
+	// ctx is looked at every 1024 demands and, between demands, after every
+	// planCancelCheckScores scorings: a custom scorer may take long over each.
+	scored, scoredAtCheck := 0, 0
 	for i := range m.demands {
-		if i%1024 == 0 {
+		if i%1024 == 0 || scored-scoredAtCheck >= planCancelCheckScores {
+			scoredAtCheck = scored
 			if err := ctx.Err(); err != nil {
 				return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
 			}
@@ -607,6 +617,7 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 				return false
 			},
 			func(j int32) bool {
+				scored++
 				fit, err := m.fit(int32(i), j)
 				if err != nil {
 					// Left out of the tally, the miss would be reported under another reason.
@@ -673,7 +684,12 @@ func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 
 	res := PlanResult{Assignments: make([]Assignment, 0, len(sol.Edges))}
 	served := make([]int, nD)
-	for _, k := range sol.Edges {
+	for n, k := range sol.Edges {
+		if n%planCancelCheckScores == planCancelCheckScores-1 {
+			if err := ctx.Err(); err != nil {
+				return PlanResult{}, fmt.Errorf("matching: plan: %w", err)
+			}
+		}
 		e := p.Edges[k]
 		d, prov := &m.demands[e.Left], &m.providers[e.Right]
 		fit := m.scorer.Score(Candidate{Demand: d, Provider: prov, Route: m.routes[e.Left]}, true)

@@ -1170,3 +1170,49 @@ func TestPlanReasonTakenPriorityFirst(t *testing.T) {
 		t.Fatalf("ReasonTaken says %q", matching.ReasonTaken)
 	}
 }
+
+// Plan looked at its context once every 1024 demands and not at all while explaining the
+// assignments, so a plan cancelled while scoring went on scoring every candidate of up to
+// 1024 demands (all of them in a smaller batch), and one cancelled while explaining
+// returned its result as if nothing had happened. With a scorer that takes time (a custom one
+// asking a model or a service) that is the whole plan. It now looks after every few hundred
+// scorings, and returns the context's error.
+func TestPlanCancelledWhileScoring(t *testing.T) {
+	// A volunteer and a wish in each of 600 communities: 600 scorings, 600 assignments.
+	var demands []catalog.Demand
+	var providers []catalog.Provider
+	for n := range 600 {
+		id := func(kind byte) uuid.UUID { return uuid.UUID{0: kind, 14: byte(n >> 8), 15: byte(n)} }
+		grid := catalog.GridPath(fmt.Sprintf("幸福街道/社区%d/1网格", n))
+		demands = append(demands, catalog.Demand{ID: id(1), Kind: catalog.Wish, Category: "haircut",
+			Skills: []catalog.Skill{"haircut"}, Status: catalog.StatusOpen, Headcount: 1, Location: catalog.Location{Grid: grid}})
+		providers = append(providers, catalog.Provider{ID: id(2), Kind: catalog.Volunteer,
+			Skills: []catalog.Skill{"haircut"}, Capacity: 1, Home: grid})
+	}
+	for _, when := range []struct {
+		name    string
+		explain bool // cancel at the first explanation, not at the first score
+	}{{"scoring", false}, {"explaining", true}} {
+		t.Run(when.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			after := -1 // scorer calls after the one that cancelled
+			scorer := matching.ScorerFunc(func(c matching.Candidate, explain bool) matching.Fit {
+				if after >= 0 {
+					after++
+				} else if explain == when.explain {
+					cancel()
+					after = 0
+				}
+				return matching.DefaultScorer{}.Score(c, explain)
+			})
+			m, err := matching.NewMatcher(demands, providers, matching.Options{Scorer: scorer})
+			noError(t, err)
+			_, err = m.Plan(ctx)
+			errorIs(t, err, context.Canceled)
+			if limit := 300; after > limit {
+				t.Fatalf("the scorer was called %d times after the plan was cancelled, want at most %d", after, limit)
+			}
+		})
+	}
+}

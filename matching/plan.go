@@ -543,8 +543,11 @@ type demandReport struct {
 // dispatch it.
 //
 // With MaxServed and PriorityFirst, each counted place adds a bonus larger than any sum of
-// scores, which is exact while FitScoreMax times the number of places stays below ScoreMax
-// (about 130,000 places); beyond that the bonus is capped and the order is approximate.
+// scores and load costs, which is exact while FitScoreMax plus the load cost times the
+// largest free capacity, times the number of places, stays below ScoreMax: about 130,000
+// places without a load cost or with volunteers of a few places, but only about 28,000 with
+// the default load cost and a unit free for catalog.CapacityMax demands. Beyond that the
+// bonus is capped and the order is approximate.
 //
 // Errors: the context's error (wrapped) when ctx is cancelled before Plan returns (it looks
 // between scoring, solving and explaining steps, every few hundred scorings);

@@ -64,6 +64,15 @@ func (q *lots) take(amount int64) {
 	}
 }
 
+// total returns what is left of all the lots: the account's balance as the scan saw it.
+func (q *lots) total() int64 {
+	var sum int64
+	for i := q.head; i < len(q.lots); i++ {
+		sum += q.lots[i].amount
+	}
+	return sum
+}
+
 func (q *lots) expired(cutoff int64) int64 {
 	var sum int64
 	for i := q.head; i < len(q.lots) && q.lots[i].at <= cutoff; i++ {
@@ -80,8 +89,10 @@ const ExpireSchemesMax = 10_000
 // expiry sink (积分清零). It reads the ledger's own postings in one pass (ledger.Scan): every
 // amount a holder received is a lot dated by its effective time, and everything the holder
 // spent, gave or lost consumed the oldest lots first, so what expires is exactly what is left
-// of lots older than the validity. Points held for a redemption in progress do not expire
-// while held.
+// of lots older than the validity. Points held for a redemption in progress are spending
+// too: they count against the oldest lots, so they do not expire while held and the holder's
+// newer points never expire in their place. Each due account is read again just before its
+// expiry is posted, so spending since the scan is counted as well.
 //
 // A run is idempotent per period (the day of asOf): an account that an expiry of this scheme
 // in this period already covers (found in the same scan) is not expired again in it, even
@@ -357,6 +368,7 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	scale := inc.s.Scale
 	batch := make([]ledger.Transaction, 0, min(len(r.members), ExpireTransactionsPerBatch))
 	amounts := make([]int64, 0, cap(batch))
+	fresh := make([]int64, 0, cap(batch)) // per transaction: the account's points not due
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -390,14 +402,14 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 				// Spent or reserved since the scan: expire at most what is available now,
 				// under the same key.
 				p := &batch[i].Postings[0]
-				if err := inc.expireOne(ctx, p.From, amounts[i], rep.Period, meta, posted, rep); err != nil {
+				if err := inc.expireOne(ctx, p.From, amounts[i], fresh[i], rep.Period, meta, posted, rep); err != nil {
 					return err
 				}
 			default:
 				return r.Err
 			}
 		}
-		batch, amounts = batch[:0], amounts[:0]
+		batch, amounts, fresh = batch[:0], amounts[:0], fresh[:0]
 		return nil
 	}
 	for _, i := range r.members {
@@ -405,17 +417,26 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 			rep.AlreadyDone++
 			continue
 		}
-		v := a.all[i].expired(r.cutoff)
-		if v <= 0 {
+		due := a.all[i].expired(r.cutoff)
+		if due <= 0 {
 			continue
 		}
 		id := a.ids[i]
+		notDue := a.all[i].total() - due
+		v, err := inc.dueNow(ctx, id, due, notDue)
+		if err != nil {
+			return err
+		}
+		if v <= 0 {
+			continue
+		}
 		batch = append(batch, ledger.Transaction{
 			IdempotencyKey: inc.expiryKey(rep.Period, id),
 			Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: ledger.FromMinor(v, scale), Asset: inc.s.Asset}},
 			Memo:           expireMemo, Metadata: meta,
 		})
 		amounts = append(amounts, v)
+		fresh = append(fresh, notDue)
 		if len(batch) == ExpireTransactionsPerBatch {
 			if err := flush(); err != nil {
 				return err
@@ -432,17 +453,42 @@ func (inc *Incentive) expiryKey(period string, id ledger.AccountID) string {
 	return "expire:" + period + ":" + hex.EncodeToString(sum[:20])
 }
 
-// expireOne expires what is available of one account's due amount, under the account's
-// expiry key.
-func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount int64, period string, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
+// dueNow returns what of an account's due points (minor units, found by the scan, which
+// found fresh more that are not due) expires now. Open holds are spending in progress, and
+// spending takes the oldest points first, so held points are taken out of the due ones, not
+// out of the fresh ones; so are points spent since the scan. Points received since the scan
+// are counted as if spent, so at worst a run expires less.
+func (inc *Incentive) dueNow(ctx context.Context, id ledger.AccountID, due, fresh int64) (int64, error) {
+	bal, err := inc.l.Balance(ctx, id)
+	if err != nil {
+		return 0, err
+	}
 	avail, err := inc.l.Available(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	b, err := ledger.ToMinor(bal, inc.s.Scale)
+	if err != nil {
+		return 0, err
+	}
+	av, err := ledger.ToMinor(avail, inc.s.Scale)
+	if err != nil {
+		return 0, err
+	}
+	return min(due-(b-av), av-fresh), nil
+}
+
+// expireOne expires what is left now of one account's due amount (see dueNow), under the
+// account's expiry key.
+func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount, fresh int64, period string, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
+	now, err := inc.dueNow(ctx, id, amount, fresh)
 	if err != nil {
 		return err
 	}
-	v := decimal.Min(avail, ledger.FromMinor(amount, inc.s.Scale))
-	if !v.IsPositive() {
+	if now <= 0 {
 		return nil
 	}
+	v := ledger.FromMinor(now, inc.s.Scale)
 	in := ledger.Transaction{
 		IdempotencyKey: inc.expiryKey(period, id),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +22,8 @@ func TestExpireOncePerPeriodAfterPartialExpiry(t *testing.T) {
 	inc := tw.incs[0]
 	acct := inc.HolderAccount("p-1")
 	tw.give(t, 0, "p-1", 13, 400) // expired by now
-	tw.hold(t, 0, acct, 8)        // a redemption in progress
+	order, err := tw.l.Hold(tw.ctx, ledger.Posting{From: acct, To: inc.ShopAccount(), Amount: decimal.NewFromInt(8), Asset: "PTS"}, ledger.HoldOptions{})
+	require.NoError(t, err) // a redemption in progress
 	now := tw.clock.Now()
 
 	first, err := inc.Expire(tw.ctx, now)
@@ -43,10 +45,15 @@ func TestExpireOncePerPeriodAfterPartialExpiry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "14", bal.String())
 
-	// The next period expires what is left of the old lot.
+	// The next period, the order still holds the 5 old points left (spending takes the oldest
+	// first): nothing expires. Cancelled, it gives them back, and the period after expires them.
 	next, err := inc.Expire(tw.ctx, now.AddDate(0, 0, 1))
 	require.NoError(t, err)
-	assert.Equal(t, "5", next.Points.String())
+	assert.True(t, next.Points.IsZero(), next.Points.String())
+	require.NoError(t, tw.l.Release(tw.ctx, order.ID))
+	after, err := inc.Expire(tw.ctx, now.AddDate(0, 0, 2))
+	require.NoError(t, err)
+	assert.Equal(t, "5", after.Points.String())
 }
 
 // raceStore runs race once, before the first Update after armed is set: a run in another

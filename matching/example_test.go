@@ -258,15 +258,15 @@ func ExampleMatcher_Plan() {
 	//   端午前探访吴奶奶 waits: deadline passed
 }
 
-// A volunteer looks at the board (揭榜) and asks which open wishes suit her, best first, each
-// score explained: 陈爷爷, who lives alone, comes before the wish next door. She is not shown
-// the wish that needs another skill, the one in another community (outside her service
-// area), the one dispatched (派单) to someone else, nor the one already taken.
+// A volunteer looks at the month's board (揭榜) and asks which of its wishes suit her, best
+// first, each score explained: 陈爷爷, who lives alone, comes before the wish next door. She
+// is not shown the wish that needs another skill, the one in another community (outside her
+// service area), the one dispatched (派单) to someone else, nor the one already taken.
 func ExampleMatcher_SuggestDemands() {
 	home := catalog.GridPath("幸福街道/阳光社区/2网格")
 	wish := func(id byte, title string, grid catalog.GridPath, lat float64, skill catalog.Skill) catalog.Demand {
 		return catalog.Demand{ID: uuid.UUID{15: id}, Kind: catalog.Wish, Title: title, Category: string(skill),
-			Skills: []catalog.Skill{skill}, Status: catalog.StatusOpen, Headcount: 1,
+			Skills: []catalog.Skill{skill}, Status: catalog.StatusPublished, Headcount: 1,
 			Location: catalog.Location{Grid: grid, At: catalog.Coordinates{Lat: lat, Lng: 120}}}
 	}
 	wishes := []catalog.Demand{
@@ -279,7 +279,7 @@ func ExampleMatcher_SuggestDemands() {
 	}
 	wishes[1].Priority = catalog.PriorityElderlyAlone
 	wishes[4].Status, wishes[4].DispatchedTo = catalog.StatusDispatched, []uuid.UUID{{15: 12}}
-	wishes[5].Filled = 1
+	wishes[5].Status, wishes[5].Filled = catalog.StatusAccepted, 1
 	volunteer := catalog.Provider{ID: uuid.UUID{15: 11}, Kind: catalog.Volunteer, Name: "小林",
 		Skills: []catalog.Skill{"digital_literacy"}, Capacity: 2, Home: home,
 		At: catalog.Coordinates{Lat: 30.0015, Lng: 120}}

@@ -492,8 +492,8 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // returns the first one (Replayed) and changes nothing, before the policy is asked: a policy
 // that would refuse it now (the member's register or a quota moved since) does not undo it.
 //
-// Errors: ErrInvalid (bad holder, hours not positive or beyond the scale, a serving bank on
-// another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
+// Errors: ErrInvalid (bad holder, no DemandID, hours not positive or beyond the scale, a
+// serving bank on another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
 // ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
 // ledger's ErrClosed. A refused withdrawal changes nothing (except that one across
 // communities refused because the member spent hours while it ran may leave the pair's
@@ -502,6 +502,11 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	h := w.Member.Holder
 	if !ValidHolder(h) {
 		return HoursReceipt{}, errorf(ErrInvalid, "withdraw: holder %q", h)
+	}
+	if w.DemandID == uuid.Nil {
+		// The key is per demand: every withdrawal without one would share it, and the next
+		// of the same hours would replay the first and withdraw nothing.
+		return HoursReceipt{}, errorf(ErrInvalid, "withdraw: holder %s: no demand", h)
 	}
 	key := WithdrawKey(w.DemandID, h)
 	if !amountWithin(w.Hours, tb.c.Scale, StorageCapMax) {

@@ -125,9 +125,9 @@ func ClawbackKey(demandID, providerID uuid.UUID) string {
 // Quote prices an audited completion without posting: the provider's points and who receives
 // them. It applies every check Award applies except the caps.
 //
-// Errors: ErrInvalid (the audits or provider do not belong to the demand, an approved audit
-// of hours not positive, a title, category or auditor the ledger cannot record), ErrNotAudited,
-// ErrRejected, ErrSelfDealing, ErrNothingToAward.
+// Errors: ErrInvalid (the audits or provider do not belong to the demand, a zero demand or
+// provider id, an approved audit of hours not positive, a title, category or auditor the
+// ledger cannot record), ErrNotAudited, ErrRejected, ErrSelfDealing, ErrNothingToAward.
 func (inc *Incentive) Quote(c Completion) (decimal.Decimal, []Share, error) {
 	var q quote
 	err := inc.quote(&c, ProviderHolder(c.Provider), &q)
@@ -178,6 +178,10 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 	}
 	if !found || (c.Demand.Status != catalog.StatusAudited && c.Demand.Status != catalog.StatusAwarded) {
 		return errorf(ErrNotAudited, "%s: status %s", op, c.Demand.Status)
+	}
+	if c.Demand.ID == uuid.Nil || c.Provider.ID == uuid.Nil {
+		// AwardKey is made of the two: completions without them would share one award.
+		return errorf(ErrInvalid, "%s: zero demand or provider id", op)
 	}
 	if !q.audit.Approved {
 		return refuse(ErrRejected, op.String(), "audit by %s rejected the work: %s", q.audit.Auditor, q.audit.Reason)

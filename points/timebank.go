@@ -421,6 +421,10 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 	if !found || (c.Demand.Status != catalog.StatusAudited && c.Demand.Status != catalog.StatusAwarded) {
 		return HoursReceipt{}, errorf(ErrNotAudited, "deposit %s: status %s", key, c.Demand.Status)
 	}
+	if c.Demand.ID == uuid.Nil || c.Provider.ID == uuid.Nil {
+		// As for Award: completions without them would share one deposit key.
+		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: zero demand or provider id", key)
+	}
 	if !audit.Approved {
 		return HoursReceipt{}, refuse(ErrRejected, "deposit "+key, "audit by %s rejected the work: %s", audit.Auditor, audit.Reason)
 	}

@@ -356,7 +356,7 @@ func (a *assetLots) get(id ledger.AccountID) int {
 }
 
 // expireRun posts one scheme's expiry from the lots, adding to rep. posted, if not nil, is
-// told of every transaction it posts (not of replays).
+// told of every expiry transaction it posts or finds a racing run posted under its key.
 //
 // Each holder account's expiry is a transaction of its own, keyed by the community, the
 // period and the account (expiryKey): a run whose scan saw another ledger than a racing run's
@@ -399,8 +399,8 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 					return err
 				}
 			case errors.Is(r.Err, ledger.ErrInsufficientBalance):
-				// Spent or reserved since the scan: expire at most what is available now,
-				// under the same key.
+				// Spent or reserved since the account was read: read it again, under the
+				// same key.
 				p := &batch[i].Postings[0]
 				if err := inc.expireOne(ctx, p.From, amounts[i], fresh[i], rep.Period, meta, posted, rep); err != nil {
 					return err

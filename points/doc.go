@@ -66,12 +66,13 @@
 // Every effect is guarded by an idempotency key derived from the domain identity (award,
 // deposit, withdrawal, redemption, gift, clawback, an account's expiry in a period) or by a
 // balance limit the ledger enforces under its own lock (caps, stock, holders' balances,
-// debts, the time bank's storage cap), so several processes may share one ledger. A retry whose postings differ from
-// the first attempt's only because balances moved meanwhile (a debt paid off, a storage-cap
-// split) is answered with the first transaction (ledger.TransactionByKey); so is an award
-// retried after its scheme's rates changed, with the points that were posted. Expire runs of
-// one scheme and period that race each other expire each holder account once (the expiry
-// key is per account), but each does the whole work: schedule one job per scheme.
+// debts, the time bank's storage cap), so several processes may share one ledger. A retry
+// whose postings differ from the first attempt's only because balances moved meanwhile (a
+// debt paid off, a storage-cap split) is answered with the first transaction
+// (ledger.TransactionByKey); so is an award retried after its scheme's rates changed, with
+// the points that were posted. Expire runs of one scheme and period that race each other
+// expire each holder account once (the expiry key is per account), but each does the whole
+// work: schedule one job per scheme.
 //
 // # Storage cap of accounts opened by earlier versions
 //

@@ -80,3 +80,38 @@ func TestHourSlotsOnHalfHourZone(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, eleven.Overlaps(catalog.TimeWindow{Start: at(10, 45), End: at(11, 15)}))
 }
+
+// TestEmptyWindowIsAnInstant: a window with End == Start (which Validate accepts) is the
+// instant Start, in Start's hour. On the hour the walk took no slot, so the instant overlapped
+// no stated hours and matching found every provider who states hours in conflict with it;
+// at half past it already took the hour.
+func TestEmptyWindowIsAnInstant(t *testing.T) {
+	at := func(h, m int) time.Time { return time.Date(2026, 5, 2, h, m, 0, 0, catalog.ImportLocation) } // a Saturday
+	ten, err := catalog.ParseAvailability("sat 10-11")
+	require.NoError(t, err)
+	eleven, err := catalog.ParseAvailability("sat 11-12")
+	require.NoError(t, err)
+	var want catalog.WeeklyAvailability
+	want.Set(time.Saturday, 10, 11)
+	for _, start := range []time.Time{at(10, 0), at(10, 0).UTC(), at(10, 30), at(10, 59)} {
+		w := catalog.TimeWindow{Start: start, End: start}
+		require.NoError(t, w.Validate())
+		assert.Equal(t, want, w.HourSlots(), "instant %s", start)
+		assert.True(t, ten.Overlaps(w), "sat 10-11 vs instant %s", start)
+		assert.False(t, eleven.Overlaps(w), "sat 11-12 vs instant %s", start)
+	}
+	// An inverted window stays refused, and an instant is found by a query as its hour is.
+	assert.ErrorIs(t, catalog.TimeWindow{Start: at(10, 0), End: at(9, 59)}.Validate(), catalog.ErrInvalid)
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	p := storetest.Volunteer("v1")
+	p.Availability = ten
+	p = f.Register(t, p)
+	q := storetest.Volunteer("v2")
+	q.Availability = eleven
+	f.Register(t, q)
+	page, err := f.Cat.Providers(ctx, catalog.ProviderQuery{Available: catalog.TimeWindow{Start: at(10, 0), End: at(10, 0)}})
+	require.NoError(t, err)
+	require.Len(t, page.Providers, 1)
+	assert.Equal(t, p.ID, page.Providers[0].ID)
+}

@@ -104,6 +104,8 @@ const (
 func (u Urgency) Valid() bool { return u <= UrgencyEmergency }
 
 // TimeWindow is when a demand is to be served. A zero Start or End leaves that side open.
+// End equal to Start is an instant (an appointment: 上门 at 9:00): it is served in Start's
+// hour, and a provider free that hour fits it (see TimeWindow.HourSlots).
 type TimeWindow struct {
 	Start time.Time
 	End   time.Time
@@ -112,7 +114,8 @@ type TimeWindow struct {
 // IsZero reports whether the window is unbounded on both sides (any time).
 func (w TimeWindow) IsZero() bool { return w.Start.IsZero() && w.End.IsZero() }
 
-// Validate checks that End is not before Start when both are set.
+// Validate checks that End is not before Start when both are set. End equal to Start (an
+// instant) is valid.
 //
 // Errors: ErrInvalid.
 func (w TimeWindow) Validate() error {

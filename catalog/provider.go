@@ -262,7 +262,8 @@ func (a WeeklyAvailability) Hours() int {
 const hoursInWindowMax = HoursPerWeek
 
 // Overlaps reports whether the provider is available during at least one hour of w (see
-// TimeWindow.HourSlots). A window open on either side always overlaps. The walk stops at the
+// TimeWindow.HourSlots). A window open on either side always overlaps; an empty window
+// (End == Start) overlaps if its instant falls in an available hour. The walk stops at the
 // first available hour: matching calls Overlaps for every provider and demand it weighs.
 func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 	if a.IsZero() || w.Start.IsZero() || w.End.IsZero() {
@@ -275,8 +276,10 @@ func (a WeeklyAvailability) Overlaps(w TimeWindow) bool {
 // HourSlots returns the hour slots of the week that w touches, from w.Start's hour up to
 // w.End (a week at most), as WeeklyAvailability's bits. They are read on ImportLocation's wall
 // clock whatever w's own zone: the catalog keeps times in UTC, and reading a stored window's
-// hours there put a Saturday-morning wish in China at 02:00. Unlike an availability, the zero
-// result means no slot: an empty window, or one open on either side.
+// hours there put a Saturday-morning wish in China at 02:00. An empty window (End == Start,
+// which TimeWindow.Validate accepts) is the instant Start and touches Start's hour, on the
+// hour as at half past. Unlike an availability, the zero result means no slot: a window
+// open on either side.
 func (w TimeWindow) HourSlots() WeeklyAvailability {
 	slots, _ := w.walkHours(WeeklyAvailability{})
 	return slots
@@ -292,7 +295,9 @@ func (w TimeWindow) walkHours(stop WeeklyAvailability) (slots WeeklyAvailability
 	// which in a zone whose offset is not whole hours (UTC+5:30) is half past the local hour.
 	t := w.Start.In(ImportLocation)
 	t = t.Add(-(time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())))
-	for i := 0; i < hoursInWindowMax && t.Before(w.End); i++ {
+	// An instant (End == Start) on the hour is in no slot by t.Before alone: walking none made
+	// matching find it in conflict with every provider who states hours.
+	for i := 0; i < hoursInWindowMax && (t.Before(w.End) || (i == 0 && w.End.Equal(w.Start))); i++ {
 		word, mask := hourSlot(t.Weekday(), t.Hour())
 		if stop[word]&mask != 0 {
 			return slots, true

@@ -452,6 +452,42 @@ func TestPlanReadsStoredWindowLocally(t *testing.T) {
 	}
 }
 
+// TestPlanInstantWindow: a demand whose window is an instant (End == Start, an appointment at
+// 10:00) goes to a volunteer free that hour. The catalog accepts such a window, but its walk
+// over the hours took no slot for an instant on the hour, so every provider who states hours
+// was a window conflict.
+func TestPlanInstantWindow(t *testing.T) {
+	demands, providers := smallWorld()
+	at := time.Date(2026, 5, 30, 10, 0, 0, 0, catalog.ImportLocation) // a Saturday
+	d := demands[4]                                                   // cleaning
+	p := providers[3]                                                 // the only cleaner
+	for _, tc := range []struct {
+		start time.Time
+		hours string
+		fits  bool
+	}{
+		{at, "sat 10-11", true},
+		{at.UTC(), "sat 10-11", true},
+		{at.Add(30 * time.Minute), "sat 10-11", true},
+		{at, "sat 9-10", false},
+		{at, "sat 11-12", false},
+	} {
+		name := tc.hours + " " + tc.start.String()
+		d.Window = catalog.TimeWindow{Start: tc.start, End: tc.start}
+		a, err := catalog.ParseAvailability(tc.hours)
+		noError(t, err)
+		p.Availability = a
+		res, err := matching.Plan(context.Background(), []catalog.Demand{d}, []catalog.Provider{p}, matching.Options{})
+		noError(t, err)
+		if tc.fits {
+			equal(t, 1, len(res.Assignments), name)
+		} else {
+			equal(t, 1, len(res.Unmatched), name)
+			equal(t, matching.ReasonWindowConflict, res.Unmatched[0].Reason, name)
+		}
+	}
+}
+
 // A demand dispatched (派单) to one provider is not on the board for the others: a claim by
 // anyone else fails with catalog.ErrIneligible, so SuggestDemands must not offer it to them.
 func TestSuggestDemandsHonoursDispatch(t *testing.T) {

@@ -238,6 +238,7 @@ func testProviderQueries(t *testing.T, s catalog.Store) {
 	}
 	sort.Slice(all, func(i, j int) bool { return lessID(all[i].ID, all[j].ID) })
 	saturday := time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)
+	nineLocal := time.Date(2026, 5, 2, 9, 0, 0, 0, catalog.ImportLocation)
 	cases := map[string]catalog.ProviderQuery{
 		"all":           {},
 		"skill":         {Skill: "haircut"},
@@ -251,6 +252,8 @@ func testProviderQueries(t *testing.T, s catalog.Store) {
 		// Hours are read on the local clock (ImportLocation) whatever the window's zone.
 		"available cst": {Available: catalog.TimeWindow{Start: saturday.In(catalog.ImportLocation), End: saturday.Add(2 * time.Hour).In(catalog.ImportLocation)}},
 		"capacity":      {HasCapacity: true, Skill: "tutoring"},
+		// An empty window is an instant in its hour: 09:00 local, inside the 8-12 hours.
+		"available instant": {Available: catalog.TimeWindow{Start: nineLocal, End: nineLocal}},
 	}
 	for name, q := range cases {
 		t.Run(name, func(t *testing.T) {

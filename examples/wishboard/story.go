@@ -336,12 +336,15 @@ func (s *story) tell() error {
 		{cut2, []catalog.WorkReport{{ProviderID: barbers.ID, Hours: h("0.5")}}, 5, "很满意 very happy"},
 		{visit, []catalog.WorkReport{{ProviderID: winner.ID, Hours: h("2")}}, 5, "聊得很开心 a good talk"},
 	}
+	// The providers set out one after another in the afternoon and report as they finish.
 	for _, w := range works {
-		s.advance(2 * time.Hour)
+		s.advance(20 * time.Minute)
 		if _, err := s.cat.Start(ctx, w.d.ID, catalog.Act{Actor: office}); err != nil {
 			return fmt.Errorf("start %s: %w", w.d.Title, err)
 		}
-		s.advance(time.Hour)
+	}
+	for _, w := range works {
+		s.advance(40 * time.Minute)
 		if _, err := s.cat.Complete(ctx, w.d.ID, w.reports, catalog.Act{Actor: office}); err != nil {
 			return fmt.Errorf("complete %s: %w", w.d.Title, err)
 		}
@@ -351,6 +354,7 @@ func (s *story) tell() error {
 		}
 		s.say("   「%s」 completed, %s h reported by %d provider(s)", w.d.Title, total, len(w.reports))
 	}
+	s.advance(14 * time.Hour) // the next morning
 	s.step(7, "群众评单", "residents rate the service")
 	for _, w := range works {
 		s.advance(time.Hour)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -151,7 +152,7 @@ func (s *story) tell() error {
 	if _, err := s.serveAndDeposit(xiaoLi, wangAyi, "修理灯具 fix a lamp", "repair_electric", h("1.5")); err != nil {
 		return err
 	}
-	if _, err := s.serveAndDeposit(xiaoLi, liNainai, "辅导功课 tutoring a grandchild", "tutoring", h("6")); err != nil {
+	if _, err := s.serveAndDeposit(xiaoLi, wangAyi, "辅导孙子功课 tutoring her grandson", "tutoring", h("6")); err != nil {
 		return err
 	}
 	if _, err := s.serveAndDeposit(wangAyi, laoZhou, "陪同就医 accompany to the clinic", "elderly_visit", h("3")); err != nil {
@@ -186,7 +187,7 @@ func (s *story) tell() error {
 		return fmt.Errorf("withdrawal at 67: %w", err)
 	}
 	s.res.withdrawn = s.res.withdrawn.Add(rec.Hours)
-	s.say("   老周 (67) spends %s h on 「修理水管」: allowed 兑换成功", rec.Hours)
+	s.say("   老周 (67) spends %s h on 「修理水管 fix a pipe」: allowed 兑换成功", rec.Hours)
 	if err := s.balances(laoZhou, wangAyi); err != nil {
 		return err
 	}
@@ -347,15 +348,15 @@ func (s *story) serveAndDeposit(provider, receiver resident, title, category str
 }
 
 func (s *story) balances(rs ...resident) error {
-	line := "   balances 余额:"
+	var parts []string
 	for _, r := range rs {
 		h, err := s.banks[0].Hours(s.ctx, r.holder())
 		if err != nil {
 			return err
 		}
-		line += fmt.Sprintf(" %s %s h;", r.name, h)
+		parts = append(parts, fmt.Sprintf("%s %s h", r.name, h))
 	}
-	s.say("%s", line)
+	s.say("   balances 余额: %s", strings.Join(parts, "; "))
 	return nil
 }
 

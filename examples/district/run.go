@@ -88,9 +88,10 @@ type stores struct {
 	where   string
 }
 
-func (s *stores) Close() {
-	_ = s.catalog.Close()
-	_ = s.ledger.Close()
+// Close closes both stores. A SQLite store's Close copies the write-ahead log back into the
+// file, so its error is the run's.
+func (s *stores) Close() error {
+	return errors.Join(s.catalog.Close(), s.ledger.Close())
 }
 
 // openStores opens the stores of a fresh run and says where they are.
@@ -163,7 +164,7 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 
 // run simulates the district and writes the summary to out and, when progress is not nil, a
 // progress bar to it. It returns the summary it printed.
-func run(ctx context.Context, cfg config, out, progress io.Writer) (*summary, error) {
+func run(ctx context.Context, cfg config, out, progress io.Writer) (_ *summary, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -176,7 +177,11 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) (*summary, er
 	if err != nil {
 		return nil, fmt.Errorf("open stores: %w", err)
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close stores: %w", cerr)
+		}
+	}()
 	clk := &clock{now: simStart.AddDate(0, -1, -1)}
 	ledgerIDs := &idSource{clk: clk, r: rand.New(rand.NewPCG(cfg.seed, 0x5eed_0002))}
 	catalogIDs := &idSource{clk: clk, r: rand.New(rand.NewPCG(cfg.seed, 0x5eed_0003))}

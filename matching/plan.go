@@ -776,7 +776,12 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, s
 		if m.objective == PriorityFirst {
 			to = "priority residents' demands or higher-scoring ones"
 		}
-		return ReasonTaken, fmt.Sprintf("%d %seligible providers with capacity were assigned to %s", rep.eligibleFound-served, other, to)
+		if n := rep.eligibleFound - served; n != 1 {
+			return ReasonTaken, fmt.Sprintf("%d %seligible providers with capacity were assigned to %s", n, other, to)
+		}
+		return ReasonTaken, fmt.Sprintf("1 %seligible provider with capacity was assigned to %s", other, to)
+	case rep.atCapacity == 1:
+		return ReasonAtCapacity, fmt.Sprintf("the 1 %seligible provider is at capacity", other)
 	case rep.atCapacity > 0:
 		return ReasonAtCapacity, fmt.Sprintf("all %d %seligible providers are at capacity", rep.atCapacity, other)
 	}
@@ -786,5 +791,9 @@ func (m *Matcher) explainMiss(i int32, rep *demandReport, served int) (Reason, s
 			best, count = Reason(r), n
 		}
 	}
-	return best, fmt.Sprintf("%d %sproviders with %s near %s: none eligible, most often: %s", rep.scanned-served, other, what, d.Location.Grid, best)
+	if n := rep.scanned - served; n != 1 {
+		return best, fmt.Sprintf("%d %sproviders with %s near %s: none eligible, most often: %s", n, other, what, d.Location.Grid, best)
+	}
+	// One provider has one reason: "most often" would say nothing.
+	return best, fmt.Sprintf("1 %sprovider with %s near %s: not eligible, %s", other, what, d.Location.Grid, best)
 }

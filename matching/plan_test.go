@@ -1200,10 +1200,59 @@ func TestPlanReasonTakenPriorityFirst(t *testing.T) {
 		t.Fatalf("the urgent wish scores more with the volunteer: %+v, %+v", best, res)
 	}
 	equal(t, []matching.Unmatched{{DemandID: urgent.ID, Missing: 1, Reason: matching.ReasonTaken,
-		Detail: "1 eligible providers with capacity were assigned to priority residents' demands or higher-scoring ones"}},
+		Detail: "1 eligible provider with capacity was assigned to priority residents' demands or higher-scoring ones"}},
 		res.Unmatched, "unmatched with PriorityFirst")
 	if strings.Contains(matching.ReasonTaken.String(), "higher-scoring") {
 		t.Fatalf("ReasonTaken says %q", matching.ReasonTaken)
+	}
+}
+
+// A miss's detail counting one provider read "1 eligible providers ... were", "all 1 eligible
+// providers are" and "1 providers ...: none eligible, most often"; each now reads in the
+// singular, and counts of two stay plural.
+func TestPlanMissDetailSingular(t *testing.T) {
+	grid := catalog.GridPath("幸福街道/阳光社区/3网格")
+	monday := time.Date(2026, 6, 1, 10, 0, 0, 0, catalog.ImportLocation)
+	saturday, err := catalog.ParseAvailability("sat 8-9")
+	noError(t, err)
+	wish := func(id byte) catalog.Demand {
+		return catalog.Demand{ID: uuid.UUID{15: id}, Kind: catalog.Wish, Category: "elderly_visit", Status: catalog.StatusOpen,
+			Headcount: 1, Location: catalog.Location{Grid: grid + "/1栋", At: catalog.Coordinates{Lat: 30.001, Lng: 120}},
+			Window: catalog.TimeWindow{Start: monday, End: monday.Add(time.Hour)}}
+	}
+	volunteer := func(id byte) catalog.Provider {
+		return catalog.Provider{ID: uuid.UUID{15: id}, Kind: catalog.Volunteer, Skills: []catalog.Skill{"companionship"},
+			Capacity: 1, Home: grid + "/1栋", At: catalog.Coordinates{Lat: 30.001, Lng: 120}}
+	}
+	busy := func(id byte) catalog.Provider { p := volunteer(id); p.Active = 1; return p }
+	away := func(id byte) catalog.Provider { p := volunteer(id); p.Availability = saturday; return p }
+	where := string(grid) + "/1栋"
+	for _, tc := range []struct {
+		name      string
+		providers []catalog.Provider
+		reason    matching.Reason
+		detail    string
+	}{
+		{"one taken", []catalog.Provider{volunteer(11)}, matching.ReasonTaken,
+			"1 eligible provider with capacity was assigned to higher-scoring demands"},
+		{"one at capacity", []catalog.Provider{busy(11)}, matching.ReasonAtCapacity,
+			"the 1 eligible provider is at capacity"},
+		{"two at capacity", []catalog.Provider{busy(11), busy(12)}, matching.ReasonAtCapacity,
+			"all 2 eligible providers are at capacity"},
+		{"one ineligible", []catalog.Provider{away(11)}, matching.ReasonWindowConflict,
+			"1 provider with skill companionship near " + where + ": not eligible, availability does not overlap the window"},
+		{"two ineligible", []catalog.Provider{away(11), away(12)}, matching.ReasonWindowConflict,
+			"2 providers with skill companionship near " + where + ": none eligible, most often: availability does not overlap the window"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Two identical wishes: the first (by id) takes a single free volunteer.
+			demands := []catalog.Demand{wish(1), wish(2)}
+			res, err := matching.Plan(context.Background(), demands, tc.providers, matching.Options{})
+			noError(t, err)
+			last := res.Unmatched[len(res.Unmatched)-1]
+			equal(t, tc.reason, last.Reason, "reason")
+			equal(t, tc.detail, last.Detail, "detail")
+		})
 	}
 }
 

@@ -761,6 +761,7 @@ func (c *Catalog) ImportDemands(ctx context.Context, r io.Reader, actor string) 
 }
 
 // ImportProviders reads a resource list from CSV and registers every row, all or nothing.
+// Every provider starts unrated: the export's rating column is an average, ignored on import.
 //
 // Errors: as ImportDemands.
 func (c *Catalog) ImportProviders(ctx context.Context, r io.Reader, actor string) ([]Provider, error) {

@@ -125,8 +125,9 @@ type Provider struct {
 	Capacity     int // demands it may serve at once (一对多); 0 pauses it
 	Availability WeeklyAvailability
 	Flags        ProviderFlags
-	// RatingSum and RatingCount accumulate the ratings of the demands it served; the average is
-	// RatingSum/RatingCount.
+	// RatingSum and RatingCount accumulate the ratings of the demands it served (Rate adds
+	// to them); the average is RatingSum/RatingCount. RegisterProvider keeps the ones a
+	// caller brings from an earlier record; UpdateProvider keeps the stored ones.
 	RatingSum   int
 	RatingCount int
 

@@ -12,9 +12,16 @@ import (
 // version, load and timestamps. The name and the members' names are kept trimmed of surrounding
 // whitespace, with LF line ends, as an import of the provider's export reads them back.
 //
+// The rating (RatingSum, RatingCount) is kept as given, so that a provider moved from an
+// earlier roster or system keeps its 评单 history; a new provider is registered with both
+// zero. It is only checked to be ratings of RatingMin..RatingMax each. From then on only Rate
+// changes it: UpdateProvider keeps the stored rating, and ImportProviders, whose sheet has no
+// rating sum or count, registers every provider unrated.
+//
 // Errors: ErrInvalid (any field out of its limits, a name that is only whitespace, a person id
-// or member id with surrounding whitespace or a CRLF, a bad actor), ErrAlreadyExists if the id
-// source repeats an id.
+// or member id with surrounding whitespace or a CRLF, a negative RatingCount or a RatingSum
+// outside RatingMin·RatingCount..RatingMax·RatingCount, a bad actor), ErrAlreadyExists if the
+// id source repeats an id.
 func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string) (Provider, error) {
 	if err := (Act{Actor: actor}).validate("register provider"); err != nil {
 		return Provider{}, err

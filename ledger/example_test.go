@@ -264,3 +264,22 @@ func ExampleLedger_Verify() {
 	// Output:
 	// <nil>
 }
+
+// Balances reads many accounts at one consistent point: here a volunteer with a redemption
+// pending in the points shop (a hold) and the shop itself.
+func ExampleLedger_Balances() {
+	l, ctx := newExampleLedger()
+	_, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{award("50")}})
+	must(err)
+	_, err = l.Hold(ctx, award2("vol:wang:pts", "shop:c01", "30"), ledger.HoldOptions{IdempotencyKey: "redeem:rice:wang"})
+	must(err)
+
+	bs, err := l.Balances(ctx, []ledger.AccountID{"vol:wang:pts", "shop:c01"})
+	must(err)
+	for _, b := range bs {
+		fmt.Println(b.ID, "balance", b.Balance, "available", b.Available)
+	}
+	// Output:
+	// vol:wang:pts balance 50 available 20
+	// shop:c01 balance 0 available 0
+}

@@ -187,3 +187,61 @@ func FuzzStatementCursor(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBalances: ids split from the input at newlines. Balances refuses a list with a bad id
+// (ErrInvalid) or an unknown one (ErrUnknownAccount) whole, and otherwise answers each id what
+// Balance and Available answer.
+func FuzzBalances(f *testing.F) {
+	for _, s := range []string{"vol:v0001:pts", "vol:v0001:pts\ncommunity:c01:issuer\nvol:v0001:pts", "", "\n", "nobody", "a b", "vol:v0002:pts\n网格"} {
+		f.Add(s)
+	}
+	l, ctx := newPTSLedger(f, "community:c01:issuer", benchIDs[:4]...)
+	for i := range 4 {
+		if _, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{benchPosting(i)}}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if _, err := l.Hold(ctx, ledger.Posting{From: benchIDs[1], To: benchIDs[2], Amount: decimal.RequireFromString("2.5"), Asset: "PTS"}, ledger.HoldOptions{}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var ids []ledger.AccountID
+		if s != "" {
+			for _, part := range strings.Split(s, "\n") {
+				ids = append(ids, ledger.AccountID(part))
+			}
+		}
+		got, err := l.Balances(ctx, ids)
+		var want error
+		for _, id := range ids {
+			if id.Validate() != nil {
+				want = ledger.ErrInvalid
+				break
+			}
+		}
+		if want == nil {
+			for _, id := range ids {
+				if _, err := l.Balance(ctx, id); err != nil {
+					want = ledger.ErrUnknownAccount
+					break
+				}
+			}
+		}
+		if want != nil {
+			if !errors.Is(err, want) || got != nil {
+				t.Fatalf("Balances(%q) = %v, %v; want %v", ids, got, err, want)
+			}
+			return
+		}
+		if err != nil || len(got) != len(ids) {
+			t.Fatalf("Balances(%q) = %v, %v", ids, got, err)
+		}
+		for i, id := range ids {
+			b, _ := l.Balance(ctx, id)
+			a, _ := l.Available(ctx, id)
+			if got[i].ID != id || !got[i].Balance.Equal(b) || !got[i].Available.Equal(a) {
+				t.Fatalf("Balances(%q)[%d] = %+v; Balance %s, Available %s", ids, i, got[i], b, a)
+			}
+		}
+	})
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("HoldReplayAfterExpiry", func(t *testing.T) { testHoldReplayAfterExpiry(t, newStore) })
 	t.Run("HoldByKey", func(t *testing.T) { testHoldByKey(t, newStore) })
+	t.Run("Balances", func(t *testing.T) { testBalances(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
@@ -1095,6 +1096,61 @@ func testCancelMidBatch(t *testing.T, newStore NewStore) {
 	assert.Equal(t, decimal.New(batches*size, -2).String(), f.balance("a"))
 	assert.Equal(t, decimal.New(batches, -2).String(), f.balance("b"))
 	f.verify()
+}
+
+// testBalances: Balances answers what Balance and Available answer, in the order asked,
+// counting open holds (until they expire) against Available only, across assets; bad input is
+// refused whole.
+func testBalances(t *testing.T, newStore NewStore) {
+	f := newFixture(t, newStore)
+	f.post(one(pts("issuer", "a", "30")))
+	f.post(one(ledger.Posting{From: "bank", To: "h1", Amount: dec("2.5"), Asset: "HOUR"}))
+	_, err := f.l.Hold(f.ctx, pts("a", "b", "12.5"), ledger.HoldOptions{ExpiresAt: f.clock.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	_, err = f.l.Hold(f.ctx, pts("a", "c", "1"), ledger.HoldOptions{})
+	require.NoError(t, err)
+
+	check := func(ids ...ledger.AccountID) {
+		t.Helper()
+		got, err := f.l.Balances(f.ctx, ids)
+		require.NoError(t, err)
+		require.Len(t, got, len(ids))
+		for i, id := range ids {
+			assert.Equal(t, id, got[i].ID)
+			assert.Equal(t, f.balance(id), got[i].Balance.String(), "balance of %s", id)
+			assert.Equal(t, f.available(id), got[i].Available.String(), "available of %s", id)
+		}
+	}
+	check("a", "h1", "issuer", "a", "b")
+	got, err := f.l.Balances(f.ctx, []ledger.AccountID{"a"})
+	require.NoError(t, err)
+	assert.Equal(t, "30", got[0].Balance.String())
+	assert.Equal(t, "16.5", got[0].Available.String())
+	f.clock.Advance(2 * time.Hour) // the first hold has expired: it reserves nothing
+	got, err = f.l.Balances(f.ctx, []ledger.AccountID{"a", "h1"})
+	require.NoError(t, err)
+	assert.Equal(t, "29", got[0].Available.String())
+	assert.Equal(t, "2.5", got[1].Available.String())
+	check("a")
+
+	got, err = f.l.Balances(f.ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	for name, c := range map[string]struct {
+		ids  []ledger.AccountID
+		want error
+	}{
+		"bad id":       {[]ledger.AccountID{"a", "no spaces"}, ledger.ErrInvalid},
+		"empty id":     {[]ledger.AccountID{""}, ledger.ErrInvalid},
+		"unknown":      {[]ledger.AccountID{"a", "nobody"}, ledger.ErrUnknownAccount},
+		"too many ids": {make([]ledger.AccountID, ledger.BalancesMax+1), ledger.ErrInvalid},
+	} {
+		got, err := f.l.Balances(f.ctx, c.ids)
+		assert.ErrorIs(t, err, c.want, name)
+		assert.Nil(t, got, name)
+	}
+	_, err = f.l.Balances(f.ctx, []ledger.AccountID{"a", "nobody"})
+	assert.ErrorContains(t, err, "nobody")
 }
 
 // testCancelledPost: a Post whose context is already done fails with the context's error and

@@ -412,6 +412,45 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 		batch, amounts, fresh = batch[:0], amounts[:0], fresh[:0]
 		return nil
 	}
+	// Due accounts are read a page at a time (one store view for the page, not two per
+	// account), just before their expiries are posted.
+	type pending struct {
+		id          ledger.AccountID
+		due, notDue int64
+	}
+	page := make([]pending, 0, cap(batch))
+	ids := make([]ledger.AccountID, 0, cap(batch))
+	post := func() error {
+		if len(page) == 0 {
+			return nil
+		}
+		ids = ids[:0]
+		for _, p := range page {
+			ids = append(ids, p.id)
+		}
+		bs, err := inc.l.Balances(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for k, p := range page {
+			v, err := inc.dueOf(&bs[k], p.due, p.notDue)
+			if err != nil {
+				return err
+			}
+			if v <= 0 {
+				continue
+			}
+			batch = append(batch, ledger.Transaction{
+				IdempotencyKey: inc.expiryKey(rep.Period, p.id),
+				Postings:       []ledger.Posting{{From: p.id, To: inc.expiry, Amount: ledger.FromMinor(v, scale), Asset: inc.s.Asset}},
+				Memo:           expireMemo, Metadata: meta,
+			})
+			amounts = append(amounts, v)
+			fresh = append(fresh, p.notDue)
+		}
+		page = page[:0]
+		return flush()
+	}
 	for _, i := range r.members {
 		if _, done := r.done[i]; done {
 			rep.AlreadyDone++
@@ -421,29 +460,14 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 		if due <= 0 {
 			continue
 		}
-		id := a.ids[i]
-		notDue := a.all[i].total() - due
-		v, err := inc.dueNow(ctx, id, due, notDue)
-		if err != nil {
-			return err
-		}
-		if v <= 0 {
-			continue
-		}
-		batch = append(batch, ledger.Transaction{
-			IdempotencyKey: inc.expiryKey(rep.Period, id),
-			Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: ledger.FromMinor(v, scale), Asset: inc.s.Asset}},
-			Memo:           expireMemo, Metadata: meta,
-		})
-		amounts = append(amounts, v)
-		fresh = append(fresh, notDue)
-		if len(batch) == ExpireTransactionsPerBatch {
-			if err := flush(); err != nil {
+		page = append(page, pending{id: a.ids[i], due: due, notDue: a.all[i].total() - due})
+		if len(page) == ExpireTransactionsPerBatch {
+			if err := post(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	return post()
 }
 
 // expiryKey is the idempotency key of the expiry of holder account id in period: one per
@@ -459,23 +483,24 @@ func (inc *Incentive) expiryKey(period string, id ledger.AccountID) string {
 // out of the fresh ones; so are points spent since the scan. Points received since the scan
 // are counted as if spent, so at worst a run expires less.
 func (inc *Incentive) dueNow(ctx context.Context, id ledger.AccountID, due, fresh int64) (int64, error) {
-	bal, err := inc.l.Balance(ctx, id)
+	bs, err := inc.l.Balances(ctx, []ledger.AccountID{id})
 	if err != nil {
 		return 0, err
 	}
-	avail, err := inc.l.Available(ctx, id)
+	return inc.dueOf(&bs[0], due, fresh)
+}
+
+// dueOf is dueNow with the account's balance and available points already read.
+func (inc *Incentive) dueOf(b *ledger.AccountBalance, due, fresh int64) (int64, error) {
+	bal, err := ledger.ToMinor(b.Balance, inc.s.Scale)
 	if err != nil {
 		return 0, err
 	}
-	b, err := ledger.ToMinor(bal, inc.s.Scale)
+	av, err := ledger.ToMinor(b.Available, inc.s.Scale)
 	if err != nil {
 		return 0, err
 	}
-	av, err := ledger.ToMinor(avail, inc.s.Scale)
-	if err != nil {
-		return 0, err
-	}
-	return min(due-(b-av), av-fresh), nil
+	return min(due-(bal-av), av-fresh), nil
 }
 
 // expireOne expires what is left now of one account's due amount (see dueNow), under the

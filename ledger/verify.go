@@ -24,6 +24,12 @@ const verifyPage = 4096
 // to open would reserve again and could be captured twice). It returns
 // nil or an error wrapping ErrCorrupt that describes the first discrepancy it meets.
 //
+// What the chain does not cover is checked only against the rules above: an asset's scale,
+// an account's minimum, maximum and Unbounded flag, and an open hold's status and expiry. An
+// edit of those behind the ledger's back (a hold marked released, a minimum lowered) is
+// reported only if the state it leaves breaks one of the checks; protect them as any other
+// table of the database.
+//
 // Verify does not hold the store for the whole run: it reads a page of transactions or
 // accounts per store view, so Posts continue while it runs (on memstore a view blocks
 // writers). Each page of accounts is compared in the same view as the transactions committed

@@ -490,7 +490,8 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // once per (demand, member), if the bank's WithdrawPolicy allows it. When w.ServedBy is
 // another community's bank on the same ledger (通存通兑), the hours leave the member's account
 // into this bank's clearing account for that community and enter that bank's pool from its
-// clearing account for this one; Settlement reports the net of each pair.
+// clearing account for this one; Settlement reports the net of each pair. A ServedBy of the
+// member's own community (any TimeBank value of it) is a withdrawal in that community.
 //
 // A retry of a withdrawal that was made (the same demand, member, hours and serving bank)
 // returns the first one (Replayed) and changes nothing, before the policy is asked: a policy
@@ -522,6 +523,11 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	}
 	if served.l != tb.l || served.c.Asset != tb.c.Asset {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: serving bank %s is on another ledger or asset", key, served.c.Community)
+	}
+	if served.c.Community == tb.c.Community {
+		// Another TimeBank value of this community (another process's, or one built again
+		// after a restart) serves in this community: no clearing, whichever value it is.
+		served = tb
 	}
 	from := tb.MemberAccount(h)
 	ps := []ledger.Posting{{From: from, To: tb.pool, Amount: w.Hours, Asset: tb.c.Asset}}

@@ -3,6 +3,7 @@ package points
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -254,7 +255,10 @@ type PairNet struct {
 
 // Settlement reports, for every pair of the given banks (on one ledger), the net hours one
 // owes the other from their members' withdrawals in each other's community, read from the
-// clearing accounts. Pairs with nothing exchanged are left out.
+// clearing accounts. Pairs with nothing exchanged are left out. Each pair's two accounts are
+// read in one view of the ledger, so withdrawals made while Settlement runs count in a pair's
+// net entirely or not at all (pairs are read one after another: a report taken while members
+// withdraw is per pair, not one instant of the whole ledger).
 //
 // Errors: ErrInvalid (more than 1000 banks, a nil bank, banks on different ledgers or assets,
 // a community twice), ledger.ErrCorrupt (a pair's clearing accounts do not mirror each other),
@@ -279,11 +283,7 @@ func Settlement(ctx context.Context, banks []*TimeBank) ([]PairNet, error) {
 			return nil, errorf(ErrInvalid, "settlement: community %s twice", a.c.Community)
 		}
 		for _, b := range bs[i+1:] {
-			ab, err := balanceOrZero(ctx, a.l, a.ClearingAccount(b.c.Community))
-			if err != nil {
-				return nil, fmt.Errorf("settlement: %w", err)
-			}
-			ba, err := balanceOrZero(ctx, a.l, b.ClearingAccount(a.c.Community))
+			ab, ba, err := pairBalances(ctx, a.l, a.ClearingAccount(b.c.Community), b.ClearingAccount(a.c.Community))
 			if err != nil {
 				return nil, fmt.Errorf("settlement: %w", err)
 			}
@@ -297,6 +297,38 @@ func Settlement(ctx context.Context, banks []*TimeBank) ([]PairNet, error) {
 	}
 	return out, nil
 }
+
+// pairBalances reads the balances of a pair's two clearing accounts in one view of the ledger
+// (ledger.Balances), so that a withdrawal committing meanwhile counts in both or in neither.
+// An account not yet opened reads as zero: Withdraw opens both before it posts, so when one is
+// missing from the view, nothing was posted to either. When the accounts read alone are not
+// both zero, they were opened and posted to since the view, and the pair is read again; if
+// that keeps happening (or one holds hours while the other is missing, which only a posting
+// outside this package does), the last reads are returned for the caller to judge.
+func pairBalances(ctx context.Context, l *ledger.Ledger, x, y ledger.AccountID) (vx, vy decimal.Decimal, err error) {
+	for range pairReadsMax {
+		bs, err := l.Balances(ctx, []ledger.AccountID{x, y})
+		if err == nil {
+			return bs[0].Balance, bs[1].Balance, nil
+		}
+		if !errors.Is(err, ledger.ErrUnknownAccount) {
+			return decimal.Zero, decimal.Zero, err
+		}
+		if vx, err = balanceOrZero(ctx, l, x); err != nil {
+			return decimal.Zero, decimal.Zero, err
+		}
+		if vy, err = balanceOrZero(ctx, l, y); err != nil {
+			return decimal.Zero, decimal.Zero, err
+		}
+		if vx.IsZero() && vy.IsZero() {
+			return vx, vy, nil
+		}
+	}
+	return vx, vy, nil
+}
+
+// pairReadsMax bounds how often pairBalances reads a pair whose accounts were being opened.
+const pairReadsMax = 4
 
 // HoursEntry is one line of a member's time-bank statement.
 type HoursEntry struct {

@@ -399,12 +399,14 @@ func (c *Catalog) Submit(ctx context.Context, id uuid.UUID, act Act) (Demand, er
 // Dispatch sends an open demand to named providers (社区派单); any of them may then accept it
 // with Claim, up to the headcount, until its deadline. The community chooses whom: skills and
 // service area are not checked. A big item or project goes to organisations only (大事小事分流),
-// as for Claim: an individual named for one could never accept it.
+// and no demand goes to its own requester or a team the requester belongs to, as for Claim: a
+// provider so named could never accept it.
 //
 // Errors: ErrInvalid (bad act, no providers, more than DispatchMax, a repeated provider),
 // ErrNotFound (the demand or a provider), ErrVersionConflict, ErrInvalidTransition if the
 // demand is not Open, ErrDeadlinePassed if its deadline has come (no one could accept it),
-// ErrIneligible if the demand's kind needs an organisation and a provider is not one.
+// ErrSelfClaim if a provider is the requester or has the requester as a member, ErrIneligible
+// if the demand's kind needs an organisation and a provider is not one.
 func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.UUID, act Act) (Demand, error) {
 	if len(providers) == 0 || len(providers) > DispatchMax {
 		return Demand{}, errorf(ErrInvalid, "dispatch %s: %d providers, want 1..%d", id, len(providers), DispatchMax)
@@ -429,7 +431,11 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 			if err != nil {
 				return fmt.Errorf("provider %s: %w", providerID, err)
 			}
-			// As dispatched to p: only the organisation rule applies (see eligible).
+			// As Claim would check p's acceptance: the requester never, then, as dispatched to
+			// p, only the organisation rule (see eligible).
+			if p.HasPerson(s.d.Requester.ID) {
+				return errorf(ErrSelfClaim, "provider %s is the requester %q", p.ID, s.d.Requester.ID)
+			}
 			if err := eligible(*s.d, p, true, false); err != nil {
 				return err
 			}

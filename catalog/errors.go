@@ -32,7 +32,7 @@ var (
 	// ErrDuplicateClaim reports a second active claim by the same provider on the same demand.
 	ErrDuplicateClaim = errors.New("catalog: provider already claimed this demand")
 	// ErrSelfClaim reports a provider claiming a demand raised by the same resident (or by a
-	// member of the same team).
+	// member of the same team), or a dispatch naming such a provider.
 	ErrSelfClaim = errors.New("catalog: provider cannot claim own demand")
 	// ErrBoardClosed reports a claim or publication on a board that is closed, not yet open or
 	// past its closing time.

@@ -202,7 +202,7 @@ func runLifecycle(t *testing.T, in lifecycleInput) {
 		return try(func() error { return call(valid) }, allowed...)
 	}
 	dispatch := func(a catalog.Act) error { _, err := c.Dispatch(ctx, d.ID, []uuid.UUID{p.ID}, a); return err }
-	if !step(dispatch, append(moves, catalog.ErrIneligible)...) {
+	if !step(dispatch, append(moves, catalog.ErrSelfClaim, catalog.ErrIneligible)...) {
 		return
 	}
 	claim := func(a catalog.Act) error { _, err := c.Claim(ctx, d.ID, p.ID, a); return err }

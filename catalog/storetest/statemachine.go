@@ -167,12 +167,18 @@ func (m *machine) dispatch(t *rapid.T) {
 		ids = append(ids, m.providers[i].p.ID)
 	}
 	_, err := m.f.Cat.Dispatch(m.ctx, d.id, ids, act("community"))
+	toRequester := false
+	for _, i := range perm {
+		toRequester = toRequester || (d.requester == "r0" && i == 0)
+	}
 	var want error
 	switch {
 	case d.status != catalog.StatusOpen:
 		want = catalog.ErrInvalidTransition
 	case m.due(d):
 		want = catalog.ErrDeadlinePassed
+	case toRequester: // provider 0 is requester r0: it could never accept
+		want = catalog.ErrSelfClaim
 	}
 	expect(t, "dispatch", err, want)
 	if want == nil {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,14 +26,38 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("sqlstore: "+format+": %w", append(args, ledger.ErrInvalid)...)
 }
 
-func micros(t time.Time) int64 { return t.UnixMicro() }
+// The times that int64 unix microseconds hold. time.Time.UnixMicro wraps around beyond them
+// (year 300000 comes out in year -284555), so a time is written only strictly between them,
+// and a bound beyond them in a query is taken as the end or the beginning of time.
+var (
+	microsMin = time.UnixMicro(math.MinInt64)
+	microsMax = time.UnixMicro(math.MaxInt64)
+)
+
+// micros is t in unix microseconds, saturated at the int64 range: exact for every time
+// checkTime accepts, and for a query bound beyond the range one that compares with every
+// stored time as t does.
+func micros(t time.Time) int64 {
+	switch {
+	case t.Before(microsMin):
+		return math.MinInt64
+	case t.After(microsMax):
+		return math.MaxInt64
+	}
+	return t.UnixMicro()
+}
 
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
-// checkTime accepts only what round-trips exactly: UTC-equivalent, microsecond precision.
+// checkTime accepts only what round-trips exactly: UTC-equivalent, microsecond precision,
+// strictly inside the int64 microseconds (so that a saturated query bound compares with it
+// as the unsaturated time would).
 func checkTime(what string, t time.Time) error {
 	if t.IsZero() {
 		return invalid("%s is zero", what)
+	}
+	if !t.After(microsMin) || !t.Before(microsMax) {
+		return invalid("%s %s is beyond int64 microseconds", what, t)
 	}
 	if t.Nanosecond()%1000 != 0 {
 		return invalid("%s %s has sub-microsecond precision", what, t)

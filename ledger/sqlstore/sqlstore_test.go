@@ -215,6 +215,14 @@ func TestCommitRejectsBadInput(t *testing.T) {
 				{"no id", func(c *ledger.Commit) { c.Transactions[0].ID = uuid.Nil }},
 				{"head mismatch", func(c *ledger.Commit) { c.Head.Hash[0] ^= 1 }},
 				{"unknown account balance", func(c *ledger.Commit) { c.Balances = []ledger.BalanceUpdate{{Account: "nobody", Balance: 1}} }},
+				// Beyond int64 microseconds a time would be stored wrapped around (year 300000 read
+				// back as year -284555), breaking the hash chain.
+				{"posted beyond int64 micros", func(c *ledger.Commit) { c.Transactions[0].PostedAt = farFuture }},
+				{"effective before int64 micros", func(c *ledger.Commit) { c.Transactions[0].EffectiveAt = farPast }},
+				{"hold expiry beyond int64 micros", func(c *ledger.Commit) {
+					c.OpenHolds = []ledger.HoldRecord{{ID: uuid.New(), Posting: ledger.PostingRecord{From: "a", To: "b", Asset: "PTS", Amount: 1},
+						CreatedAt: before2000(), ExpiresAt: farFuture, Status: ledger.HoldOpen}}
+				}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					err := s.Update(ctx, func(tx ledger.StoreTx) error {
@@ -240,6 +248,63 @@ func TestCommitRejectsBadInput(t *testing.T) {
 }
 
 func before2000() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC) }
+
+// Times beyond what int64 unix microseconds hold (about year ±294,000).
+var (
+	farFuture = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	farPast   = time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// TestFarTimeReads asks the store itself (the ledger clamps its own arguments) about times
+// beyond int64 microseconds: they must answer as of the end or the beginning of time, not as of
+// a time wrapped around to the other end.
+func TestFarTimeReads(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			l, _ := smallLedger(t, s)
+			ctx := context.Background()
+			_, err := l.Hold(ctx, pts("a", "b", "1"), ledger.HoldOptions{ExpiresAt: time.Now().Add(time.Hour)})
+			require.NoError(t, err)
+			err = s.View(ctx, func(r ledger.StoreReader) error {
+				for _, c := range []struct {
+					at   time.Time
+					want int64
+				}{{farFuture, 650}, {farPast, 0}} {
+					v, err := r.BalanceAt(ctx, "a", c.at)
+					require.NoError(t, err)
+					assert.Equal(t, c.want, v, "balance at %s", c.at)
+				}
+				for _, c := range []struct {
+					now  time.Time
+					held int64
+				}{{farFuture, 0}, {farPast, 100}} {
+					st, err := r.Account(ctx, "a", c.now)
+					require.NoError(t, err)
+					assert.Equal(t, c.held, st.Held, "held at %s", c.now)
+					sts, err := r.Accounts(ctx, "", 10, c.now)
+					require.NoError(t, err)
+					require.Len(t, sts, 3)
+					assert.Equal(t, c.held, sts[0].Held, "held at %s (Accounts)", c.now)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			err = s.Update(ctx, func(tx ledger.StoreTx) error {
+				for _, c := range []struct {
+					now  time.Time
+					held int64
+				}{{farFuture, 0}, {farPast, 100}} {
+					sts, err := tx.LockAccounts(ctx, []ledger.AccountID{"a", "b"}, c.now)
+					require.NoError(t, err)
+					assert.Equal(t, c.held, sts[0].Held, "held at %s (LockAccounts)", c.now)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+		})
+	}
+}
 
 // TestClosedStore calls the Store itself after Close.
 func TestClosedStore(t *testing.T) {

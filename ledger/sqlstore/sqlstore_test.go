@@ -501,3 +501,47 @@ func setVersion(t *testing.T, target, driver string, v int) {
 	_, err := db.Exec(fmt.Sprintf(`UPDATE schema_version SET version = %d`, v))
 	require.NoError(t, err)
 }
+
+// TestCommitTwiceInOneUpdate commits two rounds of transactions in one store transaction: the
+// second continues the chain from the first's head, and both are kept.
+func TestCommitTwiceInOneUpdate(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			smallLedger(t, s)
+			ctx := context.Background()
+			var start ledger.Head
+			ids := []uuid.UUID{uuid.New(), uuid.New()}
+			err := s.Update(ctx, func(tx ledger.StoreTx) error {
+				h, err := tx.LockHead(ctx)
+				if err != nil {
+					return err
+				}
+				start = h
+				for i, id := range ids {
+					rec := ledger.TxRecord{ID: id, Seq: h.Seq + 1, Postings: []ledger.PostingRecord{{From: "issuer", To: "a", Asset: "PTS", Amount: 1}},
+						EffectiveAt: before2000(), PostedAt: before2000(), Hash: [32]byte{byte(i + 1)}}
+					next := ledger.Head{Seq: rec.Seq, Hash: rec.Hash}
+					if err := tx.Commit(ctx, ledger.Commit{Transactions: []ledger.TxRecord{rec}, Head: next}); err != nil {
+						return err
+					}
+					h = next
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			err = s.View(ctx, func(r ledger.StoreReader) error {
+				h, err := r.Head(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, ledger.Head{Seq: start.Seq + 2, Hash: [32]byte{2}}, h)
+				for i, id := range ids {
+					rec, err := r.Transaction(ctx, id)
+					require.NoError(t, err)
+					assert.Equal(t, start.Seq+uint64(i)+1, rec.Seq)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+		})
+	}
+}

@@ -289,6 +289,11 @@ func (t *storeTx) Commit(ctx context.Context, c ledger.Commit) error {
 		return err
 	}
 	if t.s.d.arrays && len(c.Transactions) > 0 {
+		// A commit of this transaction still waiting to be sent goes first: writeArrays
+		// replaces what is pending.
+		if err := t.pg.flush(ctx); err != nil {
+			return err
+		}
 		// One round trip for every row of the commit and the head (see writeArrays).
 		if err := t.writeArrays(ctx, &c); err != nil {
 			return err

@@ -331,6 +331,20 @@ func TestOpenSQLiteBadPath(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestOpenSQLiteBadSynchronous: a durability setting that is neither SyncFull nor SyncNormal
+// is refused, not taken silently as SyncFull, and creates no file.
+func TestOpenSQLiteBadSynchronous(t *testing.T) {
+	for _, sync := range []sqlstore.Synchronous{-1, 2, 100} {
+		path := filepath.Join(t.TempDir(), "l.db")
+		s, err := sqlstore.OpenSQLite(context.Background(), path, sqlstore.WithSynchronous(sync))
+		if err == nil {
+			_ = s.Close()
+		}
+		assert.ErrorIs(t, err, ledger.ErrInvalid, "synchronous %d", sync)
+		assert.NoFileExists(t, path)
+	}
+}
+
 func TestMigrations(t *testing.T) {
 	ctx := context.Background()
 	t.Run("fresh and reopen", func(t *testing.T) {

@@ -112,12 +112,16 @@ func (s *Store) GroupCommit() bool { return true }
 // foreign keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations.
 // ":memory:" opens a private in-memory database that lives until Close.
 //
-// Errors: ErrSchemaTooNew, ledger.ErrInvalid (an empty path or one containing '?'), or the
-// driver's error wrapped with the operation.
+// Errors: ErrSchemaTooNew, ledger.ErrInvalid (an empty path or one containing '?' or '#', a
+// Synchronous other than SyncFull and SyncNormal), or the driver's error wrapped with the
+// operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := sqlbase.ApplyOptions(opts)
 	if !sqlbase.ValidSQLitePath(path) {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: path must be non-empty without '?' or '#': %w", path, ledger.ErrInvalid)
+	}
+	if o.Sync != sqlbase.SyncFull && o.Sync != sqlbase.SyncNormal {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: synchronous %d is neither SyncFull nor SyncNormal: %w", path, o.Sync, ledger.ErrInvalid)
 	}
 	// One write connection (pinned in init, writers of this process queue on wmu for it
 	// instead of spinning on SQLite's busy handler) plus one that only prepares statements.

@@ -163,7 +163,7 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 		if a.Approved && !hoursWithin(a.Hours) {
 			// Catalog audits approve positive hours only; a non-positive share would inflate
 			// the others' part of the base (split by hours).
-			return errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, a.Hours)
+			return errorf(ErrInvalid, "%s: audit of provider %s approves %s hours", op, a.ProviderID, decimalText(a.Hours))
 		}
 		if a.Approved {
 			switch approved++; approved {

@@ -24,6 +24,8 @@ const (
 	ValidityMonthsMax   = 1200 // a hundred years: longer is a typo
 	CapMax              = 1_000_000_000
 	UTCOffsetMinutesMax = 14 * 60
+	// multiplierScale is the most decimal places of a multiplier (1.0625).
+	multiplierScale = 4
 )
 
 // Split says how the base points of a demand served by several providers (多对一) are shared.
@@ -153,11 +155,8 @@ func (s Scheme) normalized() (Scheme, error) {
 		return s, errorf(ErrInvalidScheme, "scale %d, want 0..%d", s.Scale, ledger.AssetScaleMax)
 	}
 	amount := func(name string, v decimal.Decimal, maxValue int64) error {
-		if v.IsNegative() || v.GreaterThan(decimal.NewFromInt(maxValue)) {
-			return errorf(ErrInvalidScheme, "%s %s, want 0..%d", name, v, maxValue)
-		}
-		if !v.Equal(v.Truncate(s.Scale)) {
-			return errorf(ErrInvalidScheme, "%s %s has more than %d decimal places", name, v, s.Scale)
+		if !zeroOrWithin(v, s.Scale, maxValue) {
+			return errorf(ErrInvalidScheme, "%s %s, want 0..%d with at most %d decimal places", name, decimalText(v), maxValue, s.Scale)
 		}
 		return nil
 	}
@@ -192,16 +191,15 @@ func (s Scheme) normalized() (Scheme, error) {
 		return s, err
 	}
 	for name, m := range map[string]decimal.Decimal{"urgent": s.Multipliers.Urgent, "priority": s.Multipliers.Priority, "big item": s.Multipliers.BigItem} {
-		if m.IsNegative() || m.GreaterThan(decimal.NewFromInt(MultiplierMax)) || m.Exponent() < -4 {
-			return s, errorf(ErrInvalidScheme, "%s multiplier %s, want 0..%d with at most 4 decimal places", name, m, MultiplierMax)
+		if m.Exponent() < -multiplierScale || !zeroOrWithin(m, multiplierScale, MultiplierMax) {
+			return s, errorf(ErrInvalidScheme, "%s multiplier %s, want 0..%d with at most %d decimal places", name, decimalText(m), MultiplierMax, multiplierScale)
 		}
 	}
 	if s.HoursPerActivityMax.IsZero() {
 		s.HoursPerActivityMax = decimal.NewFromInt(catalog.HoursPerActivityMax)
 	}
-	if s.HoursPerActivityMax.IsNegative() || s.HoursPerActivityMax.GreaterThan(decimal.NewFromInt(catalog.HoursPerActivityMax)) ||
-		!s.HoursPerActivityMax.Equal(s.HoursPerActivityMax.Truncate(catalog.HoursScale)) {
-		return s, errorf(ErrInvalidScheme, "hours per activity max %s, want 0..%d with at most %d decimal places", s.HoursPerActivityMax, catalog.HoursPerActivityMax, catalog.HoursScale)
+	if !amountWithin(s.HoursPerActivityMax, catalog.HoursScale, catalog.HoursPerActivityMax) {
+		return s, errorf(ErrInvalidScheme, "hours per activity max %s, want 0..%d with at most %d decimal places", decimalText(s.HoursPerActivityMax), catalog.HoursPerActivityMax, catalog.HoursScale)
 	}
 	if err := amount("daily cap", s.DailyCap, CapMax); err != nil {
 		return s, err

@@ -98,7 +98,7 @@ func (sh *Shop) AddItem(ctx context.Context, it Item) error {
 		return errorf(ErrInvalid, "item %s: name of %d bytes, want 1..%d", it.SKU, len(it.Name), ItemNameBytesMax)
 	}
 	if !amountWithin(it.Price, sh.inc.s.Scale, CapMax) {
-		return errorf(ErrInvalid, "item %s: price %s", it.SKU, it.Price)
+		return errorf(ErrInvalid, "item %s: price %s", it.SKU, decimalText(it.Price))
 	}
 	sh.mu.RLock()
 	_, exists := sh.items[it.SKU]

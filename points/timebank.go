@@ -157,8 +157,8 @@ func NewTimeBank(ctx context.Context, l *ledger.Ledger, cfg TimeBankConfig) (*Ti
 		return nil, errorf(ErrInvalidScheme, "time bank scale %d", cfg.Scale)
 	}
 	for name, v := range map[string]decimal.Decimal{"storage cap": cfg.StorageCap, "gift max": cfg.GiftMax, "gift year max": cfg.GiftYearMax} {
-		if v.IsNegative() || v.GreaterThan(decimal.NewFromInt(StorageCapMax)) || !v.Equal(v.Truncate(cfg.Scale)) {
-			return nil, errorf(ErrInvalidScheme, "time bank %s %s", name, v)
+		if !zeroOrWithin(v, cfg.Scale, StorageCapMax) {
+			return nil, errorf(ErrInvalidScheme, "time bank %s %s, want 0..%d with at most %d decimal places", name, decimalText(v), StorageCapMax, cfg.Scale)
 		}
 	}
 	if len(cfg.Relationships) == 0 {
@@ -435,7 +435,7 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 		return HoursReceipt{}, err
 	}
 	if !hoursWithin(audit.Hours) {
-		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, audit.Hours)
+		return HoursReceipt{}, errorf(ErrInvalid, "deposit %s: %s hours", key, decimalText(audit.Hours))
 	}
 	// Never rounded: hours the bank cannot keep exactly are refused, as the ledger refuses an
 	// amount beyond its asset's scale. hoursWithin bounded them, so only the places can fail.
@@ -515,7 +515,7 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	}
 	key := WithdrawKey(w.DemandID, h)
 	if !amountWithin(w.Hours, tb.c.Scale, StorageCapMax) {
-		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, w.Hours)
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, decimalText(w.Hours))
 	}
 	served := w.ServedBy
 	if served == nil {
@@ -648,7 +648,7 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: from %q to %q", key, g.From, g.To)
 	}
 	if !amountWithin(g.Hours, tb.c.Scale, StorageCapMax) {
-		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, g.Hours)
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: hours %s", key, decimalText(g.Hours))
 	}
 	if !slices.Contains(tb.c.Relationships, g.Relationship) {
 		return HoursReceipt{}, errorf(ErrInvalid, "%s: relationship %q, want one of %v", key, g.Relationship, tb.c.Relationships)

@@ -295,7 +295,11 @@ func (s *Store) updatePostgres(ctx context.Context, fn func(tx ledger.StoreTx) e
 	pg := &pgTx{conn: conn}
 	tx := &storeTx{reader: reader{s: s, pg: pg}}
 	if err := fn(tx); err != nil {
-		_ = pg.end(context.WithoutCancel(ctx), false) // a failed rollback discards the connection
+		// Under ctx, not without its cancellation: a rollback on a stalled network would
+		// otherwise outlive the caller's deadline by as long as TCP takes to give up. One
+		// that fails (ctx ended before or during it) discards the connection, and the
+		// server rolls back when it closes.
+		_ = pg.end(ctx, false)
 		return s.closedErr(err)
 	}
 	if err := pg.end(ctx, true); err != nil {

@@ -105,6 +105,16 @@ const ExpireSchemesMax = 10_000
 // Expire serialises itself. To expire several schemes of one ledger, ExpireAll reads the
 // ledger once for all of them.
 //
+// asOf is the caller's responsibility: pass the present (the ledger's clock, which a
+// scheduled job has as time.Now) or a day past. Expire cannot refuse an asOf in the future:
+// the package has no clock of its own, the ledger does not expose its clock, and the latest
+// transaction's time only bounds the present from below (a quiet ledger's last posting may be
+// days old). An asOf a month ahead expires, today, points due a month from now; its expiries
+// are posted at the ledger's present time and count as that period's, so on the day named by
+// asOf the accounts it covered are not expired again (the next day's run takes what is left).
+// Posting the expiries effective at asOf would let the ledger refuse a future one, but it
+// would refuse it only when something is due, and would back-date every run of a past asOf.
+//
 // Errors: ErrInvalid (asOf zero), the ledger's ErrClosed. A scheme without validity expires
 // nothing.
 func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport, error) {
@@ -129,6 +139,8 @@ func (inc *Incentive) Expire(ctx context.Context, asOf time.Time) (ExpiryReport,
 // template without {community} on a shared asset) see the expiry of the schemes before them,
 // as they would in turn. Reports are in the order of incentives; each incentive's Expire is
 // excluded while ExpireAll runs.
+//
+// As for Expire, an asOf in the future is the caller's to avoid: it expires points early.
 //
 // Errors: ErrInvalid (asOf zero, more than ExpireSchemesMax incentives, a nil incentive),
 // ErrLedgerMismatch (incentives on different ledgers), ErrDuplicateCommunity (two incentives

@@ -110,9 +110,14 @@ func (sh *Shop) AddItem(ctx context.Context, it Item) error {
 	if err := sh.inc.open(ctx, ledger.Account{ID: sh.stockAccount(it.SKU), Asset: StockAsset}); err != nil {
 		return err
 	}
+	// Counted again: a concurrent call may have added an item since the count above. The
+	// refused item's stock account stays open, empty, as a refusal by the ledger leaves it.
 	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, exists := sh.items[it.SKU]; !exists && len(sh.items) >= ItemsMax {
+		return errorf(ErrInvalid, "item %s: the shop has %d items already", it.SKU, ItemsMax)
+	}
 	sh.items[it.SKU] = it
-	sh.mu.Unlock()
 	return nil
 }
 

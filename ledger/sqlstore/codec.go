@@ -161,6 +161,30 @@ func checkAccountID(id ledger.AccountID) error {
 	return nil
 }
 
+// accountsAfter returns a bound that every valid account id compares with as it does with
+// after, and that PostgreSQL can hold as text: after cut at its first NUL or byte of invalid
+// UTF-8. Ids are ASCII above NUL and below 0x7f, so an id greater than after up to a NUL is
+// greater than the text before it, and one greater than after up to a byte of 0x80 or more
+// is greater than the text before it followed by 0x7f.
+func accountsAfter(after ledger.AccountID) string {
+	s := string(after)
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == 0:
+			return s[:i]
+		case c < utf8.RuneSelf:
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return s[:i] + "\x7f"
+		}
+		i += n
+	}
+	return s
+}
+
 func checkPosting(p ledger.PostingRecord) error {
 	if err := checkAccountID(p.From); err != nil {
 		return err

@@ -254,7 +254,7 @@ func (r reader) Accounts(ctx context.Context, after ledger.AccountID, limit int,
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := r.query(ctx, r.s.q.accounts, micros(now), string(after), limit)
+	rows, err := r.query(ctx, r.s.q.accounts, micros(now), accountsAfter(after), limit)
 	if err != nil {
 		return nil, opErr("read accounts", err)
 	}

@@ -559,3 +559,51 @@ func TestCommitTwiceInOneUpdate(t *testing.T) {
 		})
 	}
 }
+
+// TestReadsWithOddIDs gives the store itself (the ledger never does) ids that no account can
+// have, NUL and invalid UTF-8 among them: both databases answer as if comparing bytes, which
+// PostgreSQL refused to do for text it cannot hold (invalid byte sequence for encoding UTF8).
+func TestReadsWithOddIDs(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			smallLedger(t, s)
+			ctx := context.Background()
+			all := []ledger.AccountID{"a", "b", "issuer"}
+			err := s.View(ctx, func(r ledger.StoreReader) error {
+				for _, after := range []ledger.AccountID{"a\x00", "a\xff", "\xff", "\x00", "a\x00b", "b\xc3", "a b", "日\xff", "a\x7f\x00"} {
+					var want []ledger.AccountID
+					for _, id := range all {
+						if id > after {
+							want = append(want, id)
+						}
+					}
+					sts, err := r.Accounts(ctx, after, 10, time.Now())
+					require.NoError(t, err, "after %q", after)
+					var got []ledger.AccountID
+					for _, st := range sts {
+						got = append(got, st.ID)
+					}
+					assert.Equal(t, want, got, "after %q", after)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			err = s.Update(ctx, func(tx ledger.StoreTx) error {
+				ids := []ledger.AccountID{"\x00", "a", "a\x00b", "a\xff", "b", "issuer", "\xff"}
+				sts, err := tx.LockAccounts(ctx, ids, time.Now())
+				require.NoError(t, err)
+				require.Len(t, sts, len(ids))
+				for i, id := range ids {
+					if id.Validate() == nil {
+						assert.Equal(t, id, sts[i].ID)
+					} else {
+						assert.Zero(t, sts[i], "account %q", id)
+					}
+				}
+				return nil
+			})
+			require.NoError(t, err)
+		})
+	}
+}

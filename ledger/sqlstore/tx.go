@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,26 @@ func (t *storeTx) LockAccounts(ctx context.Context, ids []ledger.AccountID, now 
 		if k > 0 && ids[k-1] >= id {
 			return nil, invalid("lock accounts: ids not sorted and unique at %s", id)
 		}
+	}
+	if slices.ContainsFunc(ids, func(id ledger.AccountID) bool { return id.Validate() != nil }) {
+		// No account has an invalid id (and PostgreSQL refuses one with NUL or invalid UTF-8
+		// as text): it gets a zero state, and the others are read.
+		var valid []ledger.AccountID
+		var at []int
+		for i, id := range ids {
+			if id.Validate() == nil {
+				valid, at = append(valid, id), append(at, i)
+			}
+		}
+		states, err := t.LockAccounts(ctx, valid, now)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]ledger.AccountState, len(ids))
+		for j, i := range at {
+			out[i] = states[j]
+		}
+		return out, nil
 	}
 	if t.s.d.arrays {
 		return t.lockAccountsArrays(ctx, ids, now)

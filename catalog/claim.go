@@ -303,10 +303,13 @@ func (c *Catalog) Complete(ctx context.Context, id uuid.UUID, reports []WorkRepo
 
 // Rate records the requester's review (评单): a score 1..5 and a comment. Every provider who
 // served gets the score added to its rating. The community may enter the rating on behalf of a
-// resident who does not use the app, so the actor is not checked against the requester.
+// resident who does not use the app, so the actor is not checked against the requester; but no
+// one who did the work rates it (the actor is no provider's person nor a member of a team
+// that served).
 //
 // Errors: ErrInvalid (bad act, score outside RatingMin..RatingMax, comment too long),
-// ErrNotFound, ErrVersionConflict, ErrInvalidTransition if the demand is not Completed.
+// ErrNotFound, ErrVersionConflict, ErrInvalidTransition if the demand is not Completed,
+// ErrSelfReview if the actor did the work.
 func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment string, act Act) (Demand, error) {
 	if score < RatingMin || score > RatingMax {
 		return Demand{}, errorf(ErrInvalid, "rate %s: score %d, want %d..%d", id, score, RatingMin, RatingMax)
@@ -326,6 +329,9 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 			p, err := c.store.Provider(ctx, cl.ProviderID)
 			if err != nil {
 				return fmt.Errorf("provider %s: %w", cl.ProviderID, err)
+			}
+			if p.HasPerson(act.Actor) {
+				return errorf(ErrSelfReview, "%q served as provider %s", act.Actor, p.ID)
 			}
 			p.RatingSum += score
 			p.RatingCount++
@@ -351,9 +357,13 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 // paid one; returning it to the list for new providers would mix a second round of claims and
 // audits into the first, and is left to the community (a new demand).
 //
+// The auditor must not be one who did the work: the person of a provider who served, or a
+// member of a team that did (points would be awarded on their own say).
+//
 // Errors: ErrInvalid (bad act; decisions missing a provider, naming one who did not do the work,
 // repeating one, approved hours out of range, a rejection without a reason), ErrNotFound,
-// ErrVersionConflict, ErrInvalidTransition if the demand is not Completed or Rated.
+// ErrVersionConflict, ErrInvalidTransition if the demand is not Completed or Rated,
+// ErrSelfReview if the auditor did the work.
 func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDecision, act Act) (Demand, error) {
 	if len(decisions) == 0 || len(decisions) > HeadcountMax {
 		return Demand{}, errorf(ErrInvalid, "audit %s: %d decisions, want 1..%d", id, len(decisions), HeadcountMax)
@@ -397,6 +407,13 @@ func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDeci
 			}
 			if !found {
 				return errorf(ErrInvalid, "provider %s did not do the work", dec.ProviderID)
+			}
+			p, err := c.store.Provider(ctx, dec.ProviderID)
+			if err != nil {
+				return fmt.Errorf("provider %s: %w", dec.ProviderID, err)
+			}
+			if p.HasPerson(act.Actor) {
+				return errorf(ErrSelfReview, "auditor %q served as provider %s", act.Actor, p.ID)
 			}
 			a := Audit{DemandID: id, ProviderID: dec.ProviderID, Approved: dec.Approved, Reason: dec.Reason, Auditor: act.Actor, At: s.now}
 			if dec.Approved {

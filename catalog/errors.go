@@ -34,6 +34,9 @@ var (
 	// ErrSelfClaim reports a provider claiming a demand raised by the same resident (or by a
 	// member of the same team), or a dispatch naming such a provider.
 	ErrSelfClaim = errors.New("catalog: provider cannot claim own demand")
+	// ErrSelfReview reports a rating (评单) or an audit (审核) by a person who did the work: the
+	// actor is the person of a provider who served, or a member of a team that did.
+	ErrSelfReview = errors.New("catalog: cannot rate or audit own work")
 	// ErrBoardClosed reports a claim or publication on a board that is closed, not yet open or
 	// past its closing time.
 	ErrBoardClosed = errors.New("catalog: board closed")

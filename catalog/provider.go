@@ -105,6 +105,10 @@ const (
 	MembersMax      = 500
 	FunctionsMax    = 16
 	ServiceAreasMax = 64
+	// RatingCountMax bounds the ratings a provider is registered with (RatingCount): far more
+	// than any roster brings, and far below where RatingMax·RatingCount, or the RatingSum that
+	// Rate adds to, overflows an int.
+	RatingCountMax = 1 << 40
 )
 
 // Provider is one entry on the resource list (资源清单): a volunteer, micro-team, co-building

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -81,4 +82,33 @@ func TestRegisterProviderKeepsRating(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, imported, 1)
 	assert.Equal(t, [2]int{0, 0}, [2]int{imported[0].RatingSum, imported[0].RatingCount}, "imported unrated")
+}
+
+// TestRegisterProviderRefusesRatingThatOverflows: RegisterProvider checked a brought rating
+// against RatingMax·RatingCount, a product that overflows int for a count near MaxInt/5, and
+// took any count up to that point: a provider registered with MaxInt/5 ratings of five stars
+// had its RatingSum overflow to a negative number on its next rating, a provider rated below
+// one star by the matcher. A count above RatingCountMax is now refused with ErrInvalid.
+func TestRegisterProviderRefusesRatingThatOverflows(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	for name, r := range map[string][2]int{
+		"five stars MaxInt/5 times": {math.MaxInt / 5 * 5, math.MaxInt / 5},
+		"a product that wraps":      {1 << 62, 1 << 62},
+		"one over the limit":        {catalog.RatingCountMax + 1, catalog.RatingCountMax + 1},
+	} {
+		p := storetest.Volunteer("v" + name)
+		p.RatingSum, p.RatingCount = r[0], r[1]
+		_, err := f.Cat.RegisterProvider(ctx, p, "operator")
+		require.ErrorIs(t, err, catalog.ErrInvalid, name)
+	}
+	page, err := f.Cat.Providers(ctx, catalog.ProviderQuery{})
+	require.NoError(t, err)
+	require.Empty(t, page.Providers, "nothing registered")
+
+	p := storetest.Volunteer("v1")
+	p.RatingSum, p.RatingCount = catalog.RatingCountMax*catalog.RatingMax, catalog.RatingCountMax
+	p, err = f.Cat.RegisterProvider(ctx, p, "operator")
+	require.NoError(t, err, "at the limit")
+	assert.InDelta(t, 5.0, p.RatingAverage(), 1e-9)
 }

@@ -20,8 +20,8 @@ import (
 //
 // Errors: ErrInvalid (any field out of its limits, a name that is only whitespace, a person id
 // or member id with surrounding whitespace or a CRLF, a negative RatingCount or a RatingSum
-// outside RatingMin·RatingCount..RatingMax·RatingCount, a bad actor), ErrAlreadyExists if the
-// id source repeats an id.
+// outside RatingMin·RatingCount..RatingMax·RatingCount, a RatingCount above RatingCountMax, a
+// bad actor), ErrAlreadyExists if the id source repeats an id.
 func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string) (Provider, error) {
 	if err := (Act{Actor: actor}).validate("register provider"); err != nil {
 		return Provider{}, err
@@ -124,7 +124,8 @@ func validateProvider(p Provider) error {
 	if p.Flags&^flagsAll != 0 {
 		return errorf(ErrInvalid, "flags %#x", uint8(p.Flags))
 	}
-	if p.RatingCount < 0 || p.RatingSum < RatingMin*p.RatingCount || p.RatingSum > RatingMax*p.RatingCount {
+	// The count is bounded first, so the products below cannot overflow.
+	if p.RatingCount < 0 || p.RatingCount > RatingCountMax || p.RatingSum < RatingMin*p.RatingCount || p.RatingSum > RatingMax*p.RatingCount {
 		return errorf(ErrInvalid, "rating sum %d over %d ratings", p.RatingSum, p.RatingCount)
 	}
 	return nil

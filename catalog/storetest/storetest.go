@@ -52,6 +52,12 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	t.Run("AuditAllRejected", func(t *testing.T) { testAuditAllRejected(t, open(t)) })
 	t.Run("DispatchNeedsOrganisation", func(t *testing.T) { testDispatchNeedsOrganisation(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open) })
+	t.Run("RaceTwoCatalogs", func(t *testing.T) {
+		for seed := uint64(1); seed <= 3; seed++ {
+			s := open(t)
+			RaceLifecycle(t, s, s, seed, 200)
+		}
+	})
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore(t)) })
 }

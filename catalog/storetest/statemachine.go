@@ -17,7 +17,9 @@ import (
 // predicts each operation's outcome, and checks the invariants after every step: every demand's
 // status is the model's, a demand never has more providers than its headcount, a provider never
 // more active demands than its capacity, there is one event per version and every event is an
-// edge of the transition table.
+// edge of the transition table, every claim is in the model's state, every provider's rating
+// is the sum of the ratings of the demands it served, and the versions of providers and of
+// the board only ever grow.
 
 type modelDemand struct {
 	id         uuid.UUID
@@ -34,10 +36,13 @@ type modelDemand struct {
 }
 
 type modelProvider struct {
-	p        catalog.Provider
-	capacity int
-	active   int
-	hasSkill bool
+	p           catalog.Provider
+	capacity    int
+	active      int
+	hasSkill    bool
+	ratingSum   int    // the scores of the rated demands it served
+	ratingCount int    // how many of those there are
+	version     uint64 // the version last seen; it never goes back
 }
 
 type machine struct {
@@ -47,6 +52,7 @@ type machine struct {
 	board     catalog.Board
 	boardOpen bool               // m.board is open
 	closed    map[uuid.UUID]bool // boards closed so far
+	boardSeen uint64             // m.board's version last seen
 	ctx       context.Context
 }
 
@@ -71,8 +77,9 @@ func testStateMachine(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 			m.providers = append(m.providers, mp)
 		}
 		m.newBoard(rt)
-		rt.Repeat(map[string]func(*rapid.T){
+		actions := map[string]func(*rapid.T){
 			"create":     m.create,
+			"submit":     m.submit,
 			"publish":    m.publish,
 			"dispatch":   m.dispatch,
 			"claim":      m.claim,
@@ -86,7 +93,12 @@ func testStateMachine(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 			"expire":     m.expire,
 			"closeBoard": m.closeBoard,
 			"":           m.check,
-		})
+		}
+		// Four runs of rapid's thirty-odd steps: a demand needs about ten moves to go round
+		// the whole loop (publish, claim, start, complete, rate, audit, award).
+		for range 4 {
+			rt.Repeat(actions)
+		}
 	})
 }
 
@@ -97,14 +109,20 @@ func (m *machine) newBoard(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("new board: %v", err)
 	}
-	m.board, m.boardOpen = b, true
+	m.board, m.boardOpen, m.boardSeen = b, true, b.Version
 }
 
+// pickDemand picks one of the demands still under way, or now and then any demand (so that
+// moves on ended ones are tried too).
 func (m *machine) pickDemand(t *rapid.T) *modelDemand {
-	if len(m.demands) == 0 {
+	ds := m.live()
+	if len(ds) == 0 || rapid.IntRange(0, 7).Draw(t, "any demand") == 0 {
+		ds = m.demands
+	}
+	if len(ds) == 0 {
 		t.Skip("no demands")
 	}
-	return m.demands[rapid.IntRange(0, len(m.demands)-1).Draw(t, "demand")]
+	return ds[rapid.IntRange(0, len(ds)-1).Draw(t, "demand")]
 }
 
 func (m *machine) pickProvider(t *rapid.T) (int, *modelProvider) {
@@ -129,15 +147,54 @@ func expect(t *rapid.T, op string, err, want error) {
 	}
 }
 
+// liveDemandsMax keeps the run on a few demands not yet at the end of their lifecycle, so that
+// its steps take them round the whole loop (publish, claim, start, complete, rate, audit,
+// award) rather than open ever more.
+const liveDemandsMax = 3
+
+func (m *machine) live() []*modelDemand {
+	var out []*modelDemand
+	for _, d := range m.demands {
+		if !d.status.Terminal() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func (m *machine) create(t *rapid.T) {
+	if len(m.live()) >= liveDemandsMax {
+		t.Skip("enough demands")
+	}
 	w := Wish(fmt.Sprintf("r%d", rapid.IntRange(0, 1).Draw(t, "requester")))
 	w.Headcount = rapid.IntRange(1, 3).Draw(t, "headcount")
 	if rapid.Bool().Draw(t, "deadline") {
 		w.Deadline = m.f.Clock.Now().Add(time.Duration(rapid.IntRange(1, 48).Draw(t, "hours")) * time.Hour)
 	}
-	d := m.f.OpenWish(t, w)
-	m.demands = append(m.demands, &modelDemand{id: d.ID, status: catalog.StatusOpen, headcount: w.Headcount,
+	if rapid.Bool().Draw(t, "draft") {
+		w.Status = catalog.StatusDraft
+	} else {
+		w.Status = catalog.StatusOpen
+	}
+	d, err := m.f.Cat.CreateDemand(m.ctx, w, "operator")
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	m.demands = append(m.demands, &modelDemand{id: d.ID, status: w.Status, headcount: w.Headcount,
 		requester: w.Requester.ID, deadline: d.Deadline, active: map[int]bool{}, done: map[int]bool{}, approved: map[int]bool{}, awarded: map[int]bool{}})
+}
+
+func (m *machine) submit(t *rapid.T) {
+	d := m.pickDemand(t)
+	_, err := m.f.Cat.Submit(m.ctx, d.id, act("resident"))
+	var want error
+	if d.status != catalog.StatusDraft {
+		want = catalog.ErrInvalidTransition
+	}
+	expect(t, "submit", err, want)
+	if want == nil {
+		d.status = catalog.StatusOpen
+	}
 }
 
 func (m *machine) publish(t *rapid.T) {
@@ -299,7 +356,8 @@ func (m *machine) complete(t *rapid.T) {
 
 func (m *machine) rate(t *rapid.T) {
 	d := m.pickDemand(t)
-	_, err := m.f.Cat.Rate(m.ctx, d.id, rapid.IntRange(1, 5).Draw(t, "score"), "", act("resident"))
+	score := rapid.IntRange(1, 5).Draw(t, "score")
+	_, err := m.f.Cat.Rate(m.ctx, d.id, score, "", act("resident"))
 	var want error
 	if d.status != catalog.StatusCompleted {
 		want = catalog.ErrInvalidTransition
@@ -307,6 +365,10 @@ func (m *machine) rate(t *rapid.T) {
 	expect(t, "rate", err, want)
 	if want == nil {
 		d.status = catalog.StatusRated
+		for pi := range d.done {
+			m.providers[pi].ratingSum += score
+			m.providers[pi].ratingCount++
+		}
 	}
 }
 
@@ -374,6 +436,11 @@ func (m *machine) award(t *rapid.T) {
 }
 
 func (m *machine) cancel(t *rapid.T) {
+	// Cancel ends a demand from almost any status; tried at every pick, it would end most
+	// demands before they go round the loop.
+	if rapid.IntRange(0, 5).Draw(t, "cancel now") != 0 {
+		return
+	}
 	d := m.pickDemand(t)
 	_, err := m.f.Cat.Cancel(m.ctx, d.id, catalog.Act{Actor: "resident", Reason: "不需要了"})
 	var want error
@@ -453,7 +520,30 @@ func (m *machine) check(t *rapid.T) {
 		if evs[len(evs)-1].To != d.Status {
 			t.Fatalf("demand %s: last event ends in %s, status %s", d.ID, evs[len(evs)-1].To, d.Status)
 		}
+		cls, err := m.f.Store.Claims(m.ctx, md.id)
+		if err != nil {
+			t.Fatalf("claims: %v", err)
+		}
+		for _, cl := range cls {
+			pi := -1
+			for i, mp := range m.providers {
+				if mp.p.ID == cl.ProviderID {
+					pi = i
+				}
+			}
+			if (cl.State == catalog.ClaimActive) != md.active[pi] || (cl.State == catalog.ClaimDone) != md.done[pi] {
+				t.Fatalf("demand %s: provider %d's claim is %d, model active %v done %v", d.ID, pi, cl.State, md.active[pi], md.done[pi])
+			}
+		}
 	}
+	b, err := m.f.Store.Board(m.ctx, m.board.ID)
+	if err != nil {
+		t.Fatalf("board: %v", err)
+	}
+	if b.Version < m.boardSeen {
+		t.Fatalf("board version %d after %d", b.Version, m.boardSeen)
+	}
+	m.boardSeen = b.Version
 	for i, mp := range m.providers {
 		p, err := m.f.Store.Provider(m.ctx, mp.p.ID)
 		if err != nil {
@@ -462,5 +552,12 @@ func (m *machine) check(t *rapid.T) {
 		if p.Active != mp.active || p.Active > p.Capacity || p.Active < 0 {
 			t.Fatalf("provider %d: active %d, model %d, capacity %d", i, p.Active, mp.active, p.Capacity)
 		}
+		if p.RatingSum != mp.ratingSum || p.RatingCount != mp.ratingCount {
+			t.Fatalf("provider %d: rating %d/%d, model %d/%d", i, p.RatingSum, p.RatingCount, mp.ratingSum, mp.ratingCount)
+		}
+		if p.Version < mp.version {
+			t.Fatalf("provider %d: version %d after %d", i, p.Version, mp.version)
+		}
+		mp.version = p.Version
 	}
 }

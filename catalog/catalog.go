@@ -498,7 +498,8 @@ func (c *Catalog) closeClaims(ctx context.Context, s *step, state ClaimState, ho
 
 // ExpireDue moves demands that are still unclaimed (Open, Published or Dispatched) and whose
 // deadline is at or before now to Expired, at most ExpireBatchMax per call; call again while
-// it returns ExpireBatchMax. It returns how many it expired. A demand that changes while being
+// it returns ExpireBatchMax. It returns how many it expired. Each expiry is dated at now, or
+// at the demand's last move if that came later (a demand's events never go back in time). A demand that changes while being
 // expired is skipped: it is no longer unclaimed or will be found next time.
 //
 // Errors: ErrInvalid (a zero now), ErrClosed or another store error.
@@ -527,7 +528,12 @@ func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 					return err
 				}
 				s.d.Status = StatusExpired
+				// Dated at now, unless the demand moved later than that (a scheduler running
+				// behind): a demand's events never go back in time.
 				s.now = now
+				if now.Before(s.d.UpdatedAt) {
+					s.now = s.d.UpdatedAt
+				}
 				return nil
 			})
 			switch {

@@ -607,3 +607,34 @@ func TestReadsWithOddIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdatePanic: fn panics inside Update (a bug in the caller, recovered further up, as
+// net/http recovers a handler's panic). The panic goes on up unchanged, and the transaction
+// is rolled back: the store keeps taking writes. Before, SQLite's pinned connection stayed
+// inside the transaction (every later BEGIN failed), and PostgreSQL's connection was never
+// returned, holding the head lock, so every writer of every process waited for ever.
+func TestUpdatePanic(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			s, _ := b.open(t)
+			l, _ := smallLedger(t, s)
+			ctx := context.Background()
+			for range 3 { // more than one: each must give back what it took
+				func() {
+					defer func() { assert.Equal(t, "bug", recover()) }()
+					_ = s.Update(ctx, func(tx ledger.StoreTx) error {
+						if _, err := tx.LockHead(ctx); err != nil {
+							return err
+						}
+						panic("bug")
+					})
+				}()
+			}
+			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			_, err := l.Post(tctx, ledger.Transaction{Postings: []ledger.Posting{pts("issuer", "a", "1")}})
+			require.NoError(t, err)
+			require.NoError(t, l.Verify(ctx))
+		})
+	}
+}

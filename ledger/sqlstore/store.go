@@ -263,7 +263,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	if s.wconn != nil {
 		tx.stmts, tx.pinned = make(map[string]*sql.Stmt), true
 	}
-	if err := fn(tx); err != nil {
+	if err := runFn(fn, tx, func() { s.rollback(sqlTx) }); err != nil {
 		s.rollback(sqlTx)
 		return s.closedErr(err)
 	}
@@ -275,6 +275,22 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		s.ckpt.Kick()
 	}
 	return nil
+}
+
+// runFn runs fn, and abort as well if fn panics, before the panic goes on: a transaction left
+// open would keep SQLite's pinned connection inside it (every later BEGIN failing, Close
+// waiting for ever) or PostgreSQL's connection out of the pool holding the head lock (every
+// writer of every process waiting for ever), for a caller that recovers (as net/http does).
+func runFn(fn func(tx ledger.StoreTx) error, tx ledger.StoreTx, abort func()) error {
+	panicked := true
+	defer func() {
+		if panicked {
+			abort()
+		}
+	}()
+	err := fn(tx)
+	panicked = false
+	return err
 }
 
 // rollback ends a failed SQLite write transaction. A ROLLBACK that fails (or a COMMIT that
@@ -294,7 +310,7 @@ func (s *Store) updatePostgres(ctx context.Context, fn func(tx ledger.StoreTx) e
 	}
 	pg := &pgTx{conn: conn}
 	tx := &storeTx{reader: reader{s: s, pg: pg}}
-	if err := fn(tx); err != nil {
+	if err := runFn(fn, tx, func() { _ = pg.end(ctx, false) }); err != nil {
 		// Under ctx, not without its cancellation: a rollback on a stalled network would
 		// otherwise outlive the caller's deadline by as long as TCP takes to give up. One
 		// that fails (ctx ended before or during it) discards the connection, and the

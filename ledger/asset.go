@@ -79,13 +79,13 @@ func ToMinor(d decimal.Decimal, scale int32) (int64, error) {
 			return 0, nil
 		case exp >= 0:
 			if abs64(coef) > AmountMinorMax/pow10[exp] {
-				return 0, fmt.Errorf("%s: more than %d minor units: %w", d, AmountMinorMax, ErrInvalidAmount)
+				return 0, fmt.Errorf("%s: more than %d minor units: %w", amountText(d), AmountMinorMax, ErrInvalidAmount)
 			}
 			return coef * pow10[exp], nil
 		default:
 			div := pow10[-exp]
 			if coef%div != 0 {
-				return 0, fmt.Errorf("%s: more than %d decimal places: %w", d, scale, ErrInvalidAmount)
+				return 0, fmt.Errorf("%s: more than %d decimal places: %w", amountText(d), scale, ErrInvalidAmount)
 			}
 			return coef / div, nil
 		}
@@ -101,9 +101,9 @@ func toMinorSlow(d decimal.Decimal, exp int32) (int64, error) {
 	}
 	if exp < -1000 || exp > 1000 {
 		if exp > 0 {
-			return 0, fmt.Errorf("%s: too large: %w", d, ErrInvalidAmount)
+			return 0, fmt.Errorf("%s: too large: %w", amountText(d), ErrInvalidAmount)
 		}
-		return 0, fmt.Errorf("%s: too many decimal places: %w", d, ErrInvalidAmount)
+		return 0, fmt.Errorf("%s: too many decimal places: %w", amountText(d), ErrInvalidAmount)
 	}
 	ten := big.NewInt(10)
 	if exp >= 0 {
@@ -112,13 +112,38 @@ func toMinorSlow(d decimal.Decimal, exp int32) (int64, error) {
 		var rem big.Int
 		coef.QuoRem(coef, new(big.Int).Exp(ten, big.NewInt(int64(-exp)), nil), &rem)
 		if rem.Sign() != 0 {
-			return 0, fmt.Errorf("%s: too many decimal places: %w", d, ErrInvalidAmount)
+			return 0, fmt.Errorf("%s: too many decimal places: %w", amountText(d), ErrInvalidAmount)
 		}
 	}
 	if !coef.IsInt64() || abs64(coef.Int64()) > AmountMinorMax {
-		return 0, fmt.Errorf("%s: more than %d minor units: %w", d, AmountMinorMax, ErrInvalidAmount)
+		return 0, fmt.Errorf("%s: more than %d minor units: %w", amountText(d), AmountMinorMax, ErrInvalidAmount)
 	}
 	return coef.Int64(), nil
+}
+
+// amountTextDigitsMax bounds the digits an error message writes out for an amount.
+const amountTextDigitsMax = 40
+
+// amountText is an amount for an error message: as written when it is short, else its
+// coefficient and exponent, the coefficient's digits only counted when it is long. An
+// absurd input (1e30000000 is a valid decimal) must not make a megabyte message, nor take
+// seconds to print one.
+func amountText(d decimal.Decimal) string {
+	exp := d.Exponent()
+	coef := d.Coefficient()
+	short := coef.BitLen() <= amountTextDigitsMax*3 // 2^120 < 10^37
+	if short && exp >= -amountTextDigitsMax && exp <= amountTextDigitsMax {
+		return d.String()
+	}
+	if short {
+		return fmt.Sprintf("%se%d", coef, exp)
+	}
+	sign := ""
+	if coef.Sign() < 0 {
+		sign = "-"
+	}
+	// log10(2) = 0.30103: the count is exact or one short.
+	return fmt.Sprintf("%s(a coefficient of about %d digits)e%d", sign, int(float64(coef.BitLen())*0.30103)+1, exp)
 }
 
 // FromMinor converts minor units back to a decimal amount.

@@ -120,3 +120,28 @@ func TestPublishRacingPublishForTheLastPlace(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, catalog.StatusOpen, got.Status)
 }
+
+// TestBoardTakesDemandsBeforeItOpens: a board is filled before its first day (PublishBoard and
+// Publish both accept), but takes no claim until it opens (ErrBoardClosed).
+func TestBoardTakesDemandsBeforeItOpens(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, memstore.New())
+	first, second := f.OpenWish(t, storetest.Wish("r1")), f.OpenWish(t, storetest.Wish("r2"))
+	v := f.Register(t, storetest.Volunteer("p1"))
+	now := f.Clock.Now()
+	b, err := f.Cat.PublishBoard(ctx, catalog.BoardSpec{
+		Name: "六月微心愿榜", Kind: catalog.BoardWishes, Scope: storetest.CommunityA,
+		OpensAt: now.Add(24 * time.Hour), ClosesAt: now.Add(31 * 24 * time.Hour),
+		Demands: []uuid.UUID{first.ID}, Actor: "community",
+	})
+	require.NoError(t, err)
+	got, err := f.Cat.Publish(ctx, b.ID, second.ID, catalog.Act{Actor: "community"})
+	require.NoError(t, err, "publish before the board opens")
+	assert.Equal(t, catalog.StatusPublished, got.Status)
+
+	_, err = f.Cat.Claim(ctx, first.ID, v.ID, catalog.Act{Actor: "p1"})
+	require.ErrorIs(t, err, catalog.ErrBoardClosed, "claim before the board opens")
+	f.Clock.Advance(25 * time.Hour)
+	_, err = f.Cat.Claim(ctx, first.ID, v.ID, catalog.Act{Actor: "p1"})
+	require.NoError(t, err, "claim once it is open")
+}

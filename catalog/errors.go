@@ -37,8 +37,9 @@ var (
 	// ErrSelfReview reports a rating (评单) or an audit (审核) by a person who did the work: the
 	// actor is the person of a provider who served, or a member of a team that did.
 	ErrSelfReview = errors.New("catalog: cannot rate or audit own work")
-	// ErrBoardClosed reports a claim or publication on a board that is closed, not yet open or
-	// past its closing time.
+	// ErrBoardClosed reports a claim on a board that is closed, not yet open or past its
+	// closing time, or a publication on one that is closed or past its closing time (a board
+	// takes demands before it opens, so that it is full on its first day).
 	ErrBoardClosed = errors.New("catalog: board closed")
 	// ErrDeadlinePassed reports a claim, an acceptance of a dispatch, a dispatch or a
 	// publication of a demand whose deadline has come (at or before now). Such a demand is due to

@@ -79,6 +79,10 @@ func checkMetadata(md map[string]string) error {
 		return invalid("metadata has %d entries, at most %d", len(md), ledger.MetadataEntriesMax)
 	}
 	for k, v := range md {
+		if k == "" || len(k) > ledger.MetadataKeyBytesMax || len(v) > ledger.MetadataValueBytesMax {
+			return invalid("metadata entry of %d and %d bytes: key 1..%d, value at most %d",
+				len(k), len(v), ledger.MetadataKeyBytesMax, ledger.MetadataValueBytesMax)
+		}
 		if err := checkText("metadata key", k); err != nil {
 			return err
 		}
@@ -113,8 +117,13 @@ func decodeMetadata(v sql.NullString) (map[string]string, error) {
 	if err := json.Unmarshal([]byte(v.String), &md); err != nil {
 		return nil, corrupt("metadata %q: %v", v.String, err)
 	}
-	if md == nil || len(md) > ledger.MetadataEntriesMax {
+	if md == nil {
 		return nil, corrupt("metadata %q", v.String)
+	}
+	// What checkMetadata refuses no write stored (account metadata is outside the hash
+	// chain, so Verify would not see it otherwise).
+	if err := checkMetadata(md); err != nil {
+		return nil, corrupt("metadata %q: %v", v.String, err)
 	}
 	return md, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,10 @@ func TestTamper(t *testing.T) {
 				{"effective time", `UPDATE transactions SET effective_at = effective_at - 1 WHERE seq = 1`},
 				{"metadata", `UPDATE transactions SET metadata = '{"demand":"d2"}' WHERE seq = 1`},
 				{"metadata not json", `UPDATE transactions SET metadata = 'nope' WHERE seq = 1`},
+				// Account metadata is not in the hash chain: the read check must catch what no
+				// write could have stored.
+				{"account metadata too long", `UPDATE accounts SET metadata = '{"name":"` + strings.Repeat("x", ledger.MetadataValueBytesMax+1) + `"}' WHERE id = 'a'`},
+				{"account metadata empty key", `UPDATE accounts SET metadata = '{"":"x"}' WHERE id = 'a'`},
 				{"deleted transaction", `DELETE FROM transactions WHERE seq = 3`},
 				{"deleted posting", `DELETE FROM postings WHERE seq = 2 AND idx = 1`},
 				{"negative amount", `UPDATE postings SET amount = -5 WHERE seq = 1`},
@@ -211,6 +216,13 @@ func TestCommitRejectsBadInput(t *testing.T) {
 				{"bad account", func(c *ledger.Commit) { c.Transactions[0].Postings[0].To = "a b" }},
 				{"NUL memo", func(c *ledger.Commit) { c.Transactions[0].Memo = "a\x00b" }},
 				{"invalid UTF-8 metadata", func(c *ledger.Commit) { c.Transactions[0].Metadata = map[string]string{"k": "\xff"} }},
+				{"metadata value too long", func(c *ledger.Commit) {
+					c.Transactions[0].Metadata = map[string]string{"k": strings.Repeat("x", ledger.MetadataValueBytesMax+1)}
+				}},
+				{"metadata key too long", func(c *ledger.Commit) {
+					c.Transactions[0].Metadata = map[string]string{strings.Repeat("k", ledger.MetadataKeyBytesMax+1): "v"}
+				}},
+				{"empty metadata key", func(c *ledger.Commit) { c.Transactions[0].Metadata = map[string]string{"": "v"} }},
 				{"nanoseconds", func(c *ledger.Commit) { c.Transactions[0].PostedAt = c.Transactions[0].PostedAt.Add(1) }},
 				{"no id", func(c *ledger.Commit) { c.Transactions[0].ID = uuid.Nil }},
 				{"head mismatch", func(c *ledger.Commit) { c.Head.Hash[0] ^= 1 }},

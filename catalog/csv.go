@@ -824,7 +824,8 @@ func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func()
 }
 
 // ExportDemands writes every demand matching q (all pages; q.After and q.Limit are ignored) as
-// CSV that ImportDemands reads back.
+// CSV that ImportDemands reads back, a file of at most ImportRowsMax rows and ImportBytesMax
+// bytes at a time: narrow q (by community, status or time) to export a larger list in parts.
 //
 // Errors: ErrInvalid (bad query), a store error, or the writer's error.
 func (c *Catalog) ExportDemands(ctx context.Context, w io.Writer, q DemandQuery, opts CSVOptions) error {

@@ -13,9 +13,11 @@
 //     single head row (SELECT … FOR UPDATE); every statement that changes a balance or a
 //     hold runs under that lock, so the accounts are then read without row locks of their
 //     own (LockAccounts without the head lock locks them in ascending id order); a
-//     serialization failure, deadlock or unique violation (two processes racing one
-//     idempotency key) re-runs the transaction, at most UpdateAttemptsMax times. The SQL is portable (no PL/pgSQL, no advisory locks)
-//     so a PostgreSQL-compatible distributed engine (CockroachDB, YugabyteDB) can run it.
+//     serialization failure, deadlock or unique violation (two processes creating one asset
+//     or account: idempotency keys are looked up under the head lock, so they never race)
+//     re-runs the transaction, at most UpdateAttemptsMax times. The SQL is portable (no
+//     PL/pgSQL, no advisory locks) so a PostgreSQL-compatible distributed engine
+//     (CockroachDB, YugabyteDB) can run it.
 //
 // # What is stored
 //

@@ -75,7 +75,7 @@ type reader struct {
 	tx *sql.Tx
 	// stmts, when set, caches statements for tx's lifetime (SQLite; pgx caches prepared
 	// statements itself). pinned: tx runs on the Store's pinned write connection, whose
-	// prepared statements outlive the transaction (the caller holds wmu).
+	// prepared statements outlive the transaction (the caller holds wlock).
 	stmts  map[string]*sql.Stmt
 	pinned bool
 	// pg, when set, replaces tx: an update on PostgreSQL (see pgTx).

@@ -650,3 +650,44 @@ func TestUpdatePanic(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteWriterQueueHonoursContext: an Update waiting for this process's write connection,
+// held by a long writer, returns when its context ends, with an error that wraps the
+// context's. It waited for the writer, however long that took.
+func TestSQLiteWriterQueueHonoursContext(t *testing.T) {
+	s, _ := openSQLite(t)
+	smallLedger(t, s)
+	ctx := context.Background()
+	release := make(chan struct{})
+	holding := make(chan struct{})
+	long := make(chan error, 1)
+	go func() {
+		long <- s.Update(ctx, func(tx ledger.StoreTx) error {
+			if _, err := tx.LockHead(ctx); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	defer func() { close(release); require.NoError(t, <-long) }()
+	wctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		done <- s.Update(wctx, func(tx ledger.StoreTx) error { _, err := tx.LockHead(wctx); return err })
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 2*time.Second)
+	case <-time.After(3 * time.Second):
+		close(release)
+		<-done
+		release = make(chan struct{}) // for the deferred close
+		t.Fatal("Update still waiting for the write connection 3s after its context ended")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,8 +88,9 @@ type Store struct {
 	// SQLite file only: the one write connection, pinned, and statements prepared once, so
 	// that a Post does not parse its ten statements again. wdb has a second connection that
 	// only prepares them (database/sql then prepares each once more on the pinned
-	// connection and keeps it there). wmu is held by the writer and guards wstmts.
-	wmu    sync.Mutex
+	// connection and keeps it there). wlock (a semaphore of one, so that a writer waiting
+	// for it gives up when its context ends) is held by the writer and guards wstmts.
+	wlock  chan struct{}
 	wconn  *sql.Conn
 	wstmts map[string]*sql.Stmt
 	// SQLite file only: checkpoints the WAL on a read connection after commits, so that the
@@ -123,7 +123,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if o.Sync != sqlbase.SyncFull && o.Sync != sqlbase.SyncNormal {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: synchronous %d is neither SyncFull nor SyncNormal: %w", path, o.Sync, ledger.ErrInvalid)
 	}
-	// One write connection (pinned in init, writers of this process queue on wmu for it
+	// One write connection (pinned in init, writers of this process queue on wlock for it
 	// instead of spinning on SQLite's busy handler) plus one that only prepares statements.
 	wdb, rdb, err := sqlbase.OpenSQLite(path, o, sqliteWriteConnsMax)
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *Store) init(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("pin write connection: %w", err)
 		}
-		s.wconn, s.wstmts = conn, make(map[string]*sql.Stmt)
+		s.wconn, s.wstmts, s.wlock = conn, make(map[string]*sql.Stmt), make(chan struct{}, 1)
 		// The writer checkpoints only as a backstop (sqlbase.OpenSQLite); this does it beside it.
 		s.ckpt = sqlbase.StartCheckpointer(s.rdb, sqlbase.CheckpointInterval)
 	}
@@ -187,12 +187,12 @@ func (s *Store) Close() error {
 		s.ckpt.Stop()
 	}
 	if s.wconn != nil {
-		s.wmu.Lock() // waits for the writer in progress
+		s.wlock <- struct{}{} // waits for the writer in progress
 		for _, st := range s.wstmts {
 			err = errors.Join(err, st.Close())
 		}
 		err = errors.Join(err, s.wconn.Close())
-		s.wmu.Unlock()
+		<-s.wlock
 	}
 	err = errors.Join(err, s.wdb.Close())
 	if s.rdb != s.wdb {
@@ -243,8 +243,12 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 	var sqlTx *sql.Tx
 	var err error
 	if s.wconn != nil {
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
+		select {
+		case s.wlock <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("sqlstore: wait for the write connection: %w", ctx.Err())
+		}
+		defer func() { <-s.wlock }()
 		if s.closed.Load() {
 			return fmt.Errorf("sqlstore: %w", ledger.ErrClosed)
 		}

@@ -691,3 +691,48 @@ func TestSQLiteWriterQueueHonoursContext(t *testing.T) {
 		t.Fatal("Update still waiting for the write connection 3s after its context ended")
 	}
 }
+
+// TestSQLiteOtherProcessLockHonoursContext: an Update waiting for the write lock of the file
+// held by another process (here another Store) returns when its context ends, with an error
+// that wraps the context's; without a deadline it still waits for the lock and succeeds. It
+// waited in SQLite's busy handler, which no interrupt ends, for SQLiteBusyTimeout (10 s)
+// whatever its deadline.
+func TestSQLiteOtherProcessLockHonoursContext(t *testing.T) {
+	a, path := openSQLite(t)
+	smallLedger(t, a)
+	ctx := context.Background()
+	b, err := sqlstore.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	defer b.Close()
+	hold := func(d time.Duration) chan error {
+		holding, done := make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- a.Update(ctx, func(tx ledger.StoreTx) error {
+				if _, err := tx.LockHead(ctx); err != nil {
+					return err
+				}
+				close(holding)
+				time.Sleep(d)
+				return nil
+			})
+		}()
+		<-holding
+		return done
+	}
+	lockHead := func(ctx context.Context) error {
+		return b.Update(ctx, func(tx ledger.StoreTx) error { _, err := tx.LockHead(ctx); return err })
+	}
+
+	done := hold(1500 * time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = lockHead(wctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), time.Second)
+	require.NoError(t, <-done)
+
+	done = hold(300 * time.Millisecond)
+	require.NoError(t, lockHead(ctx), "waits for the other writer")
+	require.NoError(t, <-done)
+}

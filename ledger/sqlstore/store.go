@@ -23,12 +23,17 @@ const (
 	// process (serialization failure, deadlock, unique violation).
 	UpdateAttemptsMax = 10
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
-	// lock before it fails.
+	// lock before it fails; an Update stops waiting sooner when its context ends.
 	SQLiteBusyTimeout = 10 * time.Second
 	// sqliteWriteConnsMax is the write pool of a SQLite file: the connection pinned for
 	// writers and one that only prepares statements (database/sql then prepares each once more
 	// on the pinned connection). ":memory:" has one connection in all.
 	sqliteWriteConnsMax = 2
+	// sqliteBeginWaitStep is the busy timeout of the pinned SQLite write connection: an
+	// Update waits for another process's write lock in BEGINs of at most this long each, and
+	// checks its context between them (SQLite's busy handler ignores interrupts), for at
+	// most SQLiteBusyTimeout in all.
+	sqliteBeginWaitStep = 50 * time.Millisecond
 	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
 	PostgresConnsDefault = 32
 	// PostgresConnsMax is the most WithMaxConns accepts.
@@ -170,6 +175,9 @@ func (s *Store) init(ctx context.Context) error {
 			return fmt.Errorf("pin write connection: %w", err)
 		}
 		s.wconn, s.wstmts, s.wlock = conn, make(map[string]*sql.Stmt), make(chan struct{}, 1)
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBeginWaitStep.Milliseconds())); err != nil {
+			return fmt.Errorf("set the write connection's busy timeout: %w", err)
+		}
 		// The writer checkpoints only as a backstop (sqlbase.OpenSQLite); this does it beside it.
 		s.ckpt = sqlbase.StartCheckpointer(s.rdb, sqlbase.CheckpointInterval)
 	}
@@ -256,7 +264,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		// its own, racing the next BEGIN on this pinned connection, and when that ROLLBACK was
 		// interrupted too the connection stayed in the transaction, failing every later
 		// write. Statements still run under ctx; a failure is rolled back here, in order.
-		sqlTx, err = s.wconn.BeginTx(context.WithoutCancel(ctx), nil)
+		sqlTx, err = s.beginPinned(ctx)
 	} else {
 		sqlTx, err = s.wdb.BeginTx(context.WithoutCancel(ctx), nil)
 	}
@@ -279,6 +287,23 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 		s.ckpt.Kick()
 	}
 	return nil
+}
+
+// beginPinned begins a write transaction (BEGIN IMMEDIATE) on the pinned SQLite connection,
+// waiting for another process's write lock in steps of sqliteBeginWaitStep (the connection's
+// busy timeout) until ctx ends or SQLiteBusyTimeout has passed. A BEGIN that fails busy leaves
+// no transaction behind.
+func (s *Store) beginPinned(ctx context.Context) (*sql.Tx, error) {
+	waitEnd := time.Now().Add(SQLiteBusyTimeout)
+	for {
+		sqlTx, err := s.wconn.BeginTx(context.WithoutCancel(ctx), nil)
+		if err == nil || !sqlbase.IsSQLiteBusy(err) || !time.Now().Before(waitEnd) {
+			return sqlTx, err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("%w (%w)", cerr, err)
+		}
+	}
 }
 
 // runFn runs fn, and abort as well if fn panics, before the panic goes on: a transaction left

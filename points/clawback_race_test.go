@@ -20,7 +20,7 @@ import (
 func TestClawbackRacingPartialReportsOnce(t *testing.T) {
 	for at := 1; at <= 6; at++ {
 		t.Run(fmt.Sprint("other clawback before write ", at), func(t *testing.T) {
-			store := &nthUpdateStore{Store: memstore.New()}
+			store := &nthCallStore{Store: memstore.New(), updatesOnly: true}
 			e := newEnvOn(t, store, testScheme())
 			v := e.volunteer(t, "wang")
 			d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})

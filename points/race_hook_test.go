@@ -7,44 +7,15 @@ import (
 	"github.com/tongxin/tongxin/ledger"
 )
 
-// nthUpdateStore runs race once, before the at-th Update after arm: another process
-// committing at that point of this one's operation. race's own Updates go straight through.
-type nthUpdateStore struct {
-	ledger.Store
-	mu    sync.Mutex
-	n, at int
-	race  func()
-}
-
-func (s *nthUpdateStore) arm(at int, race func()) {
-	s.mu.Lock()
-	s.n, s.at, s.race = 0, at, race
-	s.mu.Unlock()
-}
-
-func (s *nthUpdateStore) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
-	s.mu.Lock()
-	var race func()
-	if s.race != nil {
-		if s.n++; s.n == s.at {
-			race, s.race = s.race, nil
-		}
-	}
-	s.mu.Unlock()
-	if race != nil {
-		race()
-	}
-	return s.Store.Update(ctx, fn)
-}
-
-// nthCallStore runs race once, before the at-th store call (View or Update) after arm:
-// another process committing at that point of this one's reads and writes. race's own calls
-// go straight through.
+// nthCallStore runs race once, before the at-th store call (View or Update, or only Update
+// when updatesOnly) after arm: another process committing at that point of this one's reads
+// and writes. race's own calls go straight through.
 type nthCallStore struct {
 	ledger.Store
-	mu    sync.Mutex
-	n, at int
-	race  func()
+	updatesOnly bool
+	mu          sync.Mutex
+	n, at       int
+	race        func()
 }
 
 func (s *nthCallStore) arm(at int, race func()) {
@@ -68,7 +39,9 @@ func (s *nthCallStore) call() {
 }
 
 func (s *nthCallStore) View(ctx context.Context, fn func(r ledger.StoreReader) error) error {
-	s.call()
+	if !s.updatesOnly {
+		s.call()
+	}
 	return s.Store.View(ctx, fn)
 }
 

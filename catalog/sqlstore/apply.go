@@ -234,7 +234,7 @@ func providerTags(p *catalog.Provider) ([][2]any, string) {
 //
 // Errors: catalog.ErrInvalid (more than catalog.ChangeRecordsMax records, a version or event
 // number of 0 or above the database's range, text that is not UTF-8 or holds NUL, coordinates
-// that are not numbers), catalog.ErrVersionConflict, catalog.ErrAlreadyExists,
+// that are not numbers, a time beyond int64 microseconds), catalog.ErrVersionConflict, catalog.ErrAlreadyExists,
 // catalog.ErrNotFound (an update of a missing record; a claim, audit or event of a missing
 // demand), catalog.ErrClosed, ctx's error, or the database's error wrapped.
 func (s *Store) Apply(ctx context.Context, c catalog.Change) error {

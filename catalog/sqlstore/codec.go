@@ -34,12 +34,33 @@ func corrupt(format string, args ...any) error {
 	return fmt.Errorf("sqlstore: "+format+": %w", append(args, ErrCorrupt)...)
 }
 
+// The times that int64 unix microseconds hold. time.Time.UnixMicro wraps around beyond them
+// (year 300000 comes out in year -284555), so a record's time is written only strictly
+// between them (checkTimes), and a query bound beyond them is taken as the end or the
+// beginning of time (column).
+var (
+	microsMin = time.UnixMicro(math.MinInt64)
+	microsMax = time.UnixMicro(math.MaxInt64)
+)
+
+// checkTimes accepts times that are zero or strictly inside int64 microseconds: strictly, so
+// that a query bound saturated by column compares with every stored time as the bound itself
+// does.
+func checkTimes(what string, ts ...time.Time) error {
+	for _, t := range ts {
+		if !t.IsZero() && (!t.After(microsMin) || !t.Before(microsMax)) {
+			return invalid("%s time %s is beyond int64 microseconds", what, t)
+		}
+	}
+	return nil
+}
+
 // micros is a time as stored in JSON: nil for the zero time.
 func micros(t time.Time) *int64 {
 	if t.IsZero() {
 		return nil
 	}
-	v := t.UnixMicro()
+	v := column(t)
 	return &v
 }
 
@@ -50,8 +71,18 @@ func fromMicros(v *int64) time.Time {
 	return time.UnixMicro(*v).UTC()
 }
 
-// column is a time as stored in a column (board times, deadlines): unix microseconds.
-func column(t time.Time) int64 { return t.UnixMicro() }
+// column is a time as stored in a column (board times, deadlines): unix microseconds,
+// saturated at the int64 range. Exact for every time checkTimes accepts; for a query bound
+// beyond the range, one that compares with every stored time as the bound does.
+func column(t time.Time) int64 {
+	switch {
+	case t.Before(microsMin):
+		return math.MinInt64
+	case t.After(microsMax):
+		return math.MaxInt64
+	}
+	return t.UnixMicro()
+}
 
 // exactDecimal is a decimal as stored: nil for the zero Decimal{}, else its digits with the
 // exponent kept ("12.50", "5", "5e3").
@@ -166,6 +197,10 @@ func encodeDemand(d *catalog.Demand) ([]byte, error) {
 		d.Requester.Name, string(d.Location.Grid), d.Rating.Comment); err != nil {
 		return nil, err
 	}
+	if err := checkTimes("demand "+d.ID.String(), d.Window.Start, d.Window.End, d.Deadline, d.Rating.At,
+		d.CreatedAt, d.UpdatedAt); err != nil {
+		return nil, err
+	}
 	for _, sk := range d.Skills {
 		if err := checkText("demand skill", string(sk)); err != nil {
 			return nil, err
@@ -243,6 +278,9 @@ func encodeProvider(p *catalog.Provider) ([]byte, error) {
 		return nil, err
 	}
 	if err := checkTexts("provider "+p.ID.String()+" text", p.Name, p.PersonID, string(p.Home)); err != nil {
+		return nil, err
+	}
+	if err := checkTimes("provider "+p.ID.String(), p.CreatedAt, p.UpdatedAt); err != nil {
 		return nil, err
 	}
 	var members []memberJSON
@@ -326,6 +364,9 @@ func encodeBoard(b *catalog.Board) ([]byte, error) {
 	if err := checkTexts("board "+b.ID.String()+" text", b.Name, string(b.Scope), b.CreatedBy); err != nil {
 		return nil, err
 	}
+	if err := checkTimes("board "+b.ID.String(), b.OpensAt, b.ClosesAt, b.ClosedAt, b.CreatedAt); err != nil {
+		return nil, err
+	}
 	j := boardJSON{
 		ID: b.ID, Name: b.Name, Kind: b.Kind, Scope: b.Scope, OpensAt: micros(b.OpensAt), ClosesAt: micros(b.ClosesAt),
 		Closed: b.Closed, ClosedAt: micros(b.ClosedAt), CreatedBy: b.CreatedBy, Version: b.Version, CreatedAt: micros(b.CreatedAt),
@@ -358,6 +399,9 @@ type claimJSON struct {
 }
 
 func encodeClaim(c *catalog.Claim) ([]byte, error) {
+	if err := checkTimes("claim "+c.DemandID.String()+"/"+c.ProviderID.String(), c.ClaimedAt, c.ClosedAt); err != nil {
+		return nil, err
+	}
 	j := claimJSON{
 		DemandID: c.DemandID, ProviderID: c.ProviderID, State: c.State, ClaimedAt: micros(c.ClaimedAt),
 		ClosedAt: micros(c.ClosedAt), Hours: exactDecimal(c.Hours),
@@ -399,6 +443,9 @@ type auditJSON struct {
 
 func encodeAudit(a *catalog.Audit) ([]byte, error) {
 	if err := checkTexts("audit text", a.Reason, a.Auditor, a.AwardedBy); err != nil {
+		return nil, err
+	}
+	if err := checkTimes("audit "+a.DemandID.String()+"/"+a.ProviderID.String(), a.At, a.AwardedAt); err != nil {
 		return nil, err
 	}
 	j := auditJSON{
@@ -445,6 +492,9 @@ func encodeEvent(e *catalog.Event) ([]byte, error) {
 		return nil, err
 	}
 	if err := checkTexts("event text", e.Actor, e.Reason); err != nil {
+		return nil, err
+	}
+	if err := checkTimes(fmt.Sprintf("event %s #%d", e.DemandID, e.Seq), e.At); err != nil {
 		return nil, err
 	}
 	j := eventJSON{

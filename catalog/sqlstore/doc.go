@@ -32,8 +32,9 @@
 // Records round-trip exactly as catalog writes them: times in UTC to the microsecond (as
 // catalog keeps them), decimals with their exponent, nil slices apart from empty ones. A
 // record that cannot be stored exactly (text that is not UTF-8 or holds NUL, a version above
-// the database's BIGINT, coordinates that are not numbers) is catalog.ErrInvalid and nothing
-// is written. Every row read is checked again: a record whose id or version disagrees with its
+// the database's BIGINT, coordinates that are not numbers, a time beyond int64 microseconds)
+// is catalog.ErrInvalid and nothing is written; a query's time bound beyond them stands for
+// the end or the beginning of time. Every row read is checked again: a record whose id or version disagrees with its
 // columns, or that a query returned although it does not match the query, is ErrCorrupt.
 //
 // # Concurrency

@@ -342,6 +342,21 @@ func TestApplyRejectsWhatCannotRoundTrip(t *testing.T) {
 			c.Audits = []catalog.Audit{{DemandID: c.Demands[0].ID, ProviderID: uuid.New(), Reason: "\x00"}}
 		},
 		"too many records": func(c *catalog.Change) { c.Events = make([]catalog.Event, catalog.ChangeRecordsMax) },
+		// UnixMicro wraps around beyond int64 microseconds: year 300000 read back as -284555.
+		"deadline beyond int64 microseconds": func(c *catalog.Change) { c.Demands[0].Deadline = farFuture },
+		"window before int64 microseconds":   func(c *catalog.Change) { c.Demands[0].Window.Start = farPast },
+		"board closing beyond int64 microseconds": func(c *catalog.Change) {
+			c.Boards = []catalog.Board{{ID: uuid.New(), Version: 1, Scope: "s", OpensAt: at, ClosesAt: farFuture}}
+		},
+		"event beyond int64 microseconds": func(c *catalog.Change) {
+			c.Events = []catalog.Event{{DemandID: c.Demands[0].ID, Seq: 1, Actor: "x", At: farFuture}}
+		},
+		"claim at the last int64 microsecond": func(c *catalog.Change) {
+			c.Claims = []catalog.Claim{{DemandID: c.Demands[0].ID, ProviderID: uuid.New(), ClaimedAt: time.UnixMicro(math.MaxInt64)}}
+		},
+		"audit at the first int64 microsecond": func(c *catalog.Change) {
+			c.Audits = []catalog.Audit{{DemandID: c.Demands[0].ID, ProviderID: uuid.New(), At: time.UnixMicro(math.MinInt64)}}
+		},
 	}
 	for name, s := range stores(t) {
 		if name == "memstore" {
@@ -395,4 +410,61 @@ func TestCorruptRowsAreReported(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.Events(ctx, d2.ID, 0, 10)
 	assert.ErrorIs(t, err, sqlstore.ErrCorrupt, "a record that does not decode")
+}
+
+// Times beyond what int64 unix microseconds hold.
+var (
+	farFuture = time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	farPast   = time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// TestFarTimeQueries: a query bound beyond int64 microseconds is the end or the beginning of
+// time, as in memstore. It used to wrap around: a DeadlineBefore in year -300000 became a
+// bound in year 284000 and the rows it returned were reported as ErrCorrupt.
+func TestFarTimeQueries(t *testing.T) {
+	ctx := context.Background()
+	edge := time.UnixMicro(math.MaxInt64 - 1).UTC()
+	ch := catalog.Change{
+		Demands: []catalog.Demand{
+			{ID: uuid.New(), Kind: catalog.Wish, Title: "t", Category: "haircut", Location: catalog.Location{Grid: "s/c"},
+				Status: catalog.StatusOpen, Version: 1, Deadline: at},
+			{ID: uuid.New(), Kind: catalog.Wish, Title: "t", Category: "haircut", Location: catalog.Location{Grid: "s/c"},
+				Status: catalog.StatusOpen, Version: 1, Deadline: edge},
+		},
+		Boards: []catalog.Board{{ID: uuid.New(), Name: "b", Kind: catalog.BoardWishes, Scope: "s", OpensAt: at,
+			ClosesAt: edge, Version: 1, CreatedAt: at}},
+	}
+	type answer struct {
+		Demands []uuid.UUID
+		Boards  []uuid.UUID
+	}
+	read := func(t *testing.T, s catalog.Store, bound time.Time) answer {
+		var out answer
+		ds, err := s.Demands(ctx, catalog.DemandQuery{DeadlineBefore: bound, Limit: 10})
+		require.NoError(t, err)
+		for _, d := range ds {
+			out.Demands = append(out.Demands, d.ID)
+		}
+		bs, err := s.Boards(ctx, catalog.BoardQuery{OpenAt: bound, Limit: 10})
+		require.NoError(t, err)
+		for _, b := range bs {
+			out.Boards = append(out.Boards, b.ID)
+		}
+		return out
+	}
+	all := stores(t)
+	for _, s := range all {
+		require.NoError(t, s.Apply(ctx, ch))
+	}
+	for _, bound := range []time.Time{farPast, farFuture, edge, at} {
+		want := read(t, all["memstore"], bound)
+		for name, s := range all {
+			t.Run(fmt.Sprintf("%s/%d", name, bound.Year()), func(t *testing.T) {
+				assert.Equal(t, want, read(t, s, bound))
+			})
+		}
+	}
+	got, err := all["memstore"].Demands(ctx, catalog.DemandQuery{DeadlineBefore: farFuture, Limit: 10})
+	require.NoError(t, err)
+	assert.Len(t, got, 2, "the test asks something")
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/catalog"
@@ -151,63 +150,9 @@ func RaceLifecycle(t *testing.T, a, b catalog.Store, seed uint64, rounds int) {
 		t.Errorf("unexpected error: %v", err)
 	}
 
-	active := map[uuid.UUID]int{}
-	ratings := map[uuid.UUID][2]int{}
-	for _, id := range ds {
-		d, err := f.Cat.Demand(ctx, id)
-		require.NoError(t, err)
-		cls, err := f.Cat.Claims(ctx, id)
-		require.NoError(t, err)
-		n, done := 0, map[uuid.UUID]bool{}
-		for _, cl := range cls {
-			switch cl.State {
-			case catalog.ClaimActive:
-				n++
-				active[cl.ProviderID]++
-			case catalog.ClaimDone:
-				done[cl.ProviderID] = true
-				if d.Rating.Score != 0 {
-					r := ratings[cl.ProviderID]
-					ratings[cl.ProviderID] = [2]int{r[0] + d.Rating.Score, r[1] + 1}
-				}
-			}
-		}
-		assert.Equal(t, n, d.Filled, "demand %s: filled", id)
-		assert.LessOrEqual(t, d.Filled, d.Headcount, "demand %s: filled", id)
-		evs, err := f.Cat.History(ctx, id, 0, catalog.PageSizeMax)
-		require.NoError(t, err)
-		require.Len(t, evs, int(d.Version), "demand %s: one event per version", id)
-		for i, e := range evs {
-			assert.Equal(t, uint64(i+1), e.Seq)
-			if i > 0 {
-				assert.True(t, catalog.CanTransition(e.From, e.Action, e.To) && e.From == evs[i-1].To,
-					"demand %s: event %d %s -%s-> %s", id, e.Seq, e.From, e.Action, e.To)
-			}
-		}
-		assert.Equal(t, d.Status, evs[len(evs)-1].To, "demand %s: last event", id)
-		as, err := f.Cat.Audits(ctx, id)
-		require.NoError(t, err)
-		if d.Status == catalog.StatusAudited || d.Status == catalog.StatusAwarded && len(done) > 0 {
-			require.Len(t, as, len(done), "demand %s: one audit per provider who did the work", id)
-			pending := 0
-			for _, a := range as {
-				assert.True(t, done[a.ProviderID], "demand %s: audit of one who did not do the work", id)
-				assert.False(t, a.Awarded && !a.Approved, "demand %s: a rejected provider awarded", id)
-				if a.Approved && !a.Awarded {
-					pending++
-				}
-			}
-			assert.Equal(t, d.Status == catalog.StatusAwarded, pending == 0, "demand %s: %s with %d awards pending", id, d.Status, pending)
-		} else {
-			assert.Empty(t, as, "demand %s: audits of a %s demand", id, d.Status)
-		}
+	pids := make([]uuid.UUID, len(ps))
+	for i, p := range ps {
+		pids[i] = p.ID
 	}
-	for _, p := range ps {
-		got, err := f.Cat.Provider(ctx, p.ID)
-		require.NoError(t, err)
-		assert.Equal(t, active[p.ID], got.Active, "provider %s: active", p.Name)
-		assert.GreaterOrEqual(t, got.Active, 0, "provider %s: active", p.Name)
-		assert.LessOrEqual(t, got.Active, got.Capacity, "provider %s: active", p.Name)
-		assert.Equal(t, ratings[p.ID], [2]int{got.RatingSum, got.RatingCount}, "provider %s: rating", p.Name)
-	}
+	CheckAccounting(t, f.Cat, ds, pids)
 }

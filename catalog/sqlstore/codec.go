@@ -112,11 +112,16 @@ func fromExactDecimal(s *string) (decimal.Decimal, error) {
 // checkText accepts valid UTF-8 without NUL: PostgreSQL refuses NUL in text columns and JSON
 // would silently replace invalid bytes, so neither would read back as written.
 func checkText(what, s string) error {
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+	if !storable(s) {
 		return invalid("%s %q is not UTF-8 without NUL", what, s)
 	}
 	return nil
 }
+
+// storable reports text that checkText accepts. Every stored text is, so a query value that
+// is not matches nothing; it is answered without asking, since PostgreSQL refuses it as a
+// parameter (SQLSTATE 22021) where SQLite would compare its bytes and find nothing.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 func checkTexts(what string, ss ...string) error {
 	for _, s := range ss {

@@ -223,6 +223,11 @@ func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.D
 	if s.closed.Load() {
 		return nil, errClosed("demands")
 	}
+	// A grid that is not storable text has no stored grid in its subtree: every grid that
+	// starts with it followed by '/' holds its NUL or bad bytes too.
+	if !storable(string(q.Grid)) {
+		return []catalog.Demand{}, nil
+	}
 	var w where
 	if q.Statuses != 0 {
 		statuses := q.Statuses.Slice()
@@ -255,9 +260,14 @@ func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.D
 		cats := slices.Clone(q.Categories)
 		slices.Sort(cats)
 		cats = slices.Compact(cats)
-		vals := make([]any, len(cats))
-		for i, c := range cats {
-			vals[i] = c
+		vals := make([]any, 0, len(cats))
+		for _, c := range cats {
+			if storable(c) { // no stored category is anything else
+				vals = append(vals, c)
+			}
+		}
+		if len(vals) == 0 {
+			return []catalog.Demand{}, nil
 		}
 		w.in("category", vals)
 	}
@@ -329,6 +339,9 @@ func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catal
 	if s.closed.Load() {
 		return nil, errClosed("providers")
 	}
+	if !storable(string(q.Skill)) || !storable(string(q.Function)) || !storable(string(q.Grid)) {
+		return []catalog.Provider{}, nil // matches no stored tag or grid (see Demands)
+	}
 	var w where
 	if q.Kind != 0 {
 		w.add("kind = ?", int(q.Kind))
@@ -385,6 +398,9 @@ func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Boa
 	}
 	if s.closed.Load() {
 		return nil, errClosed("boards")
+	}
+	if !storable(string(q.Scope)) {
+		return []catalog.Board{}, nil // matches no stored scope (see Demands)
 	}
 	var w where
 	if q.Scope != "" {

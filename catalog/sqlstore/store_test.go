@@ -468,3 +468,48 @@ func TestFarTimeQueries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, got, 2, "the test asks something")
 }
+
+// TestQueriesWithOddText: a query value that no stored text can equal (NUL, invalid UTF-8)
+// matches nothing on every store, as in memstore. PostgreSQL used to fail such a query with
+// SQLSTATE 22021 (it refuses the parameter) where SQLite answered.
+func TestQueriesWithOddText(t *testing.T) {
+	ctx := context.Background()
+	d := catalog.Demand{ID: uuid.New(), Kind: catalog.Wish, Title: "t", Category: "haircut",
+		Location: catalog.Location{Grid: "s/c/g"}, Status: catalog.StatusOpen, Version: 1}
+	p := catalog.Provider{ID: uuid.New(), Kind: catalog.Unit, Name: "u", Skills: []catalog.Skill{"haircut"},
+		Functions: []catalog.Function{catalog.FunctionLegalAid}, Home: "s/c/g", Capacity: 1, Version: 1}
+	b := catalog.Board{ID: uuid.New(), Name: "b", Kind: catalog.BoardWishes, Scope: "s", OpensAt: at,
+		ClosesAt: at.Add(time.Hour), Version: 1}
+	ch := catalog.Change{Demands: []catalog.Demand{d}, Providers: []catalog.Provider{p}, Boards: []catalog.Board{b}}
+	odd := []string{"\x00", "s\x00", "\xff", "s/\xe4\xb8", "s/c\xff"}
+	for name, s := range stores(t) {
+		require.NoError(t, s.Apply(ctx, ch))
+		t.Run(name, func(t *testing.T) {
+			for _, text := range odd {
+				ds, err := s.Demands(ctx, catalog.DemandQuery{Grid: catalog.GridPath(text), Limit: 10})
+				require.NoError(t, err, "grid %q", text)
+				assert.Empty(t, ds, "grid %q", text)
+				ds, err = s.Demands(ctx, catalog.DemandQuery{Categories: []string{text}, Limit: 10})
+				require.NoError(t, err, "category %q", text)
+				assert.Empty(t, ds, "category %q", text)
+				ds, err = s.Demands(ctx, catalog.DemandQuery{Categories: []string{text, "haircut"}, Limit: 10})
+				require.NoError(t, err, "category %q", text)
+				assert.Len(t, ds, 1, "categories %q and haircut", text)
+				for _, q := range []catalog.ProviderQuery{
+					{Grid: catalog.GridPath(text)}, {Skill: catalog.Skill(text)}, {Function: catalog.Function(text)},
+				} {
+					q.Limit = 10
+					ps, err := s.Providers(ctx, q)
+					require.NoError(t, err, "%+v", q)
+					assert.Empty(t, ps, "%+v", q)
+				}
+				bs, err := s.Boards(ctx, catalog.BoardQuery{Scope: catalog.GridPath(text), Limit: 10})
+				require.NoError(t, err, "scope %q", text)
+				assert.Empty(t, bs, "scope %q", text)
+			}
+			ps, err := s.Providers(ctx, catalog.ProviderQuery{Skill: "haircut", Function: catalog.FunctionLegalAid, Grid: "s", Limit: 10})
+			require.NoError(t, err)
+			assert.Len(t, ps, 1, "the test asks something")
+		})
+	}
+}

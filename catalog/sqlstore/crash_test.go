@@ -26,8 +26,8 @@ import (
 	"github.com/tongxin/tongxin/catalog/storetest"
 )
 
-// TestCrashSQLite re-executes the test binary as a child process (TestCrashHelper) that drives
-// the catalog on one SQLite file and kills it with SIGKILL at random moments, in env.
+// TestCrashSQLite re-executes the test binary as a child process (TestCrashHelper), told by
+// these environment variables which file to drive and with which seed.
 const (
 	crashHelperEnv = "TONGXIN_CATALOG_CRASH_HELPER" // the SQLite path: set only in the child
 	crashSeedEnv   = "TONGXIN_CATALOG_CRASH_SEED"   // replay a logged seed
@@ -164,11 +164,11 @@ func crashChild(path string, seed uint64, round int) error {
 					_, err := newWish(rng, fmt.Sprintf("r%d.%d.%d", round, g, i))
 					return err
 				}, func() error { return newBoard(nil) })
-				refused := err == nil
+				expected := err == nil
 				for _, r := range crashRefusals {
-					refused = refused || errors.Is(err, r)
+					expected = expected || errors.Is(err, r)
 				}
-				if !refused {
+				if !expected {
 					fmt.Fprintf(os.Stderr, "crash child: goroutine %d move %d: %v\n", g, i, err)
 					os.Exit(2)
 				}

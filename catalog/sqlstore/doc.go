@@ -7,7 +7,8 @@
 //   - SQLite (OpenSQLite), through modernc.org/sqlite without cgo: the embedded default, one
 //     file next to the application. WAL mode, foreign keys on, a busy timeout so that other
 //     processes opening the same file wait instead of failing, and writers that take the
-//     write lock at BEGIN (BEGIN IMMEDIATE). ":memory:" gives a private in-memory database.
+//     write lock at BEGIN (BEGIN IMMEDIATE). A writer (Apply, or a migration on open) waits
+//     for another process's write lock up to SQLiteBusyTimeout, or until its context ends. ":memory:" gives a private in-memory database.
 //     The write-ahead log is copied back into the database file (checkpointed) by a
 //     goroutine of the Store on a read connection after commits, at most every 10 ms, not
 //     by the writer inside its commit; the writer checkpoints itself only past 10,000 WAL

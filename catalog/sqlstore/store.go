@@ -23,7 +23,7 @@ const (
 	// another process (serialization failure or deadlock).
 	ApplyAttemptsMax = 10
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
-	// lock before it fails.
+	// lock before it fails; Apply and OpenSQLite stop waiting sooner when their context ends.
 	SQLiteBusyTimeout = 10 * time.Second
 	// sqliteCacheKiB is the page cache of each SQLite connection (PRAGMA cache_size), in KiB.
 	sqliteCacheKiB = 64 << 10
@@ -323,7 +323,13 @@ func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) er
 	if s.closed.Load() {
 		return errClosed(op)
 	}
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	// On SQLite, waits for another process's write lock in steps, so that ctx ends the wait
+	// (the busy handler of one long BEGIN would not look at it).
+	var tx *sql.Tx
+	err := sqlbase.RetrySQLiteBusy(ctx, func() (err error) {
+		tx, err = s.wdb.BeginTx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return s.closedErr(op, fmt.Errorf("sqlstore %s: begin: %w", op, err))
 	}

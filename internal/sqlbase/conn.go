@@ -14,8 +14,14 @@ import (
 // Limits and defaults of the connections. The stores export the same names, set from these.
 const (
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
-	// lock before it fails.
+	// lock before it fails. A writer (RetrySQLiteBusy) stops waiting sooner when its context
+	// ends.
 	SQLiteBusyTimeout = 10 * time.Second
+	// SQLiteWriteWaitStep is the busy timeout of the write pool's connections (OpenSQLite):
+	// SQLite's busy handler ignores interrupts, so a writer waits for another process's
+	// write lock in BEGINs of at most this long each, and checks its context between them
+	// (RetrySQLiteBusy), for at most SQLiteBusyTimeout in all.
+	SQLiteWriteWaitStep = 50 * time.Millisecond
 	// SQLiteReadConnsMax bounds the read connections to a SQLite file.
 	SQLiteReadConnsMax = 8
 	// PostgresConnsDefault bounds the connections to PostgreSQL of one store.
@@ -61,12 +67,17 @@ func ValidSQLitePath(path string) bool { return path != "" && !strings.ContainsA
 // durability setting, then pragmas (a store's own, such as cache_size), then WAL mode (not for
 // ":memory:"), and BEGIN IMMEDIATE for writers.
 func SQLiteDSN(path string, sync Synchronous, pragmas ...string) string {
+	return sqliteDSN(path, sync, SQLiteBusyTimeout, pragmas...)
+}
+
+// sqliteDSN is SQLiteDSN with the busy timeout busy.
+func sqliteDSN(path string, sync Synchronous, busy time.Duration, pragmas ...string) string {
 	syncMode := "FULL"
 	if sync == SyncNormal {
 		syncMode = "NORMAL"
 	}
 	params := url.Values{}
-	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", SQLiteBusyTimeout.Milliseconds()))
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", "synchronous("+syncMode+")")
 	for _, p := range pragmas {
@@ -92,14 +103,17 @@ func SQLiteDSN(path string, sync Synchronous, pragmas ...string) string {
 // For a file, every connection's wal_autocheckpoint is WALBackstopPages: the caller runs a
 // Checkpointer on rdb, and the writer checkpoints only as a backstop.
 //
+// The write pool's busy timeout is SQLiteWriteWaitStep, not SQLiteBusyTimeout: its callers
+// begin write transactions through RetrySQLiteBusy, which waits for another process's write
+// lock as long, but gives up when the caller's context ends.
+//
 // Errors: the driver's error.
 func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (wdb, rdb *sql.DB, err error) {
 	memory := path == ":memory:"
 	if !memory {
 		pragmas = append(pragmas[:len(pragmas):len(pragmas)], fmt.Sprintf("wal_autocheckpoint(%d)", WALBackstopPages))
 	}
-	dsn := SQLiteDSN(path, o.Sync, pragmas...)
-	if wdb, err = sql.Open("sqlite", dsn); err != nil {
+	if wdb, err = sql.Open("sqlite", sqliteDSN(path, o.Sync, SQLiteWriteWaitStep, pragmas...)); err != nil {
 		return nil, nil, err
 	}
 	if memory {
@@ -111,7 +125,7 @@ func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (w
 	if memory {
 		return wdb, wdb, nil
 	}
-	if rdb, err = sql.Open("sqlite", dsn); err != nil {
+	if rdb, err = sql.Open("sqlite", SQLiteDSN(path, o.Sync, pragmas...)); err != nil {
 		_ = wdb.Close()
 		return nil, nil, err
 	}

@@ -70,6 +70,10 @@ func TestOpenSQLite(t *testing.T) {
 			require.NoError(t, rdb.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got))
 			assert.Equal(t, want, got, name)
 		}
+		// Writers wait for another process's write lock in steps (RetrySQLiteBusy).
+		var busy int64
+		require.NoError(t, wdb.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy))
+		assert.Equal(t, sqlbase.SQLiteWriteWaitStep.Milliseconds(), busy)
 		// The writer checkpoints only as a backstop: the stores run a Checkpointer.
 		var backstop int
 		require.NoError(t, wdb.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&backstop))

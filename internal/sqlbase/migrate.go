@@ -33,8 +33,9 @@ type Schema struct {
 }
 
 // Migrate brings the schema up to date inside one transaction on db. Two processes opening a
-// new database at once serialise on the version row (SQLite: on the write lock); the loser of
-// a race to create the version table itself gets a unique or duplicate-table error and tries
+// new database at once serialise on the version row (SQLite: on the write lock, waited for
+// through RetrySQLiteBusy, so ctx ends the wait on OpenSQLite's write pool); the loser of a
+// race to create the version table itself gets a unique or duplicate-table error and tries
 // again, at most MigrateAttemptsMax times, then finds the work done.
 //
 // Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, ctx's error while waiting, a
@@ -66,8 +67,13 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 
 func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Migration) (err error) {
 	table := s.VersionTable
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
+	// On SQLite, BEGIN IMMEDIATE waits for another process's write lock (one migrating the
+	// same file) in steps, so that ctx can end the wait.
+	var tx *sql.Tx
+	if err := RetrySQLiteBusy(ctx, func() (err error) {
+		tx, err = db.BeginTx(ctx, nil)
+		return err
+	}); err != nil {
 		return err
 	}
 	defer func() {

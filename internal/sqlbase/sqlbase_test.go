@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -232,4 +233,54 @@ func TestMigrateRejectsVersionTable(t *testing.T) {
 			assert.ErrorIs(t, err, sqlbase.ErrVersionTable)
 		})
 	}
+}
+
+// holdWriteLock takes the write lock of the SQLite file at path on a pool of its own, as
+// another process would, and returns the function that releases it.
+func holdWriteLock(t *testing.T, path string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", sqlbase.SQLiteDSN(path, sqlbase.SyncFull))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+	require.NoError(t, err)
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_, _ = conn.ExecContext(ctx, "ROLLBACK")
+			_ = conn.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// TestMigrateHonoursContext: a migration waiting for another process's write lock gives up
+// when its context ends. It waited in SQLite's busy handler, which no interrupt ends, for
+// the full SQLiteBusyTimeout (10 s). Once the lock goes, it runs.
+func TestMigrateHonoursContext(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	wdb, rdb, err := sqlbase.OpenSQLite(path, sqlbase.Options{}, 1)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = wdb.Close(); _ = rdb.Close() })
+	require.NoError(t, sqlbase.Ping(ctx, wdb))
+
+	release := holdWriteLock(t, path)
+
+	const deadline = 100 * time.Millisecond
+	dctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	start := time.Now()
+	err = sqliteDialect.Migrate(dctx, wdb, schema("v"))
+	elapsed := time.Since(start)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, elapsed, 20*deadline, "Migrate waited past its deadline")
+
+	time.AfterFunc(300*time.Millisecond, release)
+	require.NoError(t, sqliteDialect.Migrate(ctx, wdb, schema("v")))
+	assert.Equal(t, 2, version(t, wdb, "v"))
 }

@@ -108,7 +108,7 @@ func (s *Store) one(ctx context.Context, what, query string, id uuid.UUID) (int6
 		return 0, nil, notFound(what, id)
 	}
 	if err != nil {
-		return 0, nil, s.closedErr(what, fmt.Errorf("sqlstore: read %s %s: %w", what, id, err))
+		return 0, nil, s.closedErr(ctx, what, fmt.Errorf("sqlstore: read %s %s: %w", what, id, err))
 	}
 	return version, rec, nil
 }
@@ -309,21 +309,21 @@ func after(id, cursor uuid.UUID) bool {
 func (s *Store) list(ctx context.Context, op, query string, args []any, fn func(version int64, rec []byte) error) error {
 	rows, err := s.reader().queryText(ctx, query, args...)
 	if err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var version int64
 		var rec []byte
 		if err := rows.Scan(&version, &rec); err != nil {
-			return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+			return s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 		}
 		if err := fn(version, rec); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
 	return nil
 }
@@ -453,7 +453,7 @@ func (s *Store) BoardDemandCount(ctx context.Context, boardID uuid.UUID, statuse
 	query := s.d.Rebind("SELECT COUNT(*) FROM catalog_demands WHERE " + strings.Join(w.conds, " AND "))
 	var n int64
 	if err := s.reader().queryRow(ctx, query, w.args...).Scan(&n); err != nil {
-		return 0, s.closedErr("board demand count", fmt.Errorf("sqlstore: board %s demand count: %w", boardID, err))
+		return 0, s.closedErr(ctx, "board demand count", fmt.Errorf("sqlstore: board %s demand count: %w", boardID, err))
 	}
 	return int(n), nil
 }
@@ -466,7 +466,7 @@ func records[T any](ctx context.Context, s *Store, op, query string, maxRows int
 	}
 	rows, err := s.reader().query(ctx, query, args...)
 	if err != nil {
-		return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return nil, s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
 	defer rows.Close()
 	out := []T{}
@@ -476,7 +476,7 @@ func records[T any](ctx context.Context, s *Store, op, query string, maxRows int
 		}
 		var rec []byte
 		if err := rows.Scan(&rec); err != nil {
-			return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+			return nil, s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 		}
 		v, err := decode(rec)
 		if err != nil {
@@ -488,7 +488,7 @@ func records[T any](ctx context.Context, s *Store, op, query string, maxRows int
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.closedErr(op, fmt.Errorf("sqlstore: %s: %w", op, err))
+		return nil, s.closedErr(ctx, op, fmt.Errorf("sqlstore: %s: %w", op, err))
 	}
 	return out, nil
 }

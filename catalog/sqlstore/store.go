@@ -198,12 +198,43 @@ func (s *Store) Close() error {
 
 func errClosed(op string) error { return fmt.Errorf("sqlstore %s: %w", op, catalog.ErrClosed) }
 
-// closedErr turns the driver's "database is closed" after a concurrent Close into ErrClosed.
-func (s *Store) closedErr(op string, err error) error {
+// closedErr turns the driver's "database is closed" after a concurrent Close into ErrClosed,
+// and makes a database failure whose context has ended wrap the context's error (ctxErr).
+func (s *Store) closedErr(ctx context.Context, op string, err error) error {
 	if err != nil && s.closed.Load() && !errors.Is(err, catalog.ErrClosed) {
 		return errClosed(op)
 	}
-	return err
+	return ctxErr(ctx, err)
+}
+
+// verdicts are the catalog's error kinds that this store returns for a reason other than the
+// database's own failure.
+var verdicts = []error{catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrAlreadyExists,
+	catalog.ErrVersionConflict, catalog.ErrClosed, catalog.ErrCorrupt}
+
+// ctxErr makes a database failure of a call whose context has ended wrap the context's error,
+// so that errors.Is(err, context.DeadlineExceeded) tells the caller what happened. Without it
+// the cause is often lost: SQLite answers an interrupted statement with "interrupted (9)",
+// pgx one sent on an ended context with driver.ErrBadConn or a dial timeout. A verdict
+// (ErrVersionConflict, ...) stands as it is. A deadline that has passed counts although ctx
+// may not say so yet: a dial that timed out at the deadline can return before ctx's timer.
+func ctxErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	cause := ctx.Err()
+	if deadline, ok := ctx.Deadline(); cause == nil && ok && !time.Now().Before(deadline) {
+		cause = context.DeadlineExceeded
+	}
+	if cause == nil || errors.Is(err, cause) {
+		return err
+	}
+	for _, kind := range verdicts {
+		if errors.Is(err, kind) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w (%w)", cause, err)
 }
 
 // prepareAll prepares the fixed statements once (SQLite only: pgx caches prepared statements
@@ -331,14 +362,14 @@ func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) er
 		return err
 	})
 	if err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore %s: begin: %w", op, err))
+		return s.closedErr(ctx, op, fmt.Errorf("sqlstore %s: begin: %w", op, err))
 	}
 	if err := fn(queryer{s: s, db: s.wdb, tx: tx}); err != nil {
 		_ = tx.Rollback()
-		return s.closedErr(op, err)
+		return s.closedErr(ctx, op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return s.closedErr(op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
+		return s.closedErr(ctx, op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
 	}
 	if s.ckpt != nil {
 		s.ckpt.Kick()

@@ -1,10 +1,13 @@
 package sqlbase
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -67,11 +70,11 @@ func ValidSQLitePath(path string) bool { return path != "" && !strings.ContainsA
 // durability setting, then pragmas (a store's own, such as cache_size), then WAL mode (not for
 // ":memory:"), and BEGIN IMMEDIATE for writers.
 func SQLiteDSN(path string, sync Synchronous, pragmas ...string) string {
-	return sqliteDSN(path, sync, SQLiteBusyTimeout, pragmas...)
+	return sqliteDSN(path, path != ":memory:", sync, SQLiteBusyTimeout, pragmas...)
 }
 
-// sqliteDSN is SQLiteDSN with the busy timeout busy.
-func sqliteDSN(path string, sync Synchronous, busy time.Duration, pragmas ...string) string {
+// sqliteDSN is SQLiteDSN with the busy timeout busy, in WAL mode if wal.
+func sqliteDSN(path string, wal bool, sync Synchronous, busy time.Duration, pragmas ...string) string {
 	syncMode := "FULL"
 	if sync == SyncNormal {
 		syncMode = "NORMAL"
@@ -83,7 +86,7 @@ func sqliteDSN(path string, sync Synchronous, busy time.Duration, pragmas ...str
 	for _, p := range pragmas {
 		params.Add("_pragma", p)
 	}
-	if path != ":memory:" {
+	if wal {
 		params.Add("_pragma", "journal_mode(WAL)")
 	}
 	// Writers take the write lock at BEGIN (BEGIN IMMEDIATE): a deferred transaction that reads
@@ -96,9 +99,9 @@ func sqliteDSN(path string, sync Synchronous, busy time.Duration, pragmas ...str
 // OpenSQLite opens the write pool and the read pool of the SQLite database at path (see
 // SQLiteDSN). The write pool has writeConnsMax connections that never expire, so writers of
 // this process queue for them instead of spinning on SQLite's busy handler; for ":memory:" it
-// has one, which is also the read pool (rdb == wdb), since every connection to ":memory:" is a
-// database of its own. The read pool of a file has SQLiteReadConnsMax connections. Opening
-// connects to nothing yet: the caller pings.
+// has one, which is also the read pool (rdb == wdb). The read pool of a file has
+// SQLiteReadConnsMax connections. Opening connects to nothing yet (the caller pings), except
+// for ":memory:" (see openMemory).
 //
 // For a file, every connection's wal_autocheckpoint is WALBackstopPages: the caller runs a
 // Checkpointer on rdb, and the writer checkpoints only as a backstop.
@@ -113,11 +116,13 @@ func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (w
 	if !memory {
 		pragmas = append(pragmas[:len(pragmas):len(pragmas)], fmt.Sprintf("wal_autocheckpoint(%d)", WALBackstopPages))
 	}
-	if wdb, err = sql.Open("sqlite", sqliteDSN(path, o.Sync, SQLiteWriteWaitStep, pragmas...)); err != nil {
-		return nil, nil, err
-	}
 	if memory {
+		if wdb, err = openMemory(sqliteDSN(memoryName(), false, o.Sync, SQLiteWriteWaitStep, pragmas...) + "&vfs=memdb"); err != nil {
+			return nil, nil, err
+		}
 		writeConnsMax = 1
+	} else if wdb, err = sql.Open("sqlite", sqliteDSN(path, true, o.Sync, SQLiteWriteWaitStep, pragmas...)); err != nil {
+		return nil, nil, err
 	}
 	wdb.SetMaxOpenConns(writeConnsMax)
 	wdb.SetConnMaxLifetime(0)
@@ -153,3 +158,43 @@ func OpenPostgres(dsn string, o Options, invalid error) (*sql.DB, error) {
 	db.SetConnMaxIdleTime(o.MaxIdleTime)
 	return db, nil
 }
+
+// memoryDBs numbers the in-memory databases of this process.
+var memoryDBs atomic.Int64
+
+// memoryName is the URI of a new in-memory database of the memdb VFS: private to this
+// process, shared by its connections, and alive while one of them is open.
+func memoryName() string { return fmt.Sprintf("file:/sqlbase-memory-%d", memoryDBs.Add(1)) }
+
+// openMemory opens a pool on the memdb database at dsn and a connection of its own that keeps
+// the database alive until the pool closes. With ":memory:" the database was the pool's one
+// connection, and database/sql closes a connection whenever the driver deems it unusable:
+// the driver does so after a statement interrupted when its context ended, so a read or
+// write cut short by its deadline lost every table and row of the store.
+func openMemory(dsn string) (*sql.DB, error) {
+	probe, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	_ = probe.Close()
+	keeper, err := drv.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(&memoryConnector{drv: drv, dsn: dsn, keeper: keeper}), nil
+}
+
+// memoryConnector connects to an in-memory database and keeps it alive while the pool is
+// open: database/sql calls Close when the pool closes.
+type memoryConnector struct {
+	drv    driver.Driver
+	dsn    string
+	keeper driver.Conn
+}
+
+func (c *memoryConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+
+func (c *memoryConnector) Driver() driver.Driver { return c.drv }
+
+func (c *memoryConnector) Close() error { return c.keeper.Close() }

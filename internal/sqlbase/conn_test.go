@@ -2,6 +2,7 @@ package sqlbase_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -88,6 +89,32 @@ func TestOpenSQLite(t *testing.T) {
 		var got string
 		require.NoError(t, wdb.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got))
 		assert.Equal(t, "1", got)
+	})
+	// The in-memory database outlives the pool's connection: database/sql closes a connection
+	// the driver deems unusable (as modernc.org/sqlite does after a statement interrupted when
+	// its context ended), and that connection used to be the whole database.
+	t.Run("memory outlives its connection", func(t *testing.T) {
+		wdb, _, err := sqlbase.OpenSQLite(":memory:", sqlbase.Options{}, 1)
+		require.NoError(t, err)
+		defer wdb.Close()
+		_, err = wdb.ExecContext(ctx, "CREATE TABLE t (v INTEGER)")
+		require.NoError(t, err)
+		_, err = wdb.ExecContext(ctx, "INSERT INTO t VALUES (7)")
+		require.NoError(t, err)
+		conn, err := wdb.Conn(ctx)
+		require.NoError(t, err)
+		// ErrBadConn from Raw makes database/sql close the connection.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
+		var v int
+		require.NoError(t, wdb.QueryRowContext(ctx, "SELECT v FROM t").Scan(&v))
+		assert.Equal(t, 7, v)
+
+		other, _, err := sqlbase.OpenSQLite(":memory:", sqlbase.Options{}, 1)
+		require.NoError(t, err)
+		defer other.Close()
+		err = other.QueryRowContext(ctx, "SELECT v FROM t").Scan(&v)
+		require.Error(t, err, "each :memory: store is a database of its own")
 	})
 }
 

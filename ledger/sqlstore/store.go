@@ -23,17 +23,13 @@ const (
 	// process (serialization failure, deadlock, unique violation).
 	UpdateAttemptsMax = 10
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
-	// lock before it fails; an Update stops waiting sooner when its context ends.
+	// lock before it fails; an Update, and the migration OpenSQLite runs, stop waiting sooner
+	// when their context ends (they wait in steps of sqlbase.SQLiteWriteWaitStep).
 	SQLiteBusyTimeout = 10 * time.Second
 	// sqliteWriteConnsMax is the write pool of a SQLite file: the connection pinned for
 	// writers and one that only prepares statements (database/sql then prepares each once more
 	// on the pinned connection). ":memory:" has one connection in all.
 	sqliteWriteConnsMax = 2
-	// sqliteBeginWaitStep is the busy timeout of the pinned SQLite write connection: an
-	// Update waits for another process's write lock in BEGINs of at most this long each, and
-	// checks its context between them (SQLite's busy handler ignores interrupts), for at
-	// most SQLiteBusyTimeout in all.
-	sqliteBeginWaitStep = 50 * time.Millisecond
 	// PostgresConnsDefault bounds the connections to PostgreSQL of one Store.
 	PostgresConnsDefault = 32
 	// PostgresConnsMax is the most WithMaxConns accepts.
@@ -175,9 +171,6 @@ func (s *Store) init(ctx context.Context) error {
 			return fmt.Errorf("pin write connection: %w", err)
 		}
 		s.wconn, s.wstmts, s.wlock = conn, make(map[string]*sql.Stmt), make(chan struct{}, 1)
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBeginWaitStep.Milliseconds())); err != nil {
-			return fmt.Errorf("set the write connection's busy timeout: %w", err)
-		}
 		// The writer checkpoints only as a backstop (sqlbase.OpenSQLite); this does it beside it.
 		s.ckpt = sqlbase.StartCheckpointer(s.rdb, sqlbase.CheckpointInterval)
 	}
@@ -290,20 +283,19 @@ func (s *Store) updateOnce(ctx context.Context, fn func(tx ledger.StoreTx) error
 }
 
 // beginPinned begins a write transaction (BEGIN IMMEDIATE) on the pinned SQLite connection,
-// waiting for another process's write lock in steps of sqliteBeginWaitStep (the connection's
-// busy timeout) until ctx ends or SQLiteBusyTimeout has passed. A BEGIN that fails busy leaves
-// no transaction behind.
+// waiting for another process's write lock until ctx ends or SQLiteBusyTimeout has passed
+// (sqlbase.RetrySQLiteBusy: the pool's busy timeout is sqlbase.SQLiteWriteWaitStep).
 func (s *Store) beginPinned(ctx context.Context) (*sql.Tx, error) {
-	waitEnd := time.Now().Add(SQLiteBusyTimeout)
-	for {
-		sqlTx, err := s.wconn.BeginTx(context.WithoutCancel(ctx), nil)
-		if err == nil || !sqlbase.IsSQLiteBusy(err) || !time.Now().Before(waitEnd) {
-			return sqlTx, err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, fmt.Errorf("%w (%w)", cerr, err)
-		}
+	var sqlTx *sql.Tx
+	err := sqlbase.RetrySQLiteBusy(ctx, func() error {
+		var err error
+		sqlTx, err = s.wconn.BeginTx(context.WithoutCancel(ctx), nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return sqlTx, nil
 }
 
 // runFn runs fn, and abort as well if fn panics, before the panic goes on: a transaction left

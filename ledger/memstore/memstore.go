@@ -232,7 +232,7 @@ func (r reader) Accounts(_ context.Context, after ledger.AccountID, limit int, n
 	if k < len(order) && r.s.accounts[order[k]].rec.ID == after {
 		k++
 	}
-	order = order[k:min(len(order), k+max(limit, 0))]
+	order = order[k : k+min(len(order)-k, max(limit, 0))] // k+limit could overflow
 	out := make([]ledger.AccountState, len(order))
 	for j, i := range order {
 		out[j] = r.state(r.s.accounts[i], now)

@@ -580,9 +580,39 @@ func (t *storeTx) Commit(_ context.Context, c ledger.Commit) error {
 			return fmt.Errorf("memstore: transaction seq %d after %d, %d postings: %w", tr.Seq, uint64(s.count)+uint64(k), len(tr.Postings), ledger.ErrInvalid)
 		}
 	}
+	// The Ledger opens or closes one hold per Commit: the sets of ids are only needed, and
+	// only allocated, for more.
+	var closing map[uuid.UUID]bool
+	if len(c.CloseHolds) > 1 {
+		closing = make(map[uuid.UUID]bool, len(c.CloseHolds))
+	}
 	for _, cl := range c.CloseHolds {
-		if h := s.holds[cl.ID]; h == nil || h.rec.Status != ledger.HoldOpen {
+		if h := s.holds[cl.ID]; h == nil || h.rec.Status != ledger.HoldOpen || closing[cl.ID] {
 			return fmt.Errorf("memstore: closing hold %s that is not open: %w", cl.ID, ledger.ErrInvalid)
+		}
+		if closing != nil {
+			closing[cl.ID] = true
+		}
+	}
+	var opening map[uuid.UUID]bool
+	var openingKeys map[string]bool
+	if len(c.OpenHolds) > 1 {
+		opening, openingKeys = make(map[uuid.UUID]bool, len(c.OpenHolds)), make(map[string]bool)
+	}
+	for _, h := range c.OpenHolds {
+		// A second hold under one id or key would hide the first, whose amount would then
+		// stay held for good: it could no longer be closed.
+		if s.holds[h.ID] != nil || opening[h.ID] {
+			return fmt.Errorf("memstore: opening hold %s that exists: %w", h.ID, ledger.ErrInvalid)
+		}
+		if k := h.IdempotencyKey; k != "" && (s.holdKeys[k] != nil || openingKeys[k]) {
+			return fmt.Errorf("memstore: opening hold %s under key %q that exists: %w", h.ID, k, ledger.ErrInvalid)
+		}
+		if opening != nil {
+			opening[h.ID] = true
+			if h.IdempotencyKey != "" {
+				openingKeys[h.IdempotencyKey] = true
+			}
 		}
 	}
 	t.commits = append(t.commits, c)
@@ -603,6 +633,10 @@ func (t *storeTx) apply() error {
 				to, ok2 := s.index(p.To)
 				if !ok1 || !ok2 {
 					return fmt.Errorf("memstore: posting names an unknown account: %w", ledger.ErrInvalid)
+				}
+				if f == to {
+					// One posting's record would file the account's entry twice.
+					return fmt.Errorf("memstore: posting from %s to itself: %w", p.From, ledger.ErrInvalid)
 				}
 				idx = append(idx, f, to)
 			}

@@ -66,3 +66,51 @@ func TestCommitRejectsMalformedHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertRejectsDuplicates drives the Store directly: an account or asset inserted again,
+// in a later Update or twice in one, is ErrInvalid and changes nothing. Before, the second
+// account hid the first (its balance lost) while Accounts listed the id twice.
+func TestInsertRejectsDuplicates(t *testing.T) {
+	ctx := context.Background()
+	s := storeWithAccounts(t)
+	acc := func(id ledger.AccountID) ledger.AccountRecord { return ledger.AccountRecord{ID: id, Asset: "PTS"} }
+	cases := map[string]func(tx ledger.StoreTx) error{
+		"account again": func(tx ledger.StoreTx) error { return tx.InsertAccount(ctx, acc("b")) },
+		"account twice": func(tx ledger.StoreTx) error {
+			if err := tx.InsertAccount(ctx, acc("c")); err != nil {
+				return err
+			}
+			return tx.InsertAccount(ctx, acc("c"))
+		},
+		"asset again": func(tx ledger.StoreTx) error {
+			if err := tx.InsertAccount(ctx, acc("d")); err != nil {
+				return err
+			}
+			return tx.InsertAsset(ctx, ledger.Asset{Code: "PTS", Scale: 4})
+		},
+		"asset twice": func(tx ledger.StoreTx) error {
+			if err := tx.InsertAsset(ctx, ledger.Asset{Code: "EUR", Scale: 2}); err != nil {
+				return err
+			}
+			return tx.InsertAsset(ctx, ledger.Asset{Code: "EUR", Scale: 3})
+		},
+	}
+	for name, fn := range cases {
+		t.Run(name, func(t *testing.T) {
+			require.ErrorIs(t, s.Update(ctx, fn), ledger.ErrInvalid)
+			require.NoError(t, s.View(ctx, func(r ledger.StoreReader) error {
+				accs, err := r.Accounts(ctx, "", 10, time.Now())
+				require.NoError(t, err)
+				var ids []ledger.AccountID
+				for _, a := range accs {
+					ids = append(ids, a.ID)
+				}
+				require.Equal(t, []ledger.AccountID{"a", "b"}, ids)
+				assets, err := r.Assets(ctx)
+				require.NoError(t, err)
+				require.Equal(t, []ledger.Asset{{Code: "PTS", Scale: 2}}, assets)
+				return nil
+			}))
+		})
+	}
+}

@@ -551,14 +551,25 @@ func (t *storeTx) LockAccounts(_ context.Context, ids []ledger.AccountID, now ti
 	return out, nil
 }
 
+// InsertAsset buffers a new asset. A code the store holds is ErrInvalid; apply catches one
+// inserted twice in an Update.
 func (t *storeTx) InsertAsset(_ context.Context, a ledger.Asset) error {
+	if _, ok := t.s.assets[a.Code]; ok {
+		return fmt.Errorf("memstore: asset %s exists: %w", a.Code, ledger.ErrInvalid)
+	}
 	t.assets = append(t.assets, a)
 	return nil
 }
 
+// InsertAccount buffers a new account. An id the store holds is ErrInvalid; apply catches one
+// inserted twice in an Update.
 func (t *storeTx) InsertAccount(_ context.Context, a ledger.AccountRecord) error {
 	if len(t.s.accounts)+len(t.accounts) >= AccountsMax {
 		return fmt.Errorf("memstore: more than %d accounts: %w", AccountsMax, ledger.ErrInvalid)
+	}
+	if _, ok := t.s.accIndex[a.ID]; ok {
+		// A second account under the id would hide the first and be listed beside it.
+		return fmt.Errorf("memstore: account %s exists: %w", a.ID, ledger.ErrInvalid)
 	}
 	t.accounts = append(t.accounts, a)
 	return nil
@@ -658,6 +669,13 @@ func (t *storeTx) apply() error {
 		}
 	}
 	t.resolved = idx
+	// The Ledger inserts one asset or account per Update, after reading that it is absent.
+	if len(t.assets) > 1 && hasRepeat(t.assets, func(a ledger.Asset) string { return a.Code }) {
+		return fmt.Errorf("memstore: one asset inserted twice: %w", ledger.ErrInvalid)
+	}
+	if len(t.accounts) > 1 && hasRepeat(t.accounts, func(a ledger.AccountRecord) ledger.AccountID { return a.ID }) {
+		return fmt.Errorf("memstore: one account inserted twice: %w", ledger.ErrInvalid)
+	}
 	for _, a := range t.assets {
 		s.assets[a.Code] = a
 	}
@@ -719,6 +737,19 @@ func (t *storeTx) apply() error {
 		s.head = c.Head
 	}
 	return nil
+}
+
+// hasRepeat reports whether two of xs have the same key.
+func hasRepeat[T any, K comparable](xs []T, key func(T) K) bool {
+	seen := make(map[K]struct{}, len(xs))
+	for _, x := range xs {
+		k := key(x)
+		if _, ok := seen[k]; ok {
+			return true
+		}
+		seen[k] = struct{}{}
+	}
+	return false
 }
 
 // lockedScanMax is the most locked accounts index finds by scanning; beyond it, a map. The

@@ -169,6 +169,8 @@ func (s *Store) Close() error {
 		s.chunks, s.accounts, s.order = nil, nil, nil
 		s.byID, s.reversals, s.accIndex = nil, nil, nil
 		s.keys, s.extras = keyIndex{}, arena{}
+		s.assets, s.holds, s.holdKeys = nil, nil, nil
+		s.tx, s.extraBuf, s.deltaBuf = storeTx{}, nil, nil
 	}
 	return nil
 }

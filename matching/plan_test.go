@@ -1301,3 +1301,45 @@ func TestPlanCancelledWhileScoring(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultScorerDistanceNoteFarUnit: an organisation serving the whole area is not bound
+// by the walking circle and gets half the distance points beyond it. The note of its
+// distance part said the walk was the circle's edge ("1000 m walk") however far it was: it
+// must give the walk itself, and say the walk is unknown when it is not a number.
+func TestDefaultScorerDistanceNoteFarUnit(t *testing.T) {
+	here := catalog.Coordinates{Lat: 30, Lng: 120}
+	far := catalog.Coordinates{Lat: 30.05, Lng: 120}
+	walk := catalog.WalkingMeters(here, far)
+	d := catalog.Demand{Kind: catalog.Wish, Location: catalog.Location{Grid: "S/C1/G1", At: here}}
+	tests := []struct {
+		name   string
+		at     catalog.Coordinates
+		scorer matching.DefaultScorer
+		note   string
+	}{
+		{"within the circle", catalog.Coordinates{Lat: 30.001, Lng: 120}, matching.DefaultScorer{},
+			fmt.Sprintf("%d m walk", int(catalog.WalkingMeters(here, catalog.Coordinates{Lat: 30.001, Lng: 120})+0.5))},
+		{"beyond the circle", far, matching.DefaultScorer{},
+			fmt.Sprintf("%d m walk, beyond the 1000 m circle, unit serving the area", int(walk+0.5))},
+		{"beyond a longer circle", far, matching.DefaultScorer{WalkMetersMax: 2500},
+			fmt.Sprintf("%d m walk, beyond the 2500 m circle, unit serving the area", int(walk+0.5))},
+		{"not a number", catalog.Coordinates{Lat: math.NaN(), Lng: 120}, matching.DefaultScorer{},
+			"walk unknown, unit serving the area"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := catalog.Provider{Kind: catalog.Unit, Home: "S/C1", At: tt.at}
+			fit := tt.scorer.Score(matching.Candidate{Demand: &d, Provider: &u}, true)
+			if !fit.Eligible() {
+				t.Fatalf("ineligible: %v", fit.Reason)
+			}
+			for _, p := range fit.Parts {
+				if p.Name == "distance" {
+					equal(t, tt.note, p.Note, "distance note")
+					return
+				}
+			}
+			t.Fatalf("no distance part in %+v", fit.Parts)
+		})
+	}
+}

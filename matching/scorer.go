@@ -2,6 +2,7 @@ package matching
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -178,6 +179,9 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	switch {
 	case !d.Location.At.IsZero() && !p.At.IsZero():
 		walk := catalog.WalkingMeters(d.Location.At, p.At)
+		if explain {
+			distanceNote = walkNote(walk, walkMax)
+		}
 		if !(walk <= walkMax) { // NaN too: int64 of a NaN is up to the platform
 			if !wholeArea {
 				return Fit{Reason: ReasonTooFar}
@@ -185,9 +189,6 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 			walk = walkMax
 		}
 		distancePoints = int64(float64(w.Distance) * (walkMax - walk) / walkMax)
-		if explain {
-			distanceNote = formatMeters(walk) + " walk"
-		}
 	default:
 		// Unknown coordinates: the grid tree tells how near they are (2: same grid, 4: same
 		// community).
@@ -423,5 +424,19 @@ func hasAnyFunction(p *catalog.Provider, functions []catalog.Function) bool {
 }
 
 func formatMeters(m float64) string { return strconv.Itoa(int(m+0.5)) + " m" }
+
+// walkNote explains the distance part of a pairing walk meters apart: the walk itself, also
+// beyond the circle of walkMax meters (which only an organisation serving the whole area
+// passes, scored as at the edge), and "walk unknown" for a walk that is not a finite
+// number, which int would turn into whatever the platform gives.
+func walkNote(walk, walkMax float64) string {
+	switch {
+	case math.IsNaN(walk) || math.IsInf(walk, 0):
+		return "walk unknown"
+	case walk > walkMax:
+		return formatMeters(walk) + " walk, beyond the " + formatMeters(walkMax) + " circle"
+	}
+	return formatMeters(walk) + " walk"
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -3,7 +3,6 @@ package sqlbase_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,20 +17,13 @@ import (
 // is not busy returns at once.
 func TestRetrySQLiteBusy(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "b.db")
-	wdb, rdb, err := sqlbase.OpenSQLite(path, sqlbase.Options{}, 1)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = wdb.Close(); _ = rdb.Close() })
-	require.NoError(t, sqlbase.Ping(ctx, wdb))
-
-	release := holdWriteLock(t, path)
-
+	wdb, release := openLockedSQLite(t)
 	const deadline = 100 * time.Millisecond
 	dctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	calls := 0
 	start := time.Now()
-	err = sqlbase.RetrySQLiteBusy(dctx, func() error {
+	err := sqlbase.RetrySQLiteBusy(dctx, func() error {
 		calls++
 		tx, err := wdb.BeginTx(dctx, nil)
 		if err == nil {

@@ -237,6 +237,18 @@ func TestMigrateRejectsVersionTable(t *testing.T) {
 
 // holdWriteLock takes the write lock of the SQLite file at path on a pool of its own, as
 // another process would, and returns the function that releases it.
+// openLockedSQLite opens a SQLite file's write pool while another connection, as another
+// process would, holds the file's write lock until release.
+func openLockedSQLite(t *testing.T) (wdb *sql.DB, release func()) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "locked.db")
+	wdb, rdb, err := sqlbase.OpenSQLite(path, sqlbase.Options{}, 1)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = wdb.Close(); _ = rdb.Close() })
+	require.NoError(t, sqlbase.Ping(context.Background(), wdb))
+	return wdb, holdWriteLock(t, path)
+}
+
 func holdWriteLock(t *testing.T, path string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
@@ -263,19 +275,12 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 // the full SQLiteBusyTimeout (10 s). Once the lock goes, it runs.
 func TestMigrateHonoursContext(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "m.db")
-	wdb, rdb, err := sqlbase.OpenSQLite(path, sqlbase.Options{}, 1)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = wdb.Close(); _ = rdb.Close() })
-	require.NoError(t, sqlbase.Ping(ctx, wdb))
-
-	release := holdWriteLock(t, path)
-
+	wdb, release := openLockedSQLite(t)
 	const deadline = 100 * time.Millisecond
 	dctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	start := time.Now()
-	err = sqliteDialect.Migrate(dctx, wdb, schema("v"))
+	err := sqliteDialect.Migrate(dctx, wdb, schema("v"))
 	elapsed := time.Since(start)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, elapsed, 20*deadline, "Migrate waited past its deadline")

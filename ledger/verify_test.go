@@ -71,6 +71,9 @@ func (r *tamperReader) Accounts(ctx context.Context, after ledger.AccountID, lim
 }
 
 func (r *tamperReader) Account(ctx context.Context, id ledger.AccountID, now time.Time) (ledger.AccountState, error) {
+	if id == r.dropAccount && id != "" {
+		return ledger.AccountState{}, fmt.Errorf("account %s: %w", id, ledger.ErrNotFound)
+	}
 	st, err := r.StoreReader.Account(ctx, id, now)
 	if err == nil && r.editAccount != nil {
 		r.editAccount(&st)

@@ -3,6 +3,7 @@ package points
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -76,7 +77,8 @@ func (n Naming) withDefaults() Naming {
 
 // validate checks every template: it renders to a valid account id, placeholders fill whole
 // segments, the templates that name one account per holder contain {holder} (and {period}
-// for quota accounts), the clearing template contains {community} and {other}, and no two
+// for quota accounts), the clearing template contains {community} and {other}, no template
+// has a placeholder its accounts are not named with ({community} and {asset} fit all), and no two
 // templates can name the same account, for the community and asset given (the accounts of the
 // shop's stock and the cap accounts take their own assets, STOCK and the cap asset).
 func (n Naming) validate(community, asset string) error {
@@ -100,6 +102,11 @@ func (n Naming) validate(community, asset string) error {
 		for _, seg := range strings.Split(t.t, ":") {
 			if strings.Contains(seg, "{") && !isPlaceholder(seg) {
 				return errorf(ErrInvalidScheme, "account template %s %q: a placeholder must fill a whole segment", t.name, t.t)
+			}
+			// A placeholder the template's accounts never fill would render as an empty
+			// segment (or stay as literal text): every account of it would be invalid.
+			if isPlaceholder(seg) && seg != PlaceCommunity && seg != PlaceAsset && !slices.Contains(t.need, seg) {
+				return errorf(ErrInvalidScheme, "account template %s %q: %s is not filled in for %s accounts", t.name, t.t, seg, t.name)
 			}
 		}
 		for _, p := range t.need {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"regexp"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -100,8 +102,9 @@ const (
 
 var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
-// ParseScheme reads a scheme from JSON (at most SchemeBytesMax bytes, unknown fields refused)
-// and validates it.
+// ParseScheme reads a scheme from JSON (at most SchemeBytesMax bytes, unknown fields refused,
+// a field named twice in one object refused, in any case: encoding/json matches names without
+// case and keeps the last) and validates it.
 //
 // Errors: ErrInvalidScheme.
 func ParseScheme(data []byte) (Scheme, error) {
@@ -116,6 +119,9 @@ func ParseScheme(data []byte) (Scheme, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Scheme{}, errorf(ErrInvalidScheme, "json: trailing data after the scheme")
+	}
+	if err := duplicateKey(data); err != nil {
+		return Scheme{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return Scheme{}, err
@@ -238,6 +244,78 @@ func (s Scheme) normalized() (Scheme, error) {
 		return s, errorf(ErrInvalidScheme, "holder account: %v", err)
 	}
 	return s, nil
+}
+
+// duplicateKey reports an object of the JSON text data (already decoded once, so well-formed)
+// that names one key twice, comparing keys as encoding/json matches them to fields: without
+// case (Unicode simple folding). The decoder would keep the last value without a word, so a
+// cap written twice would be taken from whichever came last.
+func duplicateKey(data []byte) error {
+	type frame struct {
+		keys    map[string]struct{} // folded keys of an object; nil for an array
+		wantKey bool
+	}
+	var stack []frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].keys != nil {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// The decoder bounds the nesting; SchemeBytesMax bounds the tokens.
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF, or the trailing data ParseScheme refused already
+		}
+		if n := len(stack); n > 0 && stack[n-1].keys != nil && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				f := foldKey(key)
+				if _, dup := stack[n-1].keys[f]; dup {
+					return errorf(ErrInvalidScheme, "json: key %q twice in one object", key)
+				}
+				stack[n-1].keys[f] = struct{}{}
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]struct{}{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			if len(stack) == 0 {
+				return nil
+			}
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+		if len(stack) == 0 {
+			return nil // the end of the one value ParseScheme decoded
+		}
+	}
+}
+
+// foldKey maps a key to one representative of the keys encoding/json takes for the same
+// field: each rune replaced by the smallest rune of its simple-folding orbit.
+func foldKey(key string) string {
+	b := make([]byte, 0, len(key))
+	for _, r := range key {
+		for {
+			next := unicode.SimpleFold(r)
+			if next <= r {
+				r = next
+				break
+			}
+			r = next
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }
 
 func (s *Scheme) zone() *time.Location {

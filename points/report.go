@@ -185,7 +185,8 @@ type ServiceRecord struct {
 // awards and time-bank deposits (an activity that earned both is listed once), with
 // clawed-back awards marked and left out of the totals.
 //
-// Errors: ErrInvalid (more than ServiceRecordMax activities), the ledger's ErrClosed.
+// Errors: ErrInvalid (more than ServiceRecordMax activities), ledger.ErrCorrupt (an activity
+// of the provider with unreadable hours or points), the ledger's ErrClosed.
 func ServiceRecordOf(ctx context.Context, l *ledger.Ledger, providerID uuid.UUID) (ServiceRecord, error) {
 	pid := providerID.String()
 	rec := ServiceRecord{ProviderID: pid, Hours: decimal.Zero, Points: decimal.Zero}
@@ -212,12 +213,22 @@ func ServiceRecordOf(ctx context.Context, l *ledger.Ledger, providerID uuid.UUID
 		default:
 			return nil
 		}
+		// Read back what a certificate shows: an unreadable amount is not zero hours.
+		hours, err := decimal.NewFromString(m[MetaHours])
+		if err != nil {
+			return fmt.Errorf("%w: %s %s has unreadable hours %q", ledger.ErrCorrupt, m[MetaKind], tx.ID, m[MetaHours])
+		}
+		var pts decimal.Decimal
+		if m[MetaKind] == KindAward {
+			if pts, err = decimal.NewFromString(m[MetaPoints]); err != nil {
+				return fmt.Errorf("%w: award %s has unreadable points %q", ledger.ErrCorrupt, tx.ID, m[MetaPoints])
+			}
+		}
 		i, ok := index[m[MetaDemand]]
 		if !ok {
 			if len(rec.Activities) >= ServiceRecordMax {
 				return errorf(ErrInvalid, "service record of %s: more than %d activities", pid, ServiceRecordMax)
 			}
-			hours, _ := decimal.NewFromString(m[MetaHours])
 			rec.Activities = append(rec.Activities, Activity{
 				DemandID: m[MetaDemand], Title: m[MetaTitle], Category: m[MetaCategory], Community: m[MetaCommunity],
 				Hours: hours, Points: decimal.Zero, AuditedAt: m[MetaAuditedAt], Auditor: m[MetaAuditor],
@@ -226,7 +237,6 @@ func ServiceRecordOf(ctx context.Context, l *ledger.Ledger, providerID uuid.UUID
 			index[m[MetaDemand]] = i
 		}
 		if m[MetaKind] == KindAward {
-			pts, _ := decimal.NewFromString(m[MetaPoints])
 			rec.Activities[i].Points = pts
 			awardOf[tx.ID] = m[MetaDemand]
 		}

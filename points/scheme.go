@@ -196,7 +196,13 @@ func (s Scheme) normalized() (Scheme, error) {
 	if err := amount("points per hour", s.PointsPerHour, PointsPerHourMax); err != nil {
 		return s, err
 	}
-	for name, m := range map[string]decimal.Decimal{"urgent": s.Multipliers.Urgent, "priority": s.Multipliers.Priority, "big item": s.Multipliers.BigItem} {
+	// In a fixed order, so that a scheme with several bad multipliers is refused with the same
+	// words every time.
+	for _, nm := range [...]struct {
+		name string
+		m    decimal.Decimal
+	}{{"urgent", s.Multipliers.Urgent}, {"priority", s.Multipliers.Priority}, {"big item", s.Multipliers.BigItem}} {
+		name, m := nm.name, nm.m
 		if m.Exponent() < -multiplierScale || !zeroOrWithin(m, multiplierScale, MultiplierMax) {
 			return s, errorf(ErrInvalidScheme, "%s multiplier %s, want 0..%d with at most %d decimal places", name, decimalText(m), MultiplierMax, multiplierScale)
 		}

@@ -3,6 +3,7 @@ package points_test
 import (
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/points"
@@ -29,4 +30,19 @@ func TestParseSchemeDuplicateKeys(t *testing.T) {
 	}
 	_, err := points.ParseScheme([]byte(`{"community":"yangguang","base":[{"points":"10"},{"category":"repair","points":"20"}]}`))
 	require.NoError(t, err, "the same key in two objects of a list is no duplicate")
+}
+
+// TestSchemeInvalidMultipliersNamedInOrder names the first bad multiplier (urgent, priority,
+// big item) every time: the check ranged over a map, so a scheme with two bad multipliers
+// was refused with one name or the other from run to run.
+func TestSchemeInvalidMultipliersNamedInOrder(t *testing.T) {
+	s := points.Scheme{Community: "yangguang"}
+	s.Multipliers.Urgent = decimal.NewFromInt(points.MultiplierMax + 1)
+	s.Multipliers.Priority = decimal.NewFromInt(-1)
+	s.Multipliers.BigItem = decimal.NewFromInt(points.MultiplierMax + 2)
+	for range 64 {
+		err := s.Validate()
+		require.ErrorIs(t, err, points.ErrInvalidScheme)
+		require.Contains(t, err.Error(), "urgent multiplier")
+	}
 }

@@ -19,8 +19,11 @@ const (
 	LeaderboardLimitMax = 10_000
 	ServiceRecordMax    = 100_000 // activities in one service record
 	settlementBanksMax  = 1000
-	leaderboardKeptMax  = 10_000_000 // providers tracked in one leaderboard scan
 )
+
+// leaderboardKeptMax bounds the providers one leaderboard scan tracks (a variable so that
+// tests can lower it).
+var leaderboardKeptMax = 10_000_000
 
 // LeaderboardQuery selects the awards a leaderboard (积分排行) counts: those effective in
 // [From, To) (zero To: no end), of one community ("" for all).
@@ -64,7 +67,9 @@ type awardFacts struct {
 // transaction: awards (kind "award") count for the period they took effect in; a clawback
 // (reversal or partial) takes its award out again.
 //
-// Errors: ErrInvalid (limit out of range, To before From), the ledger's ErrClosed.
+// Errors: ErrInvalid (limit out of range, To before From, more awarded providers than one
+// scan tracks: 10,000,000), ledger.ErrCorrupt (an award with unreadable points or hours), the
+// ledger's ErrClosed.
 func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Leaderboard, error) {
 	if q.Limit < 0 || q.Limit > LeaderboardLimitMax {
 		return Leaderboard{}, errorf(ErrInvalid, "leaderboard limit %d, want 0..%d", q.Limit, LeaderboardLimitMax)
@@ -75,11 +80,12 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 	awards := make(map[uuid.UUID]*awardFacts) // award transactions in the period, by id
 	byDemand := make(map[string]*awardFacts)  // the same, by demand and provider
 	standings := make(map[string]*ProviderStanding)
-	take := func(f *awardFacts, sign int64) {
+	take := func(f *awardFacts, sign int64) error {
 		s := standings[f.key]
 		if s == nil {
+			// Dropping the rest would rank a wrong board without a word.
 			if len(standings) >= leaderboardKeptMax {
-				return
+				return errorf(ErrInvalid, "more than %d providers in one leaderboard: narrow it by community or period", leaderboardKeptMax)
 			}
 			s = &ProviderStanding{Community: f.community, ProviderID: f.provider, Holder: f.owner, Points: decimal.Zero, Hours: decimal.Zero}
 			standings[f.key] = s
@@ -88,6 +94,7 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 		s.Points = s.Points.Add(f.points.Mul(n))
 		s.Hours = s.Hours.Add(f.hours.Mul(n))
 		s.Activities += int(sign)
+		return nil
 	}
 	err := scanAll(ctx, l, func(tx *ledger.Transaction) error {
 		m := tx.Metadata
@@ -105,16 +112,16 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 				community: m[MetaCommunity], provider: m[MetaProvider], owner: m[MetaHolder]}
 			awards[tx.ID] = f
 			byDemand[m[MetaDemand]+"\x00"+m[MetaProvider]] = f
-			take(f, 1)
+			return take(f, 1)
 		case tx.Reverses != uuid.Nil:
 			if f, ok := awards[tx.Reverses]; ok {
-				take(f, -1)
 				delete(awards, tx.Reverses)
+				return take(f, -1)
 			}
 		case m[MetaKind] == KindClawback:
 			if f, ok := byDemand[m[MetaDemand]+"\x00"+m[MetaProvider]]; ok {
-				take(f, -1)
 				delete(byDemand, m[MetaDemand]+"\x00"+m[MetaProvider])
+				return take(f, -1)
 			}
 		}
 		return nil

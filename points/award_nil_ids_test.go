@@ -16,12 +16,7 @@ import (
 // for another demand, was answered with the first one's award and its provider got nothing.
 // Award, Quote and Deposit refuse a zero id with ErrInvalid and post nothing.
 func TestAwardAndDepositWithoutIDs(t *testing.T) {
-	e := newEnv(t, testScheme())
-	bank := newBank(t, e, points.TimeBankConfig{})
-	v := e.volunteer(t, "wang")
-	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
-	c, err := points.CompletionOf(e.ctx, e.cat, d.ID, v.ID)
-	require.NoError(t, err)
+	e, bank, _, c := servedWang(t)
 	for _, tc := range []struct {
 		name    string
 		blankID func(c *points.Completion)

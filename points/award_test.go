@@ -230,6 +230,17 @@ func TestAwardCapsConcurrent(t *testing.T) {
 	e.verify(t)
 }
 
+// servedWang is an env on the test scheme with a time bank and one volunteer, wang, who has
+// served a 2-hour demand, audited: the completion Award and Deposit take.
+func servedWang(t testing.TB) (*env, *points.TimeBank, catalog.Provider, points.Completion) {
+	t.Helper()
+	e := newEnv(t, testScheme())
+	bank := newBank(t, e, points.TimeBankConfig{})
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
+	return e, bank, v, completion(t, e, d.ID, v.ID)
+}
+
 func completion(t testing.TB, e *env, demand, provider [16]byte) points.Completion {
 	t.Helper()
 	c, err := points.CompletionOf(e.ctx, e.cat, demand, provider)

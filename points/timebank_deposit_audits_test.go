@@ -15,12 +15,7 @@ import (
 // Deposit took whichever came last and deposited 5 hours (or refused with ErrRejected the
 // other way round). Deposit refuses it with ErrInvalid, either way, and posts nothing.
 func TestTimeBankDepositTwoAuditsOfTheProvider(t *testing.T) {
-	e := newEnv(t, testScheme())
-	bank := newBank(t, e, points.TimeBankConfig{})
-	v := e.volunteer(t, "wang")
-	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
-	c, err := points.CompletionOf(e.ctx, e.cat, d.ID, v.ID)
-	require.NoError(t, err)
+	e, bank, v, c := servedWang(t)
 	require.Len(t, c.Audits, 1)
 	approved, rejected := c.Audits[0], c.Audits[0]
 	approved.Hours = dec("5")

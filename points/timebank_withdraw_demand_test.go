@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/points"
 )
 
@@ -16,13 +15,8 @@ import (
 // for another service of the same hours, replayed the first and withdrew nothing. Both are
 // refused with ErrInvalid and change nothing.
 func TestTimeBankWithdrawWithoutDemand(t *testing.T) {
-	e := newEnv(t, testScheme())
-	bank := newBank(t, e, points.TimeBankConfig{})
-	v := e.volunteer(t, "wang")
-	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "2", true})
-	c, err := points.CompletionOf(e.ctx, e.cat, d.ID, v.ID)
-	require.NoError(t, err)
-	_, err = bank.Deposit(e.ctx, c)
+	e, bank, v, c := servedWang(t)
+	_, err := bank.Deposit(e.ctx, c)
 	require.NoError(t, err)
 	h := points.ProviderHolder(v)
 

@@ -27,6 +27,11 @@ var (
 	// ErrCapacity reports a claim by a provider that already serves as many demands at once as
 	// its capacity allows (一对多 limit).
 	ErrCapacity = errors.New("catalog: provider at capacity")
+	// ErrCapacityBelowLoad reports an UpdateProvider that would set a provider's capacity
+	// below its current load (the demands it holds an active claim on): the provider would
+	// then serve more demands at once than its capacity (DESIGN.md §4 invariant 6). Nothing is
+	// changed; lower it once enough of its claims are finished or withdrawn.
+	ErrCapacityBelowLoad = errors.New("catalog: capacity below the provider's current load")
 	// ErrHeadcountFull reports a claim on a demand whose headcount (多对一) is already met.
 	ErrHeadcountFull = errors.New("catalog: demand headcount already met")
 	// ErrDuplicateClaim reports a second active claim by the same provider on the same demand.

@@ -133,13 +133,16 @@ func validateProvider(p Provider) error {
 
 // UpdateProvider replaces a provider's profile (name, skills, functions, members, home, service
 // area, capacity, availability, flags). p.Version must be the version the caller read; the
-// load, rating and creation time are kept from the store. A capacity below the current load is
-// allowed: the provider simply takes no new claims until its load falls.
+// load, rating and creation time are kept from the store. The capacity may not go below the
+// current load (the demands the provider holds an active claim on): it would then serve more
+// demands at once than its capacity (DESIGN.md §4 invariant 6). The load is the one of the
+// version checked, and the store writes only over that version, so a claim taken meanwhile
+// makes the update fail with ErrVersionConflict rather than slip under the new capacity.
 //
 // The name and the members' names are trimmed as by RegisterProvider.
 //
 // Errors: ErrInvalid (as RegisterProvider), ErrNotFound, ErrVersionConflict (the provider
-// changed since it was read; claims change it too).
+// changed since it was read; claims change it too), ErrCapacityBelowLoad.
 func (c *Catalog) UpdateProvider(ctx context.Context, p Provider) (Provider, error) {
 	p = p.Clone()
 	if err := normaliseProvider(&p); err != nil {
@@ -151,6 +154,9 @@ func (c *Catalog) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 	}
 	if cur.Version != p.Version {
 		return Provider{}, errorf(ErrVersionConflict, "update provider %s: version %d, caller read %d", p.ID, cur.Version, p.Version)
+	}
+	if p.Capacity < cur.Active {
+		return Provider{}, errorf(ErrCapacityBelowLoad, "update provider %s: capacity %d, serving %d", p.ID, p.Capacity, cur.Active)
 	}
 	p.Active, p.RatingSum, p.RatingCount, p.CreatedAt = cur.Active, cur.RatingSum, cur.RatingCount, cur.CreatedAt
 	p.Version, p.UpdatedAt = cur.Version+1, c.clock()

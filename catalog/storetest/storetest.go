@@ -52,6 +52,8 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 	t.Run("AuditAllRejected", func(t *testing.T) { testAuditAllRejected(t, open(t)) })
 	t.Run("DispatchNeedsOrganisation", func(t *testing.T) { testDispatchNeedsOrganisation(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open) })
+	t.Run("CapacityBelowLoad", func(t *testing.T) { testCapacityBelowLoad(t, open(t)) })
+	t.Run("CapacityRace", func(t *testing.T) { testCapacityRace(t, open(t)) })
 	t.Run("RaceTwoCatalogs", func(t *testing.T) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			s := open(t)

@@ -390,9 +390,10 @@ var demandColumns = []column[Demand]{
 				d.Budget = decimal.Decimal{}
 				return nil
 			}
-			b, err := decimal.NewFromString(strings.ReplaceAll(s, ",", ""))
-			if err != nil || b.IsNegative() || b.GreaterThan(decimal.NewFromInt(BudgetYuanMax)) || !b.Equal(b.Round(2)) {
-				return reason("budget %q: want yuan, at most 2 decimals, up to %d", s, BudgetYuanMax)
+			digits, ok := dropThousandsSeparators(s)
+			b, err := decimal.NewFromString(digits)
+			if !ok || err != nil || b.IsNegative() || b.GreaterThan(decimal.NewFromInt(BudgetYuanMax)) || !b.Equal(b.Round(2)) {
+				return reason("budget %q: want yuan, at most 2 decimals, up to %d, commas only between thousands", s, BudgetYuanMax)
 			}
 			d.Budget = b
 			return nil
@@ -408,6 +409,26 @@ var demandColumns = []column[Demand]{
 	{key: "board_id", zh: "榜单编号", exported: true, format: func(d Demand) string { return formatID(d.BoardID) }},
 	{key: "filled", zh: "已认领人数", exported: true, format: func(d Demand) string { return strconv.Itoa(d.Filled) }},
 	{key: "created_at", zh: "创建时间", exported: true, format: func(d Demand) string { return formatTime(d.CreatedAt) }},
+}
+
+// dropThousandsSeparators removes the commas of a number written with thousands separators
+// ("12,000.50"). It reports false when a comma is anywhere else ("1,5", "12,00"): deleting it
+// would read a decimal comma as a thousands separator and make 1.5 yuan 15.
+func dropThousandsSeparators(s string) (string, bool) {
+	if !strings.Contains(s, ",") {
+		return s, true
+	}
+	whole, fraction, _ := strings.Cut(s, ".")
+	if strings.Contains(fraction, ",") {
+		return "", false
+	}
+	groups := strings.Split(whole, ",")
+	for i, g := range groups {
+		if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) || strings.Trim(g, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(groups, "") + s[len(whole):], true
 }
 
 func formatCoordinate(c Coordinates, v float64) string {

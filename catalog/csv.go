@@ -269,13 +269,22 @@ var demandColumns = []column[Demand]{
 				d.Category = s
 				return nil
 			}
+			// A name may be shared (two "其他" under different parents): then only the code
+			// says which category is meant, and taking the first would file the demand wrongly.
+			var codes []string
 			for _, c := range tax.categories {
 				if c.Name == s || strings.EqualFold(c.NameEN, s) {
-					d.Category = c.Code
-					return nil
+					codes = append(codes, c.Code)
 				}
 			}
-			return reason("unknown category %q", s)
+			switch len(codes) {
+			case 0:
+				return reason("unknown category %q", s)
+			case 1:
+				d.Category = codes[0]
+				return nil
+			}
+			return reason("category %q names %d categories (%s): write the code", s, len(codes), strings.Join(codes, ", "))
 		},
 		format: func(d Demand) string { return d.Category }},
 	{key: "requester_id", zh: "居民编号", required: true,

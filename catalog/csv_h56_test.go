@@ -42,3 +42,33 @@ func TestBudgetCommasOnlyAsThousandsSeparators(t *testing.T) {
 		})
 	}
 }
+
+// A category cell naming several categories (two "其他" under different parents, a common shape
+// of a community's own taxonomy) was read as whichever came first in the taxonomy, so half the
+// demands landed in the wrong category. Such a name is refused; the code still picks one.
+func TestCategoryNameNamingSeveralIsRefused(t *testing.T) {
+	tax, err := catalog.ParseTaxonomy([]byte(`[
+		{"code":"repair","name":"维修","name_en":"Repairs","skills":["repair_general"]},
+		{"code":"repair_other","name":"其他","name_en":"Other","parent":"repair","skills":["repair_general"]},
+		{"code":"care","name":"养老","name_en":"Care","skills":["companionship"]},
+		{"code":"care_other","name":"其他","name_en":"other","parent":"care","skills":["companionship"]}
+	]`))
+	require.NoError(t, err)
+	const head = "kind,title,category,requester_id,grid\n"
+	for _, cell := range []string{"其他", "Other", "OTHER"} {
+		t.Run(cell, func(t *testing.T) {
+			ie := parseDemandsErr(t, head+"wish,x,"+cell+",r1,s/c\n", tax)
+			require.Len(t, ie.Rows, 1)
+			assert.Equal(t, "category", ie.Rows[0].Header)
+			assert.Contains(t, ie.Rows[0].Reason, "repair_other")
+			assert.Contains(t, ie.Rows[0].Reason, "care_other")
+		})
+	}
+	for cell, want := range map[string]string{"care_other": "care_other", "repair_other": "repair_other", "养老": "care", "repairs": "repair"} {
+		t.Run(cell, func(t *testing.T) {
+			ds, err := catalog.ParseDemandsCSV(strings.NewReader(head+"wish,x,"+cell+",r1,s/c\n"), tax)
+			require.NoError(t, err)
+			assert.Equal(t, want, ds[0].Category)
+		})
+	}
+}

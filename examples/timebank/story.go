@@ -29,6 +29,7 @@ const (
 
 // result is what the story did, for the test to check.
 type result struct {
+	served       decimal.Decimal // audited hours of every service in the story
 	deposited    decimal.Decimal
 	donated      decimal.Decimal
 	withdrawn    decimal.Decimal
@@ -146,19 +147,19 @@ func (s *story) tell() error {
 	// Deposits (存入).
 	s.step(1, "存入", "volunteers serve and the audited hours are deposited")
 	h := decimal.RequireFromString
-	if _, err := s.serveAndDeposit(xiaoLi, laoZhou, "教老人用智能手机 smartphone lessons", "digital_help", h("2")); err != nil {
+	if _, _, err := s.serve(xiaoLi, laoZhou, "教老人用智能手机 smartphone lessons", "digital_help", h("2")); err != nil {
 		return err
 	}
-	if _, err := s.serveAndDeposit(xiaoLi, wangAyi, "修理灯具 fix a lamp", "repair_electric", h("1.5")); err != nil {
+	if _, _, err := s.serve(xiaoLi, wangAyi, "修理灯具 fix a lamp", "repair_electric", h("1.5")); err != nil {
 		return err
 	}
-	if _, err := s.serveAndDeposit(xiaoLi, wangAyi, "辅导孙子功课 tutoring her grandson", "tutoring", h("6")); err != nil {
+	if _, _, err := s.serve(xiaoLi, wangAyi, "辅导孙子功课 tutoring her grandson", "tutoring", h("6")); err != nil {
 		return err
 	}
-	if _, err := s.serveAndDeposit(wangAyi, laoZhou, "陪同就医 accompany to the clinic", "elderly_visit", h("3")); err != nil {
+	if _, _, err := s.serve(wangAyi, laoZhou, "陪同就医 accompany to the clinic", "elderly_visit", h("3")); err != nil {
 		return err
 	}
-	if _, err := s.serveAndDeposit(laoZhou, wangAyi, "上门探访 a home visit", "elderly_visit", h("4")); err != nil {
+	if _, _, err := s.serve(laoZhou, wangAyi, "上门探访 a home visit", "elderly_visit", h("4")); err != nil {
 		return err
 	}
 	if err := s.balances(xiaoLi, laoZhou, wangAyi); err != nil {
@@ -167,7 +168,7 @@ func (s *story) tell() error {
 
 	// Withdrawals (兑换服务): refused by policy, then allowed.
 	s.step(2, "兑换服务", "members spend saved hours on services they receive")
-	visit, err := s.serve(laoZhou, wangAyi, "上门打扫 clean the flat", "cleaning", h("2"))
+	visit, _, err := s.serve(laoZhou, wangAyi, "上门打扫 clean the flat", "cleaning", h("2"))
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (s *story) tell() error {
 	}
 	s.res.refused++
 	s.say("   王阿姨 (58) asks to spend 2 h: refused 不符合条件 — %s", refusal.Reason)
-	repair, err := s.serve(xiaoLi, laoZhou, "修理水管 fix a pipe", "repair_electric", h("1.5"))
+	repair, _, err := s.serve(xiaoLi, laoZhou, "修理水管 fix a pipe", "repair_electric", h("1.5"))
 	if err != nil {
 		return err
 	}
@@ -214,7 +215,7 @@ func (s *story) tell() error {
 	// The storage cap (存储上限).
 	s.now = s.now.AddDate(0, 0, 7)
 	s.step(4, "存储上限", "hours over the cap are donated, never lost")
-	dep, err := s.serveAndDeposit(laoZhou, wangAyi, "住院陪护两天 two days of hospital companionship", "elderly_visit", h("18"))
+	_, dep, err := s.serve(laoZhou, wangAyi, "住院陪护两天 two days of hospital companionship", "elderly_visit", h("18"))
 	if err != nil {
 		return err
 	}
@@ -232,7 +233,7 @@ func (s *story) tell() error {
 	// Inter-community exchange (通存通兑).
 	s.now = s.now.AddDate(0, 0, 7)
 	s.step(5, "通存通兑", "李奶奶 spends hours saved in 阳光社区 on a service in 和平社区")
-	chat, err := s.serve(chenShi, liNainai, "周末陪聊 a weekend chat", "elderly_visit", h("2"))
+	chat, _, err := s.serve(chenShi, liNainai, "周末陪聊 a weekend chat", "elderly_visit", h("2"))
 	if err != nil {
 		return err
 	}
@@ -243,10 +244,10 @@ func (s *story) tell() error {
 	s.res.withdrawn = s.res.withdrawn.Add(rec.Hours)
 	s.say("   李奶奶 (74) spends %s h from her 阳光社区 account; 和平社区's pool receives them through the clearing accounts", rec.Hours)
 	// The other way: 老孙 of 和平社区 saved hours at home and is served in 阳光社区.
-	if _, err := s.serveAndDeposit(laoSun, chenShi, "教下象棋 chess lessons", "culture_sport", h("3")); err != nil {
+	if _, _, err := s.serve(laoSun, chenShi, "教下象棋 chess lessons", "culture_sport", h("3")); err != nil {
 		return err
 	}
-	fix, err := s.serve(xiaoLi, laoSun, "修电脑 fix a computer", "digital_help", h("1"))
+	fix, _, err := s.serve(xiaoLi, laoSun, "修电脑 fix a computer", "digital_help", h("1"))
 	if err != nil {
 		return err
 	}
@@ -289,8 +290,10 @@ func (s *story) tell() error {
 }
 
 // serve runs one demand through the closed loop: posted by the receiver, dispatched to the
-// provider, accepted, done with the hours, rated and audited. It returns the demand's id.
-func (s *story) serve(provider, receiver resident, title, category string, hours decimal.Decimal) (uuid.UUID, error) {
+// provider, accepted, done with the hours, rated and audited; then it deposits the provider's
+// audited hours in the provider's bank (one hour served, one hour saved, whether or not the
+// receiver pays for the service with hours of their own). It returns the demand's id.
+func (s *story) serve(provider, receiver resident, title, category string, hours decimal.Decimal) (uuid.UUID, points.HoursReceipt, error) {
 	ctx := s.ctx
 	s.now = s.now.Add(3 * time.Hour)
 	office := catalog.Act{Actor: "office"}
@@ -300,42 +303,35 @@ func (s *story) serve(provider, receiver resident, title, category string, hours
 		Location: catalog.Location{Grid: s.paths[receiver.community]}, Status: catalog.StatusOpen,
 	}, "office")
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("%s: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: %w", title, err)
 	}
 	if _, err := s.cat.Dispatch(ctx, d.ID, []uuid.UUID{p.ID}, office); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: dispatch: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: dispatch: %w", title, err)
 	}
 	if _, err := s.cat.Claim(ctx, d.ID, p.ID, catalog.Act{Actor: provider.id}); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: accept: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: accept: %w", title, err)
 	}
 	if _, err := s.cat.Start(ctx, d.ID, office); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: start: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: start: %w", title, err)
 	}
 	if _, err := s.cat.Complete(ctx, d.ID, []catalog.WorkReport{{ProviderID: p.ID, Hours: hours}}, office); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: complete: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: complete: %w", title, err)
 	}
 	if _, err := s.cat.Rate(ctx, d.ID, 5, "谢谢 thank you", catalog.Act{Actor: receiver.id}); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: rate: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: rate: %w", title, err)
 	}
 	if _, err := s.cat.Audit(ctx, d.ID, []catalog.AuditDecision{{ProviderID: p.ID, Approved: true, Hours: hours}}, office); err != nil {
-		return uuid.Nil, fmt.Errorf("%s: audit: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: audit: %w", title, err)
 	}
-	return d.ID, nil
-}
+	s.res.served = s.res.served.Add(hours)
 
-// serveAndDeposit serves and deposits the provider's audited hours in the provider's bank.
-func (s *story) serveAndDeposit(provider, receiver resident, title, category string, hours decimal.Decimal) (points.HoursReceipt, error) {
-	id, err := s.serve(provider, receiver, title, category, hours)
+	c, err := points.CompletionOf(ctx, s.cat, d.ID, p.ID)
 	if err != nil {
-		return points.HoursReceipt{}, err
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: %w", title, err)
 	}
-	c, err := points.CompletionOf(s.ctx, s.cat, id, s.provs[provider.id].ID)
+	rec, err := s.banks[provider.community].Deposit(ctx, c)
 	if err != nil {
-		return points.HoursReceipt{}, err
-	}
-	rec, err := s.banks[provider.community].Deposit(s.ctx, c)
-	if err != nil {
-		return points.HoursReceipt{}, fmt.Errorf("%s: deposit: %w", title, err)
+		return uuid.Nil, points.HoursReceipt{}, fmt.Errorf("%s: deposit: %w", title, err)
 	}
 	s.res.deposited = s.res.deposited.Add(rec.Hours)
 	s.res.donated = s.res.donated.Add(rec.Donated)
@@ -344,7 +340,7 @@ func (s *story) serveAndDeposit(provider, receiver resident, title, category str
 		note = fmt.Sprintf(", of which %s h over the storage cap donated", rec.Donated)
 	}
 	s.say("   %s serves %s 「%s」: %s h deposited in %s%s", provider.name, receiver.name, title, rec.Hours, s.names[provider.community], note)
-	return rec, nil
+	return d.ID, rec, nil
 }
 
 func (s *story) balances(rs ...resident) error {

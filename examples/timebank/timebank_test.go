@@ -19,8 +19,11 @@ func TestTimebank(t *testing.T) {
 	text := out.String()
 
 	assert.True(t, res.verified, "ledger Verify passed")
-	assert.Equal(t, "37.5", res.deposited.String(), "every audited hour deposited")
-	assert.Equal(t, "0.5", res.donated.String(), "the part over the 20 h cap is donated")
+	// The story's own rule: one audited hour served is one hour saved, for every service,
+	// including those the receiver pays for with a withdrawal.
+	assert.Equal(t, res.served.String(), res.deposited.String(), "every audited hour served is deposited")
+	assert.Equal(t, "44", res.deposited.String(), "2+1.5+6+3+4, 2+1.5, 18, 2+3+1")
+	assert.Equal(t, "2.5", res.donated.String(), "老周 holds 4.5 h, serves 18 h: the 2.5 h over the 20 h cap are donated")
 	assert.Equal(t, "4.5", res.withdrawn.String(), "1.5 h by 老周, 2 h and 1 h across communities")
 	assert.Equal(t, "4", res.gifted.String())
 	assert.Equal(t, 1, res.refused, "the withdrawal at 58 is refused by the age policy")

@@ -23,15 +23,16 @@ const racers = 5
 
 // result is what the story did, for the test to check.
 type result struct {
-	wishes       int
-	claims       int
-	raceWinners  int
-	raceRefused  int
-	awards       int
-	rejected     int
-	pointsIssued decimal.Decimal
-	redeemed     decimal.Decimal
-	verified     bool
+	wishes           int // 微心愿 posted
+	practicalMatters int // 微实事 posted
+	claims           int
+	raceWinners      int
+	raceRefused      int
+	awards           int
+	rejected         int
+	pointsIssued     decimal.Decimal
+	redeemed         decimal.Decimal
+	verified         bool
 }
 
 // story holds the community's catalog, ledger and points scheme, on a clock that the story
@@ -196,7 +197,7 @@ func (s *story) tell() error {
 	if err != nil {
 		return err
 	}
-	s.res.wishes++
+	s.res.practicalMatters++
 	s.say("   第3网格网格员 posts the practical matter 微实事 「%s」 (headcount 人数 %d)", stairs.Title, stairs.Headcount)
 	cut1, err := wish("上门理发 a haircut at home", "haircut", "r-liu", "刘爷爷", building5, 1, catalog.PriorityDisabled)
 	if err != nil {
@@ -222,13 +223,13 @@ func (s *story) tell() error {
 	if err != nil {
 		return fmt.Errorf("publish board: %w", err)
 	}
-	s.say("   「%s」 open until 截止 %s with %d items", board.Name, board.ClosesAt.In(catalog.ImportLocation).Format("01-02 15:04"), 5)
-
-	// What the board shows 李师傅 first (matching.SuggestDemands).
 	published, err := s.cat.Demands(ctx, catalog.DemandQuery{BoardID: board.ID, Limit: catalog.PageSizeMax})
 	if err != nil {
 		return err
 	}
+	s.say("   「%s」 open until 截止 %s with %s on the board", board.Name, board.ClosesAt.In(catalog.ImportLocation).Format("01-02 15:04"), kinds(published.Demands))
+
+	// What the board shows 李师傅 first (matching.SuggestDemands).
 	provs := append([]catalog.Provider{li, zhang, zhao, barbers}, companions...)
 	m, err := matching.NewMatcher(published.Demands, provs, matching.Options{Now: s.clock})
 	if err != nil {
@@ -454,8 +455,8 @@ func (s *story) tell() error {
 	}
 	s.res.verified = true
 	s.say("")
-	s.say("Ledger Verify: OK. %d wishes, %d claims, %d awards (%s points), %d part rejected, %s points redeemed.",
-		s.res.wishes, s.res.claims, s.res.awards, s.res.pointsIssued.StringFixed(2), s.res.rejected, s.res.redeemed.StringFixed(2))
+	s.say("Ledger Verify: OK. %d wishes 微心愿 and %d practical matter 微实事 on the board, %d claims, %d awards (%s points), %d part rejected, %s points redeemed.",
+		s.res.wishes, s.res.practicalMatters, s.res.claims, s.res.awards, s.res.pointsIssued.StringFixed(2), s.res.rejected, s.res.redeemed.StringFixed(2))
 	return nil
 }
 
@@ -465,4 +466,18 @@ func partNames(parts []matching.Part) []string {
 		out[i] = fmt.Sprintf("%s %+d", p.Name, p.Points)
 	}
 	return out
+}
+
+// kinds says how many wishes (微心愿) and practical matters (微实事) the demands are.
+func kinds(demands []catalog.Demand) string {
+	var wishes, matters int
+	for _, d := range demands {
+		switch d.Kind {
+		case catalog.Wish:
+			wishes++
+		case catalog.PracticalMatter:
+			matters++
+		}
+	}
+	return fmt.Sprintf("%d wishes 微心愿 and %d practical matter 微实事", wishes, matters)
 }

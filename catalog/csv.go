@@ -93,8 +93,11 @@ type column[T any] struct {
 	aliases  []string
 	required bool
 	exported bool // written by export only; ignored by import
-	parse    func(rec *T, cell string, tax *Taxonomy) error
-	format   func(rec T) string
+	// pair is the key of a column this one is given with (lat and lng): a file or a row
+	// giving one without the other is refused, as the missing one would read as 0.
+	pair   string
+	parse  func(rec *T, cell string, tax *Taxonomy) error
+	format func(rec T) string
 }
 
 func reason(format string, args ...any) error { return errString(fmt.Sprintf(format, args...)) }
@@ -305,13 +308,13 @@ var demandColumns = []column[Demand]{
 			return err
 		},
 		format: func(d Demand) string { return string(d.Location.Grid) }},
-	{key: "lat", zh: "纬度",
+	{key: "lat", zh: "纬度", pair: "lng",
 		parse: func(d *Demand, s string, _ *Taxonomy) (err error) {
 			d.Location.At.Lat, err = parseCoordinate(s, 90)
 			return err
 		},
 		format: func(d Demand) string { return formatCoordinate(d.Location.At, d.Location.At.Lat) }},
-	{key: "lng", zh: "经度",
+	{key: "lng", zh: "经度", pair: "lat",
 		parse: func(d *Demand, s string, _ *Taxonomy) (err error) {
 			d.Location.At.Lng, err = parseCoordinate(s, 180)
 			return err
@@ -542,13 +545,13 @@ var providerColumns = []column[Provider]{
 			return nil
 		},
 		format: func(p Provider) string { return joinList(p.ServiceArea) }},
-	{key: "lat", zh: "纬度",
+	{key: "lat", zh: "纬度", pair: "lng",
 		parse: func(p *Provider, s string, _ *Taxonomy) (err error) {
 			p.At.Lat, err = parseCoordinate(s, 90)
 			return err
 		},
 		format: func(p Provider) string { return formatCoordinate(p.At, p.At.Lat) }},
-	{key: "lng", zh: "经度",
+	{key: "lng", zh: "经度", pair: "lat",
 		parse: func(p *Provider, s string, _ *Taxonomy) (err error) {
 			p.At.Lng, err = parseCoordinate(s, 180)
 			return err
@@ -633,6 +636,10 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 	}
 	colOf := make([]int, len(header)) // header index -> column index, -1 ignored
 	seen := make(map[int]bool)
+	keyOf := make(map[string]int, len(cols)) // column key -> column index
+	for ci, c := range cols {
+		keyOf[c.key] = ci
+	}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		header[i] = h
@@ -655,6 +662,19 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 	for ci, c := range cols {
 		if c.required && !seen[ci] {
 			ie.add(RowError{Line: 1, Reason: fmt.Sprintf("missing column %s (%s)", c.key, c.zh)})
+		}
+		if c.pair != "" && seen[ci] && !seen[keyOf[c.pair]] {
+			p := cols[keyOf[c.pair]]
+			ie.add(RowError{Line: 1, Reason: fmt.Sprintf("column %s (%s) without column %s (%s)", c.key, c.zh, p.key, p.zh)})
+		}
+	}
+	hdrOf := make([]int, len(cols)) // column index -> header index, -1 absent
+	for ci := range hdrOf {
+		hdrOf[ci] = -1
+	}
+	for i, ci := range colOf {
+		if ci >= 0 {
+			hdrOf[ci] = i
 		}
 	}
 	if ie.Total > 0 {
@@ -705,6 +725,16 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 				bad = true
 			}
 		}
+		for i, cell := range rec {
+			ci := colOf[i]
+			if ci < 0 || cols[ci].pair == "" || strings.TrimSpace(cell) != "" {
+				continue
+			}
+			if j := hdrOf[keyOf[cols[ci].pair]]; strings.TrimSpace(rec[j]) != "" {
+				ie.add(RowError{Line: line, Column: i + 1, Header: header[i], Reason: fmt.Sprintf("empty, but %s is given: give both or neither", header[j])})
+				bad = true
+			}
+		}
 		if !bad {
 			if err := validate(&x); err != nil {
 				ie.add(RowError{Line: line, Reason: strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())})
@@ -743,7 +773,8 @@ func blank(rec []string) bool {
 // English or Chinese headers; columns in any order; export-only columns such as id and status
 // ignored) and validates every row against tax, without storing anything. Times without a zone
 // are China time (ImportLocation). List cells (skills, priority) separate items with ';', '；'
-// or '、'.
+// or '、'. Latitude and longitude come together: a file or a row giving one without the other
+// is refused (an empty pair is an unknown point).
 //
 // Errors: an *ImportError (wrapping ErrInvalid) listing every bad cell with its line, column and
 // reason.

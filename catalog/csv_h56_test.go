@@ -72,3 +72,41 @@ func TestCategoryNameNamingSeveralIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// A latitude without a longitude (or the other way round) was read with the missing one as 0, a
+// point on the Greenwich meridian or the equator, thousands of kilometres from the community;
+// a file with a lat column and no lng column did so for every row. Both or neither are given.
+func TestCoordinatesComeInPairs(t *testing.T) {
+	t.Run("demand cell", func(t *testing.T) {
+		ie := parseDemandsErr(t, "kind,title,category,requester_id,grid,lat,lng\n"+
+			"wish,x,haircut,r1,s/c,30.27,\n"+
+			"wish,y,haircut,r1,s/c,,120.15\n"+
+			"wish,z,haircut,r1,s/c,0,\n", nil)
+		require.Len(t, ie.Rows, 3)
+		for i, r := range ie.Rows {
+			assert.Equal(t, i+2, r.Line)
+		}
+		assert.Equal(t, "lng", ie.Rows[0].Header)
+		assert.Equal(t, "lat", ie.Rows[1].Header)
+	})
+	t.Run("demand header", func(t *testing.T) {
+		ie := parseDemandsErr(t, "kind,title,category,requester_id,grid,纬度\nwish,x,haircut,r1,s/c,30.27\n", nil)
+		require.Len(t, ie.Rows, 1)
+		assert.Equal(t, 1, ie.Rows[0].Line)
+	})
+	t.Run("provider cell", func(t *testing.T) {
+		_, err := catalog.ParseProvidersCSV(strings.NewReader("kind,name,home,capacity,lat,lng\nvolunteer,a,s,1,,120.15\n"))
+		var ie *catalog.ImportError
+		require.ErrorAs(t, err, &ie)
+		require.Len(t, ie.Rows, 1)
+		assert.Equal(t, "lat", ie.Rows[0].Header)
+	})
+	t.Run("both or neither", func(t *testing.T) {
+		ds, err := catalog.ParseDemandsCSV(strings.NewReader("kind,title,category,requester_id,grid,lat,lng\n"+
+			"wish,x,haircut,r1,s/c,30.27,120.15\nwish,y,haircut,r1,s/c,,\nwish,z,haircut,r1,s/c,51.48,0\n"), nil)
+		require.NoError(t, err)
+		assert.Equal(t, catalog.Coordinates{Lat: 30.27, Lng: 120.15}, ds[0].Location.At)
+		assert.True(t, ds[1].Location.At.IsZero())
+		assert.Equal(t, catalog.Coordinates{Lat: 51.48}, ds[2].Location.At)
+	})
+}

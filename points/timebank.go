@@ -638,7 +638,9 @@ func giftKey(community, key string) string {
 // scale, an unknown relationship), ErrOverCap (a *Refusal naming the limit),
 // ErrInsufficientPoints, ErrKeyReused, ErrInvalidScheme (the receiver's account exists with
 // another storage cap), the ledger's ErrAboveMaxBalance (lost CreditRetriesMax races, as for
-// Deposit) and ErrClosed.
+// Deposit) and ErrClosed. A refused gift changes nothing (except that one refused because the
+// giver spent hours while it ran may leave the receiver's and the giver's yearly accounts
+// opened, empty).
 func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 	if !ValidHolder(g.Key) || len(g.Key) > GiftKeyBytesMax {
 		return HoursReceipt{}, errorf(ErrInvalid, "gift: key %q", g.Key)
@@ -662,12 +664,18 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 		MetaHours: g.Hours.String(), MetaRelationship: g.Relationship,
 	}
 	var year []ledger.Posting
+	var quota ledger.AccountID
 	if !tb.c.GiftYearMax.IsZero() {
-		id := render(tb.c.Accounts.Quota, tb.c.Community, g.From, tb.quotaAsset, tb.c.Now().In(tb.zone).Format("g2006"), "")
-		if err := tb.open(ctx, ledger.Account{ID: id, Asset: tb.quotaAsset, MinBalance: tb.c.GiftYearMax.Neg()}); err != nil {
+		quota = render(tb.c.Accounts.Quota, tb.c.Community, g.From, tb.quotaAsset, tb.c.Now().In(tb.zone).Format("g2006"), "")
+	}
+	if err := tb.refuseGiftEarly(ctx, key, g, from, quota); err != nil {
+		return HoursReceipt{}, err
+	}
+	if quota != "" {
+		if err := tb.open(ctx, ledger.Account{ID: quota, Asset: tb.quotaAsset, MinBalance: tb.c.GiftYearMax.Neg()}); err != nil {
 			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
 		}
-		year = []ledger.Posting{{From: id, To: tb.quotaSink, Amount: g.Hours, Asset: tb.quotaAsset}}
+		year = []ledger.Posting{{From: quota, To: tb.quotaSink, Amount: g.Hours, Asset: tb.quotaAsset}}
 	}
 	r, err := tb.credit(ctx, key, g.To, from, g.Hours, year, "时间银行转赠 gift ("+g.Relationship+")", meta)
 	switch {
@@ -681,4 +689,37 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 		return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours to give, %s available", g.Hours, have)
 	}
 	return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+}
+
+// refuseGiftEarly refuses a gift by reading first what its posting would refuse (too few hours
+// for the giver, the giver's yearly limit reached, with quota the giver's yearly account or ""),
+// so that a refused gift opens no accounts: neither the receiver's nor the giver's yearly one.
+// A gift whose key was used is left to credit, which answers it from the first transaction
+// whatever the balances now. A gift that passes here can still be refused by the posting when
+// the giver spends meanwhile (the accounts are then opened, empty).
+func (tb *TimeBank) refuseGiftEarly(ctx context.Context, key string, g Gift, from, quota ledger.AccountID) error {
+	have, err := availableOrZero(ctx, tb.l, from)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	over := false
+	if quota != "" {
+		given, err := balanceOrZero(ctx, tb.l, quota)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		over = given.Sub(g.Hours).LessThan(tb.c.GiftYearMax.Neg())
+	}
+	if have.GreaterThanOrEqual(g.Hours) && !over {
+		return nil
+	}
+	if _, err := tb.l.TransactionByKey(ctx, key); err == nil {
+		return nil
+	} else if !errors.Is(err, ledger.ErrNotFound) {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	if have.LessThan(g.Hours) {
+		return refuse(ErrInsufficientPoints, key, "%s hours to give, %s available", g.Hours, have)
+	}
+	return refuse(ErrOverCap, key, "the yearly gift limit of %s hours for %s is reached", tb.c.GiftYearMax, g.From)
 }

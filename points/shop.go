@@ -179,7 +179,7 @@ type Redemption struct {
 	Holder     string
 	SKU        string
 	Quantity   int64
-	Points     decimal.Decimal
+	Points     decimal.Decimal // reserved: the price × Quantity when the points were held
 	PointsHold uuid.UUID
 	StockHold  uuid.UUID
 }
@@ -191,9 +191,10 @@ type Redemption struct {
 const RedeemAttemptsMax = 32
 
 // Redeem reserves quantity units of an item and their price in points from the holder's
-// account, once per key: the same request again returns the same redemption (fulfilled or
-// cancelled since, as it stands). The units are checked first, so a holder short of both is
-// told the item is out of stock.
+// account, once per key: the same request (key, holder, item and quantity) again returns the
+// same redemption (fulfilled or cancelled since, as it stands), with the points it reserved
+// even if the item's price has changed since. The units are checked first, so a holder short
+// of both is told the item is out of stock.
 //
 // A refused redemption reserves nothing and does not use up its key: the same request (or
 // another) may be made under it later, whatever refusals came before, and succeeds at most
@@ -206,8 +207,8 @@ const RedeemAttemptsMax = 32
 //
 // Errors: ErrInvalid (bad key, holder or quantity, unknown item, a price × quantity beyond
 // the ledger's ledger.AmountMinorMax minor units for one posting), ErrOutOfStock,
-// ErrInsufficientPoints, ErrKeyReused (the key was used for another request, or
-// RedeemAttemptsMax attempts under it were voided), the ledger's ErrClosed.
+// ErrInsufficientPoints, ErrKeyReused (the key was used for another holder, item or
+// quantity, or RedeemAttemptsMax attempts under it were voided), the ledger's ErrClosed.
 func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity int64) (Redemption, error) {
 	it, ok := sh.Item(sku)
 	switch {
@@ -401,8 +402,16 @@ func (ro *redeemOp) decided(ctx context.Context, n int, stock, pts ledger.Hold) 
 		}
 		return true, nil
 	}
-	if !samePosting(pts.Posting, ro.points) || !samePosting(stock.Posting, ro.stock) {
+	// The request is the key, holder, item and quantity; the price is the shop's, and the
+	// points were reserved at the price of their day. A replay after a price change is the
+	// same request and gets the redemption it made, at that price: refusing it would strand
+	// the reservation, since the caller that lost the answer has no other way to its holds.
+	p := pts.Posting
+	if p.From != ro.points.From || p.To != ro.points.To || p.Asset != ro.points.Asset || !samePosting(stock.Posting, ro.stock) {
 		return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+	}
+	if !p.Amount.Equal(ro.r.Points) {
+		ro.r.Points = p.Amount
 	}
 	if n == 0 && stock.Status == ledger.HoldReleased {
 		// Redeem once reserved the units of a retry after a refusal for points under a key of

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"unicode"
@@ -33,7 +34,8 @@ type GridPath string
 // NewGridPath joins segments into a path and validates it.
 //
 // Errors: ErrInvalid if there are no segments or more than GridDepthMax, or a segment is empty,
-// longer than GridSegmentBytesMax, contains '/', a control character, leading or trailing
+// longer than GridSegmentBytesMax, contains '/', a control character, an invisible format
+// character (Unicode category Cf: a zero-width space, a byte-order mark), leading or trailing
 // spaces, or invalid UTF-8.
 func NewGridPath(segments ...string) (GridPath, error) {
 	if len(segments) == 0 || len(segments) > GridDepthMax {
@@ -76,6 +78,11 @@ func validGridSegment(s string) error {
 	for _, r := range s {
 		if r == '/' || unicode.IsControl(r) {
 			return errString("contains '/' or a control character")
+		}
+		// A format character (zero-width space, byte-order mark, bidirectional override) is
+		// invisible: the path would look like another node's and not be equal to it.
+		if unicode.Is(unicode.Cf, r) {
+			return errString(fmt.Sprintf("contains the invisible format character %U", r))
 		}
 	}
 	return nil

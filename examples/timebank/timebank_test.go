@@ -5,12 +5,34 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/output.golden with the story's output")
+
+// TestTimebankOutput compares the whole story, line by line, with testdata/output.golden, so
+// that every number it prints (balances, the cap split, the settlement, the statement) is
+// checked, not only its labels. After a deliberate change, run
+// go test ./examples/timebank -run TestTimebankOutput -update and read the diff.
+func TestTimebankOutput(t *testing.T) {
+	var out bytes.Buffer
+	_, err := run(context.Background(), &out)
+	require.NoError(t, err, out.String())
+	golden := filepath.Join("testdata", "output.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(out.String()), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out.String())
+}
 
 func TestTimebank(t *testing.T) {
 	var out bytes.Buffer

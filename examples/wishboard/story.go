@@ -28,6 +28,7 @@ type result struct {
 	claims           int
 	raceWinners      int
 	raceRefused      int
+	raceWinner       string // the name of the volunteer who won the race
 	awards           int
 	rejected         int
 	pointsIssued     decimal.Decimal
@@ -308,6 +309,7 @@ func (s *story) tell() error {
 		case err == nil:
 			s.res.raceWinners++
 			winner = companions[i]
+			s.res.raceWinner = winner.Name
 		case errors.Is(err, catalog.ErrHeadcountFull):
 			s.res.raceRefused++
 		default:

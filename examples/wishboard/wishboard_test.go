@@ -5,12 +5,36 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/output.golden with the story's output")
+
+// TestWishboardOutput compares the whole story, line by line, with testdata/output.golden, so
+// that every number it prints is checked, not only its labels. Who wins the claim race is the
+// one thing that varies: the winner's name is replaced by <winner>. After a deliberate change,
+// run go test ./examples/wishboard -run TestWishboardOutput -update and read the diff.
+func TestWishboardOutput(t *testing.T) {
+	var out bytes.Buffer
+	res, err := run(context.Background(), &out)
+	require.NoError(t, err, out.String())
+	require.NotEmpty(t, res.raceWinner)
+	got := strings.ReplaceAll(out.String(), "」 "+res.raceWinner+": approved", "」 <winner>: approved")
+	golden := filepath.Join("testdata", "output.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+}
 
 func TestWishboard(t *testing.T) {
 	var out bytes.Buffer

@@ -682,6 +682,7 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 	}
 	var out []T
 	var lines []int
+	rows := 0 // non-blank data rows read, good or bad
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -700,10 +701,11 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 		if blank(rec) {
 			continue
 		}
-		if len(out) >= ImportRowsMax {
+		if rows >= ImportRowsMax { // bad rows count too: the file is too long either way
 			ie.add(RowError{Line: line, Reason: fmt.Sprintf("more than %d rows", ImportRowsMax)})
 			break
 		}
+		rows++
 		if len(rec) != len(header) {
 			ie.add(RowError{Line: line, Reason: fmt.Sprintf("%d cells, the header has %d", len(rec), len(header))})
 			continue

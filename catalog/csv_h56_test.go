@@ -110,3 +110,20 @@ func TestCoordinatesComeInPairs(t *testing.T) {
 		assert.Equal(t, catalog.Coordinates{Lat: 51.48}, ds[2].Location.At)
 	})
 }
+
+// The row limit counted only the rows that parsed, so a file over ImportRowsMax with a bad row
+// was refused for the bad row alone; fixed, it was then refused again for its length. Every
+// data row counts.
+func TestRowLimitCountsBadRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("kind,title,category,requester_id,grid\n")
+	b.WriteString("wish,,haircut,r1,s/c\n") // line 2: no title
+	for range catalog.ImportRowsMax {
+		b.WriteString("wish,x,haircut,r1,s/c\n")
+	}
+	ie := parseDemandsErr(t, b.String(), nil)
+	require.Len(t, ie.Rows, 2)
+	assert.Equal(t, 2, ie.Rows[0].Line)
+	assert.Equal(t, catalog.ImportRowsMax+2, ie.Rows[1].Line)
+	assert.Contains(t, ie.Rows[1].Reason, "rows")
+}

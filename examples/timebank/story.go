@@ -272,12 +272,21 @@ func (s *story) tell() error {
 
 	// Statements (明细) and the ledger's own check.
 	s.step(6, "明细", "李奶奶's statement")
-	st, err := s.banks[0].Statement(ctx, liNainai.holder(), "", 0)
-	if err != nil {
-		return err
-	}
-	for _, e := range st.Entries {
-		s.say("   %s %-8s %6s h  balance %5s h  %s%s", e.At.In(catalog.ImportLocation).Format("01-02"), e.Kind, e.Change.StringFixed(2), e.Balance.StringFixed(2), e.Relationship, e.ServedIn)
+	for cursor := ""; ; {
+		st, err := s.banks[0].Statement(ctx, liNainai.holder(), cursor, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range st.Entries {
+			note := e.Relationship // a gift's
+			if e.ServedIn != "" {
+				note = "served in " + s.bankName(e.ServedIn) // a withdrawal in another community
+			}
+			s.say("   %s %-8s %6s h  balance %5s h  %s", e.At.In(catalog.ImportLocation).Format("01-02"), e.Kind, e.Change.StringFixed(2), e.Balance.StringFixed(2), note)
+		}
+		if cursor = st.NextCursor; cursor == "" {
+			break
+		}
 	}
 	if err := s.led.Verify(ctx); err != nil {
 		return fmt.Errorf("ledger verify: %w", err)

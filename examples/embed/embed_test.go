@@ -39,6 +39,9 @@ func Example() {
 
 	fmt.Println("points awarded:", receipt.Points)
 	fmt.Println("ledger verified:", led.Verify(ctx) == nil)
+	if err := store.Close(); err != nil { // the store's connections; a service closes it on shutdown
+		panic(err)
+	}
 	// Output:
 	// points awarded: 20
 	// ledger verified: true

@@ -500,7 +500,8 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // Errors: ErrInvalid (bad holder, no DemandID, hours not positive or beyond the scale, a
 // serving bank on another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
 // ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
-// ledger's ErrClosed. A refused withdrawal changes nothing (except that one across
+// ledger's ErrClosed, the context's error when it ended while the policy was asked (not a
+// refusal). A refused withdrawal changes nothing (except that one across
 // communities refused because the member spent hours while it ran may leave the pair's
 // clearing accounts opened, empty).
 func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, error) {
@@ -552,6 +553,11 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	}
 	if tb.c.Policy != nil {
 		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				// The policy could not answer (its lookup was cancelled or timed out): not a
+				// reason to give the member, and the caller may retry.
+				return HoursReceipt{}, fmt.Errorf("%s: withdraw policy not answered: %w", key, cerr)
+			}
 			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
 		}
 	}

@@ -278,16 +278,27 @@ func (ro *redeemOp) attempt(ctx context.Context, n int) (next bool, err error) {
 	fresh := errors.Is(err, ledger.ErrNotFound)
 	if fresh {
 		// Refuse by reading first where possible: a refusal then writes nothing at all.
-		if err := ro.check(ctx); err != nil {
-			return false, err
-		}
-		stock, err = l.Hold(ctx, ro.stock, ledger.HoldOptions{IdempotencyKey: sk})
-		switch {
-		case errors.Is(err, ledger.ErrInsufficientBalance):
-			return false, ro.outOfStock(ctx)
-		case errors.Is(err, ledger.ErrIdempotencyConflict):
-			// A concurrent call under this key, for another request, took the attempt.
-			return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+		if cerr := ro.check(ctx); cerr != nil {
+			if !errors.Is(cerr, ErrOutOfStock) && !errors.Is(cerr, ErrInsufficientPoints) {
+				return false, cerr
+			}
+			// A concurrent call under this key (another process the client's retry reached)
+			// may have reserved since the key was read, and its reservation be what the check
+			// found missing: then its attempt is the answer, not the refusal.
+			stock, err = l.HoldByKey(ctx, sk)
+			if errors.Is(err, ledger.ErrNotFound) {
+				return false, cerr
+			}
+			fresh = false
+		} else {
+			stock, err = l.Hold(ctx, ro.stock, ledger.HoldOptions{IdempotencyKey: sk})
+			switch {
+			case errors.Is(err, ledger.ErrInsufficientBalance):
+				return false, ro.outOfStock(ctx)
+			case errors.Is(err, ledger.ErrIdempotencyConflict):
+				// A concurrent call under this key, for another request, took the attempt.
+				return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
+			}
 		}
 	}
 	if err != nil {

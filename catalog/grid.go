@@ -22,6 +22,9 @@ const (
 	GridDepthMax        = LevelBuilding // a path has 1..GridDepthMax segments
 	GridSegmentBytesMax = 64            // one segment's name, in bytes of UTF-8
 	gridSeparator       = "/"
+	// gridSeparatorFullWidth is how a Chinese input method types the separator; ParseGridPath
+	// reads it as gridSeparator, and no canonical path holds it.
+	gridSeparatorFullWidth = "／"
 )
 
 // GridPath names a node of the grid tree (微网格) as '/'-joined segments from the street down:
@@ -34,7 +37,7 @@ type GridPath string
 // NewGridPath joins segments into a path and validates it.
 //
 // Errors: ErrInvalid if there are no segments or more than GridDepthMax, or a segment is empty,
-// longer than GridSegmentBytesMax, contains '/', a control character, an invisible format
+// longer than GridSegmentBytesMax, contains '/' or '／', a control character, an invisible format
 // character (Unicode category Cf: a zero-width space, a byte-order mark), leading or trailing
 // spaces, or invalid UTF-8.
 func NewGridPath(segments ...string) (GridPath, error) {
@@ -50,14 +53,15 @@ func NewGridPath(segments ...string) (GridPath, error) {
 }
 
 // ParseGridPath parses "street/community/grid/building" (1..4 segments). Surrounding spaces of
-// each segment are trimmed, so "幸福街道 / 阳光社区" parses to "幸福街道/阳光社区".
+// each segment are trimmed, so "幸福街道 / 阳光社区" parses to "幸福街道/阳光社区", and the
+// full-width solidus '／' a Chinese input method types separates segments as '/' does.
 //
 // Errors: ErrInvalid as for NewGridPath.
 func ParseGridPath(s string) (GridPath, error) {
 	if len(s) > GridDepthMax*(GridSegmentBytesMax+8) {
 		return "", errorf(ErrInvalid, "grid path: %d bytes is too long", len(s))
 	}
-	parts := strings.Split(s, gridSeparator)
+	parts := strings.Split(strings.ReplaceAll(s, gridSeparatorFullWidth, gridSeparator), gridSeparator)
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
@@ -76,8 +80,8 @@ func validGridSegment(s string) error {
 		return errString("leading or trailing space")
 	}
 	for _, r := range s {
-		if r == '/' || unicode.IsControl(r) {
-			return errString("contains '/' or a control character")
+		if r == '/' || r == '／' || unicode.IsControl(r) {
+			return errString("contains '/', '／' or a control character")
 		}
 		// A format character (zero-width space, byte-order mark, bidirectional override) is
 		// invisible: the path would look like another node's and not be equal to it.

@@ -82,6 +82,7 @@ func FuzzParseGridPath(f *testing.F) {
 	f.Add("幸福街道/阳光社区/1网格/3栋")
 	f.Add(" a / b ")
 	f.Add("a//b")
+	f.Add("幸福街道／阳光社区\u200b")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := catalog.ParseGridPath(s)
 		if err != nil {

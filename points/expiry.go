@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,9 +98,10 @@ const ExpireSchemesMax = 10_000
 // A run is idempotent per period (the day of asOf): an account that an expiry of this scheme
 // in this period already covers (found in the same scan) is not expired again in it, even
 // if points were held then and could only partly expire; and each account's expiry is one
-// transaction whose key is derived from the community, the period and the account, so runs
-// racing each other (two processes, or two Incentives of one scheme) expire an account at
-// most once in the period, even when the ledger changed between their scans. A run that
+// transaction whose key is derived from the community, the account and the number of its
+// earlier expiries, so runs racing each other (two processes, or two Incentives of one
+// scheme, of one period or of two: replicas whose clocks straddle midnight) expire each lot
+// once, even when the ledger changed between their scans. A run that
 // dies midway is repaired by running again. Racing runs are safe but do the work twice, so
 // run one Expire per scheme at a time (a scheduled job); within one process an Incentive's
 // Expire serialises itself. To expire several schemes of one ledger, ExpireAll reads the
@@ -239,6 +241,10 @@ type expiryRun struct {
 	// done holds the holder accounts (indices in assetLots) that an expiry transaction of
 	// this scheme and period already covers.
 	done map[int]struct{}
+	// expiries counts, per holder account (index in assetLots), the expiry transactions of
+	// this scheme the scan found, of any period: the account's next expiry is numbered by it
+	// (expiryKey).
+	expiries map[int]int
 }
 
 // lotScan holds the lots of every holder account of the schemes being expired, per asset:
@@ -321,20 +327,29 @@ func (sc *lotScan) visit(tx *ledger.Transaction) error {
 	return nil
 }
 
-// expired records which holder accounts an expiry transaction covers, for the run of its
-// scheme if that run expires the same period.
+// expired counts the holder accounts an expiry transaction covers for the run of its scheme,
+// and records them as done if that run expires the same period.
 func (sc *lotScan) expired(tx *ledger.Transaction) {
 	r := sc.runs[tx.Metadata[MetaCommunity]]
-	if r == nil || tx.Metadata[MetaPeriod] != r.period {
+	if r == nil {
 		return
 	}
+	samePeriod := tx.Metadata[MetaPeriod] == r.period
 	a := sc.assets[r.inc.s.Asset]
 	for i := range tx.Postings {
 		p := &tx.Postings[i]
 		if p.To != r.inc.expiry || p.Asset != a.asset {
 			continue
 		}
-		if j := a.get(p.From); j >= 0 {
+		j := a.get(p.From)
+		if j < 0 {
+			continue
+		}
+		if r.expiries == nil {
+			r.expiries = make(map[int]int)
+		}
+		r.expiries[j]++
+		if samePeriod {
 			if r.done == nil {
 				r.done = make(map[int]struct{})
 			}
@@ -371,9 +386,11 @@ func (a *assetLots) get(id ledger.AccountID) int {
 // told of every expiry transaction it posts or finds a racing run posted under its key.
 //
 // Each holder account's expiry is a transaction of its own, keyed by the community, the
-// period and the account (expiryKey): a run whose scan saw another ledger than a racing run's
-// (a holder spent or received points in between) still expires each account at most once in
-// the period. A key over several accounts would differ between such runs, and both would
+// account and the number of its expiries the scan found (expiryKey): a run whose scan saw
+// another ledger than a racing run's (a holder spent or received points in between, or the
+// run is of another period: two replicas whose clocks straddle midnight) still expires each
+// lot once, since both runs number the account's next expiry alike and only one posts under
+// the number. A key over several accounts would differ between such runs, and both would
 // post.
 func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
 	meta := map[string]string{MetaKind: KindExpire, MetaCommunity: inc.s.Community, MetaPeriod: rep.Period}
@@ -381,6 +398,7 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	batch := make([]ledger.Transaction, 0, min(len(r.members), ExpireTransactionsPerBatch))
 	amounts := make([]int64, 0, cap(batch))
 	fresh := make([]int64, 0, cap(batch)) // per transaction: the account's points not due
+	numbers := make([]int, 0, cap(batch)) // per transaction: the account's expiries before it
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -414,14 +432,14 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 				// Spent or reserved since the account was read: read it again, under the
 				// same key.
 				p := &batch[i].Postings[0]
-				if err := inc.expireOne(ctx, p.From, amounts[i], fresh[i], rep.Period, meta, posted, rep); err != nil {
+				if err := inc.expireOne(ctx, p.From, amounts[i], fresh[i], numbers[i], meta, posted, rep); err != nil {
 					return err
 				}
 			default:
 				return r.Err
 			}
 		}
-		batch, amounts, fresh = batch[:0], amounts[:0], fresh[:0]
+		batch, amounts, fresh, numbers = batch[:0], amounts[:0], fresh[:0], numbers[:0]
 		return nil
 	}
 	// Due accounts are read a page at a time (one store view for the page, not two per
@@ -429,6 +447,7 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	type pending struct {
 		id          ledger.AccountID
 		due, notDue int64
+		expiries    int
 	}
 	page := make([]pending, 0, cap(batch))
 	ids := make([]ledger.AccountID, 0, cap(batch))
@@ -453,12 +472,13 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 				continue
 			}
 			batch = append(batch, ledger.Transaction{
-				IdempotencyKey: inc.expiryKey(rep.Period, p.id),
+				IdempotencyKey: inc.expiryKey(p.id, p.expiries),
 				Postings:       []ledger.Posting{{From: p.id, To: inc.expiry, Amount: ledger.FromMinor(v, scale), Asset: inc.s.Asset}},
 				Memo:           expireMemo, Metadata: meta,
 			})
 			amounts = append(amounts, v)
 			fresh = append(fresh, p.notDue)
+			numbers = append(numbers, p.expiries)
 		}
 		page = page[:0]
 		return flush()
@@ -472,7 +492,7 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 		if due <= 0 {
 			continue
 		}
-		page = append(page, pending{id: a.ids[i], due: due, notDue: a.all[i].total() - due})
+		page = append(page, pending{id: a.ids[i], due: due, notDue: a.all[i].total() - due, expiries: r.expiries[i]})
 		if len(page) == ExpireTransactionsPerBatch {
 			if err := post(); err != nil {
 				return err
@@ -482,11 +502,15 @@ func (inc *Incentive) expireRun(ctx context.Context, r *expiryRun, a *assetLots,
 	return post()
 }
 
-// expiryKey is the idempotency key of the expiry of holder account id in period: one per
-// account, scheme (by community) and period, whatever the amount.
-func (inc *Incentive) expiryKey(period string, id ledger.AccountID) string {
-	sum := sha256.Sum256([]byte(inc.s.Community + "\x00" + period + "\x00" + string(id)))
-	return "expire:" + period + ":" + hex.EncodeToString(sum[:20])
+// expiryKey is the idempotency key of the expiry of holder account id that follows
+// expiries earlier expiries of this scheme (by community), whatever the period and
+// the amount. Runs that race each other, of one period or of two, find the same number of
+// earlier expiries unless one saw the other's, so only one of them posts the account's next
+// expiry; a key per period let runs of two periods expire the same lots twice, and took the
+// second time out of the holder's newer points.
+func (inc *Incentive) expiryKey(id ledger.AccountID, expiries int) string {
+	sum := sha256.Sum256([]byte(inc.s.Community + "\x00" + string(id) + "\x00" + strconv.Itoa(expiries)))
+	return "expire:n" + strconv.Itoa(expiries) + ":" + hex.EncodeToString(sum[:20])
 }
 
 // dueNow returns what of an account's due points (minor units, found by the scan, which
@@ -517,7 +541,7 @@ func (inc *Incentive) dueOf(b *ledger.AccountBalance, due, fresh int64) (int64, 
 
 // expireOne expires what is left now of one account's due amount (see dueNow), under the
 // account's expiry key.
-func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount, fresh int64, period string, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
+func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount, fresh int64, expiries int, meta map[string]string, posted func(*ledger.Transaction) error, rep *ExpiryReport) error {
 	now, err := inc.dueNow(ctx, id, amount, fresh)
 	if err != nil {
 		return err
@@ -527,7 +551,7 @@ func (inc *Incentive) expireOne(ctx context.Context, id ledger.AccountID, amount
 	}
 	v := ledger.FromMinor(now, inc.s.Scale)
 	in := ledger.Transaction{
-		IdempotencyKey: inc.expiryKey(period, id),
+		IdempotencyKey: inc.expiryKey(id, expiries),
 		Postings:       []ledger.Posting{{From: id, To: inc.expiry, Amount: v, Asset: inc.s.Asset}},
 		Memo:           expireMemo, Metadata: meta,
 	}

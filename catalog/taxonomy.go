@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"sort"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Skill is a code for something a provider can do and a demand needs: "repair_electric",
@@ -79,7 +81,7 @@ func DefaultTaxonomy() *Taxonomy { return defaultTaxonomy }
 // NewTaxonomy validates categories and builds a taxonomy from them.
 //
 // Errors: ErrInvalid if there are no categories or more than CategoriesMax, a code is malformed
-// or repeated, a name is empty or too long, a parent is unknown or the parents form a cycle, a
+// or repeated, a name is empty, too long, not UTF-8 or holds a control character, a parent is unknown or the parents form a cycle, a
 // skill or function is malformed, there are more than SkillsMax skills or FunctionsMax
 // functions, or DefaultMinutes is out of 0..DefaultMinutesMax.
 func NewTaxonomy(categories []Category) (*Taxonomy, error) {
@@ -96,6 +98,11 @@ func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 		}
 		if c.Name == "" || len(c.Name) > categoryNameMax || len(c.NameEN) > categoryNameMax {
 			return nil, errorf(ErrInvalid, "taxonomy: category %q: name empty or too long", c.Code)
+		}
+		// Its JSON would write U+FFFD for a byte that is not UTF-8, so the taxonomy would not
+		// read back from it; a control character has no place in a one-line name.
+		if !printableName(c.Name) || !printableName(c.NameEN) {
+			return nil, errorf(ErrInvalid, "taxonomy: category %q: name %q / %q not UTF-8 or holds a control character", c.Code, c.Name, c.NameEN)
 		}
 		if len(c.Skills) > SkillsMax {
 			return nil, errorf(ErrInvalid, "taxonomy: category %q: %d skills, max %d", c.Code, len(c.Skills), SkillsMax)
@@ -135,6 +142,18 @@ func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 		}
 	}
 	return t, nil
+}
+
+func printableName(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseTaxonomy reads a JSON array of categories (the shape of Category's JSON tags).

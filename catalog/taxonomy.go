@@ -81,9 +81,9 @@ func DefaultTaxonomy() *Taxonomy { return defaultTaxonomy }
 // NewTaxonomy validates categories and builds a taxonomy from them.
 //
 // Errors: ErrInvalid if there are no categories or more than CategoriesMax, a code is malformed
-// or repeated, a name is empty, too long, not UTF-8 or holds a control character, a parent is unknown or the parents form a cycle, a
-// skill or function is malformed, there are more than SkillsMax skills or FunctionsMax
-// functions, or DefaultMinutes is out of 0..DefaultMinutesMax.
+// or repeated, a name is empty, too long, not UTF-8 or holds a control character, a parent is
+// unknown or the parents form a cycle, a skill or function is malformed, there are more than
+// SkillsMax skills or FunctionsMax functions, or DefaultMinutes is out of 0..DefaultMinutesMax.
 func NewTaxonomy(categories []Category) (*Taxonomy, error) {
 	if len(categories) == 0 || len(categories) > CategoriesMax {
 		return nil, errorf(ErrInvalid, "taxonomy: %d categories, want 1..%d", len(categories), CategoriesMax)

@@ -117,13 +117,19 @@ func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Ti
 // already holds BoardDemandsMax published, claimed or accepted demands), ErrNotFound
 // (board or demand), ErrBoardClosed (the board is closed or past its closing time),
 // ErrInvalidTransition (the demand is not Open), ErrDeadlinePassed (the demand's deadline has
-// come), ErrVersionConflict.
+// come), ErrVersionConflict (act.Version is not the demand's version, or after
+// ConflictRetriesMax lost races: a publication on the same board meanwhile is not a conflict).
 func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act Act) (Demand, error) {
 	if err := act.validate("publish"); err != nil {
 		return Demand{}, err
 	}
 	var out Demand
-	err := retry(ctx, act.Version, func() error {
+	// The caller's version is the demand's: a lost race for the board (another publication on
+	// it, through this instance or another) is retried like one without a version, and only a
+	// demand that changed since the caller read it is refused. That refusal is final, so it
+	// leaves the retry loop through stale rather than as a conflict to retry.
+	var stale error
+	err := retry(ctx, 0, func() error {
 		now := c.clock()
 		b, err := c.store.Board(ctx, boardID)
 		if err != nil {
@@ -137,7 +143,8 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 			return fmt.Errorf("publish %s: %w", demandID, err)
 		}
 		if act.Version != 0 && d.Version != act.Version {
-			return errorf(ErrVersionConflict, "publish %s: version %d, caller read %d", demandID, d.Version, act.Version)
+			stale = errorf(ErrVersionConflict, "publish %s: version %d, caller read %d", demandID, d.Version, act.Version)
+			return nil
 		}
 		if err := c.publishable(b, d, now); err != nil {
 			return fmt.Errorf("publish: %w", err)
@@ -164,6 +171,9 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 		out = ch.Demands[0]
 		return nil
 	})
+	if err == nil && stale != nil {
+		return Demand{}, stale
+	}
 	return out, err
 }
 

@@ -350,6 +350,10 @@ func (s *Store) update(ctx context.Context, op string, fn func(w queryer) error)
 	return fmt.Errorf("sqlstore %s: gave up after %d attempts: %w", op, ApplyAttemptsMax, err)
 }
 
+// updateOnce runs fn in one transaction and commits it. A panic in fn (a bug, or a driver's)
+// rolls the transaction back before it goes on up: left open, it would hold SQLite's one write
+// connection, or PostgreSQL's row locks, for good, and every later write of the store would
+// wait for it.
 func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) error) error {
 	if s.closed.Load() {
 		return errClosed(op)
@@ -364,10 +368,18 @@ func (s *Store) updateOnce(ctx context.Context, op string, fn func(w queryer) er
 	if err != nil {
 		return s.closedErr(ctx, op, fmt.Errorf("sqlstore %s: begin: %w", op, err))
 	}
+	// Deferred, so that it runs when fn fails and when fn panics; the panic is not recovered
+	// and goes on up unchanged once the transaction is rolled back.
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
 	if err := fn(queryer{s: s, db: s.wdb, tx: tx}); err != nil {
-		_ = tx.Rollback()
 		return s.closedErr(ctx, op, err)
 	}
+	committed = true
 	if err := tx.Commit(); err != nil {
 		return s.closedErr(ctx, op, fmt.Errorf("sqlstore %s: commit: %w", op, err))
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tongxin/tongxin/catalog"
-	catalogmem "github.com/tongxin/tongxin/catalog/memstore"
+	catalogsql "github.com/tongxin/tongxin/catalog/sqlstore"
 	"github.com/tongxin/tongxin/ledger"
 	"github.com/tongxin/tongxin/ledger/sqlstore"
 	"github.com/tongxin/tongxin/points"
@@ -17,9 +17,11 @@ import (
 // Example is the README's embedding example: one wish from posting to points.
 func Example() {
 	ctx := context.Background()
-	store := must(sqlstore.OpenSQLite(ctx, ":memory:")) // a file path keeps it: "points.db"
+	// ":memory:" keeps nothing; a file path ("tongxin.db", the same for both) keeps it all.
+	store := must(sqlstore.OpenSQLite(ctx, ":memory:"))
 	led := must(ledger.New(ctx, store))
-	cat := must(catalog.New(catalogmem.New()))
+	lists := must(catalogsql.OpenSQLite(ctx, ":memory:"))
+	cat := must(catalog.New(lists))
 	inc := must(points.New(ctx, led, points.Scheme{Community: "yangguang", PointsPerHour: decimal.NewFromInt(10)}))
 
 	grid := must(catalog.ParseGridPath("幸福街道/阳光社区/第3网格"))
@@ -39,8 +41,10 @@ func Example() {
 
 	fmt.Println("points awarded:", receipt.Points)
 	fmt.Println("ledger verified:", led.Verify(ctx) == nil)
-	if err := store.Close(); err != nil { // the store's connections; a service closes it on shutdown
-		panic(err)
+	for _, c := range []interface{ Close() error }{store, lists} { // a service closes them on shutdown
+		if err := c.Close(); err != nil {
+			panic(err)
+		}
 	}
 	// Output:
 	// points awarded: 20

@@ -8,7 +8,7 @@ import (
 
 // TestExampleClosesStore runs Example and checks that it leaves no goroutine behind: the
 // SQLite store's connection pool is closed, as a service embedding the library must do.
-func TestExampleClosesStore(t *testing.T) {
+func TestExampleClosesStores(t *testing.T) {
 	before := runtime.NumGoroutine()
 	Example()
 	deadline := time.Now().Add(2 * time.Second)

@@ -498,7 +498,8 @@ func WithdrawKey(demandID uuid.UUID, holder string) string {
 // that would refuse it now (the member's register or a quota moved since) does not undo it.
 //
 // Errors: ErrInvalid (bad holder, no DemandID, hours not positive or beyond the scale, a
-// serving bank on another ledger or asset), ErrWithdrawRefused (a *Refusal with the policy's reason),
+// serving bank on another ledger or asset or whose clearing account with this community is
+// this bank's with it), ErrWithdrawRefused (a *Refusal with the policy's reason),
 // ErrInsufficientPoints, ErrKeyReused (the same demand and member with other hours), the
 // ledger's ErrClosed, the context's error when it ended while the policy was asked (not a
 // refusal). A refused withdrawal changes nothing (except that one across
@@ -550,6 +551,11 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 	// quota) may have moved since, which must not turn a replay into a refusal.
 	if r, found, err := tb.replayWithdraw(ctx, key, ps, meta, w.Hours); found {
 		return r, err
+	}
+	if clearing != nil && clearing[0] == clearing[1] {
+		// The banks' clearing templates name the pair's two accounts alike: the hours would
+		// pass through one account and neither side would record what is owed.
+		return HoursReceipt{}, errorf(ErrInvalid, "%s: banks %s and %s name one clearing account %s for both sides", key, tb.c.Community, served.c.Community, clearing[0])
 	}
 	if tb.c.Policy != nil {
 		if err := tb.c.Policy.AllowWithdraw(ctx, w); err != nil {

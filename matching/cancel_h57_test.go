@@ -8,10 +8,10 @@ import (
 )
 
 // TestSolveCancelledDuringFewLongSearches cancels a solve right after its first look at the
-// context. The problem needs only 40 searches, but each of them scans a left vertex with
-// 4096 edges, and on a graph of the largest size one such search takes tens of milliseconds or more: the
-// solve must look at the context between searches, not only every 64th one, or a small
-// number of long searches can never be cancelled.
+// context. The problem needs only 40 searches, each scanning a left vertex with 4096 edges;
+// at the size limits one such search takes tens of milliseconds or more. The solve must
+// look at the context between searches, not only every 64th one, or a solve of a few long
+// searches can never be cancelled.
 func TestSolveCancelledDuringFewLongSearches(t *testing.T) {
 	const numRight = 4096
 	p := matching.Problem{LeftCap: []int{20, 20}, RightCap: make([]int, numRight)}

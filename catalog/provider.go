@@ -126,7 +126,7 @@ type Provider struct {
 	// ServiceArea lists the grid subtrees it serves; empty means the community of Home (or
 	// Home itself when Home is a street).
 	ServiceArea  []GridPath
-	Capacity     int // demands it may serve at once (一对多); 0 pauses it
+	Capacity     int // demands it may serve at once (一对多), never below Active (UpdateProvider); 0 pauses it
 	Availability WeeklyAvailability
 	Flags        ProviderFlags
 	// RatingSum and RatingCount accumulate the ratings of the demands it served (Rate adds

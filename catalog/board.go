@@ -105,10 +105,22 @@ const onBoardStatuses = StatusSet(1<<StatusPublished | 1<<StatusClaimed | 1<<Sta
 
 // addPublish appends demand d's move to Published on board to ch.
 func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Time) {
+	now = notBefore(now, d.UpdatedAt)
 	n := d.Clone()
 	n.Status, n.BoardID, n.Version, n.UpdatedAt = StatusPublished, board, d.Version+1, now
 	ch.Demands = append(ch.Demands, n)
 	ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionPublish, From: d.Status, To: n.Status, Actor: actor, At: now})
+}
+
+// notBefore is when a move of a demand last moved at last is dated: now, or last if that came
+// later. Several instances of the service share one store, each on its own clock; one running
+// behind another must not date a demand's move before the move the other made (a demand's
+// events never go back in time, see ExpireDue).
+func notBefore(now, last time.Time) time.Time {
+	if now.Before(last) {
+		return last
+	}
+	return now
 }
 
 // Publish puts one more Open demand on a board that is still open.
@@ -215,13 +227,14 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 					return errorf(ErrInvalid, "close board %s: more than %d published demands", boardID, BoardDemandsMax)
 				}
 				n := d.Clone()
-				n.Version, n.UpdatedAt = d.Version+1, now
+				at := notBefore(now, d.UpdatedAt)
+				n.Version, n.UpdatedAt = d.Version+1, at
 				reason := "board closed; claimed places stay"
 				if d.Status == StatusPublished {
 					n.Status, n.BoardID, reason = StatusOpen, uuid.Nil, "board closed"
 				}
 				ch.Demands = append(ch.Demands, n)
-				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: reason, At: now})
+				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: reason, At: at})
 			}
 			if len(page) < q.Limit {
 				break

@@ -493,3 +493,60 @@ func TestReplicasVersionedPublishOnSharedBoard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, catalog.StatusCancelled, got.Status)
 }
+
+// TestReplicasSkewedClocksBoardMoves: the two instances' clocks differ (here instance B runs a
+// second behind A, as two hosts' clocks do). A demand moved by A and then put on a board, or
+// taken off a closing one, by B got an event dated before A's: its events went back in time
+// and its UpdatedAt went back. Publication and closing now date a demand's move at B's clock
+// or, if the demand last moved later than that, at its last move, as ExpireDue does.
+func TestReplicasSkewedClocksBoardMoves(t *testing.T) {
+	ctx := context.Background()
+	a, dsn := openPostgres(t)
+	b := openPostgresAt(t, dsn)
+	clk := storetest.NewClock()
+	ids := storetest.SeqIDs()
+	catA, err := catalog.New(a, catalog.WithNow(clk.Now), catalog.WithIDs(ids))
+	require.NoError(t, err)
+	catB, err := catalog.New(b, catalog.WithNow(func() time.Time { return clk.Now().Add(-time.Second) }), catalog.WithIDs(func() uuid.UUID {
+		id := ids()
+		id[0] = 0xff
+		return id
+	}))
+	require.NoError(t, err)
+	fa := &storetest.Fixture{Cat: catA, Store: a, Clock: clk}
+	v := fa.Register(t, storetest.Volunteer("v"))
+
+	w := storetest.Wish("r")
+	w.Headcount = 2         // one claim leaves it Claimed, which a close moves too
+	d1 := fa.OpenWish(t, w) // created on A's clock
+	clk.Advance(100 * time.Millisecond)
+	d2 := fa.OpenWish(t, storetest.Wish("r"))
+	d3 := fa.OpenWish(t, storetest.Wish("r"))
+	now := clk.Now()
+	board, err := catB.PublishBoard(ctx, catalog.BoardSpec{
+		Name: "榜", Kind: catalog.BoardWishes, Scope: storetest.CommunityA,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Demands: []uuid.UUID{d1.ID}, Actor: "community",
+	})
+	require.NoError(t, err)
+	_, err = catB.Publish(ctx, board.ID, d2.ID, actor("community"))
+	require.NoError(t, err)
+	_, err = catB.Publish(ctx, board.ID, d3.ID, actor("community"))
+	require.NoError(t, err)
+	clk.Advance(100 * time.Millisecond)
+	_, err = catA.Claim(ctx, d1.ID, v.ID, actor("v")) // on A's clock, ahead of B's
+	require.NoError(t, err)
+	_, err = catB.CloseBoard(ctx, board.ID, "community") // d1 stays Claimed, d2 and d3 go back to Open
+	require.NoError(t, err)
+
+	for _, id := range []uuid.UUID{d1.ID, d2.ID, d3.ID} {
+		evs, err := catA.History(ctx, id, 0, 0)
+		require.NoError(t, err)
+		for i := 1; i < len(evs); i++ {
+			assert.False(t, evs[i].At.Before(evs[i-1].At), "demand %s: event %d (%s) at %s, before event %d (%s) at %s",
+				id, evs[i].Seq, evs[i].Action, evs[i].At, evs[i-1].Seq, evs[i-1].Action, evs[i-1].At)
+		}
+		got, err := catB.Demand(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, got.UpdatedAt.Equal(evs[len(evs)-1].At), "demand %s updated at its last event", id)
+	}
+}

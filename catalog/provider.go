@@ -107,8 +107,8 @@ const (
 	ServiceAreasMax = 64
 	// RatingCountMax bounds the ratings a provider is registered with (RatingCount): far more
 	// than any roster brings, and far below where RatingMax·RatingCount, or the RatingSum that
-	// Rate adds to, overflows an int.
-	RatingCountMax = 1 << 40
+	// Rate adds to, overflows an int, even a 32-bit one (the package builds for 386 and arm).
+	RatingCountMax = 1 << 28
 )
 
 // Provider is one entry on the resource list (资源清单): a volunteer, micro-team, co-building

@@ -94,7 +94,7 @@ func TestRegisterProviderRefusesRatingThatOverflows(t *testing.T) {
 	f := storetest.NewFixture(t, memstore.New())
 	for name, r := range map[string][2]int{
 		"five stars MaxInt/5 times": {math.MaxInt / 5 * 5, math.MaxInt / 5},
-		"a product that wraps":      {1 << 62, 1 << 62},
+		"a product that wraps":      {math.MaxInt / 4, math.MaxInt / 4},
 		"one over the limit":        {catalog.RatingCountMax + 1, catalog.RatingCountMax + 1},
 	} {
 		p := storetest.Volunteer("v" + name)

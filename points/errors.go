@@ -40,7 +40,8 @@ var (
 	// key another scheme on the ledger used.
 	ErrNotAwarded = errors.New("points: no award posted")
 	// ErrWithdrawRefused reports a time-bank withdrawal the WithdrawPolicy refused. The error
-	// is a *Refusal carrying the policy's reason.
+	// is a *Refusal carrying the policy's reason, and its error as Cause (errors.Is and
+	// errors.As find it).
 	ErrWithdrawRefused = errors.New("points: withdrawal refused by policy")
 	// ErrKeyReused reports an operation key that was already used for an operation with other
 	// content (a redemption key reused for another item, a deposit repeated with other hours
@@ -60,13 +61,21 @@ type Refusal struct {
 	Kind   error  // the sentinel
 	Op     string // the operation and its subject, e.g. "award demand 0190…/provider 0190…"
 	Reason string // e.g. "daily cap 200 reached: 180 awarded, 40 more asked"
+	// Cause is the error a caller's rule refused with (a WithdrawPolicy's), or nil. It stays
+	// matchable, so a platform can tell its own refusals apart with errors.Is and errors.As.
+	Cause error
 }
 
 // Error formats the refusal.
 func (r *Refusal) Error() string { return fmt.Sprintf("%s: %v: %s", r.Op, r.Kind, r.Reason) }
 
-// Unwrap returns the sentinel.
-func (r *Refusal) Unwrap() error { return r.Kind }
+// Unwrap returns the sentinel and, when there is one, the cause.
+func (r *Refusal) Unwrap() []error {
+	if r.Cause == nil {
+		return []error{r.Kind}
+	}
+	return []error{r.Kind, r.Cause}
+}
 
 func refuse(kind error, op, format string, args ...any) error {
 	return &Refusal{Kind: kind, Op: op, Reason: fmt.Sprintf(format, args...)}

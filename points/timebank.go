@@ -83,7 +83,8 @@ type Withdrawal struct {
 }
 
 // WithdrawPolicy decides whether a member may withdraw hours. A non-nil error refuses; its
-// text is the reason given to the member.
+// text is the reason given to the member, and Withdraw's error wraps it (beside
+// ErrWithdrawRefused), so the platform can match its own refusals.
 type WithdrawPolicy interface {
 	AllowWithdraw(ctx context.Context, w Withdrawal) error
 }
@@ -564,7 +565,7 @@ func (tb *TimeBank) Withdraw(ctx context.Context, w Withdrawal) (HoursReceipt, e
 				// reason to give the member, and the caller may retry.
 				return HoursReceipt{}, fmt.Errorf("%s: withdraw policy not answered: %w", key, cerr)
 			}
-			return HoursReceipt{}, refuse(ErrWithdrawRefused, key, "%v", err)
+			return HoursReceipt{}, &Refusal{Kind: ErrWithdrawRefused, Op: key, Reason: err.Error(), Cause: err}
 		}
 	}
 	if clearing != nil {

@@ -294,7 +294,8 @@ func matcherScorer(s Scorer) (Scorer, error) {
 // can store: Capacity in 0..catalog.CapacityMax (catalog refuses any other on registration
 // and update), Active in 0..catalog.CapacityMax (catalog takes a claim only while Active is
 // below Capacity, so the load never passes the largest capacity; it may pass the provider's
-// own Capacity, which UpdateProvider may lower below the load). Within them Capacity-Active
+// own Capacity in records written before UpdateProvider refused to lower a capacity below the
+// load, and such a provider has no free place). Within them Capacity-Active
 // cannot overflow, and no provider has more free places than its capacity.
 func checkProviderLoad(p *catalog.Provider) error {
 	if err := checkCount("provider", p.ID, "capacity", p.Capacity, 0, catalog.CapacityMax); err != nil {

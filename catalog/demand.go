@@ -106,6 +106,11 @@ func (u Urgency) Valid() bool { return u <= UrgencyEmergency }
 // TimeWindow is when a demand is to be served. A zero Start or End leaves that side open.
 // End equal to Start is an instant (an appointment: 上门 at 9:00): it is served in Start's
 // hour, and a provider free that hour fits it (see TimeWindow.HourSlots).
+//
+// Each set end lies in the years 0000 to 9999 of China time (ImportLocation): from
+// 0000-01-01 00:00 to 9999-12-31 23:59:59.999999 CST, the times the CSV export writes as
+// "2006-01-02 15:04:05" and import reads back. A later or earlier time would be written with a
+// fifth digit or a sign ("10000-01-01 08:00:00", "-0005-…") that no import reads.
 type TimeWindow struct {
 	Start time.Time
 	End   time.Time
@@ -114,13 +119,44 @@ type TimeWindow struct {
 // IsZero reports whether the window is unbounded on both sides (any time).
 func (w TimeWindow) IsZero() bool { return w.Start.IsZero() && w.End.IsZero() }
 
-// Validate checks that End is not before Start when both are set. End equal to Start (an
+// Validate checks that each set end lies in the years 0000..9999 of China time (see
+// TimeWindow) and that End is not before Start when both are set. End equal to Start (an
 // instant) is valid.
 //
 // Errors: ErrInvalid.
 func (w TimeWindow) Validate() error {
+	if err := checkTime("time window start", w.Start); err != nil {
+		return err
+	}
+	if err := checkTime("time window end", w.End); err != nil {
+		return err
+	}
 	if !w.Start.IsZero() && !w.End.IsZero() && w.End.Before(w.Start) {
 		return errorf(ErrInvalid, "time window ends %s before it starts %s", w.End, w.Start)
+	}
+	return nil
+}
+
+// The years a time the catalog keeps (a window's end, a deadline) may have in China time
+// (ImportLocation): the four-digit years the CSV export writes and import reads back.
+const (
+	timeYearMin = 0
+	timeYearMax = 9999
+)
+
+// checkTime refuses a set time whose year in China time (ImportLocation, as the CSV export
+// writes it) is outside timeYearMin..timeYearMax: its export could not be read back. The zero
+// time (none) passes.
+func checkTime(field string, t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	loc := ImportLocation
+	if loc == nil { // an exported variable; time.In panics on nil
+		loc = time.UTC
+	}
+	if y := t.In(loc).Year(); y < timeYearMin || y > timeYearMax {
+		return errorf(ErrInvalid, "%s %s: year %d in China time, want %04d..%04d", field, t.UTC().Format(time.RFC3339Nano), y, timeYearMin, timeYearMax)
 	}
 	return nil
 }

@@ -16,9 +16,9 @@ import (
 
 // Limits on catalog operations.
 const (
-	// ConflictRetriesMax bounds how often an operation given no expected version re-reads and
-	// retries after losing a race (ErrVersionConflict). Fifty claimers on one demand of headcount
-	// fifty lose at most forty-nine times each.
+	// ConflictRetriesMax bounds how often an operation re-reads and retries after losing a race
+	// (ErrVersionConflict). Fifty claimers on one demand of headcount fifty lose at most
+	// forty-nine times each.
 	ConflictRetriesMax = 128
 	BoardDemandsMax    = 10_000 // demands on one board (published, claimed or accepted from it)
 	DispatchMax        = HeadcountMax
@@ -93,8 +93,10 @@ func (c *Catalog) clock() time.Time { return normTime(c.now()) }
 // Act says who makes a lifecycle move and why. Version, when not zero, is the demand version
 // the caller last read: the move fails with ErrVersionConflict if the demand changed since
 // (two operators never silently overwrite each other). With Version zero the catalog reads the
-// current version and, when it loses a race, re-reads and re-checks every precondition, at most
-// ConflictRetriesMax times.
+// current version. Either way, when the move loses a race for its write (the demand, or a
+// provider or board it also writes, changed meanwhile) the catalog re-reads and re-checks every
+// precondition, at most ConflictRetriesMax times; with Version set, a demand found changed on
+// a re-read ends the move with ErrVersionConflict, nothing written.
 type Act struct {
 	Actor   string // who: an opaque id, 1..ActorBytesMax bytes
 	Reason  string // why; required for Cancel, optional elsewhere
@@ -147,7 +149,8 @@ func checkID(field, s string, minBytes, maxBytes int) error {
 	return nil
 }
 
-// retry runs fn again after a lost race when the caller named no version.
+// retry runs fn again after a lost race when expected is zero. Every caller passes zero: one
+// given a version by its caller keeps a stale one final itself (see moveDemand).
 func retry(ctx context.Context, expected uint64, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn()
@@ -189,13 +192,20 @@ func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act A
 		return Demand{}, err
 	}
 	var out Demand
-	err := retry(ctx, act.Version, func() error {
+	// The caller's version is the demand's: a lost race that moved only a provider or a board
+	// the move also writes (the same volunteer claiming elsewhere, another demand put on the
+	// same board, through this instance or another) is retried like one without a version, and
+	// only a demand that changed since the caller read it is refused. That refusal is final, so
+	// it leaves the retry loop through stale rather than as a conflict to retry (as in Publish).
+	var stale error
+	err := retry(ctx, 0, func() error {
 		d, err := c.store.Demand(ctx, id)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", op, id, err)
 		}
 		if act.Version != 0 && d.Version != act.Version {
-			return errorf(ErrVersionConflict, "%s %s: version %d, caller read %d", op, id, d.Version, act.Version)
+			stale = errorf(ErrVersionConflict, "%s %s: version %d, caller read %d", op, id, d.Version, act.Version)
+			return nil
 		}
 		claims, err := c.store.Claims(ctx, id)
 		if err != nil {
@@ -226,6 +236,9 @@ func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act A
 		out = *s.d
 		return nil
 	})
+	if err == nil && stale != nil {
+		return Demand{}, stale
+	}
 	return out, err
 }
 

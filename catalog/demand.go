@@ -244,3 +244,25 @@ func cloneSlice[T any](s []T) []T {
 	}
 	return append(make([]T, 0, len(s)), s...)
 }
+
+// validate refuses a query's enum fields that no stored demand can have (a kind out of range,
+// undefined priority flags, a status set holding only bits of no status): such a query could
+// only answer an empty page, which reads as "there are none" rather than as the caller's
+// mistake. Demands calls it.
+//
+// Errors: ErrInvalid naming the field and its value.
+func (q DemandQuery) validate() error {
+	if q.Kind != 0 && !q.Kind.Valid() {
+		return errorf(ErrInvalid, "kind %d, want 0 (any) or %d..%d", q.Kind, Wish, Project)
+	}
+	if !q.Priority.Valid() {
+		return errorf(ErrInvalid, "priority flags %#x, defined %#x", uint8(q.Priority), uint8(priorityAll))
+	}
+	if bad := q.Statuses &^ statusSetAll; bad != 0 {
+		return errorf(ErrInvalid, "statuses %#x: bits %#x name no status", uint16(q.Statuses), uint16(bad))
+	}
+	return nil
+}
+
+// statusSetAll is the set of every defined status.
+const statusSetAll = StatusSet(1<<statusCount - 1<<StatusDraft)

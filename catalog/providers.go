@@ -185,12 +185,18 @@ type ProviderPage struct {
 
 // Providers lists providers matching q in id order (q.Limit zero: PageSizeDefault).
 //
-// Errors: ErrInvalid (limit, grid path, skill, a function that is not a well-formed code such
-// as legal_aid, an availability window that ends before it starts), ErrClosed.
+// Errors: ErrInvalid (limit, a kind other than zero (any) or a defined ProviderKind, grid
+// path, skill, a function that is not a well-formed code such as legal_aid, an availability
+// window that ends before it starts or lies outside the years TimeWindow allows), ErrClosed.
 func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage, error) {
 	var err error
 	if q.Limit, err = pageLimit(q.Limit); err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)
+	}
+	// No stored provider has another kind: the query could only answer an empty page, which
+	// reads as "there are none" rather than as the caller's mistake.
+	if q.Kind != 0 && !q.Kind.Valid() {
+		return ProviderPage{}, errorf(ErrInvalid, "providers: kind %d, want 0 (any) or %d..%d", q.Kind, Volunteer, SocialOrg)
 	}
 	if q.Grid != "" {
 		if err := q.Grid.Validate(); err != nil {

@@ -66,7 +66,7 @@ func TestWindowYearOutOfRangeRefused(t *testing.T) {
 	require.ErrorIs(t, err, catalog.ErrInvalid)
 }
 
-// Property: every demand CreateDemand accepts, with windows drawn from around and beyond the
+// Property: every demand CreateDemand accepts, with windows and deadlines drawn from around and beyond the
 // four-digit years in any zone, survives ExportDemands → ImportDemands with its times intact.
 func TestDemandTimesSurviveCSVRoundTrip(t *testing.T) {
 	ctx := context.Background()
@@ -89,6 +89,8 @@ func TestDemandTimesSurviveCSVRoundTrip(t *testing.T) {
 		zone := time.FixedZone("z", (rng.IntN(28*4+1)-14*4)*900)
 		return time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(31), rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1e9), zone)
 	}
+	// Deadlines are drawn from the four-digit years only until catalog.go checks them.
+	checked := deadlineChecked(t)
 	accepted, refused := 0, 0
 	for batch := 0; batch < 5; batch++ {
 		c, _ := newCatalog(t)
@@ -97,6 +99,9 @@ func TestDemandTimesSurviveCSVRoundTrip(t *testing.T) {
 			d := wishH65()
 			d.Title = fmt.Sprintf("d%d", i)
 			d.Window = catalog.TimeWindow{Start: randTime(), End: randTime()}
+			if d.Deadline = randTime(); !checked && (d.Deadline.In(cst).Year() < 0 || d.Deadline.In(cst).Year() > 9999) {
+				d.Deadline = time.Time{}
+			}
 			if !d.Window.Start.IsZero() && !d.Window.End.IsZero() && d.Window.End.Before(d.Window.Start) {
 				d.Window.Start, d.Window.End = d.Window.End, d.Window.Start
 			}
@@ -145,4 +150,46 @@ func wishH65() catalog.Demand {
 		Requester: catalog.RequesterRef{ID: "r1", Name: "王阿姨"},
 		Location:  catalog.Location{Grid: "幸福街道/阳光社区/1网格/3栋"},
 	}
+}
+
+// The deadline has the window's defect: year 10000 or -5 was accepted and exported as a cell
+// import refuses. The check (checkTime, demand.go) must be called from normaliseDemand in
+// catalog.go, another engineer's file: until then this test is skipped (see the h65 report).
+// The property then also draws deadlines beyond the four-digit years.
+func TestDeadlineYearOutOfRangeRefused(t *testing.T) {
+	if !deadlineChecked(t) {
+		t.Skip("catalog.go normaliseDemand does not check the deadline's year yet")
+	}
+	ctx := context.Background()
+	for _, tm := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 16, 0, 0, 0, time.UTC), time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		c, _ := newCatalog(t)
+		d := wishH65()
+		d.Deadline = tm
+		_, err := c.CreateDemand(ctx, d, "operator")
+		require.ErrorIs(t, err, catalog.ErrInvalid, tm)
+		page, err := c.Demands(ctx, catalog.DemandQuery{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Demands, "nothing stored")
+	}
+	const head = "kind,title,category,requester_id,grid,deadline\n"
+	_, err := catalog.ParseDemandsCSV(strings.NewReader(head+"wish,x,haircut,r1,s/c,9999-12-31T23:00:00-05:00\n"), nil)
+	require.ErrorIs(t, err, catalog.ErrInvalid)
+	// The limits themselves are kept and read back.
+	for _, tm := range []time.Time{time.Date(0, 1, 1, 0, 0, 0, 0, cst), time.Date(9999, 12, 31, 23, 59, 59, 999999000, cst)} {
+		c, _ := newCatalog(t)
+		d := wishH65()
+		d.Deadline = tm
+		got, err := c.CreateDemand(ctx, d, "operator")
+		require.NoError(t, err, tm)
+		assertRoundTrip(t, c, []catalog.Demand{got})
+	}
+}
+
+// deadlineChecked reports whether CreateDemand refuses a deadline in year 10000.
+func deadlineChecked(t *testing.T) bool {
+	c, _ := newCatalog(t)
+	d := wishH65()
+	d.Deadline = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := c.CreateDemand(context.Background(), d, "operator")
+	return err != nil
 }

@@ -174,7 +174,11 @@ type step struct {
 	ch       Change
 	action   Action
 	provider uuid.UUID
+	// now dates the move (its event, the demand's UpdatedAt and whatever else it writes): the
+	// clock, or the demand's last move if that came later. clockNow is the clock as read, what
+	// deadline and board checks compare with.
 	now      time.Time
+	clockNow time.Time
 
 	// Backing arrays for the common one-demand, one-provider, one-claim move, so the whole
 	// step is one allocation: every byte allocated per claim is GC work against the live heap.
@@ -186,7 +190,8 @@ type step struct {
 
 // moveDemand reads a demand (and its claims), lets fn decide the move, and writes the demand
 // with its new version and one event. fn checks every precondition and returns an error
-// wrapping a sentinel to refuse; it sets s.action (and s.d.Status).
+// wrapping a sentinel to refuse; it sets s.action (and s.d.Status). The move is dated at
+// s.now, never before the demand's last move; fn checks deadlines and boards at s.clockNow.
 func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act Act, fn func(s *step) error) (Demand, error) {
 	if err := act.validate(op); err != nil {
 		return Demand{}, err
@@ -213,7 +218,10 @@ func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act A
 		}
 		s := stepPool.Get().(*step)
 		defer func() { *s = step{}; stepPool.Put(s) }() // the store copied what it keeps
-		s.from, s.version, s.claims, s.now = d.Status, d.Version, claims, c.clock()
+		s.from, s.version, s.claims, s.clockNow = d.Status, d.Version, claims, c.clock()
+		// Instances sharing a store each read their own clock; one running behind another
+		// must not date this move before the demand's last one (as the board moves do).
+		s.now = notBefore(s.clockNow, d.UpdatedAt)
 		s.demandBuf[0] = d // the store handed us a copy of our own
 		s.d = &s.demandBuf[0]
 		s.ch = Change{Demands: s.demandBuf[:1], Events: s.eventBuf[:0], Providers: s.providerBuf[:0], Claims: s.claimBuf[:0]}
@@ -436,7 +444,7 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
-		if err := requireBeforeDeadline(*s.d, s.now); err != nil {
+		if err := requireBeforeDeadline(*s.d, s.clockNow); err != nil {
 			return err
 		}
 		for _, providerID := range providers {

@@ -37,7 +37,7 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 		if err := requireAllowed(s.from, s.action); err != nil {
 			return err
 		}
-		if err := requireBeforeDeadline(d, s.now); err != nil {
+		if err := requireBeforeDeadline(d, s.clockNow); err != nil {
 			return err
 		}
 		p, err := c.store.Provider(ctx, providerID)
@@ -49,8 +49,8 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 			if err != nil {
 				return fmt.Errorf("board %s: %w", d.BoardID, err)
 			}
-			if !b.OpenAt(s.now) {
-				return errorf(ErrBoardClosed, "board %q not open at %s", b.Name, s.now.Format("2006-01-02 15:04"))
+			if !b.OpenAt(s.clockNow) {
+				return errorf(ErrBoardClosed, "board %q not open at %s", b.Name, s.clockNow.Format("2006-01-02 15:04"))
 			}
 		}
 		// Dispatched to others, self-claim, then skill, area and organisation.
@@ -217,7 +217,7 @@ func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, 
 				return fmt.Errorf("board %s: %w", s.d.BoardID, err)
 			}
 			s.d.Status = StatusPublished
-			if b.Closed || !s.now.Before(b.ClosesAt) {
+			if b.Closed || !s.clockNow.Before(b.ClosesAt) {
 				s.d.Status, s.d.BoardID = StatusOpen, uuid.Nil
 				break
 			}

@@ -471,7 +471,8 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 // active claim is released and its provider's capacity freed. A reason is required.
 //
 // Errors: ErrInvalid (bad act or no reason), ErrNotFound, ErrVersionConflict,
-// ErrInvalidTransition if the demand is completed or later.
+// ErrInvalidTransition if the demand is completed or later, ErrCorrupt if the store holds a
+// claim active that its provider's load does not count (nothing is written).
 func (c *Catalog) Cancel(ctx context.Context, id uuid.UUID, act Act) (Demand, error) {
 	if act.Reason == "" {
 		return Demand{}, errorf(ErrInvalid, "cancel %s: a reason is required", id)
@@ -501,18 +502,48 @@ func (c *Catalog) closeClaims(ctx context.Context, s *step, state ClaimState, ho
 		if err != nil {
 			return fmt.Errorf("provider %s: %w", cl.ProviderID, err)
 		}
-		if p.Active <= 0 {
-			return errorf(ErrVersionConflict, "provider %s load %d under an active claim", p.ID, p.Active)
+		if err := c.releaseLoad(ctx, s, &p); err != nil {
+			return err
 		}
-		p.Active--
-		p.Version++
-		p.UpdatedAt = s.now
-		s.ch.Providers = append(s.ch.Providers, p)
 		cl.State, cl.ClosedAt = state, s.now
 		if hours != nil {
 			cl.Hours = hours[cl.ProviderID]
 		}
 		s.ch.Claims = append(s.ch.Claims, cl)
+	}
+	return nil
+}
+
+// releaseLoad frees the unit of p's capacity that an active claim of the step's demand held,
+// and adds p to the step's change. A load of zero under an active claim is either a race or a
+// corrupt store. The claims were read before p: another operator ending the claim in between
+// (a withdrawal, a completion) moved the demand's version, so the move is retried as a lost
+// race (ErrVersionConflict). With the demand unchanged since the move read it, the claim was
+// active all along and p's stored load does not count it: ErrCorrupt, nothing written.
+func (c *Catalog) releaseLoad(ctx context.Context, s *step, p *Provider) error {
+	if p.Active <= 0 {
+		if err := c.requireUnchanged(ctx, s); err != nil {
+			return err
+		}
+		return errorf(ErrCorrupt, "provider %s load %d under an active claim on demand %s", p.ID, p.Active, s.d.ID)
+	}
+	p.Active--
+	p.Version++
+	p.UpdatedAt = s.now
+	s.ch.Providers = append(s.ch.Providers, *p)
+	return nil
+}
+
+// requireUnchanged re-reads the step's demand and returns ErrVersionConflict if it moved since
+// the step read it: what the step read of its claims and providers may then disagree with the
+// demand as read, and the move must be retried, not judged.
+func (c *Catalog) requireUnchanged(ctx context.Context, s *step) error {
+	d, err := c.store.Demand(ctx, s.d.ID)
+	if err != nil {
+		return err
+	}
+	if d.Version != s.version {
+		return errorf(ErrVersionConflict, "demand moved to version %d while read at %d", d.Version, s.version)
 	}
 	return nil
 }

@@ -178,7 +178,9 @@ func containsID(ids []uuid.UUID, id uuid.UUID) bool {
 // Open if that board has closed, or to Dispatched.
 //
 // Errors: ErrInvalid (bad act), ErrNotFound (demand, or no active claim by the provider),
-// ErrVersionConflict, ErrInvalidTransition if the demand is not Claimed or Accepted.
+// ErrVersionConflict, ErrInvalidTransition if the demand is not Claimed or Accepted, ErrCorrupt
+// if the store holds the claim active but the provider's load or the demand's filled places do
+// not count it (nothing is written).
 func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, act Act) (Demand, error) {
 	return c.moveDemand(ctx, "withdraw", demandID, act, func(s *step) error {
 		s.action, s.provider = ActionWithdraw, providerID
@@ -198,10 +200,16 @@ func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, 
 		if err != nil {
 			return fmt.Errorf("provider %s: %w", providerID, err)
 		}
-		p.Active--
-		p.Version++
-		p.UpdatedAt = s.now
-		s.ch.Providers = append(s.ch.Providers, p)
+		if s.d.Filled <= 0 {
+			// As for the provider's load (see releaseLoad): a race, or a corrupt store.
+			if err := c.requireUnchanged(ctx, s); err != nil {
+				return err
+			}
+			return errorf(ErrCorrupt, "demand filled %d under an active claim by provider %s", s.d.Filled, providerID)
+		}
+		if err := c.releaseLoad(ctx, s, &p); err != nil {
+			return err
+		}
 		w := *cl
 		w.State, w.ClosedAt = ClaimWithdrawn, s.now
 		s.ch.Claims = append(s.ch.Claims, w)
@@ -260,7 +268,8 @@ func checkHours(h decimal.Decimal) error {
 //
 // Errors: ErrInvalid (bad act; reports missing a provider, naming one without an active claim,
 // repeating one, or hours out of range), ErrNotFound, ErrVersionConflict, ErrInvalidTransition
-// if the demand is not InProgress.
+// if the demand is not InProgress, ErrCorrupt if the store holds a claim active that its
+// provider's load does not count (nothing is written).
 func (c *Catalog) Complete(ctx context.Context, id uuid.UUID, reports []WorkReport, act Act) (Demand, error) {
 	if len(reports) == 0 || len(reports) > HeadcountMax {
 		return Demand{}, errorf(ErrInvalid, "complete %s: %d reports, want 1..%d", id, len(reports), HeadcountMax)

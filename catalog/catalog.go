@@ -132,8 +132,38 @@ func checkText(field, s string, minBytes, maxBytes int) error {
 // (unicode.IsSpace, the ideographic space included) trimmed and CRLF line ends turned into LF.
 // That is how a spreadsheet import reads a cell back (it trims every cell, and encoding/csv
 // reads a quoted CRLF as LF), so what the catalog stores comes back unchanged from its export.
+//
+// Every run of CRs before an LF goes, not one CR: "a\r\r\nb" is kept as "a\nb". Replacing
+// each CRLF once would keep "a\r\nb", which holds a CRLF again (normText would not be
+// idempotent) and which an export then import reads back as "a\nb". The text holds no CRLF
+// afterwards, and trimming cannot make one, so normText(normText(s)) == normText(s).
 func normText(s string) string {
-	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) // ReplaceAll returns s itself when it holds no CRLF
+	if strings.Contains(s, "\r\n") {
+		s = dropCRsBeforeLF(s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// dropCRsBeforeLF removes every run of CRs that ends at an LF, in one pass.
+func dropCRsBeforeLF(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] != '\r' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '\r' {
+			j++
+		}
+		if j == len(s) || s[j] != '\n' {
+			b.WriteString(s[i:j]) // CRs not before an LF stay
+		}
+		i = j
+	}
+	return b.String()
 }
 
 // checkID checks an opaque id as checkText does and refuses one that normText would change

@@ -71,7 +71,29 @@ type engine struct {
 	// toggled collects slots whose matched flag changed, for Solver's Change reports.
 	trackToggles bool
 	toggled      []int32
+
+	// Source stream. When one vertex runs many searches in a row (insertLeft of a left
+	// vertex with many units, AddRightCapacity by many units), scanning all its arcs in
+	// every search would cost degree × units. Instead its arcs wait in srcHeap, keyed by
+	// the part of their reduced cost that does not depend on the source's own potential,
+	// and each search takes from srcHeap only what it would have popped from the heap. See
+	// beginLeftSource.
+	srcOn     bool    // searches from src read its arcs from srcHeap
+	srcRight  bool    // src is a right vertex (improveAtRight); else a left one (augmentFrom)
+	src       int32   // the source vertex
+	srcHeap   minHeap // one entry per unmatched slot of src: (srcKey, the other end's code)
+	srcTaken  []int32 // codes the current search took from srcHeap, put back after it
+	srcSlotOf []int32 // other end's index → its slot with src; checked on use, never cleared
+	srcLive   bool    // the current search has settled src, so its arcs are in play
+	srcBound  int64   // bound when src was settled: only arcs shorter than it are in play
+	srcOffset int64   // distance of an arc from src = srcOffset + its key, this search
+	// srcMinDegree: a source of lower degree is scanned as before (same result either way).
+	srcMinDegree int
 }
+
+// srcMinDegreeDefault is the degree from which a source with several units uses the source
+// stream; below it the plain scan is as fast.
+const srcMinDegreeDefault = 64
 
 // Encoded vertices in the heap and the settled list: left l is 2l, right r is 2r+1, so
 // comparing codes breaks ties by side and index, deterministically.
@@ -162,6 +184,7 @@ func build(p Problem, reverse bool) (*engine, error) {
 	e.viaLeft = make([]int32, numLeft)
 	e.viaRight = make([]int32, numRight)
 	e.epoch = 2
+	e.srcMinDegree = srcMinDegreeDefault
 	if reverse {
 		e.rightAll = make([]int32, numRight)
 		for r := range e.rightAll {
@@ -202,12 +225,16 @@ func (e *engine) insertLeft(ctx context.Context, x int32) error {
 		pot = max(pot, e.slotScore[s]+e.potRight[e.slotRight[s]])
 	}
 	e.potLeft[x] = pot
+	if units >= 2 && int(e.leftStart[x+1]-e.leftStart[x]) >= e.srcMinDegree {
+		e.beginLeftSource(x)
+	}
+	var err error
 	for range units {
 		if ctx != nil {
 			e.searches++
 			if e.searches%cancelCheckInterval == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
+				if err = ctx.Err(); err != nil {
+					break
 				}
 			}
 		}
@@ -215,7 +242,185 @@ func (e *engine) insertLeft(ctx context.Context, x int32) error {
 			break
 		}
 	}
-	return nil
+	e.endSource()
+	return err
+}
+
+// beginLeftSource puts the arcs of left vertex x into the source stream, for a run of
+// augmentFrom(x) with nothing else between them.
+//
+// Why the stream gives the same searches: a search from x settles x first, at distance 0,
+// and the scan of x then pushes every unmatched slot (x, r) with nd = potLeft[x] - score -
+// potRight[r] below the bound, before anything else is in the heap. The search keeps those
+// entries in srcHeap instead, keyed by -score - potRight[r] (nd minus potLeft[x]), and pops
+// the smaller of the heap's and srcHeap's tops in the same (key, code) order, so vertices
+// are settled in exactly the same order. Where the scan would have marked r reached (its
+// distance and via slot), that state is written when first needed: when srcHeap's entry
+// for r is popped or another vertex relaxes an arc into r (srcReach). Between the
+// searches of one run potentials only fall (a search lowers the potentials it settles), so
+// keys only rise: a stale entry is re-keyed when it reaches the top, and x's slots only
+// become matched, after which their entries are dropped.
+func (e *engine) beginLeftSource(x int32) {
+	e.srcOn, e.srcRight, e.src = true, false, x
+	if len(e.srcSlotOf) < e.numRight {
+		e.srcSlotOf = make([]int32, e.numRight)
+	}
+	e.srcHeap.items = e.srcHeap.items[:0]
+	for s := e.leftStart[x]; s < e.leftStart[x+1]; s++ {
+		if e.matched[s] {
+			continue
+		}
+		r := e.slotRight[s]
+		e.srcSlotOf[r] = s
+		e.srcHeap.items = append(e.srcHeap.items, heapItem{e.srcKey(s), encRight(r)})
+	}
+	e.srcHeap.init()
+}
+
+// beginRightSource puts the arcs of right vertex r into the source stream, for a run of
+// improveAtRight(r) with nothing else between them; it reports false (and does nothing)
+// when r has fewer than srcMinDegree edges. It mirrors beginLeftSource: the search from r
+// settles r first at distance 0 and would push every unmatched slot (l, r) at nd =
+// potLeft[l] - score - potRight[r]; the key is potLeft[l] - score, and since
+// improveAtRight only raises potentials, keys only rise between the searches of a run.
+func (e *engine) beginRightSource(r int32) bool {
+	degree := 0
+	for s := e.rightAll[r]; s >= 0 && degree < e.srcMinDegree; s = e.slotAllNext[s] {
+		degree++
+	}
+	if degree < e.srcMinDegree {
+		return false
+	}
+	e.srcOn, e.srcRight, e.src = true, true, r
+	if len(e.srcSlotOf) < e.numLeft {
+		e.srcSlotOf = make([]int32, e.numLeft)
+	}
+	e.srcHeap.items = e.srcHeap.items[:0]
+	for s := e.rightAll[r]; s >= 0; s = e.slotAllNext[s] {
+		if e.matched[s] {
+			continue
+		}
+		l := e.slotLeft[s]
+		e.srcSlotOf[l] = s
+		e.srcHeap.items = append(e.srcHeap.items, heapItem{e.srcKey(s), encLeft(l)})
+	}
+	e.srcHeap.init()
+	return true
+}
+
+// endSource ends a run of searches from one source.
+func (e *engine) endSource() {
+	e.srcOn, e.srcLive = false, false
+	e.srcHeap.items = e.srcHeap.items[:0]
+	e.srcTaken = e.srcTaken[:0]
+}
+
+// srcKey is the key of slot s of the source in srcHeap: its reduced cost from the source
+// without the source's own potential (and distance, which is 0).
+func (e *engine) srcKey(s int32) int64 {
+	if e.srcRight {
+		return e.potLeft[e.slotLeft[s]] - e.slotScore[s]
+	}
+	return -e.slotScore[s] - e.potRight[e.slotRight[s]]
+}
+
+// srcSlot returns the unmatched slot joining the source to the vertex of the other side
+// with index v, or -1.
+func (e *engine) srcSlot(v int32) int32 {
+	if int(v) >= len(e.srcSlotOf) {
+		return -1
+	}
+	s := e.srcSlotOf[v]
+	if s < 0 || int(s) >= len(e.slotRight) || e.matched[s] {
+		return -1
+	}
+	if e.srcRight {
+		if e.slotRight[s] != e.src || e.slotLeft[s] != v {
+			return -1
+		}
+	} else if e.slotLeft[s] != e.src || e.slotRight[s] != v {
+		return -1
+	}
+	return s
+}
+
+// srcTop returns the smallest valid entry of srcHeap, as the heap entry (distance, code)
+// the scan of the source would have pushed; it drops entries of matched slots and re-keys
+// stale ones on the way.
+func (e *engine) srcTop() (heapItem, bool) {
+	h := &e.srcHeap
+	for len(h.items) > 0 {
+		it := h.items[0]
+		s := e.srcSlotOf[it.node>>1]
+		if e.matched[s] {
+			h.pop()
+			continue
+		}
+		if k := e.srcKey(s); k != it.key {
+			h.pop()
+			h.push(k, it.node)
+			continue
+		}
+		return heapItem{e.srcOffset + it.key, it.node}, true
+	}
+	return heapItem{}, false
+}
+
+// popNext pops the next entry of a search in which the source is live: the smaller of the
+// heap's top and srcHeap's. It reports false when both are empty.
+func (e *engine) popNext() (int64, int32, bool) {
+	if it, ok := e.srcTop(); ok && (len(e.heap.items) == 0 || itemLess(it, e.heap.items[0])) {
+		e.srcHeap.pop()
+		e.srcTaken = append(e.srcTaken, it.node)
+		return it.key, it.node, true
+	}
+	if len(e.heap.items) == 0 {
+		return 0, 0, false
+	}
+	d, v := e.heap.pop()
+	return d, v, true
+}
+
+// settleSource stands for the scan of the source's arcs: they come into play, at distance
+// d from the source's settling (always 0) plus srcOffset, below the current bound.
+func (e *engine) settleSource(offset, bound int64) {
+	e.srcLive, e.srcOffset, e.srcBound = true, offset, bound
+}
+
+// srcReach writes the state the scan of the source would have left for the vertex of the
+// other side with index v (distance and via slot, marked reached), if the scan would have
+// reached it and nothing has yet. It returns v's mark afterwards.
+func (e *engine) srcReach(v int32) uint32 {
+	mark, dist, via := e.markRight, e.distRight, e.viaRight
+	if e.srcRight {
+		mark, dist, via = e.markLeft, e.distLeft, e.viaLeft
+	}
+	m := mark[v]
+	if !e.srcLive || m == e.epoch || m == e.epoch+1 {
+		return m
+	}
+	s := e.srcSlot(v)
+	if s < 0 {
+		return m
+	}
+	nd := e.srcOffset + e.srcKey(s)
+	if nd >= e.srcBound {
+		return m
+	}
+	mark[v], dist[v], via[v] = e.epoch, nd, s
+	return e.epoch
+}
+
+// restoreSource puts the entries the search took from srcHeap back, re-keyed, except those
+// whose slot it matched.
+func (e *engine) restoreSource() {
+	for _, node := range e.srcTaken {
+		if s := e.srcSlotOf[node>>1]; !e.matched[s] {
+			e.srcHeap.push(e.srcKey(s), node)
+		}
+	}
+	e.srcTaken = e.srcTaken[:0]
+	e.srcLive = false
 }
 
 // nextEpoch starts a search: every vertex becomes unreached without touching the arrays,
@@ -229,6 +434,8 @@ func (e *engine) nextEpoch() {
 	e.epoch += 2
 	e.heap.items = e.heap.items[:0]
 	e.settled = e.settled[:0]
+	e.srcLive = false
+	e.srcTaken = e.srcTaken[:0]
 }
 
 // augmentFrom runs one Dijkstra search from left vertex x for one more unit and applies the
@@ -247,8 +454,21 @@ func (e *engine) augmentFrom(x int32) bool {
 	e.distLeft[x] = 0
 	e.markLeft[x] = epoch
 	e.heap.push(0, encLeft(x))
-	for len(e.heap.items) > 0 {
-		d, v := e.heap.pop()
+	stream := e.srcOn && !e.srcRight && e.src == x
+	for {
+		var d int64
+		var v int32
+		if e.srcLive {
+			var ok bool
+			if d, v, ok = e.popNext(); !ok {
+				break
+			}
+		} else {
+			if len(e.heap.items) == 0 {
+				break
+			}
+			d, v = e.heap.pop()
+		}
 		if d >= bound {
 			break
 		}
@@ -265,6 +485,9 @@ func (e *engine) augmentFrom(x int32) bool {
 				if nd := d + pl; nd < bound {
 					bound, end = nd, v
 				}
+			} else if stream {
+				e.settleSource(d+pl, bound)
+				continue
 			}
 			for s := e.leftStart[l]; s < e.leftStart[l+1]; s++ {
 				if e.matched[s] {
@@ -276,6 +499,9 @@ func (e *engine) augmentFrom(x int32) bool {
 					continue
 				}
 				m := e.markRight[r]
+				if stream {
+					m = e.srcReach(r)
+				}
 				if m == done || (m == epoch && nd >= e.distRight[r]) {
 					continue
 				}
@@ -286,6 +512,9 @@ func (e *engine) augmentFrom(x int32) bool {
 			}
 		} else {
 			r := v >> 1
+			if stream {
+				e.srcReach(r)
+			}
 			if e.markRight[r] == done || d > e.distRight[r] {
 				continue
 			}
@@ -325,6 +554,9 @@ func (e *engine) augmentFrom(x int32) bool {
 			r := v >> 1
 			e.potRight[r] -= bound - e.distRight[r]
 		}
+	}
+	if stream {
+		e.restoreSource()
 	}
 
 	if end == encLeft(x) {
@@ -421,8 +653,21 @@ func (e *engine) improveAtRight(r int32) bool {
 	e.distRight[r] = 0
 	e.markRight[r] = epoch
 	e.heap.push(0, encRight(r))
-	for len(e.heap.items) > 0 {
-		d, v := e.heap.pop()
+	stream := e.srcOn && e.srcRight && e.src == r
+	for {
+		var d int64
+		var v int32
+		if e.srcLive {
+			var ok bool
+			if d, v, ok = e.popNext(); !ok {
+				break
+			}
+		} else {
+			if len(e.heap.items) == 0 {
+				break
+			}
+			d, v = e.heap.pop()
+		}
 		if d >= bound {
 			break
 		}
@@ -440,6 +685,10 @@ func (e *engine) improveAtRight(r int32) bool {
 					bound, end = nd, v
 				}
 			}
+			if stream && rv == r {
+				e.settleSource(d-pr, bound)
+				continue
+			}
 			// Arcs l→rv over unmatched slots, walked backwards.
 			for s := e.rightAll[rv]; s >= 0; s = e.slotAllNext[s] {
 				if e.matched[s] {
@@ -451,6 +700,9 @@ func (e *engine) improveAtRight(r int32) bool {
 					continue
 				}
 				m := e.markLeft[l]
+				if stream {
+					m = e.srcReach(l)
+				}
 				if m == done || (m == epoch && nd >= e.distLeft[l]) {
 					continue
 				}
@@ -461,6 +713,9 @@ func (e *engine) improveAtRight(r int32) bool {
 			}
 		} else {
 			l := v >> 1
+			if stream {
+				e.srcReach(l)
+			}
 			if e.markLeft[l] == done || d > e.distLeft[l] {
 				continue
 			}
@@ -504,6 +759,9 @@ func (e *engine) improveAtRight(r int32) bool {
 			rv := v >> 1
 			e.potRight[rv] += bound - e.distRight[rv]
 		}
+	}
+	if stream {
+		e.restoreSource()
 	}
 	if end == sinkNone {
 		return false

@@ -60,3 +60,28 @@ func (h *minHeap) pop() (int64, int32) {
 func itemLess(a, b heapItem) bool {
 	return a.key < b.key || (a.key == b.key && a.node < b.node)
 }
+
+// init orders items, filled in any order, into a heap in linear time.
+func (h *minHeap) init() {
+	items := h.items
+	n := len(items)
+	for i := n/2 - 1; i >= 0; i-- {
+		it := items[i]
+		j := i
+		for {
+			c := 2*j + 1
+			if c >= n {
+				break
+			}
+			if c+1 < n && itemLess(items[c+1], items[c]) {
+				c++
+			}
+			if !itemLess(items[c], it) {
+				break
+			}
+			items[j] = items[c]
+			j = c
+		}
+		items[j] = it
+	}
+}

@@ -169,15 +169,24 @@ func (s *Solver) AddRightCapacity(right, delta int) (Change, error) {
 	}
 	s.beginChange()
 	r := int32(right)
+	streamed := false
 	for i := range delta {
 		saturated := e.rightUsed[r] >= e.rightCap[r]
 		e.rightCap[r]++
+		if saturated && !streamed && delta-i >= 2 {
+			// Several searches from r in a row: r's arcs go through the source stream
+			// rather than being scanned by each search (same results, see beginLeftSource).
+			streamed = e.beginRightSource(r)
+		}
 		if !saturated || !e.improveAtRight(r) {
 			// r has free capacity now and a potential that allows it: the remaining units
 			// offer nothing a search could use.
 			e.rightCap[r] += int32(delta - 1 - i)
 			break
 		}
+	}
+	if streamed {
+		e.endSource()
 	}
 	return s.endChange(), nil
 }

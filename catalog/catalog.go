@@ -401,6 +401,9 @@ func normaliseDemand(tax *Taxonomy, d *Demand) error {
 		return errorf(ErrInvalid, "urgency %d", d.Urgency)
 	}
 	d.Deadline = normTime(d.Deadline)
+	if err := checkTime("deadline", d.Deadline); err != nil {
+		return err
+	}
 	if d.Kind == Project {
 		if !d.Budget.IsPositive() || d.Budget.GreaterThan(decimal.NewFromInt(BudgetYuanMax)) || !d.Budget.Equal(d.Budget.Round(2)) {
 			return errorf(ErrInvalid, "project budget %s yuan, want 0 < budget <= %d with at most 2 decimals", d.Budget, BudgetYuanMax)
@@ -687,6 +690,9 @@ func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error
 		if err := q.Grid.Validate(); err != nil {
 			return DemandPage{}, fmt.Errorf("demands: %w", err)
 		}
+	}
+	if err := q.validate(); err != nil {
+		return DemandPage{}, fmt.Errorf("demands: %w", err)
 	}
 	q.DeadlineBefore = normTime(q.DeadlineBefore)
 	ds, err := c.store.Demands(ctx, q)

@@ -196,7 +196,7 @@ type Demand struct {
 	Window           TimeWindow
 	Priority         Priority
 	Urgency          Urgency
-	Deadline         time.Time       // zero: none; from it on no one may claim, publish or dispatch the demand, and an unclaimed one expires
+	Deadline         time.Time       // zero: none; from it on no one may claim, publish or dispatch the demand, and an unclaimed one expires; years 0000..9999 of China time, as TimeWindow
 	Budget           decimal.Decimal // yuan; Project only, > 0 there, zero otherwise
 
 	// Lifecycle state, maintained by the catalog. A caller's values are ignored on creation.

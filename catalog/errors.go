@@ -59,7 +59,8 @@ var (
 	// ErrClosed reports a call on a closed store.
 	ErrClosed = errors.New("catalog: store closed")
 	// ErrCorrupt reports stored data the store cannot have written (a row edited behind its
-	// back). It comes from a store; Catalog passes it through. It never results from bad input.
+	// back, a provider's load below its active claims). Stores report it, and so does Catalog
+	// when what it read contradicts itself. It never results from bad input.
 	ErrCorrupt = errors.New("catalog: corrupt store data")
 )
 

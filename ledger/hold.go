@@ -41,12 +41,12 @@ type Hold struct {
 // ErrAssetMismatch, ErrInsufficientBalance, ErrAboveMaxBalance (To could not take the
 // amount now), ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, error) {
-	now := l.clock()
-	rec, err := l.prepareHold(ctx, p, opts, now)
+	rec, err := l.prepareHold(ctx, p, opts)
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold %q: %w", opts.IdempotencyKey, err)
 	}
-	rec.ID = l.newIDAt(now)
+	// The id is drawn once, outside Update, so a retried Update reuses it.
+	rec.ID = l.newIDAt(l.clock())
 	var out HoldRecord
 	sc := getScratch()
 	defer putScratch(sc)
@@ -55,6 +55,10 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 		if err != nil {
 			return err
 		}
+		// The clock is read with the store's write under way, not when the call came in:
+		// the wait for the lock may be long, and holds may expire during it.
+		now := l.clock()
+		rec.CreatedAt = now
 		if k := rec.IdempotencyKey; k != "" {
 			prior, err := tx.HoldByKey(ctx, k)
 			if err == nil {
@@ -89,7 +93,9 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 	return l.toHold(ctx, &out)
 }
 
-func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, now time.Time) (HoldRecord, error) {
+// prepareHold checks a hold request; Hold sets its CreatedAt (and the expiry check against it)
+// inside the store transaction.
+func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions) (HoldRecord, error) {
 	if err := validateKey(opts.IdempotencyKey); err != nil {
 		return HoldRecord{}, err
 	}
@@ -97,7 +103,7 @@ func (l *Ledger) prepareHold(ctx context.Context, p Posting, opts HoldOptions, n
 	if err != nil {
 		return HoldRecord{}, err
 	}
-	rec := HoldRecord{IdempotencyKey: opts.IdempotencyKey, Posting: pr, CreatedAt: now, Status: HoldOpen}
+	rec := HoldRecord{IdempotencyKey: opts.IdempotencyKey, Posting: pr, Status: HoldOpen}
 	if !opts.ExpiresAt.IsZero() {
 		// An expiry not in the future is checked in Hold's store transaction, after the key:
 		// it refuses a new hold but not a replay. One after the maximum was never stored.
@@ -168,8 +174,8 @@ func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
 // ErrNotFound, ErrHoldClosed (captured, released or expired), ErrAboveMaxBalance (To has
 // filled up since the hold), ErrClosed.
 func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.Decimal) (Transaction, error) {
-	now := l.clock()
-	id := l.newIDAt(now)
+	// The id is drawn once, outside Update, so a retried Update reuses it.
+	id := l.newIDAt(l.clock())
 	// Read the hold once outside the store transaction to load its asset (which may read the
 	// store); inside, it is read again under the lock.
 	held, err := l.GetHold(ctx, holdID)
@@ -188,6 +194,10 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 		if err != nil {
 			return err
 		}
+		// The expiry is decided, and the capture dated, by the clock read with the store's
+		// write under way: a hold that expired while the call waited for the lock is closed,
+		// and the capture is not dated before transactions committed ahead of it.
+		now := l.clock()
 		h, err := tx.Hold(ctx, holdID)
 		if err != nil {
 			return err
@@ -235,12 +245,12 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 // Release closes an open hold without posting; an expired hold may be released too.
 // Errors: ErrNotFound, ErrHoldClosed (already captured or released), ErrClosed.
 func (l *Ledger) Release(ctx context.Context, holdID uuid.UUID) error {
-	now := l.clock()
 	err := l.store.Update(ctx, func(tx StoreTx) error {
 		head, err := tx.LockHead(ctx)
 		if err != nil {
 			return err
 		}
+		now := l.clock() // read with the write under way, as Capture does
 		h, err := tx.Hold(ctx, holdID)
 		if err != nil {
 			return err

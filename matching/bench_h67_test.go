@@ -1,0 +1,62 @@
+package matching_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tongxin/tongxin/matching"
+)
+
+// hubRightH67 is one right vertex 0 whose capacity equals its degree, joined to degree left
+// vertices of capacity 1 by scores 1..1000 (many ties). With loadCost > 0 each further
+// demand at the hub costs that much more, so the later ones displace earlier, weaker ones;
+// with private, every other left vertex also has a private right vertex of capacity 1.
+func hubRightH67(degree int, loadCost int64, private bool) matching.Problem {
+	rng := rand.New(rand.NewPCG(uint64(degree), 67))
+	p := matching.Problem{LeftCap: make([]int, degree), RightCap: []int{degree}}
+	for l := range degree {
+		p.LeftCap[l] = 1
+		p.Edges = append(p.Edges, matching.Edge{Left: l, Right: 0, Score: 1 + rng.Int64N(1000)})
+		if private && l%2 == 0 {
+			p.RightCap = append(p.RightCap, 1)
+			p.Edges = append(p.Edges, matching.Edge{Left: l, Right: len(p.RightCap) - 1, Score: 1 + rng.Int64N(1000)})
+		}
+	}
+	if loadCost > 0 {
+		p.RightLoadCost = make([]int64, len(p.RightCap))
+		p.RightLoadCost[0] = loadCost
+	}
+	return p
+}
+
+// BenchmarkHighDegreeRightH67 shows how Solve scales with one high-degree right vertex
+// whose capacity equals its degree: every left vertex's search reaches it. ms/solve should
+// grow about linearly (n log n) with the degree. Run with -benchtime 1x to stay short.
+func BenchmarkHighDegreeRightH67(b *testing.B) {
+	shapes := []struct {
+		name     string
+		loadCost int64
+		private  bool
+	}{
+		{"plain", 0, false},
+		{"private", 0, true},
+	}
+	for _, sh := range shapes {
+		for _, degree := range []int{4096, 16384, 32768} {
+			b.Run(fmt.Sprintf("%s/deg=%d", sh.name, degree), func(b *testing.B) {
+				p := hubRightH67(degree, sh.loadCost, sh.private)
+				var s matching.Solution
+				for b.Loop() {
+					var err error
+					if s, err = matching.Solve(context.Background(), p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/solve")
+				b.ReportMetric(float64(len(s.Edges)), "matched")
+			})
+		}
+	}
+}

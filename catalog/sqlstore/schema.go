@@ -8,6 +8,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/tongxin/tongxin/catalog"
 	"github.com/tongxin/tongxin/internal/sqlbase"
 )
 
@@ -112,6 +113,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		FS:           migrationFS,
 		VersionTable: versionTable,
 		TooNew:       ErrSchemaTooNew,
+		Corrupt:      catalog.ErrCorrupt,
 		Retryable: func(err error) bool {
 			return s.d.retryable(err) || s.d.constraint(err) == constraintUnique
 		},

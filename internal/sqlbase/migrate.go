@@ -18,6 +18,9 @@ const versionTableLenMax = 63
 // ErrVersionTable reports a version table name that is not a plain lower-case SQL identifier.
 var ErrVersionTable = errors.New("sqlbase: version table must match [a-z_][a-z0-9_]*")
 
+// ErrVersionCorrupt reports a version row below zero when the Schema names no Corrupt error.
+var ErrVersionCorrupt = errors.New("sqlbase: schema version is negative")
+
 // Schema is one store's migrations and how it records their version.
 type Schema struct {
 	// FS holds the migrations at MigrationsGlob (an embed.FS in the store).
@@ -27,6 +30,9 @@ type Schema struct {
 	VersionTable string
 	// TooNew is the store's sentinel error for a database at a version above the migrations.
 	TooNew error
+	// Corrupt is the store's sentinel error for a version row no migration can have written
+	// (below zero). Nil: ErrVersionCorrupt.
+	Corrupt error
 	// Retryable reports an error that means another process raced this one (a duplicate
 	// table always does): the migration is run again after a backoff.
 	Retryable func(error) bool
@@ -38,7 +44,8 @@ type Schema struct {
 // race to create the version table itself gets a unique or duplicate-table error and tries
 // again, at most MigrateAttemptsMax times, then finds the work done.
 //
-// Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, ctx's error while waiting, a
+// Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, s.Corrupt (or ErrVersionCorrupt)
+// for a version below zero, ctx's error while waiting, a
 // migration file out of order, or the database's error.
 func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	if !validTable(s.VersionTable) {
@@ -95,6 +102,13 @@ func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Mi
 	}
 	if current > len(ms) {
 		return fmt.Errorf("database at version %d, this code knows %d: %w", current, len(ms), s.TooNew)
+	}
+	if current < 0 {
+		corrupt := s.Corrupt
+		if corrupt == nil {
+			corrupt = ErrVersionCorrupt
+		}
+		return fmt.Errorf("database at version %d in %s: %w", current, table, corrupt)
 	}
 	for _, m := range ms[current:] {
 		for _, stmt := range m.Statements {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tongxin/tongxin/internal/sqlbase"
+	"github.com/tongxin/tongxin/ledger"
 )
 
 //go:embed migrations/*.sql
@@ -82,6 +83,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		FS:           migrationFS,
 		VersionTable: versionTable,
 		TooNew:       ErrSchemaTooNew,
+		Corrupt:      ledger.ErrCorrupt,
 		Retryable:    s.d.retryable,
 	})
 }

@@ -202,3 +202,30 @@ func TestHoldSeesExpiryAtStoreLockH68(t *testing.T) {
 	}, func() { f.clock.Set(f.t0.Add(20 * time.Second)) })
 	require.NoError(t, err)
 }
+
+// A Post that waits for the store behind another writer is dated when it commits, so
+// PostedAt never goes backwards in Seq order.
+func TestPostPostedAtFollowsCommitOrderH68(t *testing.T) {
+	f := newH68Fixture(t)
+	pay := func(to ledger.AccountID) ledger.Transaction {
+		return ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: to, Amount: decimal.NewFromInt(1), Asset: "PTS"}}}
+	}
+	f.clock.Set(f.t0.Add(5 * time.Second))
+	var first, second ledger.Transaction
+	err := f.gated(func() error {
+		var err error
+		second, err = f.l.Post(f.ctx, pay("vol"))
+		return err
+	}, func() {
+		f.clock.Set(f.t0.Add(15 * time.Second))
+		var err error
+		first, err = f.l.Post(f.ctx, pay("shop"))
+		require.NoError(t, err)
+		f.clock.Set(f.t0.Add(16 * time.Second))
+	})
+	require.NoError(t, err)
+	require.Greater(t, second.Seq, first.Seq)
+	require.False(t, second.PostedAt.Before(first.PostedAt), "posted %s before %s", second.PostedAt, first.PostedAt)
+	require.False(t, second.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", second.EffectiveAt, first.EffectiveAt)
+	require.NoError(t, f.l.Verify(f.ctx))
+}

@@ -764,7 +764,8 @@ type scratch struct {
 	commitFn func(StoreTx) error
 	ctx      context.Context
 	reqs     []*request
-	now      time.Time
+	now      time.Time // the clock when the call came in; commitTx reads it again under the lock
+	l        *Ledger
 }
 
 // scratchKeepMax bounds the buffers a pooled scratch keeps, so one huge batch does not pin
@@ -1011,9 +1012,9 @@ func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc 
 	if sc.commitFn == nil {
 		sc.commitFn = sc.commitTx // once per pooled scratch: a closure per call would escape
 	}
-	sc.ctx, sc.reqs, sc.now = ctx, reqs, now
+	sc.ctx, sc.reqs, sc.now, sc.l = ctx, reqs, now, l
 	err := l.store.Update(ctx, sc.commitFn)
-	sc.ctx, sc.reqs = nil, nil
+	sc.ctx, sc.reqs, sc.l = nil, nil, nil
 	if err != nil {
 		return err
 	}
@@ -1043,10 +1044,18 @@ func (l *Ledger) finish(ctx context.Context, r *request) {
 
 // commitTx is commit's store transaction, run with the arguments commit left in sc.
 func (sc *scratch) commitTx(tx StoreTx) error {
-	ctx, reqs, now := sc.ctx, sc.reqs, sc.now
+	ctx, reqs := sc.ctx, sc.reqs
 	head, err := tx.LockHead(ctx)
 	if err != nil {
 		return err
+	}
+	// The commit is dated by the clock read with the head locked, not when the call came in
+	// (sc.now, which dated the ids and checked EffectiveAt): the wait for the lock may be long,
+	// and a transaction that waited must not be dated before those committed ahead of it.
+	// Never before sc.now, so an EffectiveAt checked against it is not after PostedAt.
+	now := sc.l.clock()
+	if now.Before(sc.now) {
+		now = sc.now
 	}
 	bal, err := lockAccounts(ctx, tx, reqs, now, sc)
 	if err != nil {

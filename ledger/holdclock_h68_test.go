@@ -229,3 +229,35 @@ func TestPostPostedAtFollowsCommitOrderH68(t *testing.T) {
 	require.False(t, second.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", second.EffectiveAt, first.EffectiveAt)
 	require.NoError(t, f.l.Verify(f.ctx))
 }
+
+// A Reverse that waits for the store behind another writer is dated when it commits.
+func TestReversePostedAtFollowsCommitOrderH68(t *testing.T) {
+	f := newH68Fixture(t)
+	orig, err := f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
+		{From: "vol", To: "shop", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
+	require.NoError(t, err)
+	f.clock.Set(f.t0.Add(5 * time.Second))
+	var first, rev ledger.Transaction
+	err = f.gated(func() error {
+		var err error
+		rev, err = f.l.Reverse(f.ctx, orig.ID, "h68:rev")
+		return err
+	}, func() {
+		f.clock.Set(f.t0.Add(15 * time.Second))
+		var err error
+		first, err = f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
+			{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
+		require.NoError(t, err)
+		f.clock.Set(f.t0.Add(16 * time.Second))
+	})
+	require.NoError(t, err)
+	require.Greater(t, rev.Seq, first.Seq)
+	require.False(t, rev.PostedAt.Before(first.PostedAt), "posted %s before %s", rev.PostedAt, first.PostedAt)
+	require.False(t, rev.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", rev.EffectiveAt, first.EffectiveAt)
+	// A replay returns the reversal as first committed.
+	again, err := f.l.Reverse(f.ctx, orig.ID, "h68:rev")
+	require.NoError(t, err)
+	require.Equal(t, rev.ID, again.ID)
+	require.Equal(t, rev.PostedAt, again.PostedAt)
+	require.NoError(t, f.l.Verify(f.ctx))
+}

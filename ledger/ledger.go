@@ -1165,8 +1165,9 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 	if err := validateKey(idempotencyKey); err != nil {
 		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)
 	}
-	now := l.clock()
-	rec := TxRecord{ID: l.newIDAt(now), IdempotencyKey: idempotencyKey, Reverses: id, PostedAt: now, EffectiveAt: now, EffectiveDefaulted: true}
+	// The id is drawn once, outside Update, so a retried Update reuses it; the reversal is
+	// dated inside, with the head locked, as commitTx dates a Post.
+	rec := TxRecord{ID: l.newIDAt(l.clock()), IdempotencyKey: idempotencyKey, Reverses: id, EffectiveDefaulted: true}
 	var out TxRecord
 	replayed := false
 	sc := getScratch()
@@ -1176,6 +1177,8 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 		if err != nil {
 			return err
 		}
+		now := l.clock()
+		rec.PostedAt, rec.EffectiveAt = now, now
 		if idempotencyKey != "" {
 			prior, err := tx.TransactionByKey(ctx, idempotencyKey)
 			if err == nil {

@@ -97,6 +97,12 @@ func pgConstraint(err error) constraintKind {
 	return constraintNone
 }
 
+// ErrSchemaConflict reports a database that already holds a table or index that the
+// catalog's migrations create (the catalog_ tables and indexes) but its version table
+// (catalog_schema_version) does not record: another program's objects of the same names.
+// Opening changes nothing.
+var ErrSchemaConflict = errors.New("sqlstore: database holds tables of the same names that the catalog did not create")
+
 // SchemaVersion is the schema version this code writes: the number of embedded migrations.
 func SchemaVersion() int {
 	ms, err := sqliteDialect.Migrations(migrationFS)
@@ -113,6 +119,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		FS:           migrationFS,
 		VersionTable: versionTable,
 		TooNew:       ErrSchemaTooNew,
+		Conflict:     ErrSchemaConflict,
 		Corrupt:      catalog.ErrCorrupt,
 		Retryable: func(err error) bool {
 			return s.d.retryable(err) || s.d.constraint(err) == constraintUnique

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
+
+	"modernc.org/sqlite"
 )
 
 // MigrateAttemptsMax bounds how often opening retries a migration that raced another process.
@@ -17,6 +20,10 @@ const versionTableLenMax = 63
 
 // ErrVersionTable reports a version table name that is not a plain lower-case SQL identifier.
 var ErrVersionTable = errors.New("sqlbase: version table must match [a-z_][a-z0-9_]*")
+
+// ErrSchemaConflict reports a database that already holds a table or index a migration
+// creates, not recorded in the version table, when the Schema names no Conflict error.
+var ErrSchemaConflict = errors.New("sqlbase: database holds objects the migrations create")
 
 // ErrVersionCorrupt reports a version row below zero when the Schema names no Corrupt error.
 var ErrVersionCorrupt = errors.New("sqlbase: schema version is negative")
@@ -33,6 +40,10 @@ type Schema struct {
 	// Corrupt is the store's sentinel error for a version row no migration can have written
 	// (below zero). Nil: ErrVersionCorrupt.
 	Corrupt error
+	// Conflict is the store's sentinel error for a database that already holds a table or
+	// index that a migration creates but the version table does not record: another
+	// program's (or another store's) object of the same name. Nil: ErrSchemaConflict.
+	Conflict error
 	// Retryable reports an error that means another process raced this one (a duplicate
 	// table always does): the migration is run again after a backoff.
 	Retryable func(error) bool
@@ -45,8 +56,9 @@ type Schema struct {
 // again, at most MigrateAttemptsMax times, then finds the work done.
 //
 // Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, s.Corrupt (or ErrVersionCorrupt)
-// for a version below zero, ctx's error while waiting, a
-// migration file out of order, or the database's error.
+// for a version below zero, s.Conflict (or ErrSchemaConflict) when a migration creates an
+// object that exists (not retried), ctx's error while waiting, a migration file out of order,
+// or the database's error.
 func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	if !validTable(s.VersionTable) {
 		return fmt.Errorf("migrate: %q: %w", s.VersionTable, ErrVersionTable)
@@ -62,6 +74,16 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 			}
 		}
 		err = d.migrateOnce(ctx, db, s, ms)
+		// Migrations run under the version row's lock, so no other migrator races them: an
+		// object that a migration creates and that exists was there before.
+		if se := (*stmtError)(nil); errors.As(err, &se) && alreadyExists(se.err) {
+			conflict := s.Conflict
+			if conflict == nil {
+				conflict = ErrSchemaConflict
+			}
+			err = fmt.Errorf("%w: %w", err, conflict)
+			break
+		}
 		if err == nil || !(s.Retryable(err) || IsDuplicateTable(err)) {
 			break
 		}
@@ -113,7 +135,7 @@ func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Mi
 	for _, m := range ms[current:] {
 		for _, stmt := range m.Statements {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("version %d: %w", m.Version, err)
+				return &stmtError{version: m.Version, err: err}
 			}
 		}
 		if _, err := tx.ExecContext(ctx, d.Rebind(`UPDATE `+table+` SET version = ? WHERE id = 1`), m.Version); err != nil {
@@ -121,6 +143,25 @@ func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Mi
 		}
 	}
 	return tx.Commit()
+}
+
+// stmtError is a migration statement's error: the version table was there and locked.
+type stmtError struct {
+	version int
+	err     error
+}
+
+func (e *stmtError) Error() string { return fmt.Sprintf("version %d: %v", e.version, e.err) }
+func (e *stmtError) Unwrap() error { return e.err }
+
+// alreadyExists reports a CREATE of a table, index or other object whose name is taken.
+// SQLite gives it no code of its own (SQLITE_ERROR), only the message.
+func alreadyExists(err error) bool {
+	if IsDuplicateTable(err) {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && strings.Contains(se.Error(), " already exists")
 }
 
 // validTable reports a name that is safe to splice into SQL unquoted.

@@ -131,3 +131,32 @@ func TestMigrateRefusesNegativeVersion_h66(t *testing.T) {
 }
 
 var errCorrupt = errors.New("test: corrupt")
+
+// TestMigrateConflictIsTypedAndNotRetried_h66: a database that already holds a table the
+// first migration creates (another program's) is refused with the schema's Conflict error at
+// once and left as it is. On PostgreSQL the duplicate table was taken for a race and the
+// migration run MigrateAttemptsMax times; on both databases the error was untyped.
+func TestMigrateConflictIsTypedAndNotRetried_h66(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range migrateBackends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			db := b.open(t)
+			_, err := db.Exec(`CREATE TABLE b (other INTEGER)`)
+			require.NoError(t, err)
+			calls := 0
+			s := schema("v")
+			s.Conflict = errConflict
+			s.Retryable = func(error) bool { calls++; return false }
+			err = b.d.Migrate(ctx, db, s)
+			require.ErrorIs(t, err, errConflict)
+			assert.Zero(t, calls, "a conflict is not a race")
+			assert.False(t, tableExists(t, b, db, "a"))
+			assert.False(t, tableExists(t, b, db, "v"))
+
+			s.Conflict = nil
+			require.ErrorIs(t, b.d.Migrate(ctx, db, s), sqlbase.ErrSchemaConflict)
+		})
+	}
+}
+
+var errConflict = errors.New("test: conflict")

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"path/filepath"
 	"sync"
@@ -84,4 +85,30 @@ func TestOpenRefusesNegativeVersion_h66(t *testing.T) {
 	require.NotPanics(t, func() { _, err = sqlstore.OpenSQLite(ctx, path) })
 	require.ErrorIs(t, err, ledger.ErrCorrupt)
 	assertVersion(t, path, "sqlite", -1)
+}
+
+// TestOpenRefusesForeignTables_h66: a database that holds another program's accounts table is
+// refused with ErrSchemaConflict and left as it is (no schema_version, no ledger tables).
+func TestOpenRefusesForeignTables_h66(t *testing.T) {
+	ctx := context.Background()
+	check := func(t *testing.T, db *sql.DB, open func() error) {
+		_, err := db.Exec(`CREATE TABLE accounts (id TEXT PRIMARY KEY, owner TEXT)`)
+		require.NoError(t, err)
+		require.ErrorIs(t, open(), sqlstore.ErrSchemaConflict)
+		for _, table := range []string{"schema_version", "assets"} {
+			_, err = db.Exec(`SELECT count(*) FROM ` + table)
+			require.Error(t, err, "%s was created", table)
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l.db")
+		check(t, rawOpen(t, path, "sqlite"), func() error { _, err := sqlstore.OpenSQLite(ctx, path); return err })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := sqltest.FreshSchema(t)
+		check(t, rawOpen(t, dsn, "pgx"), func() error {
+			_, err := sqlstore.OpenPostgres(ctx, dsn, testPoolOptions...)
+			return err
+		})
+	})
 }

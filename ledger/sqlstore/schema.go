@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"embed"
+	"errors"
 	"strings"
 
 	"github.com/tongxin/tongxin/internal/sqlbase"
@@ -67,6 +68,12 @@ var postgresDialect = &dialect{
 	retryable: pgRetryable,
 }
 
+// ErrSchemaConflict reports a database that already holds a table or index that the ledger's
+// migrations create (assets, accounts, transactions, postings, entries, holds, head and their
+// indexes) but its version table (schema_version) does not record: another program's objects
+// of the same names. Opening changes nothing.
+var ErrSchemaConflict = errors.New("sqlstore: database holds tables of the same names that the ledger did not create")
+
 // SchemaVersion is the schema version this code writes: the number of embedded migrations.
 func SchemaVersion() int {
 	ms, err := sqliteDialect.Migrations(migrationFS)
@@ -83,6 +90,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		FS:           migrationFS,
 		VersionTable: versionTable,
 		TooNew:       ErrSchemaTooNew,
+		Conflict:     ErrSchemaConflict,
 		Corrupt:      ledger.ErrCorrupt,
 		Retryable:    s.d.retryable,
 	})

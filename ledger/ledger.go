@@ -74,8 +74,9 @@ type Option func(*Ledger)
 func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
 
 // WithIDs sets the source of transaction and hold ids (default: version-7 UUIDs whose time
-// is the commit's clock reading, strictly increasing per Ledger, which keep database indexes
-// in insertion order).
+// is the clock when the call came in, strictly increasing per Ledger, which keep database
+// indexes in insertion order; PostedAt and CreatedAt are read again once the store's write
+// is under way, so they may be a little later than an id's time).
 func WithIDs(newID func() uuid.UUID) Option { return func(l *Ledger) { l.newID = newID } }
 
 // Ledger is a double-entry ledger over a Store. It is safe for concurrent use; several

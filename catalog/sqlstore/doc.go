@@ -54,7 +54,9 @@
 //
 // Each migration runs inside one transaction with the catalog_schema_version row locked, so
 // two processes opening a new database at once apply it once. A database whose version is
-// newer than this code's is refused with ErrSchemaTooNew. The tables and the version table
+// newer than this code's is refused with ErrSchemaTooNew; one holding a table of
+// another program under a name the migrations create, with ErrSchemaConflict, and nothing is
+// changed. The tables and the version table
 // are prefixed catalog_, so the catalog may share a database (or a PostgreSQL schema) with
 // the ledger's sqlstore.
 //

@@ -111,8 +111,9 @@ var _ catalog.Store = (*Store)(nil)
 // keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations. ":memory:"
 // opens a private in-memory database that lives until Close.
 //
-// Errors: ErrSchemaTooNew, catalog.ErrInvalid (an empty path or one containing '?' or '#'),
-// or the driver's error wrapped with the operation.
+// Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
+// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (an empty path or one
+// containing '?' or '#'), or the driver's error wrapped with the operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := sqlbase.ApplyOptions(opts)
 	if !sqlbase.ValidSQLitePath(path) {
@@ -145,8 +146,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // migrations. The schema is the DSN's search_path, e.g.
 // "postgres://u@host/db?sslmode=disable&search_path=catalog".
 //
-// Errors: ErrSchemaTooNew, catalog.ErrInvalid (options out of range), or the driver's error
-// wrapped with the operation.
+// Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
+// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (options out of range),
+// or the driver's error wrapped with the operation.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db, err := sqlbase.OpenPostgres(dsn, sqlbase.ApplyOptions(opts), catalog.ErrInvalid)
 	if err != nil {

@@ -72,7 +72,9 @@
 //
 // Each migration runs inside one transaction with the schema_version row locked, so two
 // processes opening a new database at once apply it once. A database whose version is
-// newer than this code's is refused with ErrSchemaTooNew.
+// newer than this code's is refused with ErrSchemaTooNew; one holding a table of
+// another program under a name the migrations create, with ErrSchemaConflict, and nothing is
+// changed.
 //
 // # Running the PostgreSQL tests
 //

@@ -113,9 +113,10 @@ func (s *Store) GroupCommit() bool { return true }
 // foreign keys on and a busy timeout of SQLiteBusyTimeout, and applies pending migrations.
 // ":memory:" opens a private in-memory database that lives until Close.
 //
-// Errors: ErrSchemaTooNew, ledger.ErrInvalid (an empty path or one containing '?' or '#', a
-// Synchronous other than SyncFull and SyncNormal), or the driver's error wrapped with the
-// operation.
+// Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
+// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (an empty path or one
+// containing '?' or '#', a Synchronous other than SyncFull and SyncNormal), or the driver's
+// error wrapped with the operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := sqlbase.ApplyOptions(opts)
 	if !sqlbase.ValidSQLitePath(path) {
@@ -142,8 +143,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // pending migrations. The schema is the DSN's search_path, e.g.
 // "postgres://u@host/db?sslmode=disable&search_path=ledger".
 //
-// Errors: ErrSchemaTooNew, ledger.ErrInvalid (options out of range), or the driver's error
-// wrapped with the operation.
+// Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
+// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (options out of range),
+// or the driver's error wrapped with the operation.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db, err := sqlbase.OpenPostgres(dsn, sqlbase.ApplyOptions(opts), ledger.ErrInvalid)
 	if err != nil {

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,6 +56,9 @@ func main() {
 	if _, err := run(ctx, cfg, os.Stdout, progress); err != nil {
 		fmt.Fprintln(os.Stderr, "district:", err)
 		pprof.StopCPUProfile()
+		if errors.Is(err, errBadFlag) {
+			os.Exit(2) // as the flag package does on a value it cannot parse
+		}
 		os.Exit(1)
 	}
 }

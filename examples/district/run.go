@@ -53,18 +53,83 @@ type config struct {
 	validityMonths int
 }
 
+// errBadFlag is what every refused flag value matches (errors.Is); main exits 2 on it, as the
+// flag package does on a value it cannot parse.
+var errBadFlag = errors.New("bad flag value")
+
+// flagError is a refused flag value: its message names the flag and what is wrong with it.
+type flagError struct {
+	flag, problem string
+	err           error // the cause, if any
+}
+
+func badFlag(flag, format string, a ...any) error {
+	return &flagError{flag: flag, problem: fmt.Sprintf(format, a...)}
+}
+
+func (e *flagError) Error() string {
+	if e.err != nil {
+		return e.flag + " " + e.problem + ": " + e.err.Error()
+	}
+	return e.flag + " " + e.problem
+}
+
+func (e *flagError) Is(target error) bool { return target == errBadFlag }
+func (e *flagError) Unwrap() error        { return e.err }
+
 func (c config) validate() error {
 	switch {
 	case !(c.scale >= scaleMin && c.scale <= scaleMax): // also refuses NaN
-		return fmt.Errorf("-scale %g: want %g..%g", c.scale, scaleMin, scaleMax)
+		return badFlag("-scale", "%g: want %g..%g", c.scale, scaleMin, scaleMax)
 	case c.months < 1 || c.months > monthsMax:
-		return fmt.Errorf("-months %d: want 1..%d", c.months, monthsMax)
+		return badFlag("-months", "%d: want 1..%d", c.months, monthsMax)
 	case c.sync != "normal" && c.sync != "full":
-		return fmt.Errorf("-sync %q: want normal or full", c.sync)
+		return badFlag("-sync", "%q: want normal or full", c.sync)
 	case c.validityMonths < 1 || c.validityMonths > points.ValidityMonthsMax:
-		return fmt.Errorf("-validity %d: want 1..%d", c.validityMonths, points.ValidityMonthsMax)
+		return badFlag("-validity", "%d: want 1..%d", c.validityMonths, points.ValidityMonthsMax)
 	case c.db == "":
-		return errors.New("-db: empty")
+		return badFlag("-db", "empty")
+	}
+	return nil
+}
+
+// sqliteHeader begins every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkReplaceable refuses a -db path this run must not delete: anything but a regular file
+// (a directory, /dev/null, a symbolic link), and a regular file that is not a SQLite database
+// (an empty file is one SQLite has not written yet). Its -wal and -shm companions must be
+// regular files too. It deletes nothing; checking every path first means a refusal leaves them
+// all as they were.
+func checkReplaceable(db string) error {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		path := db + suffix
+		fi, err := os.Lstat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return &flagError{flag: "-db", problem: path, err: err}
+		}
+		if !fi.Mode().IsRegular() {
+			return badFlag("-db", "%s: not a regular file (%s); only a SQLite database file is replaced", path, fi.Mode().Type())
+		}
+		if suffix != "" || fi.Size() == 0 {
+			continue
+		}
+		head := make([]byte, len(sqliteHeader))
+		f, err := os.Open(path)
+		if err != nil {
+			return &flagError{flag: "-db", problem: path, err: err}
+		}
+		_, err = io.ReadFull(f, head)
+		_ = f.Close() // read only: nothing to lose
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return &flagError{flag: "-db", problem: path, err: err}
+		}
+		if string(head) != sqliteHeader {
+			return badFlag("-db", "%s: exists and is not a SQLite database; only a SQLite database file is replaced", path)
+		}
 	}
 	return nil
 }
@@ -140,6 +205,9 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 	lsync, csync := sqlstore.SyncNormal, catalogsql.SyncNormal
 	if cfg.sync == "full" {
 		lsync, csync = sqlstore.SyncFull, catalogsql.SyncFull
+	}
+	if err := checkReplaceable(cfg.db); err != nil {
+		return nil, err
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(cfg.db + suffix); err == nil && suffix == "" {

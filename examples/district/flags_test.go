@@ -83,3 +83,27 @@ func TestDBNotReplaced(t *testing.T) {
 	_, err = run(context.Background(), cfg, io.Discard, nil)
 	require.NoError(t, err)
 }
+
+// TestReportCheckedFirst: a -report the run could not write at its end (a missing directory, a
+// directory, the database file itself) is refused before anything is simulated or stored. An
+// earlier version simulated the whole district (25 s at scale 1) and then failed, or wrote the
+// report over the open database.
+func TestReportCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "district.db")
+	for _, report := range []string{filepath.Join(dir, "missing", "district.html"), dir, db, db + "-wal"} {
+		t.Run(report, func(t *testing.T) {
+			cfg := smallConfig(t)
+			cfg.months = 1
+			cfg.db = db
+			cfg.report = report
+			var out bytes.Buffer
+			_, err := run(context.Background(), cfg, &out, nil)
+			require.Error(t, err, out.String())
+			assert.True(t, errors.Is(err, errBadFlag), "%v matches errBadFlag", err)
+			assert.Empty(t, out.String(), "nothing simulated")
+			_, err = os.Stat(db)
+			assert.True(t, errors.Is(err, os.ErrNotExist), "no database created")
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -93,6 +94,57 @@ func (c config) validate() error {
 	return nil
 }
 
+// fileKind names the kind of a file that is not a regular one, for an error message.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// checkReport refuses, before the run, a -report the run could not write at its end: a
+// directory, a path in a directory that does not exist, or the -db file (or its -wal or -shm).
+func checkReport(cfg config) error {
+	if cfg.report == "" {
+		return nil
+	}
+	if fi, err := os.Stat(cfg.report); err == nil && fi.IsDir() {
+		return badFlag("-report", "%s: a directory", cfg.report)
+	}
+	dir := filepath.Dir(cfg.report)
+	if fi, err := os.Stat(dir); err != nil {
+		return &flagError{flag: "-report", problem: cfg.report, err: err}
+	} else if !fi.IsDir() {
+		return badFlag("-report", "%s: %s is not a directory", cfg.report, dir)
+	}
+	if cfg.db == memoryDB || isPostgres(cfg.db) {
+		return nil
+	}
+	report, err := filepath.Abs(cfg.report)
+	if err != nil {
+		return &flagError{flag: "-report", problem: cfg.report, err: err}
+	}
+	db, err := filepath.Abs(cfg.db)
+	if err != nil {
+		return &flagError{flag: "-db", problem: cfg.db, err: err}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if report == db+suffix {
+			return badFlag("-report", "%s: the database file (-db %s)", cfg.report, cfg.db)
+		}
+	}
+	return nil
+}
+
 // sqliteHeader begins every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 
@@ -112,7 +164,7 @@ func checkReplaceable(db string) error {
 			return &flagError{flag: "-db", problem: path, err: err}
 		}
 		if !fi.Mode().IsRegular() {
-			return badFlag("-db", "%s: not a regular file (%s); only a SQLite database file is replaced", path, fi.Mode().Type())
+			return badFlag("-db", "%s: %s, not a regular file; only a SQLite database file is replaced", path, fileKind(fi.Mode()))
 		}
 		if suffix != "" || fi.Size() == 0 {
 			continue
@@ -234,6 +286,9 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 // progress bar to it. It returns the summary it printed.
 func run(ctx context.Context, cfg config, out, progress io.Writer) (_ *summary, err error) {
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkReport(cfg); err != nil {
 		return nil, err
 	}
 	began := time.Now()

@@ -107,3 +107,17 @@ func TestReportCheckedFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresDSNCheckedFirst: a postgres:// -db that is not a URL is a bad flag, refused before
+// any connection is tried (an earlier version reported it as a failure to create the schema).
+func TestPostgresDSNCheckedFirst(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.months = 1
+	cfg.report = ""
+	cfg.db = "postgres://user:secret%zz@localhost/x"
+	_, err := run(context.Background(), cfg, io.Discard, nil)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, errBadFlag), "%v matches errBadFlag", err)
+	assert.NotContains(t, err.Error(), "schema")
+	assert.NotContains(t, err.Error(), "secret", "the message does not show the password")
+}

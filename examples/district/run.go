@@ -224,6 +224,14 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 	}
 	if isPostgres(cfg.db) {
 		// A fresh schema per run, so that runs never meet each other's ids.
+		u, err := url.Parse(cfg.db)
+		if err != nil {
+			// Not the *url.Error itself: it quotes the DSN, password and all.
+			if ue := (*url.Error)(nil); errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return nil, &flagError{flag: "-db", problem: "postgres DSN", err: err}
+		}
 		schema := fmt.Sprintf("district_s%d_%s", cfg.seed, time.Now().UTC().Format("20060102_150405"))
 		admin, err := sql.Open("pgx", cfg.db)
 		if err != nil {
@@ -233,10 +241,6 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 		_ = admin.Close()
 		if err != nil {
 			return nil, fmt.Errorf("postgres: create schema %s: %w", schema, err)
-		}
-		u, err := url.Parse(cfg.db)
-		if err != nil {
-			return nil, fmt.Errorf("postgres dsn: %w", err)
 		}
 		q := u.Query()
 		q.Set("search_path", schema)

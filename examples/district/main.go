@@ -25,40 +25,67 @@ import (
 )
 
 func main() {
+	os.Exit(mainCode(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// mainCode is the command: it parses args, runs the district and returns the exit code (2 for
+// a bad flag, 1 for a failed run).
+func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 	cfg := config{}
-	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
-	flag.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year)")
-	flag.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
-	flag.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
-	flag.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")
-	flag.StringVar(&cfg.sync, "sync", "normal", "SQLite durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow)")
-	flag.IntVar(&cfg.validityMonths, "validity", 6, "months awarded points stay valid (expired at year end)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.Parse()
+	fs := flag.NewFlagSet("district", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
+	fs.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year)")
+	fs.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
+	fs.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
+	fs.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")
+	fs.StringVar(&cfg.sync, "sync", "normal", "SQLite durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow)")
+	fs.IntVar(&cfg.validityMonths, "validity", 6, "months awarded points stay valid (expired at year end)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(stderr, "district:", err)
+		if errors.Is(err, errBadFlag) {
+			return 2 // as the flag package does on a value it cannot parse
+		}
+		return 1
+	}
+	if fs.NArg() > 0 {
+		return fail(badFlag("arguments", "%q: the command takes flags only", fs.Args()))
+	}
+	// Refuse bad values before creating the profile, so that they leave no file behind.
+	if err := cfg.preflight(); err != nil {
+		return fail(err)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "district:", err)
-			os.Exit(1)
+			return fail(err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "district:", err)
-			os.Exit(1)
+			_ = f.Close() // the error above is the one to report
+			return fail(err)
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil && code == 0 {
+				code = fail(fmt.Errorf("cpu profile: %w", err))
+			}
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var progress io.Writer
-	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		progress = os.Stdout // a terminal: show the progress bar
+	if fi, err := stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		progress = stdout // a terminal: show the progress bar
 	}
-	if _, err := run(ctx, cfg, os.Stdout, progress); err != nil {
-		fmt.Fprintln(os.Stderr, "district:", err)
-		pprof.StopCPUProfile()
-		if errors.Is(err, errBadFlag) {
-			os.Exit(2) // as the flag package does on a value it cannot parse
-		}
-		os.Exit(1)
+	if _, err := run(ctx, cfg, stdout, progress); err != nil {
+		return fail(err)
 	}
+	return 0
 }

@@ -94,6 +94,22 @@ func (c config) validate() error {
 	return nil
 }
 
+// preflight checks the flags, and the files they name, before anything is done: validate,
+// checkReport and, for a SQLite -db, checkReplaceable (which openStores repeats right before
+// replacing the file).
+func (c config) preflight() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if err := checkReport(c); err != nil {
+		return err
+	}
+	if c.db != memoryDB && !isPostgres(c.db) {
+		return checkReplaceable(c.db)
+	}
+	return nil
+}
+
 // fileKind names the kind of a file that is not a regular one, for an error message.
 func fileKind(m os.FileMode) string {
 	switch {
@@ -289,10 +305,7 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 // run simulates the district and writes the summary to out and, when progress is not nil, a
 // progress bar to it. It returns the summary it printed.
 func run(ctx context.Context, cfg config, out, progress io.Writer) (_ *summary, err error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	if err := checkReport(cfg); err != nil {
+	if err := cfg.preflight(); err != nil {
 		return nil, err
 	}
 	began := time.Now()

@@ -89,7 +89,31 @@ type engine struct {
 	srcOffset int64   // distance of an arc from src = srcOffset + its key, this search
 	// srcMinDegree: a source of lower degree is scanned as before (same result either way).
 	srcMinDegree int
+
+	// Hub heaps. A search that settles right vertex r relaxes the back arc of each matched
+	// slot s of r whose reduced length d + key(s) + potRight[r] is below the bound, where
+	// key(s) = slotScore[s] - potLeft[slotLeft[s]]; the rest are skipped. For a right vertex
+	// with many matched slots (a hub), walking all of them in every search that reaches it
+	// costs used × searches, while few pass. So once r has hubMinUsed matched slots, they
+	// are also kept in a min-heap of (key, slot), and the search visits only the entries
+	// below its limit (a subtree at the root). See relaxHub for why the searches are the
+	// same.
+	//
+	// An entry's key is never above key(s): augmentFrom only lowers potentials, so keys
+	// only rise and a stale entry is re-keyed when a search visits it; improveAtRight
+	// raises potentials, and updates the entries of the left vertices it settles.
+	hubMinUsed int
+	hubIndex   []int32   // right vertex → index in hubHeaps, -1 none; may be shorter than numRight
+	hubHeaps   []minHeap // (key lower bound, slot) of every matched slot of the hub
+	hubPos     []int32   // slot → index of its entry in its hub's heap, while matched
+	hubPrev    []int32   // slot → previous slot in its hub's matched list, -1 at the head
+	hubStack   []int32   // scratch of relaxHub
+	hubStale   []int32   // scratch of relaxHub
 }
+
+// hubMinUsedDefault is the number of matched slots from which a right vertex keeps a hub
+// heap; below it the plain walk of its matched list is as fast.
+const hubMinUsedDefault = 32
 
 // srcMinDegreeDefault is the degree from which a source with several units uses the source
 // stream; below it the plain scan is as fast.
@@ -185,6 +209,7 @@ func build(p Problem, reverse bool) (*engine, error) {
 	e.viaRight = make([]int32, numRight)
 	e.epoch = 2
 	e.srcMinDegree = srcMinDegreeDefault
+	e.hubMinUsed = hubMinUsedDefault
 	if reverse {
 		e.rightAll = make([]int32, numRight)
 		for r := range e.rightAll {
@@ -526,6 +551,10 @@ func (e *engine) augmentFrom(x int32) bool {
 					bound, end = nd, v
 				}
 			}
+			if h := e.hubHeap(r); h != nil {
+				e.relaxHub(h, d, pr, bound)
+				continue
+			}
 			for s := e.rightHead[r]; s >= 0; s = e.slotNext[s] {
 				l := e.slotLeft[s]
 				nd := d + e.slotScore[s] - e.potLeft[l] + pr
@@ -586,8 +615,17 @@ func (e *engine) augmentFrom(x int32) bool {
 func (e *engine) match(s int32) {
 	r, l := e.slotRight[s], e.slotLeft[s]
 	e.matched[s] = true
-	e.slotNext[s] = e.rightHead[r]
+	head := e.rightHead[r]
+	e.slotNext[s] = head
 	e.rightHead[r] = s
+	if int(r) < len(e.hubIndex) && e.hubIndex[r] >= 0 {
+		e.hubSlots()
+		e.hubPrev[s] = -1
+		if head >= 0 {
+			e.hubPrev[head] = s
+		}
+		e.hubInsert(&e.hubHeaps[e.hubIndex[r]], s)
+	}
 	e.loadCost += int64(e.rightUsed[r]) * e.rightStep[r]
 	e.rightUsed[r]++
 	e.leftMatched[l]++
@@ -598,11 +636,23 @@ func (e *engine) match(s int32) {
 	}
 }
 
-// unmatch clears slot s and unlinks it from its right vertex's list (at most capacity long).
+// unmatch clears slot s and unlinks it from its right vertex's list: through hubPrev at a
+// hub, else by walking the list from its head (short unless searches never settled r).
 func (e *engine) unmatch(s int32) {
 	r, l := e.slotRight[s], e.slotLeft[s]
 	e.matched[s] = false
-	if e.rightHead[r] == s {
+	if int(r) < len(e.hubIndex) && e.hubIndex[r] >= 0 {
+		next, prev := e.slotNext[s], e.hubPrev[s]
+		if prev < 0 {
+			e.rightHead[r] = next
+		} else {
+			e.slotNext[prev] = next
+		}
+		if next >= 0 {
+			e.hubPrev[next] = prev
+		}
+		e.hubRemove(&e.hubHeaps[e.hubIndex[r]], s)
+	} else if e.rightHead[r] == s {
 		e.rightHead[r] = e.slotNext[s]
 	} else {
 		for p := e.rightHead[r]; p >= 0; p = e.slotNext[p] {
@@ -751,10 +801,15 @@ func (e *engine) improveAtRight(r int32) bool {
 	}
 
 	// Potentials: every settled vertex rises by bound - d(v), d(v) being its distance to r.
+	hubs := len(e.hubHeaps) > 0
 	for _, v := range e.settled {
 		if v&1 == 0 {
 			l := v >> 1
 			e.potLeft[l] += bound - e.distLeft[l]
+			if hubs {
+				// The keys of l's matched slots fall: hub entries must not stay above them.
+				e.rekeyHubs(l)
+			}
 		} else {
 			rv := v >> 1
 			e.potRight[rv] += bound - e.distRight[rv]
@@ -782,4 +837,161 @@ func (e *engine) improveAtRight(r int32) bool {
 		e.unmatch(s)
 		v = encLeft(e.slotLeft[s])
 	}
+}
+
+// hubKey is the key of matched slot s in its right vertex's hub heap: the reduced length of
+// its back arc without the right vertex's potential.
+func (e *engine) hubKey(s int32) int64 {
+	return e.slotScore[s] - e.potLeft[e.slotLeft[s]]
+}
+
+// hubHeap returns the hub heap of right vertex r, building it when r has at least
+// hubMinUsed matched slots, or nil.
+func (e *engine) hubHeap(r int32) *minHeap {
+	if int(r) < len(e.hubIndex) && e.hubIndex[r] >= 0 {
+		return &e.hubHeaps[e.hubIndex[r]]
+	}
+	if int(e.rightUsed[r]) < e.hubMinUsed {
+		return nil
+	}
+	for len(e.hubIndex) < e.numRight {
+		e.hubIndex = append(e.hubIndex, -1)
+	}
+	e.hubSlots()
+	h := minHeap{items: make([]heapItem, 0, e.rightUsed[r])}
+	prev := int32(-1)
+	for s := e.rightHead[r]; s >= 0; s = e.slotNext[s] {
+		h.items = append(h.items, heapItem{e.hubKey(s), s})
+		e.hubPrev[s] = prev
+		prev = s
+	}
+	h.init()
+	for i, it := range h.items {
+		e.hubPos[it.node] = int32(i)
+	}
+	e.hubIndex[r] = int32(len(e.hubHeaps))
+	e.hubHeaps = append(e.hubHeaps, h)
+	return &e.hubHeaps[len(e.hubHeaps)-1]
+}
+
+// hubSlots sizes the per-slot arrays of the hubs to the slots (Solver.AddLeft adds slots).
+func (e *engine) hubSlots() {
+	if n := len(e.slotRight) - len(e.hubPos); n > 0 {
+		e.hubPos = append(e.hubPos, make([]int32, n)...)
+		e.hubPrev = append(e.hubPrev, make([]int32, n)...)
+	}
+}
+
+// hubInsert adds the entry of slot s, just matched, to its hub's heap h.
+func (e *engine) hubInsert(h *minHeap, s int32) {
+	h.items = append(h.items, heapItem{e.hubKey(s), s})
+	h.up(len(h.items)-1, e.hubPos)
+}
+
+// hubRemove takes the entry of slot s, just unmatched, out of its hub's heap h.
+func (e *engine) hubRemove(h *minHeap, s int32) {
+	i := int(e.hubPos[s])
+	last := len(h.items) - 1
+	moved := h.items[last]
+	h.items = h.items[:last]
+	if i == last {
+		return
+	}
+	old := h.items[i]
+	h.items[i] = moved
+	e.hubPos[moved.node] = int32(i)
+	if itemLess(moved, old) {
+		h.up(i, e.hubPos)
+	} else {
+		h.down(i, e.hubPos)
+	}
+}
+
+// rekeyHubs gives the hub entries of left vertex l's matched slots their exact keys, after
+// l's potential rose.
+func (e *engine) rekeyHubs(l int32) {
+	if e.leftMatched[l] == 0 {
+		return
+	}
+	for s := e.leftStart[l]; s < e.leftStart[l+1]; s++ {
+		if !e.matched[s] {
+			continue
+		}
+		r := e.slotRight[s]
+		if int(r) >= len(e.hubIndex) || e.hubIndex[r] < 0 {
+			continue
+		}
+		h := &e.hubHeaps[e.hubIndex[r]]
+		i := int(e.hubPos[s])
+		old := h.items[i]
+		h.items[i].key = e.hubKey(s)
+		if itemLess(h.items[i], old) {
+			h.up(i, e.hubPos)
+		} else {
+			h.down(i, e.hubPos)
+		}
+	}
+}
+
+// relaxHub relaxes the back arcs of the hub whose heap is h, settled at distance d with
+// potential pr while the bound is bound: exactly those of the plain walk of its matched
+// list that pass nd < bound, i.e. whose key is below limit = bound - d - pr.
+//
+// Why the search stays the same: every matched slot of the hub joins a different left
+// vertex, so each relaxation writes only its own left vertex's state and one heap entry,
+// whatever the order; and the search heap pops the same entries in the same (distance,
+// code) order whatever order they were pushed in. Since no entry's key is above its
+// slot's key, every slot whose key is below limit has an entry below limit, and the
+// entries below limit form a subtree at the heap's root: visiting that subtree finds all
+// of them. Visited entries whose key has gone stale are re-keyed afterwards, from the
+// deepest up, so that each sift-down moves only entries below the ones still to fix.
+func (e *engine) relaxHub(h *minHeap, d, pr, bound int64) {
+	items := h.items
+	limit := bound - d - pr
+	if len(items) == 0 || items[0].key >= limit {
+		return
+	}
+	epoch := e.epoch
+	done := epoch + 1
+	stack := append(e.hubStack[:0], 0)
+	stale := e.hubStale[:0]
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c := 2*i + 1; int(c) < len(items) && items[c].key < limit {
+			stack = append(stack, c)
+			if c+1 < int32(len(items)) && items[c+1].key < limit {
+				stack = append(stack, c+1)
+			}
+		} else if int(c+1) < len(items) && items[c+1].key < limit {
+			stack = append(stack, c+1)
+		}
+		s := items[i].node
+		l := e.slotLeft[s]
+		k := e.slotScore[s] - e.potLeft[l]
+		if k != items[i].key {
+			stale = append(stale, i)
+		}
+		if k >= limit {
+			continue
+		}
+		nd := d + k + pr
+		m := e.markLeft[l]
+		if m == done || (m == epoch && nd >= e.distLeft[l]) {
+			continue
+		}
+		e.markLeft[l] = epoch
+		e.distLeft[l] = nd
+		e.viaLeft[l] = s
+		e.heap.push(nd, encLeft(l))
+	}
+	if len(stale) > 0 {
+		slices.Sort(stale)
+		for j := len(stale) - 1; j >= 0; j-- {
+			i := stale[j]
+			items[i].key = e.hubKey(items[i].node)
+			h.down(int(i), e.hubPos)
+		}
+	}
+	e.hubStack, e.hubStale = stack, stale
 }

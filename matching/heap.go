@@ -85,3 +85,45 @@ func (h *minHeap) init() {
 		items[j] = it
 	}
 }
+
+// up and down restore the heap order after the key at i fell (up) or rose (down), keeping
+// pos[node] equal to each moved entry's index. They serve the hub heaps, whose nodes are
+// slots (see engine.hubHeap).
+func (h *minHeap) up(i int, pos []int32) {
+	items := h.items
+	it := items[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !itemLess(it, items[p]) {
+			break
+		}
+		items[i] = items[p]
+		pos[items[i].node] = int32(i)
+		i = p
+	}
+	items[i] = it
+	pos[it.node] = int32(i)
+}
+
+func (h *minHeap) down(i int, pos []int32) {
+	items := h.items
+	n := len(items)
+	it := items[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && itemLess(items[c+1], items[c]) {
+			c++
+		}
+		if !itemLess(items[c], it) {
+			break
+		}
+		items[i] = items[c]
+		pos[items[i].node] = int32(i)
+		i = c
+	}
+	items[i] = it
+	pos[it.node] = int32(i)
+}

@@ -73,10 +73,11 @@ type Option func(*Ledger)
 // WithClock sets the source of the current time (default time.Now).
 func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
 
-// WithIDs sets the source of transaction and hold ids (default: version-7 UUIDs whose time
-// is the clock when the call came in, strictly increasing per Ledger, which keep database
-// indexes in insertion order; PostedAt and CreatedAt are read again once the store's write
-// is under way, so they may be a little later than an id's time).
+// WithIDs sets the source of transaction and hold ids (default: version-7 UUIDs, strictly
+// increasing per Ledger, which keep database indexes in insertion order). A transaction's id
+// is dated by the clock read once the store's write is under way (its first attempt, when
+// the store retries), a hold's when the call came in; PostedAt and CreatedAt are read under
+// the store's lock, so they may be a little later than an id's time.
 func WithIDs(newID func() uuid.UUID) Option { return func(l *Ledger) { l.newID = newID } }
 
 // Ledger is a double-entry ledger over a Store. It is safe for concurrent use; several
@@ -645,7 +646,10 @@ func sameRequest(stored, rec *TxRecord) bool {
 // Errors: ErrInvalid, ErrInvalidAmount, ErrUnknownAsset, ErrUnknownAccount, ErrAssetMismatch,
 // ErrInsufficientBalance, ErrAboveMaxBalance, ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Post(ctx context.Context, t Transaction) (Transaction, error) {
-	now := l.clock()
+	var now time.Time // only an explicit EffectiveAt is checked against the call's clock
+	if !t.EffectiveAt.IsZero() {
+		now = l.clock()
+	}
 	sc := getScratch()
 	defer putScratch(sc)
 	sc.tx = t
@@ -765,8 +769,9 @@ type scratch struct {
 	commitFn func(StoreTx) error
 	ctx      context.Context
 	reqs     []*request
-	now      time.Time // the clock when the call came in; commitTx reads it again under the lock
+	now      time.Time // the clock when the call came in, or zero; commitTx reads it again under the lock
 	l        *Ledger
+	idsDrawn bool // commitTx drew the requests' ids on an earlier attempt of this commit
 }
 
 // scratchKeepMax bounds the buffers a pooled scratch keeps, so one huge batch does not pin
@@ -994,26 +999,15 @@ func seal(head *Head, r *request, sc *scratch) {
 // commit runs the requests through one store transaction. Requests that fail a check get
 // their err set and change nothing; the returned error means the whole store transaction
 // failed and nothing was posted.
+//
+// now is the clock when the call came in, against which an explicit EffectiveAt was checked,
+// or zero when nothing was checked against it (a Post with EffectiveAt zero reads the clock
+// once, under the lock: at about 50 ns a reading that is 4 % of a Post).
 func (l *Ledger) commit(ctx context.Context, reqs []*request, now time.Time, sc *scratch) error {
-	// IDs are drawn once, outside Update, so a retried Update reuses them.
-	if l.newID != nil {
-		for _, r := range reqs {
-			r.rec.ID = l.newID()
-		}
-	} else if len(reqs) == 1 {
-		reqs[0].rec.ID = l.ids.nextAt(now)
-	} else {
-		ids := slices.Grow(sc.ids[:0], len(reqs))[:len(reqs)]
-		l.ids.fill(ids, now)
-		for i, r := range reqs {
-			r.rec.ID = ids[i]
-		}
-		sc.ids = ids
-	}
 	if sc.commitFn == nil {
 		sc.commitFn = sc.commitTx // once per pooled scratch: a closure per call would escape
 	}
-	sc.ctx, sc.reqs, sc.now, sc.l = ctx, reqs, now, l
+	sc.ctx, sc.reqs, sc.now, sc.l, sc.idsDrawn = ctx, reqs, now, l, false
 	err := l.store.Update(ctx, sc.commitFn)
 	sc.ctx, sc.reqs, sc.l = nil, nil, nil
 	if err != nil {
@@ -1043,6 +1037,25 @@ func (l *Ledger) finish(ctx context.Context, r *request) {
 	}
 }
 
+// drawIDs gives each request of the commit its id, dated now.
+func (sc *scratch) drawIDs(now time.Time) {
+	l, reqs := sc.l, sc.reqs
+	if l.newID != nil {
+		for _, r := range reqs {
+			r.rec.ID = l.newID()
+		}
+	} else if len(reqs) == 1 {
+		reqs[0].rec.ID = l.ids.nextAt(now)
+	} else {
+		ids := slices.Grow(sc.ids[:0], len(reqs))[:len(reqs)]
+		l.ids.fill(ids, now)
+		for i, r := range reqs {
+			r.rec.ID = ids[i]
+		}
+		sc.ids = ids
+	}
+}
+
 // commitTx is commit's store transaction, run with the arguments commit left in sc.
 func (sc *scratch) commitTx(tx StoreTx) error {
 	ctx, reqs := sc.ctx, sc.reqs
@@ -1057,6 +1070,11 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 	now := sc.l.clock()
 	if now.Before(sc.now) {
 		now = sc.now
+	}
+	if !sc.idsDrawn {
+		// Drawn on the first attempt only, so a retried Update reuses them.
+		sc.drawIDs(now)
+		sc.idsDrawn = true
 	}
 	bal, err := lockAccounts(ctx, tx, reqs, now, sc)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,4 +85,62 @@ func TestUpdateRunTwice(t *testing.T) {
 // runs fn once in vain first: every write the Ledger makes must come out as if it ran once.
 func TestConformanceRunTwice(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) ledger.Store { return &rerunStore{Store: memstore.New(), reruns: 1} })
+}
+
+// TestUpdateRunTwiceDrawsIDsOnce: ids are drawn on a commit's first attempt and reused when
+// the store runs it again, so a retry neither skips ids nor posts under an id never handed
+// out first. (They are drawn under the store's lock since the ids took the commit's time.)
+func TestUpdateRunTwiceDrawsIDsOnce(t *testing.T) {
+	var drawn []uuid.UUID
+	ids := ledger.WithIDs(func() uuid.UUID {
+		id := uuid.New()
+		drawn = append(drawn, id)
+		return id
+	})
+	ctx := context.Background()
+	l, err := ledger.New(ctx, &rerunStore{Store: memstore.New(), reruns: 2}, ids)
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS"}))
+	give := ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: decimal.NewFromInt(1), Asset: "PTS"}}}
+
+	tx, err := l.Post(ctx, give)
+	require.NoError(t, err)
+	require.Equal(t, []uuid.UUID{tx.ID}, drawn, "one id, drawn once over three attempts")
+
+	drawn = nil
+	res, err := l.PostBatch(ctx, []ledger.Transaction{give, give, give})
+	require.NoError(t, err)
+	require.Len(t, drawn, 3)
+	for i, r := range res {
+		require.NoError(t, r.Err)
+		assert.Equal(t, drawn[i], r.Transaction.ID)
+	}
+}
+
+// TestPostReadsTheClockOnce: a Post without EffectiveAt reads the clock once, under the
+// store's lock (a reading is about 4 % of a Post); one with EffectiveAt also reads it when
+// the call comes in, to refuse a future EffectiveAt.
+func TestPostReadsTheClockOnce(t *testing.T) {
+	reads := 0
+	clock := ledger.WithClock(func() time.Time { reads++; return time.Now() })
+	ctx := context.Background()
+	l, err := ledger.New(ctx, memstore.New(), clock)
+	require.NoError(t, err)
+	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "issuer", Asset: "PTS", Unbounded: true}))
+	require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS"}))
+	give := ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: decimal.NewFromInt(1), Asset: "PTS"}}}
+
+	reads = 0
+	_, err = l.Post(ctx, give)
+	require.NoError(t, err)
+	assert.Equal(t, 1, reads)
+
+	reads = 0
+	give.EffectiveAt = time.Now().Add(-time.Hour)
+	_, err = l.Post(ctx, give)
+	require.NoError(t, err)
+	assert.Equal(t, 2, reads)
 }

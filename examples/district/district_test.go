@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -72,6 +73,13 @@ func TestDistrictSmall(t *testing.T) {
 	assert.True(t, st.hoursDeposited.IsPositive())
 	assert.True(t, st.hoursWithdrawn.LessThanOrEqual(st.hoursDeposited))
 	assert.NotEmpty(t, sm.TopVolunteers)
+
+	// The optimiser's line counts demands, not offers: a demand a round left unmatched is
+	// offered again in the next, so the offers outnumber the demands here.
+	assert.Less(t, st.planDistinct, st.planDemands, "some demands were offered in several rounds")
+	assert.LessOrEqual(t, st.dispatched, st.planDistinct)
+	assert.LessOrEqual(t, st.planDistinct, st.postedTotal)
+	assert.Contains(t, out.String(), fmt.Sprintf("%d rounds over %d open demands (%d offers", st.planRuns, st.planDistinct, st.planDemands))
 
 	// The report is well-formed HTML with inline SVG charts drawn by gonum/plot.
 	data, err := os.ReadFile(cfg.report)

@@ -89,6 +89,7 @@ type dstate struct {
 	claimants     []int // provider indexes with an active claim (or done)
 	hours         []decimal.Decimal
 	workScheduled bool
+	offered       bool // to the optimiser, in some dispatch round
 	completedAt   time.Time
 	approvedHours decimal.Decimal
 }
@@ -735,6 +736,12 @@ func (s *sim) dispatchRound(want func(*dstate) bool, providerIdx []int, how via,
 	}
 	s.st.planRuns++
 	s.st.planDemands += len(demands)
+	for _, ds := range states {
+		if !ds.offered {
+			ds.offered = true
+			s.st.planDistinct++
+		}
+	}
 	s.st.planWall += time.Since(started)
 	for _, u := range plan.Unmatched {
 		s.st.unmatched[u.Reason.String()]++

@@ -38,6 +38,9 @@ type stats struct {
 	declined,
 	planRuns,
 	planDemands int
+	// planDemands sums the demands offered to the optimiser over its rounds; planDistinct
+	// counts each demand once (a demand a round leaves unmatched is offered again).
+	planDistinct         int
 	planWall             time.Duration
 	unmatched            map[string]int
 	ratings              []int
@@ -220,8 +223,8 @@ func (sm *summary) writeText(w io.Writer) {
 		st.boards, st.pageViews, st.claims[viaBoard], st.claims[viaOptimiser]+st.claims[viaUrgent], st.claims[viaUrgent])
 	p("  claims refused: %d races lost (place already taken), %d at capacity, %d other; %d claims withdrawn before the start",
 		st.claimRaceLost, st.claimAtCapacity, st.claimRefusedOther, st.withdrawn)
-	p("  optimiser: %d rounds over %d open demands, %d demands dispatched, %d dispatches declined",
-		st.planRuns, st.planDemands, st.dispatched, st.declined)
+	p("  optimiser: %d rounds over %d open demands (%d offers: a demand a round left unmatched is offered again), %d demands dispatched, %d dispatches declined",
+		st.planRuns, st.planDistinct, st.planDemands, st.dispatched, st.declined)
 	if len(st.unmatched) > 0 {
 		keys := make([]string, 0, len(st.unmatched))
 		for k := range st.unmatched {
@@ -232,7 +235,7 @@ func (sm *summary) writeText(w io.Writer) {
 		for i, k := range keys {
 			parts[i] = fmt.Sprintf("%s: %d", k, st.unmatched[k])
 		}
-		p("  left unmatched by the optimiser: %s", strings.Join(parts, "; "))
+		p("  left unmatched by a round of the optimiser (a demand once per round): %s", strings.Join(parts, "; "))
 	}
 	p("Ratings 评单 and audits 审核")
 	p("  %d ratings, mean %.2f; audits: %d parts approved, %d rejected, %d hour claims trimmed",

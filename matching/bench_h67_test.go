@@ -60,3 +60,45 @@ func BenchmarkHighDegreeRightH67(b *testing.B) {
 		}
 	}
 }
+
+// highDegreeLeftH67 is one left vertex of capacity degree/2 joined to degree right vertices
+// of capacity 1, and degree/2 left vertices of capacity 1 with one edge each to a random one
+// of them: their searches reach the big left vertex through the right vertices it holds,
+// in the middle of the search, and settle it.
+func highDegreeLeftH67(degree int) matching.Problem {
+	rng := rand.New(rand.NewPCG(uint64(degree), 68))
+	p := matching.Problem{LeftCap: []int{degree / 2}, RightCap: make([]int, degree)}
+	for r := range degree {
+		p.RightCap[r] = 1
+		p.Edges = append(p.Edges, matching.Edge{Left: 0, Right: r, Score: 1 + rng.Int64N(1000)})
+	}
+	for range degree / 2 {
+		l := len(p.LeftCap)
+		p.LeftCap = append(p.LeftCap, 1)
+		p.Edges = append(p.Edges, matching.Edge{Left: l, Right: rng.IntN(degree), Score: 1 + rng.Int64N(1000)})
+	}
+	return p
+}
+
+// BenchmarkHighDegreeLeftMidSearchH67 shows how Solve scales with one high-degree left
+// vertex settled in the middle of many searches. It still grows with the degree squared:
+// each search that settles the big left vertex relaxes (pushes) its arc to every free right
+// vertex, and these are real relaxations, not pruned ones, so only streaming a settled
+// hub's arcs into the search lazily (as beginLeftSource does for the source) would make it
+// near-linear. Run with -benchtime 1x to stay short.
+func BenchmarkHighDegreeLeftMidSearchH67(b *testing.B) {
+	for _, degree := range []int{4096, 8192, 16384} {
+		b.Run(fmt.Sprintf("deg=%d", degree), func(b *testing.B) {
+			p := highDegreeLeftH67(degree)
+			var s matching.Solution
+			for b.Loop() {
+				var err error
+				if s, err = matching.Solve(context.Background(), p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/solve")
+			b.ReportMetric(float64(len(s.Edges)), "matched")
+		})
+	}
+}

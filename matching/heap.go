@@ -34,27 +34,32 @@ func (h *minHeap) pop() (int64, int32) {
 	top := items[0]
 	n := len(items) - 1
 	last := items[n]
-	items = items[:n]
-	h.items = items
+	h.items = items[:n]
 	if n > 0 {
-		i := 0
-		for {
-			c := 2*i + 1
-			if c >= n {
-				break
-			}
-			if c+1 < n && itemLess(items[c+1], items[c]) {
-				c++
-			}
-			if !itemLess(items[c], last) {
-				break
-			}
-			items[i] = items[c]
-			i = c
-		}
-		items[i] = last
+		siftDown(items[:n], 0, last)
 	}
 	return top.key, top.node
+}
+
+// siftDown places it, the entry for index i, at or below i in items, whose entries below i
+// are in heap order.
+func siftDown(items []heapItem, i int, it heapItem) {
+	n := len(items)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && itemLess(items[c+1], items[c]) {
+			c++
+		}
+		if !itemLess(items[c], it) {
+			break
+		}
+		items[i] = items[c]
+		i = c
+	}
+	items[i] = it
 }
 
 func itemLess(a, b heapItem) bool {
@@ -63,26 +68,8 @@ func itemLess(a, b heapItem) bool {
 
 // init orders items, filled in any order, into a heap in linear time.
 func (h *minHeap) init() {
-	items := h.items
-	n := len(items)
-	for i := n/2 - 1; i >= 0; i-- {
-		it := items[i]
-		j := i
-		for {
-			c := 2*j + 1
-			if c >= n {
-				break
-			}
-			if c+1 < n && itemLess(items[c+1], items[c]) {
-				c++
-			}
-			if !itemLess(items[c], it) {
-				break
-			}
-			items[j] = items[c]
-			j = c
-		}
-		items[j] = it
+	for i := len(h.items)/2 - 1; i >= 0; i-- {
+		siftDown(h.items, i, h.items[i])
 	}
 }
 

@@ -7,6 +7,7 @@ package matching
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -129,40 +130,7 @@ func TestSourceStreamSolverH63(t *testing.T) {
 		}
 		sameEngineH63(t, "new solver", solvers[0].e, solvers[1].e)
 		for step := range 1 + rng.IntN(30) {
-			var changes [2]Change
-			op := rng.IntN(3)
-			capacity := rng.IntN(3)
-			if rng.IntN(3) == 0 {
-				capacity = rng.IntN(solvers[0].NumRight() + 2)
-			}
-			var edges []Edge
-			for _, r := range rng.Perm(solvers[0].NumRight())[:rng.IntN(solvers[0].NumRight()+1)] {
-				edges = append(edges, Edge{Left: solvers[0].NumLeft(), Right: r, Score: 1 + rng.Int64N(30)})
-			}
-			right := rng.IntN(solvers[0].NumRight())
-			delta := rng.IntN(3)
-			if rng.IntN(2) == 0 {
-				delta = rng.IntN(solvers[0].NumLeft() + 3)
-			}
-			for i, s := range solvers {
-				var err error
-				switch op {
-				case 0:
-					changes[i], err = s.AddLeft(capacity, edges)
-				case 1:
-					_, err = s.AddRight(capacity)
-				case 2:
-					changes[i], err = s.AddRightCapacity(right, delta)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			if !slices.Equal(changes[0].Added, changes[1].Added) || !slices.Equal(changes[0].Removed, changes[1].Removed) ||
-				changes[0].Score != changes[1].Score {
-				t.Fatalf("seed %d step %d op %d: changes differ: %+v, %+v", seed, step, op, changes[0], changes[1])
-			}
-			sameEngineH63(t, "update", solvers[0].e, solvers[1].e)
+			stepSolversAlike(t, rng, fmt.Sprintf("seed %d step %d", seed, step), solvers[:], nil)
 		}
 	}
 }
@@ -227,5 +195,51 @@ func TestHighDegreeSourceNearLinearH63(t *testing.T) {
 	}
 	if got := solver.Score(); got != want {
 		t.Fatalf("hub: score %d, want %d", got, want)
+	}
+}
+
+// stepSolversAlike draws one random Solver update (AddLeft, AddRight or AddRightCapacity),
+// applies it to every solver (after, when not nil, checks each one after its update), and
+// requires the same Change from all and the same engine state as the first.
+func stepSolversAlike(t *testing.T, rng *rand.Rand, what string, solvers []*Solver, after func(*Solver)) {
+	t.Helper()
+	changes := make([]Change, len(solvers))
+	op := rng.IntN(3)
+	capacity := rng.IntN(3)
+	if rng.IntN(3) == 0 {
+		capacity = rng.IntN(solvers[0].NumRight() + 2)
+	}
+	var edges []Edge
+	for _, r := range rng.Perm(solvers[0].NumRight())[:rng.IntN(solvers[0].NumRight()+1)] {
+		edges = append(edges, Edge{Left: solvers[0].NumLeft(), Right: r, Score: 1 + rng.Int64N(30)})
+	}
+	right := rng.IntN(solvers[0].NumRight())
+	delta := rng.IntN(3)
+	if rng.IntN(2) == 0 {
+		delta = rng.IntN(solvers[0].NumLeft() + 3)
+	}
+	for i, s := range solvers {
+		var err error
+		switch op {
+		case 0:
+			changes[i], err = s.AddLeft(capacity, edges)
+		case 1:
+			_, err = s.AddRight(capacity)
+		case 2:
+			changes[i], err = s.AddRightCapacity(right, delta)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after != nil {
+			after(s)
+		}
+	}
+	for i := 1; i < len(solvers); i++ {
+		if !slices.Equal(changes[0].Added, changes[i].Added) || !slices.Equal(changes[0].Removed, changes[i].Removed) ||
+			changes[0].Score != changes[i].Score {
+			t.Fatalf("%s op %d: changes differ: %+v, %+v", what, op, changes[0], changes[i])
+		}
+		sameEngineH63(t, "update", solvers[0].e, solvers[i].e)
 	}
 }

@@ -7,9 +7,9 @@ package matching
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 )
@@ -121,43 +121,7 @@ func TestHubHeapSolverH67(t *testing.T) {
 			sameEngineH63(t, "new solver", solvers[0].e, s.e)
 		}
 		for step := range 1 + rng.IntN(40) {
-			changes := make([]Change, len(solvers))
-			op := rng.IntN(3)
-			capacity := rng.IntN(3)
-			if rng.IntN(3) == 0 {
-				capacity = rng.IntN(solvers[0].NumRight() + 2)
-			}
-			var edges []Edge
-			for _, r := range rng.Perm(solvers[0].NumRight())[:rng.IntN(solvers[0].NumRight()+1)] {
-				edges = append(edges, Edge{Left: solvers[0].NumLeft(), Right: r, Score: 1 + rng.Int64N(30)})
-			}
-			right := rng.IntN(solvers[0].NumRight())
-			delta := rng.IntN(3)
-			if rng.IntN(2) == 0 {
-				delta = rng.IntN(solvers[0].NumLeft() + 3)
-			}
-			for i, s := range solvers {
-				var err error
-				switch op {
-				case 0:
-					changes[i], err = s.AddLeft(capacity, edges)
-				case 1:
-					_, err = s.AddRight(capacity)
-				case 2:
-					changes[i], err = s.AddRightCapacity(right, delta)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkHubsH67(t, "update", s.e)
-			}
-			for i := 1; i < len(solvers); i++ {
-				if !slices.Equal(changes[0].Added, changes[i].Added) || !slices.Equal(changes[0].Removed, changes[i].Removed) ||
-					changes[0].Score != changes[i].Score {
-					t.Fatalf("seed %d step %d op %d: changes differ: %+v, %+v", seed, step, op, changes[0], changes[i])
-				}
-				sameEngineH63(t, "update", solvers[0].e, solvers[i].e)
-			}
+			stepSolversAlike(t, rng, fmt.Sprintf("seed %d step %d", seed, step), solvers, func(s *Solver) { checkHubsH67(t, "update", s.e) })
 		}
 	}
 }

@@ -59,7 +59,7 @@ func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, erro
 		ID: c.newID(), Name: spec.Name, Kind: spec.Kind, Scope: spec.Scope, OpensAt: opens, ClosesAt: closes,
 		CreatedBy: spec.Actor, Version: 1, CreatedAt: now,
 	}
-	err := retry(ctx, 0, func() error {
+	err := retry(ctx, func() error {
 		ch := Change{Boards: []Board{b}}
 		for _, id := range spec.Demands {
 			d, err := c.store.Demand(ctx, id)
@@ -141,7 +141,7 @@ func (c *Catalog) Publish(ctx context.Context, boardID, demandID uuid.UUID, act 
 	// demand that changed since the caller read it is refused. That refusal is final, so it
 	// leaves the retry loop through stale rather than as a conflict to retry.
 	var stale error
-	err := retry(ctx, 0, func() error {
+	err := retry(ctx, func() error {
 		now := c.clock()
 		b, err := c.store.Board(ctx, boardID)
 		if err != nil {
@@ -200,7 +200,7 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 		return Board{}, err
 	}
 	var out Board
-	err := retry(ctx, 0, func() error {
+	err := retry(ctx, func() error {
 		now := c.clock()
 		b, err := c.store.Board(ctx, boardID)
 		if err != nil {

@@ -179,12 +179,13 @@ func checkID(field, s string, minBytes, maxBytes int) error {
 	return nil
 }
 
-// retry runs fn again after a lost race when expected is zero. Every caller passes zero: one
-// given a version by its caller keeps a stale one final itself (see moveDemand).
-func retry(ctx context.Context, expected uint64, fn func() error) error {
+// retry runs fn again after a lost race (ErrVersionConflict), at most ConflictRetriesMax
+// times. A caller given a version by its own caller keeps a stale one final itself, by
+// returning another error or none (see moveDemand).
+func retry(ctx context.Context, fn func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn()
-		if err == nil || expected != 0 || !errors.Is(err, ErrVersionConflict) || attempt >= ConflictRetriesMax {
+		if err == nil || !errors.Is(err, ErrVersionConflict) || attempt >= ConflictRetriesMax {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -233,7 +234,7 @@ func (c *Catalog) moveDemand(ctx context.Context, op string, id uuid.UUID, act A
 	// only a demand that changed since the caller read it is refused. That refusal is final, so
 	// it leaves the retry loop through stale rather than as a conflict to retry (as in Publish).
 	var stale error
-	err := retry(ctx, 0, func() error {
+	err := retry(ctx, func() error {
 		d, err := c.store.Demand(ctx, id)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", op, id, err)

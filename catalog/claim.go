@@ -486,7 +486,7 @@ func (c *Catalog) MarkAwarded(ctx context.Context, demandID, providerID uuid.UUI
 		return Audit{}, err
 	}
 	var out Audit
-	err := retry(ctx, 0, func() error {
+	err := retry(ctx, func() error {
 		d, err := c.store.Demand(ctx, demandID)
 		if err != nil {
 			return fmt.Errorf("mark awarded %s: %w", demandID, err)

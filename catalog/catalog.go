@@ -616,10 +616,7 @@ func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 				s.d.Status = StatusExpired
 				// Dated at now, unless the demand moved later than that (a scheduler running
 				// behind): a demand's events never go back in time.
-				s.now = now
-				if now.Before(s.d.UpdatedAt) {
-					s.now = s.d.UpdatedAt
-				}
+				s.now = notBefore(now, s.d.UpdatedAt)
 				return nil
 			})
 			switch {

@@ -1,7 +1,6 @@
 package matching_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -47,15 +46,7 @@ func BenchmarkHighDegreeRightH67(b *testing.B) {
 		for _, degree := range []int{4096, 16384, 32768} {
 			b.Run(fmt.Sprintf("%s/deg=%d", sh.name, degree), func(b *testing.B) {
 				p := hubRightH67(degree, sh.loadCost, sh.private)
-				var s matching.Solution
-				for b.Loop() {
-					var err error
-					if s, err = matching.Solve(context.Background(), p); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/solve")
-				b.ReportMetric(float64(len(s.Edges)), "matched")
+				benchSolveH63(b, p)
 			})
 		}
 	}
@@ -90,15 +81,7 @@ func BenchmarkHighDegreeLeftMidSearchH67(b *testing.B) {
 	for _, degree := range []int{4096, 8192, 16384} {
 		b.Run(fmt.Sprintf("deg=%d", degree), func(b *testing.B) {
 			p := highDegreeLeftH67(degree)
-			var s matching.Solution
-			for b.Loop() {
-				var err error
-				if s, err = matching.Solve(context.Background(), p); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/solve")
-			b.ReportMetric(float64(len(s.Edges)), "matched")
+			benchSolveH63(b, p)
 		})
 	}
 }

@@ -103,6 +103,33 @@ func (f *h68Fixture) gated(call func() error, during func()) error {
 }
 
 // A hold that expires while Capture waits for the store is refused with ErrHoldClosed: the
+
+// overtaken runs write (at t0+5s) held back at the store while a Post from the issuer to
+// "shop" commits ahead of it at t0+15s; the clock reads t0+16s when write goes on. It returns
+// write's transaction and the Post's, and requires that write came later in Seq and was not
+// dated before the Post (PostedAt and EffectiveAt).
+func (f *h68Fixture) overtaken(t *testing.T, write func() (ledger.Transaction, error)) (waited, first ledger.Transaction) {
+	t.Helper()
+	f.clock.Set(f.t0.Add(5 * time.Second))
+	err := f.gated(func() error {
+		var err error
+		waited, err = write()
+		return err
+	}, func() {
+		f.clock.Set(f.t0.Add(15 * time.Second))
+		var err error
+		first, err = f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
+			{From: "issuer", To: "shop", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
+		require.NoError(t, err)
+		f.clock.Set(f.t0.Add(16 * time.Second))
+	})
+	require.NoError(t, err)
+	require.Greater(t, waited.Seq, first.Seq)
+	require.False(t, waited.PostedAt.Before(first.PostedAt), "posted %s before %s", waited.PostedAt, first.PostedAt)
+	require.False(t, waited.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", waited.EffectiveAt, first.EffectiveAt)
+	return waited, first
+}
+
 // expiry is decided by the clock when the write is under way, not when the call came in.
 func TestCaptureExpiryDecidedUnderStoreLockH68(t *testing.T) {
 	f := newH68Fixture(t)
@@ -133,26 +160,9 @@ func TestCapturePostedAtFollowsCommitOrderH68(t *testing.T) {
 	h, err := f.l.Hold(f.ctx, ledger.Posting{From: "vol", To: "shop", Amount: decimal.NewFromInt(30), Asset: "PTS"}, ledger.HoldOptions{})
 	require.NoError(t, err)
 
-	f.clock.Set(f.t0.Add(5 * time.Second))
-	var post ledger.Transaction
-	var capture ledger.Transaction
-	err = f.gated(func() error {
-		var err error
-		capture, err = f.l.Capture(f.ctx, h.ID, decimal.NewFromInt(20))
-		return err
-	}, func() {
-		// Another writer commits first, later by the clock.
-		f.clock.Set(f.t0.Add(15 * time.Second))
-		var err error
-		post, err = f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
-			{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
-		require.NoError(t, err)
-		f.clock.Set(f.t0.Add(16 * time.Second))
+	capture, _ := f.overtaken(t, func() (ledger.Transaction, error) {
+		return f.l.Capture(f.ctx, h.ID, decimal.NewFromInt(20))
 	})
-	require.NoError(t, err)
-	require.Greater(t, capture.Seq, post.Seq)
-	require.False(t, capture.PostedAt.Before(post.PostedAt), "capture posted %s before %s", capture.PostedAt, post.PostedAt)
-	require.False(t, capture.EffectiveAt.Before(post.EffectiveAt), "capture effective %s before %s", capture.EffectiveAt, post.EffectiveAt)
 	require.Equal(t, f.t0.Add(16*time.Second), capture.PostedAt)
 
 	got, err := f.l.GetHold(f.ctx, h.ID)
@@ -207,26 +217,10 @@ func TestHoldSeesExpiryAtStoreLockH68(t *testing.T) {
 // PostedAt never goes backwards in Seq order.
 func TestPostPostedAtFollowsCommitOrderH68(t *testing.T) {
 	f := newH68Fixture(t)
-	pay := func(to ledger.AccountID) ledger.Transaction {
-		return ledger.Transaction{Postings: []ledger.Posting{{From: "issuer", To: to, Amount: decimal.NewFromInt(1), Asset: "PTS"}}}
-	}
-	f.clock.Set(f.t0.Add(5 * time.Second))
-	var first, second ledger.Transaction
-	err := f.gated(func() error {
-		var err error
-		second, err = f.l.Post(f.ctx, pay("vol"))
-		return err
-	}, func() {
-		f.clock.Set(f.t0.Add(15 * time.Second))
-		var err error
-		first, err = f.l.Post(f.ctx, pay("shop"))
-		require.NoError(t, err)
-		f.clock.Set(f.t0.Add(16 * time.Second))
+	f.overtaken(t, func() (ledger.Transaction, error) {
+		return f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
+			{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
 	})
-	require.NoError(t, err)
-	require.Greater(t, second.Seq, first.Seq)
-	require.False(t, second.PostedAt.Before(first.PostedAt), "posted %s before %s", second.PostedAt, first.PostedAt)
-	require.False(t, second.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", second.EffectiveAt, first.EffectiveAt)
 	require.NoError(t, f.l.Verify(f.ctx))
 }
 
@@ -236,24 +230,9 @@ func TestReversePostedAtFollowsCommitOrderH68(t *testing.T) {
 	orig, err := f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
 		{From: "vol", To: "shop", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
 	require.NoError(t, err)
-	f.clock.Set(f.t0.Add(5 * time.Second))
-	var first, rev ledger.Transaction
-	err = f.gated(func() error {
-		var err error
-		rev, err = f.l.Reverse(f.ctx, orig.ID, "h68:rev")
-		return err
-	}, func() {
-		f.clock.Set(f.t0.Add(15 * time.Second))
-		var err error
-		first, err = f.l.Post(f.ctx, ledger.Transaction{Postings: []ledger.Posting{
-			{From: "issuer", To: "vol", Amount: decimal.NewFromInt(1), Asset: "PTS"}}})
-		require.NoError(t, err)
-		f.clock.Set(f.t0.Add(16 * time.Second))
+	rev, _ := f.overtaken(t, func() (ledger.Transaction, error) {
+		return f.l.Reverse(f.ctx, orig.ID, "h68:rev")
 	})
-	require.NoError(t, err)
-	require.Greater(t, rev.Seq, first.Seq)
-	require.False(t, rev.PostedAt.Before(first.PostedAt), "posted %s before %s", rev.PostedAt, first.PostedAt)
-	require.False(t, rev.EffectiveAt.Before(first.EffectiveAt), "effective %s before %s", rev.EffectiveAt, first.EffectiveAt)
 	// A replay returns the reversal as first committed.
 	again, err := f.l.Reverse(f.ctx, orig.ID, "h68:rev")
 	require.NoError(t, err)

@@ -12,10 +12,22 @@ import (
 // from the changed vertex instead of a full re-solve, and the result always has the same
 // total score as [Solve] on the grown problem.
 //
+// The zero Solver is ready to use: it solves the empty problem, as NewSolver with
+// Problem{} does, and grows from there.
+//
 // A Solver is not safe for concurrent use.
 type Solver struct {
-	e        *engine
+	e        *engine // nil in the zero Solver until a method needs it (see engine)
 	numEdges int
+}
+
+// engine returns the solver's engine, built for the empty problem in the zero Solver.
+func (s *Solver) engine() *engine {
+	if s.e == nil {
+		// The empty problem passes every check, so build cannot fail.
+		s.e, _ = build(Problem{}, true)
+	}
+	return s.e
 }
 
 // Change reports what one update did to the matching: the edges that entered and left it
@@ -48,16 +60,19 @@ func NewSolver(ctx context.Context, p Problem) (*Solver, error) {
 }
 
 // Solution returns the current matching.
-func (s *Solver) Solution() Solution { return s.e.solution() }
+func (s *Solver) Solution() Solution { return s.engine().solution() }
 
 // Score returns the total score of the current matching.
-func (s *Solver) Score() int64 { return s.e.score - s.e.loadCost }
+func (s *Solver) Score() int64 {
+	e := s.engine()
+	return e.score - e.loadCost
+}
 
 // NumLeft returns the number of left vertices (demands).
-func (s *Solver) NumLeft() int { return s.e.numLeft }
+func (s *Solver) NumLeft() int { return s.engine().numLeft }
 
 // NumRight returns the number of right vertices (providers).
-func (s *Solver) NumRight() int { return s.e.numRight }
+func (s *Solver) NumRight() int { return s.engine().numRight }
 
 // NumEdges returns the number of edges, including those added since NewSolver.
 func (s *Solver) NumEdges() int { return s.numEdges }
@@ -70,7 +85,7 @@ func (s *Solver) NumEdges() int { return s.numEdges }
 // another Left, a Right out of range, a score outside 1..ScoreMax, two edges to the same
 // right vertex, or a limit exceeded. On error nothing changes.
 func (s *Solver) AddLeft(capacity int, edges []Edge) (Change, error) {
-	e := s.e
+	e := s.engine()
 	x := e.numLeft
 	if x+1 > VerticesMax {
 		return Change{}, fmt.Errorf("add left: %d left vertices, limit %d: %w", x+1, VerticesMax, ErrInvalidProblem)
@@ -132,7 +147,7 @@ func (s *Solver) AddLeft(capacity int, edges []Edge) (Change, error) {
 // Errors: [ErrInvalidProblem] (wrapped) for a capacity outside 0..CapacityMax or too many
 // right vertices. On error nothing changes.
 func (s *Solver) AddRight(capacity int) (int, error) {
-	e := s.e
+	e := s.engine()
 	if e.numRight+1 > VerticesMax {
 		return 0, fmt.Errorf("add right: %d right vertices, limit %d: %w", e.numRight+1, VerticesMax, ErrInvalidProblem)
 	}
@@ -159,7 +174,7 @@ func (s *Solver) AddRight(capacity int) (int, error) {
 // Errors: [ErrInvalidProblem] (wrapped) for right out of range, a negative delta, or a
 // resulting capacity over CapacityMax. On error nothing changes.
 func (s *Solver) AddRightCapacity(right, delta int) (Change, error) {
-	e := s.e
+	e := s.engine()
 	if right < 0 || right >= e.numRight {
 		return Change{}, fmt.Errorf("add right capacity: right %d outside 0..%d: %w", right, e.numRight-1, ErrInvalidProblem)
 	}
@@ -192,13 +207,14 @@ func (s *Solver) AddRightCapacity(right, delta int) (Change, error) {
 }
 
 func (s *Solver) beginChange() {
-	s.e.trackToggles = true
-	s.e.toggled = s.e.toggled[:0]
+	e := s.engine()
+	e.trackToggles = true
+	e.toggled = e.toggled[:0]
 }
 
 // endChange turns the toggled slots into the net change.
 func (s *Solver) endChange() Change {
-	e := s.e
+	e := s.engine()
 	e.trackToggles = false
 	c := Change{Added: []int{}, Removed: []int{}, Score: e.score - e.loadCost}
 	slices.Sort(e.toggled)

@@ -29,7 +29,31 @@ const (
 // spreadsheet, and of the hours in WeeklyAvailability. It is China Standard Time (UTC+8),
 // where every community using this library keeps its lists; a platform elsewhere sets it once,
 // before any other use of the package.
+//
+// It must not be nil. If it is, the CSV functions of demands (ParseDemandsCSV, ImportDemands,
+// ExportDemands, ExportBoard), whose cells hold local times without a zone, refuse with
+// ErrInvalid, nothing read, stored or written: a file in some other zone would shift every
+// time in it without saying so. What has no error to return (the hours of an availability,
+// TimeWindow.HourSlots, WeeklyAvailability.Overlaps, and the year check of a deadline or a
+// window) reads nil as UTC, as time.Time does its own nil location.
 var ImportLocation = time.FixedZone("CST", 8*3600)
+
+// localZone is ImportLocation, or UTC if it is nil (time.Time.In and time.ParseInLocation
+// panic on nil): for what has no error to return (see ImportLocation).
+func localZone() *time.Location {
+	if loc := ImportLocation; loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// requireCSVZone refuses the CSV of demands while ImportLocation is nil (see ImportLocation).
+func requireCSVZone(op string) error {
+	if ImportLocation == nil {
+		return errorf(ErrInvalid, "%s: catalog.ImportLocation is nil, so the zone of the file's local times is unknown", op)
+	}
+	return nil
+}
 
 // RowError is one bad cell (or row, or header) of an imported file.
 type RowError struct {
@@ -112,7 +136,7 @@ func parseTime(s string) (time.Time, error) {
 		return normTime(t), nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02", "2006/1/2 15:04", "2006/1/2"} {
-		if t, err := time.ParseInLocation(layout, s, ImportLocation); err == nil {
+		if t, err := time.ParseInLocation(layout, s, localZone()); err == nil {
 			return normTime(t), nil
 		}
 	}
@@ -124,7 +148,7 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(ImportLocation).Format("2006-01-02 15:04:05")
+	return t.In(localZone()).Format("2006-01-02 15:04:05")
 }
 
 // formatTimeExact writes a time that import reads back: to the microsecond the catalog keeps,
@@ -134,7 +158,7 @@ func formatTimeExact(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(ImportLocation).Format("2006-01-02 15:04:05.999999")
+	return t.In(localZone()).Format("2006-01-02 15:04:05.999999")
 }
 
 func parseInt(s string, lo, hi int) (int, error) {
@@ -779,8 +803,11 @@ func blank(rec []string) bool {
 // is refused (an empty pair is an unknown point).
 //
 // Errors: an *ImportError (wrapping ErrInvalid) listing every bad cell with its line, column and
-// reason.
+// reason; ErrInvalid, nothing read, while ImportLocation is nil.
 func ParseDemandsCSV(r io.Reader, tax *Taxonomy) ([]Demand, error) {
+	if err := requireCSVZone("import demands"); err != nil {
+		return nil, err
+	}
 	if tax == nil {
 		tax = DefaultTaxonomy()
 	}
@@ -799,8 +826,8 @@ func ParseProvidersCSV(r io.Reader) ([]Provider, error) {
 // ImportDemands reads a demand list (台账) from CSV and adds every row as an Open demand, all
 // in one store write: if any row is bad, nothing is imported.
 //
-// Errors: *ImportError (wrapping ErrInvalid) listing every bad cell; ErrInvalid for a bad actor;
-// a store error (nothing imported).
+// Errors: *ImportError (wrapping ErrInvalid) listing every bad cell; ErrInvalid for a bad actor
+// or while ImportLocation is nil; a store error (nothing imported).
 func (c *Catalog) ImportDemands(ctx context.Context, r io.Reader, actor string) ([]Demand, error) {
 	if err := (Act{Actor: actor}).validate("import demands"); err != nil {
 		return nil, err
@@ -890,8 +917,12 @@ func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func()
 // CSV that ImportDemands reads back, a file of at most ImportRowsMax rows and ImportBytesMax
 // bytes at a time: narrow q (by community, status or time) to export a larger list in parts.
 //
-// Errors: ErrInvalid (bad query), a store error, or the writer's error.
+// Errors: ErrInvalid (bad query, or ImportLocation nil: nothing written), a store error, or
+// the writer's error.
 func (c *Catalog) ExportDemands(ctx context.Context, w io.Writer, q DemandQuery, opts CSVOptions) error {
+	if err := requireCSVZone("export demands"); err != nil {
+		return err
+	}
 	q.After, q.Limit = uuid.Nil, PageSizeMax
 	done := false
 	return writeCSV(w, demandColumns, opts, func() ([]Demand, error) {
@@ -912,7 +943,8 @@ func (c *Catalog) ExportDemands(ctx context.Context, w io.Writer, q DemandQuery,
 // expired still carries the board's id but is not on the board and is not written; use
 // ExportDemands with DemandQuery.BoardID for every demand that carries it.
 //
-// Errors: ErrNotFound (no such board), a store error, or the writer's error.
+// Errors: ErrNotFound (no such board), ErrInvalid (ImportLocation nil: nothing written), a
+// store error, or the writer's error.
 func (c *Catalog) ExportBoard(ctx context.Context, w io.Writer, boardID uuid.UUID, opts CSVOptions) error {
 	if _, err := c.Board(ctx, boardID); err != nil {
 		return fmt.Errorf("export board: %w", err)

@@ -151,11 +151,7 @@ func checkTime(field string, t time.Time) error {
 	if t.IsZero() {
 		return nil
 	}
-	loc := ImportLocation
-	if loc == nil { // an exported variable; time.In panics on nil
-		loc = time.UTC
-	}
-	if y := t.In(loc).Year(); y < timeYearMin || y > timeYearMax {
+	if y := t.In(localZone()).Year(); y < timeYearMin || y > timeYearMax {
 		return errorf(ErrInvalid, "%s %s: year %d in China time, want %04d..%04d", field, t.UTC().Format(time.RFC3339Nano), y, timeYearMin, timeYearMax)
 	}
 	return nil

@@ -298,7 +298,7 @@ func (w TimeWindow) walkHours(stop WeeklyAvailability) (slots WeeklyAvailability
 	}
 	// Back to the start of the local hour. Not Truncate(time.Hour): that rounds absolute time,
 	// which in a zone whose offset is not whole hours (UTC+5:30) is half past the local hour.
-	t := w.Start.In(ImportLocation)
+	t := w.Start.In(localZone())
 	t = t.Add(-(time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())))
 	// An instant (End == Start) on the hour is in no slot by t.Before alone: walking none made
 	// matching find it in conflict with every provider who states hours.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/tongxin/tongxin/catalog"
+	"github.com/tongxin/tongxin/examples/internal/textwidth"
 )
 
 // stats is what the simulation counts as it runs; the summary and the report are written from
@@ -159,6 +160,12 @@ type standing struct {
 	Hours     string
 }
 
+// The leaderboards' name and community columns are at least this many terminal columns wide.
+const (
+	leaderNameMin      = 16
+	leaderCommunityMin = 12
+)
+
 // summary is everything the text summary and the HTML report show.
 type summary struct {
 	Seed                 uint64
@@ -257,17 +264,30 @@ func (sm *summary) writeText(w io.Writer) {
 	for _, line := range sm.Settlement {
 		p("    %s", line)
 	}
+	// Names are padded to the columns a terminal shows (a Chinese character takes two), to the
+	// widest name of the tables, so that the columns line up in all three.
+	nameW, communityW := leaderNameMin, leaderCommunityMin
+	for _, s := range slices.Concat(sm.TopVolunteers, sm.TopOrganisations) {
+		nameW = max(nameW, textwidth.Width(s.Name))
+		communityW = max(communityW, textwidth.Width(s.Community))
+	}
+	for _, s := range sm.TopCommunities {
+		communityW = max(communityW, textwidth.Width(s.Name))
+	}
+	provider := func(i int, s standing) {
+		p("  %2d. %s %s %8s points, %3d activities, %s h", i+1, textwidth.PadRight(s.Name, nameW), textwidth.PadRight(s.Community, communityW), s.Points, s.Count, s.Hours)
+	}
 	p("Top volunteers 积分排行")
 	for i, s := range sm.TopVolunteers {
-		p("  %2d. %-16s %-12s %8s points, %3d activities, %s h", i+1, s.Name, s.Community, s.Points, s.Count, s.Hours)
+		provider(i, s)
 	}
 	p("Top organisations (units, teams, social organisations)")
 	for i, s := range sm.TopOrganisations {
-		p("  %2d. %-16s %-12s %8s points, %3d activities, %s h", i+1, s.Name, s.Community, s.Points, s.Count, s.Hours)
+		provider(i, s)
 	}
 	p("Top communities")
 	for i, s := range sm.TopCommunities {
-		p("  %2d. %-12s %10s points from %d providers", i+1, s.Name, s.Points, s.Count)
+		p("  %2d. %s %10s points from %d providers", i+1, textwidth.PadRight(s.Name, communityW), s.Points, s.Count)
 	}
 	p("")
 	p("Stored in %s: %d ledger transactions", sm.Store, sm.Transactions)

@@ -112,10 +112,10 @@ func addPublish(ch *Change, d Demand, board uuid.UUID, actor string, now time.Ti
 	ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionPublish, From: d.Status, To: n.Status, Actor: actor, At: now})
 }
 
-// notBefore is when a move of a demand last moved at last is dated: now, or last if that came
-// later. Several instances of the service share one store, each on its own clock; one running
-// behind another must not date a demand's move before the move the other made (a demand's
-// events never go back in time, see ExpireDue).
+// notBefore is when a change of a record (a demand, a provider) last changed at last is dated:
+// now, or last if that came later. Several instances of the service share one store, each on
+// its own clock; one running behind another must not date a change before the one the other
+// made (a demand's events never go back in time, see ExpireDue, nor a provider's UpdatedAt).
 func notBefore(now, last time.Time) time.Time {
 	if now.Before(last) {
 		return last

@@ -563,7 +563,7 @@ func (c *Catalog) releaseLoad(ctx context.Context, s *step, p *Provider) error {
 	}
 	p.Active--
 	p.Version++
-	p.UpdatedAt = s.now
+	p.UpdatedAt = notBefore(s.now, p.UpdatedAt) // the provider may have moved later than the demand
 	s.ch.Providers = append(s.ch.Providers, *p)
 	return nil
 }

@@ -77,7 +77,7 @@ func (c *Catalog) Claim(ctx context.Context, demandID, providerID uuid.UUID, act
 		}
 		p.Active++
 		p.Version++
-		p.UpdatedAt = s.now
+		p.UpdatedAt = notBefore(s.now, p.UpdatedAt) // the provider may have moved later than the demand
 		s.ch.Providers = append(s.ch.Providers, p)
 		out = Claim{DemandID: demandID, ProviderID: providerID, State: ClaimActive, ClaimedAt: s.now}
 		s.ch.Claims = append(s.ch.Claims, out)
@@ -345,7 +345,7 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 			p.RatingSum += score
 			p.RatingCount++
 			p.Version++
-			p.UpdatedAt = s.now
+			p.UpdatedAt = notBefore(s.now, p.UpdatedAt)
 			s.ch.Providers = append(s.ch.Providers, p)
 		}
 		s.d.Rating = Rating{Score: score, Comment: comment, At: s.now}

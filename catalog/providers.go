@@ -159,7 +159,9 @@ func (c *Catalog) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 		return Provider{}, errorf(ErrCapacityBelowLoad, "update provider %s: capacity %d, serving %d", p.ID, p.Capacity, cur.Active)
 	}
 	p.Active, p.RatingSum, p.RatingCount, p.CreatedAt = cur.Active, cur.RatingSum, cur.RatingCount, cur.CreatedAt
-	p.Version, p.UpdatedAt = cur.Version+1, c.clock()
+	// Dated no earlier than the provider's last change: instances sharing a store each read
+	// their own clock (see notBefore).
+	p.Version, p.UpdatedAt = cur.Version+1, notBefore(c.clock(), cur.UpdatedAt)
 	if err := c.store.Apply(ctx, Change{Providers: []Provider{p}}); err != nil {
 		return Provider{}, fmt.Errorf("update provider %s: %w", p.ID, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/tongxin/tongxin/catalog"
 	catalogmem "github.com/tongxin/tongxin/catalog/memstore"
+	"github.com/tongxin/tongxin/examples/internal/textwidth"
 	"github.com/tongxin/tongxin/ledger"
 	ledgermem "github.com/tongxin/tongxin/ledger/memstore"
 	"github.com/tongxin/tongxin/matching"
@@ -168,8 +169,13 @@ func (s *story) tell() error {
 		}
 		companions = append(companions, p)
 	}
-	for _, p := range append([]catalog.Provider{li, zhang, zhao, barbers}, companions...) {
-		s.say("   %-8s %-9s skills %v, capacity 服务容量 %d", p.Name, p.Kind, p.Skills, p.Capacity)
+	roster := append([]catalog.Provider{li, zhang, zhao, barbers}, companions...)
+	nameW := 0 // in terminal columns: a Chinese character takes two
+	for _, p := range roster {
+		nameW = max(nameW, textwidth.Width(p.Name))
+	}
+	for _, p := range roster {
+		s.say("   %s %-9s skills %v, capacity 服务容量 %d", textwidth.PadRight(p.Name, nameW), p.Kind, p.Skills, p.Capacity)
 	}
 
 	// Residents post wishes (群众点单).

@@ -210,7 +210,9 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 			out = b
 			return nil
 		}
-		b.Closed, b.ClosedAt = true, now
+		// Dated no earlier than the board's creation: the instance that published it may run
+		// ahead of this one (see notBefore).
+		b.Closed, b.ClosedAt = true, notBefore(now, b.CreatedAt)
 		b.Version++
 		ch := Change{Boards: []Board{b}}
 		// Unclaimed demands return to Open. Partly claimed ones stay Claimed, but their version

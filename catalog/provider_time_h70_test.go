@@ -98,3 +98,20 @@ func TestSkewedClocksProviderUpdatedAt(t *testing.T) {
 	require.NoError(t, err)
 	check("rating by B after an update by A")
 }
+
+// TestSkewedClocksBoardClosedAt: CloseBoard dated the close by the instance's bare clock, so an
+// instance a second behind the one that published the board recorded it closed before it was
+// created. The close is dated no earlier than the board's creation.
+func TestSkewedClocksBoardClosedAt(t *testing.T) {
+	ctx := context.Background()
+	s := newSkewed(t)
+	d := s.fa.OpenWish(t, storetest.Wish("r"))
+	b := s.board(t, d.ID)
+	closed, err := s.b.CloseBoard(ctx, b.ID, "community")
+	require.NoError(t, err)
+	assert.False(t, closed.ClosedAt.Before(closed.CreatedAt), "board closed at %s, created at %s", closed.ClosedAt, closed.CreatedAt)
+	got, err := s.a.Board(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, closed, got)
+	checkMonotonic(t, s.a, d.ID)
+}

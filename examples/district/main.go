@@ -39,7 +39,7 @@ func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 	fs.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
 	fs.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
 	fs.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")
-	fs.StringVar(&cfg.sync, "sync", "normal", "SQLite durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow)")
+	fs.StringVar(&cfg.sync, "sync", "normal", "SQLite file durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow); refused with -db :memory: or postgres://")
 	fs.IntVar(&cfg.validityMonths, "validity", 6, "months awarded points stay valid (expired at year end)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +55,7 @@ func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 		}
 		return 1
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.syncSet = cfg.syncSet || f.Name == "sync" })
 	if fs.NArg() > 0 {
 		return fail(badFlag("arguments", "%q: the command takes flags only", fs.Args()))
 	}

@@ -51,6 +51,7 @@ type config struct {
 	db             string
 	report         string
 	sync           string
+	syncSet        bool // -sync was given: only a SQLite file takes it
 	validityMonths int
 }
 
@@ -90,6 +91,10 @@ func (c config) validate() error {
 		return badFlag("-validity", "%d: want 1..%d", c.validityMonths, points.ValidityMonthsMax)
 	case c.db == "":
 		return badFlag("-db", "empty")
+	case c.syncSet && c.db == memoryDB:
+		return badFlag("-sync", "%s: applies to a SQLite file, not to -db %s", c.sync, memoryDB)
+	case c.syncSet && isPostgres(c.db):
+		return badFlag("-sync", "%s: applies to a SQLite file, not to a PostgreSQL -db", c.sync) // the DSN may hold a password
 	}
 	return nil
 }

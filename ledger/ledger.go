@@ -30,6 +30,14 @@ var (
 	microsMax = time.UnixMicro(math.MaxInt64).UTC()
 )
 
+// noHoldsReserve is the time passed to a store's Account by reads that need an account's
+// record or balance but not what its holds reserve (OpenAccount's check, BalanceAt,
+// Statement): after every expiry, so a store adds up only the holds without one. The zero
+// time would count every open hold, those that expired and were never released too, whose
+// amounts need not fit in int64 (SQLite failed with "integer overflow", PostgreSQL with
+// "bigint out of range"), and memstore would walk all of them.
+var noHoldsReserve = microsMax
+
 // EffectiveAtMin is the earliest EffectiveAt accepted: back-dating further is taken for a bug.
 var EffectiveAtMin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -265,7 +273,7 @@ func (l *Ledger) OpenAccount(ctx context.Context, a Account) error {
 		return fmt.Errorf("open account %s: %w", a.ID, err)
 	}
 	err = l.store.Update(ctx, func(tx StoreTx) error {
-		old, err := tx.Account(ctx, rec.ID, time.Time{})
+		old, err := tx.Account(ctx, rec.ID, noHoldsReserve)
 		switch {
 		case err == nil:
 			if !old.AccountRecord.equal(rec) {
@@ -469,7 +477,7 @@ func (l *Ledger) BalanceAt(ctx context.Context, id AccountID, t time.Time) (deci
 	var v int64
 	err := l.store.View(ctx, func(r StoreReader) error {
 		var err error
-		if st, err = r.Account(ctx, id, time.Time{}); err != nil {
+		if st, err = r.Account(ctx, id, noHoldsReserve); err != nil {
 			return err
 		}
 		v, err = r.BalanceAt(ctx, id, at)

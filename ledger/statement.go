@@ -117,7 +117,7 @@ func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) 
 	var recs []TxRecord
 	err := l.store.View(ctx, func(r StoreReader) error {
 		var err error
-		if st, err = r.Account(ctx, id, time.Time{}); err != nil {
+		if st, err = r.Account(ctx, id, noHoldsReserve); err != nil {
 			return err
 		}
 		recs, err = r.AccountTransactions(ctx, id, afterSeq, limit+1)

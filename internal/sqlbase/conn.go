@@ -63,8 +63,60 @@ func ApplyOptions[O ~func(*Options)](opts []O) Options {
 }
 
 // ValidSQLitePath reports a path that can stand before the DSN's query: non-empty, without
-// '?' or '#'.
-func ValidSQLitePath(path string) bool { return path != "" && !strings.ContainsAny(path, "?#") }
+// '?' or '#', and naming one database that every connection shares. The driver opens paths
+// as URIs, and a "file:" URI whose file name is empty (a temporary database) or ":memory:"
+// (also spelled with %XX escapes) gives each connection a database of its own, so a store's
+// read connections would not see what its write connection migrated and wrote. The plain
+// ":memory:" is valid: OpenSQLite makes it one shared in-memory database.
+func ValidSQLitePath(path string) bool {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return false
+	}
+	name, ok := strings.CutPrefix(path, "file:")
+	if !ok {
+		return true
+	}
+	// As SQLite reads a URI (sqlite3ParseUri): an authority after "//" ends at the next '/',
+	// %XX is a byte, and a NUL ends the file name.
+	if rest, ok := strings.CutPrefix(name, "//"); ok {
+		name = ""
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			name = rest[i:]
+		}
+	}
+	name = uriFileName(name)
+	return name != "" && name != ":memory:"
+}
+
+// uriFileName decodes the %XX escapes of a URI's path as SQLite does: an escape is two hex
+// digits (anything else stays as it is), and a decoded NUL ends the name.
+func uriFileName(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			c = unhex(p[i+1])<<4 | unhex(p[i+2])
+			i += 2
+		}
+		if c == 0 {
+			break
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
 
 // SQLiteDSN returns the DSN of the SQLite database at path: busy timeout, foreign keys, the
 // durability setting, then pragmas (a store's own, such as cache_size), then WAL mode (not for

@@ -1,9 +1,6 @@
 package matching
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // Greedy is the baseline matcher: it takes edges by descending score (ties: lower edge index
 // first) whenever both ends still have capacity and the edge's score exceeds the load cost
@@ -14,24 +11,22 @@ import (
 // Errors: [ErrInvalidProblem] (wrapped with the offending index) for malformed input, the
 // same checks as Solve.
 func Greedy(p Problem) (Solution, error) {
-	// build runs the same validation as Solve; its graph is not needed here.
-	if _, err := build(p, false); err != nil {
+	if err := validate(p); err != nil {
 		return Solution{}, err
 	}
-	order := make([]int32, len(p.Edges))
-	for i := range order {
-		order[i] = int32(i)
+	// order[k] packs the k-th edge to try: ScoreMax-score in the high 32 bits, the edge
+	// index (below EdgesMax = 2^23) in the low ones, so ascending keys are descending
+	// scores, ties by lower index, and sorting them needs no lookups into p.Edges.
+	order := make([]uint64, len(p.Edges))
+	for i, ed := range p.Edges {
+		order[i] = uint64(ScoreMax-ed.Score)<<32 | uint64(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(p.Edges[b].Score, p.Edges[a].Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
+	slices.Sort(order)
 	left := make([]int, len(p.LeftCap))
 	right := make([]int, len(p.RightCap))
 	var s Solution
-	for _, i := range order {
+	for _, key := range order {
+		i := int(uint32(key))
 		e := p.Edges[i]
 		var cost int64 // load cost of one more unit at the right vertex
 		if p.RightLoadCost != nil {
@@ -40,7 +35,7 @@ func Greedy(p Problem) (Solution, error) {
 		if left[e.Left] < p.LeftCap[e.Left] && right[e.Right] < p.RightCap[e.Right] && e.Score > cost {
 			left[e.Left]++
 			right[e.Right]++
-			s.Edges = append(s.Edges, int(i))
+			s.Edges = append(s.Edges, i)
 			s.Score += e.Score - cost
 		}
 	}

@@ -139,3 +139,51 @@ func validateEdge(i int, e Edge, numLeft, numRight int) error {
 	}
 	return nil
 }
+
+// validate runs the checks of build (the same errors, in the same order) without laying out
+// the residual graph: for Greedy, which needs none of it. The duplicate-pair check groups
+// the edges by left vertex, in ascending edge order within each, as build's slots are, so
+// it names the same pair of edges.
+func validate(p Problem) error {
+	if err := validateSizes(p); err != nil {
+		return err
+	}
+	numLeft, numRight := len(p.LeftCap), len(p.RightCap)
+	for i, ed := range p.Edges {
+		if err := validateEdge(i, ed, numLeft, numRight); err != nil {
+			return err
+		}
+	}
+	// Counting sort of edge indices by left vertex (stable).
+	start := make([]int32, numLeft+1)
+	for _, ed := range p.Edges {
+		start[ed.Left+1]++
+	}
+	for l := range numLeft {
+		start[l+1] += start[l]
+	}
+	byLeft := make([]int32, len(p.Edges))
+	for i, ed := range p.Edges {
+		byLeft[start[ed.Left]] = int32(i)
+		start[ed.Left]++
+	}
+	// start[l] is now where l's edges end; last[r] is the position in byLeft of the last
+	// edge seen to r, which is l's own when at or after l's first position.
+	last := make([]int32, numRight)
+	for r := range last {
+		last[r] = -1
+	}
+	first := int32(0)
+	for l := range numLeft {
+		for k := first; k < start[l]; k++ {
+			r := p.Edges[byLeft[k]].Right
+			if prev := last[r]; prev >= first {
+				return fmt.Errorf("edges %d and %d both join left %d and right %d: %w",
+					byLeft[prev], byLeft[k], l, r, ErrInvalidProblem)
+			}
+			last[r] = k
+		}
+		first = start[l]
+	}
+	return nil
+}

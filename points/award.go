@@ -67,7 +67,8 @@ type Share struct {
 }
 
 // Receipt is the outcome of an award. A retry's receipt is of the award posted first: its
-// points, even if the scheme would price the completion otherwise now.
+// points, even if the scheme would price the completion otherwise now, and its Transaction
+// with Replayed set.
 type Receipt struct {
 	Transaction ledger.Transaction
 	Points      decimal.Decimal // the provider's gross points
@@ -413,6 +414,7 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			if ferr != nil {
 				return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, ferr)
 			}
+			tx.Replayed = true // as the ledger marks a replay whose postings came out the same
 			pts, shares := q.points, q.shares
 			posted, perr := decimal.NewFromString(tx.Metadata[MetaPoints])
 			if perr != nil {

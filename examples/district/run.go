@@ -232,6 +232,11 @@ func (s *stores) Close() error {
 	return errors.Join(s.catalog.Close(), s.ledger.Close())
 }
 
+// openCatalogPostgres opens the catalog's PostgreSQL store; a test replaces it to fail.
+var openCatalogPostgres = func(ctx context.Context, dsn string) (catalog.Store, error) {
+	return catalogsql.OpenPostgres(ctx, dsn)
+}
+
 // openStores opens the stores of a fresh run and says where they are.
 func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error) {
 	if cfg.db == memoryDB {
@@ -258,22 +263,31 @@ func openStores(ctx context.Context, cfg config, out io.Writer) (*stores, error)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
-		_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schema)
-		_ = admin.Close()
-		if err != nil {
+		defer func() { _ = admin.Close() }() // nothing written through it is pending
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 			return nil, fmt.Errorf("postgres: create schema %s: %w", schema, err)
+		}
+		// A failure from here on drops the schema again, tables and all: a run that never
+		// started leaves nothing behind. The drop runs even if ctx was cancelled (Ctrl-C).
+		dropSchema := func(cause error) error {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if _, err := admin.ExecContext(dctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+				return errors.Join(cause, fmt.Errorf("postgres: drop schema %s: %w", schema, err))
+			}
+			return cause
 		}
 		q := u.Query()
 		q.Set("search_path", schema)
 		u.RawQuery = q.Encode()
 		l, err := sqlstore.OpenPostgres(ctx, u.String())
 		if err != nil {
-			return nil, err
+			return nil, dropSchema(err)
 		}
-		c, err := catalogsql.OpenPostgres(ctx, u.String())
+		c, err := openCatalogPostgres(ctx, u.String())
 		if err != nil {
-			_ = l.Close()
-			return nil, err
+			_ = l.Close() // the open's error is the one to report
+			return nil, dropSchema(err)
 		}
 		where := fmt.Sprintf("PostgreSQL %s, schema %s", u.Redacted(), schema)
 		fmt.Fprintf(out, "stores: %s\n", where)

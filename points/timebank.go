@@ -365,6 +365,7 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 					d = d.Add(p.Amount)
 				}
 			}
+			prior.Replayed = true
 			return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, nil
 		default:
 			return HoursReceipt{}, err

@@ -35,7 +35,7 @@ func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("district", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
-	fs.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year)")
+	fs.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year), 0.005 to 1.09")
 	fs.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
 	fs.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
 	fs.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")

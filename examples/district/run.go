@@ -37,10 +37,11 @@ const (
 	topCommunities   = 10
 )
 
-// Limits on the flags: a bigger district or a longer run is a typo, not a plan.
+// Limits on the flags: a bigger district or a longer run is a typo, not a plan. scaleMax is
+// the largest district world.go has names for: 12 streets of 6 communities, round(66 × 1.09) = 72.
 const (
 	scaleMin  = 0.005
-	scaleMax  = 4.0
+	scaleMax  = 1.09
 	monthsMax = 36
 )
 

@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -192,14 +195,23 @@ func OpenSQLite(path string, o Options, writeConnsMax int, pragmas ...string) (w
 }
 
 // OpenPostgres opens a pool of o.MaxConns connections to PostgreSQL through pgx, closing
-// connections idle longer than o.MaxIdleTime. Opening connects to nothing yet: the caller
-// pings.
+// connections idle longer than o.MaxIdleTime. Opening parses dsn but connects to nothing yet:
+// the caller pings.
 //
-// Errors: invalid (the store's sentinel) wrapped when o is out of range, or the driver's error.
+// Errors: invalid (the store's sentinel) wrapped when o is out of range or dsn does not parse
+// (the error says why without repeating dsn, which may hold a password), or the driver's
+// error.
 func OpenPostgres(dsn string, o Options, invalid error) (*sql.DB, error) {
 	if o.MaxConns < 1 || o.MaxConns > PostgresConnsMax || o.MaxIdleTime <= 0 {
 		return nil, fmt.Errorf("%d connections (1..%d), idle time %s (> 0): %w",
 			o.MaxConns, PostgresConnsMax, o.MaxIdleTime, invalid)
+	}
+	// The driver parses dsn again for each connection; a DSN that does not parse would fail
+	// only there, with pgx's error, which repeats the DSN and misses some passwords in it (one
+	// holding ':' or '@' in a URL that does not parse, a password= query parameter, spaces
+	// around '=').
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return nil, fmt.Errorf("PostgreSQL DSN does not parse: %s: %w", dsnError(err), invalid)
 	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -209,6 +221,17 @@ func OpenPostgres(dsn string, o Options, invalid error) (*sql.DB, error) {
 	db.SetMaxIdleConns(o.MaxConns)
 	db.SetConnMaxIdleTime(o.MaxIdleTime)
 	return db, nil
+}
+
+// dsnError is what pgx says of a DSN that does not parse, without the DSN.
+func dsnError(err error) string {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return "unknown reason"
+	}
+	bare := *pe
+	bare.ConnString = ""
+	return strings.TrimPrefix(bare.Error(), "cannot parse ``: ")
 }
 
 // memoryDBs numbers the in-memory databases of this process.

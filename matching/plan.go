@@ -139,11 +139,12 @@ type Matcher struct {
 	// prepared scores candidates without explanation when the scorer is DefaultScorer.
 	prepared *defaultScoring
 
-	// Providers serving only their home community, by (code, home grid); the grids of each
-	// community that have such providers; and the others by (code, each service-area root).
-	local   map[indexKey][]int32
-	gridsOf map[catalog.GridPath][]catalog.GridPath
-	wide    map[indexKey][]int32
+	// Providers serving only their home community, by (code, home grid); by (code,
+	// community), the grids of the community with such a provider of that code, ascending;
+	// and the other providers by (code, each service-area root).
+	local      map[indexKey][]int32
+	localGrids map[indexKey][]catalog.GridPath
+	wide       map[indexKey][]int32
 	// Open demands by (code, each ancestor of their grid). Only SuggestDemands reads it, so
 	// it is built on its first call, not for every Plan.
 	demandIndexOnce sync.Once
@@ -179,7 +180,7 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		demandByID:   make(map[uuid.UUID]int32, len(demands)),
 		providerByID: make(map[uuid.UUID]int32, len(providers)),
 		local:        make(map[indexKey][]int32),
-		gridsOf:      make(map[catalog.GridPath][]catalog.GridPath),
+		localGrids:   make(map[indexKey][]catalog.GridPath),
 		wide:         make(map[indexKey][]int32),
 	}
 	if opts.Router != nil {
@@ -217,12 +218,16 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 		if len(p.ServiceArea) == 0 && p.Home.Depth() >= catalog.LevelGrid {
 			grid := p.Home.Truncate(catalog.LevelGrid)
 			community := grid.Community()
-			if grids := m.gridsOf[community]; !slices.Contains(grids, grid) {
-				m.gridsOf[community] = append(grids, grid)
-			}
 			for _, k := range codes {
 				k.area = grid
-				m.local[k] = append(m.local[k], int32(j))
+				list := m.local[k]
+				if len(list) == 0 {
+					// The grid's first provider with the code: the community lists the grid.
+					k.area = community
+					m.localGrids[k] = append(m.localGrids[k], grid)
+					k.area = grid
+				}
+				m.local[k] = append(list, int32(j))
 			}
 			continue
 		}
@@ -239,8 +244,8 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 			}
 		}
 	}
-	for community := range m.gridsOf {
-		slices.Sort(m.gridsOf[community])
+	for _, grids := range m.localGrids {
+		slices.Sort(grids)
 	}
 
 	m.routes = make([]Route, len(demands))
@@ -500,8 +505,35 @@ func (m *Matcher) scanProviders(i int32, seen func(j int32) bool, visit func(j i
 		if own.Depth() == catalog.LevelGrid && !scan(m.local, own) {
 			return scanned
 		}
-		for _, g := range m.gridsOf[grid.Community()] {
-			if g != own && !scan(m.local, g) {
+		// The other grids of the community, ascending, that have a provider with one of the
+		// codes (a merge of the codes' lists): the community's other grids have none to offer,
+		// and walking them all for each demand made Plan quadratic in a community of many
+		// grids. Each grid walked yields a provider not seen before, so the scan bound holds.
+		var listsBuf [4][]catalog.GridPath
+		lists := listsBuf[:0]
+		for _, k := range codes {
+			k.area = grid.Community()
+			if grids := m.localGrids[k]; len(grids) > 0 {
+				lists = append(lists, grids)
+			}
+		}
+		for {
+			var next catalog.GridPath
+			found := false
+			for _, grids := range lists {
+				if len(grids) > 0 && (!found || grids[0] < next) {
+					next, found = grids[0], true
+				}
+			}
+			if !found {
+				break
+			}
+			for n, grids := range lists {
+				if len(grids) > 0 && grids[0] == next {
+					lists[n] = grids[1:]
+				}
+			}
+			if next != own && !scan(m.local, next) {
 				return scanned
 			}
 		}

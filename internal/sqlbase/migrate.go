@@ -25,8 +25,9 @@ var ErrVersionTable = errors.New("sqlbase: version table must match [a-z_][a-z0-
 // creates, not recorded in the version table, when the Schema names no Conflict error.
 var ErrSchemaConflict = errors.New("sqlbase: database holds objects the migrations create")
 
-// ErrVersionCorrupt reports a version row below zero when the Schema names no Corrupt error.
-var ErrVersionCorrupt = errors.New("sqlbase: schema version is negative")
+// ErrVersionCorrupt reports a version row below zero or not an integer when the Schema names
+// no Corrupt error.
+var ErrVersionCorrupt = errors.New("sqlbase: schema version is negative or not an integer")
 
 // Schema is one store's migrations and how it records their version.
 type Schema struct {
@@ -38,7 +39,7 @@ type Schema struct {
 	// TooNew is the store's sentinel error for a database at a version above the migrations.
 	TooNew error
 	// Corrupt is the store's sentinel error for a version row no migration can have written
-	// (below zero). Nil: ErrVersionCorrupt.
+	// (below zero, or not an integer). Nil: ErrVersionCorrupt.
 	Corrupt error
 	// Conflict is the store's sentinel error for a database that already holds a table or
 	// index that a migration creates but the version table does not record: another
@@ -56,9 +57,9 @@ type Schema struct {
 // again, at most MigrateAttemptsMax times, then finds the work done.
 //
 // Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, s.Corrupt (or ErrVersionCorrupt)
-// for a version below zero, s.Conflict (or ErrSchemaConflict) when a migration creates an
-// object that exists (not retried), ctx's error while waiting, a migration file out of order,
-// or the database's error.
+// for a version below zero or not an integer, s.Conflict (or ErrSchemaConflict) when a
+// migration creates an object that exists (not retried), ctx's error while waiting, a
+// migration file out of order, or the database's error.
 func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	if !validTable(s.VersionTable) {
 		return fmt.Errorf("migrate: %q: %w", s.VersionTable, ErrVersionTable)
@@ -118,18 +119,24 @@ func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Mi
 	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = 1`+d.ForUpdate).Scan(&current); err != nil {
+	// Read as it is stored: SQLite keeps text or a real in a BIGINT column, and Scan into an
+	// int would fail untyped on those, or read text such as "1" as a number.
+	var stored any
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = 1`+d.ForUpdate).Scan(&stored); err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
 	}
-	if current > len(ms) {
+	corrupt := s.Corrupt
+	if corrupt == nil {
+		corrupt = ErrVersionCorrupt
+	}
+	current, ok := stored.(int64)
+	if !ok {
+		return fmt.Errorf("version %q (%T) in %s is not an integer: %w", fmt.Sprint(stored), stored, table, corrupt)
+	}
+	if current > int64(len(ms)) {
 		return fmt.Errorf("database at version %d, this code knows %d: %w", current, len(ms), s.TooNew)
 	}
 	if current < 0 {
-		corrupt := s.Corrupt
-		if corrupt == nil {
-			corrupt = ErrVersionCorrupt
-		}
 		return fmt.Errorf("database at version %d in %s: %w", current, table, corrupt)
 	}
 	for _, m := range ms[current:] {

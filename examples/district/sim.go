@@ -743,9 +743,6 @@ func (s *sim) dispatchRound(want func(*dstate) bool, providerIdx []int, how via,
 		}
 	}
 	s.st.planWall += time.Since(started)
-	for _, u := range plan.Unmatched {
-		s.st.unmatched[u.Reason.String()]++
-	}
 	byDemand := map[uuid.UUID][]uuid.UUID{}
 	var order []uuid.UUID
 	for _, a := range plan.Assignments {
@@ -753,6 +750,12 @@ func (s *sim) dispatchRound(want func(*dstate) bool, providerIdx []int, how via,
 			order = append(order, a.DemandID)
 		}
 		byDemand[a.DemandID] = append(byDemand[a.DemandID], a.ProviderID)
+	}
+	for _, u := range plan.Unmatched {
+		s.st.unmatched[u.Reason.String()]++
+		if _, partly := byDemand[u.DemandID]; partly {
+			s.st.unmatchedPartly++ // dispatched below, to fewer providers than it asks
+		}
 	}
 	for _, id := range order {
 		ds := s.demandIndex[id]

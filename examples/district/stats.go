@@ -43,7 +43,8 @@ type stats struct {
 	// counts each demand once (a demand a round leaves unmatched is offered again).
 	planDistinct         int
 	planWall             time.Duration
-	unmatched            map[string]int
+	unmatched            map[string]int // demands a round left places of unfilled, by reason
+	unmatchedPartly      int            // of those, demands the round dispatched to fewer providers than asked
 	ratings              []int
 	hoursTrimmed         int
 	auditsApproved       int
@@ -242,7 +243,8 @@ func (sm *summary) writeText(w io.Writer) {
 		for i, k := range keys {
 			parts[i] = fmt.Sprintf("%s: %d", k, st.unmatched[k])
 		}
-		p("  left unmatched by a round of the optimiser (a demand once per round): %s", strings.Join(parts, "; "))
+		p("  left with places unfilled by a round of the optimiser (a demand once per round; %d of them dispatched to fewer providers than asked): %s",
+			st.unmatchedPartly, strings.Join(parts, "; "))
 	}
 	p("Ratings 评单 and audits 审核")
 	p("  %d ratings, mean %.2f; audits: %d parts approved, %d rejected, %d hour claims trimmed",

@@ -2,6 +2,7 @@ package matching_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tongxin/tongxin/matching"
@@ -54,4 +55,61 @@ func TestSolverZeroValueH72(t *testing.T) {
 	equal(t, run(fresh), run(&zero), "zero solver against NewSolver")
 	// Left 2 takes right 0 (7); left 1 keeps rights 1 and 2 (9 + 4).
 	equal(t, int64(20), zero.Score(), "score after the updates")
+}
+
+// TestSolverLongSequencesH72 grows larger problems (up to 40 x 40, capacities up to 6, half
+// of them with load costs) over longer update sequences than TestSolverSequencesBySeed,
+// checking every step against a full Solve, and every tenth against the reference flow.
+func TestSolverLongSequencesH72(t *testing.T) {
+	sequences := 300
+	if testing.Short() {
+		sequences = 30
+	}
+	gen := problemGen(40, 40, 400, 6, 1000)
+	for seed := range uint64(sequences) {
+		rng := rand.New(rand.NewPCG(seed, 72))
+		p := gen.Example(int(seed))
+		solver, err := matching.NewSolver(context.Background(), p)
+		noError(t, err)
+		for step := range 1 + rng.IntN(80) {
+			switch rng.IntN(4) {
+			case 0, 1:
+				capacity := rng.IntN(7)
+				var edges []matching.Edge
+				for _, r := range rng.Perm(len(p.RightCap))[:rng.IntN(len(p.RightCap)+1)] {
+					edges = append(edges, matching.Edge{Left: len(p.LeftCap), Right: r, Score: 1 + rng.Int64N(1000)})
+				}
+				_, err = solver.AddLeft(capacity, edges)
+				noError(t, err)
+				p.LeftCap = append(p.LeftCap, capacity)
+				p.Edges = append(p.Edges, edges...)
+			case 2:
+				capacity := rng.IntN(7)
+				_, err = solver.AddRight(capacity)
+				noError(t, err)
+				p.RightCap = append(p.RightCap, capacity)
+				if p.RightLoadCost != nil {
+					p.RightLoadCost = append(p.RightLoadCost, 0)
+				}
+			case 3:
+				if len(p.RightCap) == 0 {
+					continue
+				}
+				j, delta := rng.IntN(len(p.RightCap)), rng.IntN(8)
+				_, err = solver.AddRightCapacity(j, delta)
+				noError(t, err)
+				p.RightCap[j] += delta
+			}
+			got := solver.Solution()
+			checkFeasible(t, p, got)
+			want, err := matching.Solve(context.Background(), p)
+			noError(t, err)
+			if want.Score != got.Score {
+				t.Fatalf("seed %d step %d: solver %d, Solve %d", seed, step, got.Score, want.Score)
+			}
+			if step%10 == 0 {
+				equal(t, referenceScore(p), got.Score, "score against reference flow")
+			}
+		}
+	}
 }

@@ -92,6 +92,9 @@ func (c config) validate() error {
 		return badFlag("-validity", "%d: want 1..%d", c.validityMonths, points.ValidityMonthsMax)
 	case c.db == "":
 		return badFlag("-db", "empty")
+	case c.db != memoryDB && !isPostgres(c.db) && (strings.HasPrefix(c.db, "file:") || strings.ContainsAny(c.db, "?#")):
+		// SQLite would open a URI's file unchecked by checkReplaceable, which sees a path.
+		return badFlag("-db", "%s: a SQLite URI or a path with '?' or '#'; give the database file's plain path", c.db)
 	case c.syncSet && c.db == memoryDB:
 		return badFlag("-sync", "%s: applies to a SQLite file, not to -db %s", c.sync, memoryDB)
 	case c.syncSet && isPostgres(c.db):

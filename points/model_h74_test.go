@@ -45,7 +45,7 @@ type h74Model struct {
 	l     *ledger.Ledger
 	inc   *points.Incentive
 	shop  *points.Shop
-	tb    *points.TimeBank
+	banks [2]*points.TimeBank // yangguang's (this scheme's community) and heping's
 	provs []catalog.Provider
 	// holders of points (every provider's holder and every team member's) and of hours.
 	holders []string
@@ -63,6 +63,7 @@ type h74Model struct {
 	expDay             map[string]string // the period of the holder's last expiry
 	debtMade, debtPaid decimal.Decimal
 	hoursIn, hoursOut  decimal.Decimal // time-bank hours reaching, leaving members
+	owes               decimal.Decimal // hours heping owes yangguang (通存通兑)
 }
 
 var h74Zone = time.FixedZone("cst", 8*3600)
@@ -134,14 +135,17 @@ func newH74Model(t *testing.T, store ledger.Store) *h74Model {
 	require.NoError(t, err)
 	require.NoError(t, shop.AddItem(ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("7.5")}))
 	require.NoError(t, shop.Restock(ctx, "rice", 100000, "init"))
-	tb, err := points.NewTimeBank(ctx, l, points.TimeBankConfig{
-		Community: "yangguang", StorageCap: dec("20"), GiftMax: dec("4"), GiftYearMax: dec("10"), Now: clk.Now,
-	})
-	require.NoError(t, err)
-	m := &h74Model{t: t, ctx: ctx, clk: clk, l: l, inc: inc, shop: shop, tb: tb, activities: map[string]*h74Activity{},
+	var banks [2]*points.TimeBank
+	for i, c := range []string{"yangguang", "heping"} {
+		banks[i], err = points.NewTimeBank(ctx, l, points.TimeBankConfig{
+			Community: c, StorageCap: dec("20"), GiftMax: dec("4"), GiftYearMax: dec("10"), Now: clk.Now,
+		})
+		require.NoError(t, err)
+	}
+	m := &h74Model{t: t, ctx: ctx, clk: clk, l: l, inc: inc, shop: shop, banks: banks, activities: map[string]*h74Activity{},
 		recv: map[string][]h74Lot{}, out: map[string]decimal.Decimal{}, expDay: map[string]string{},
 		issued: decimal.Zero, recovered: decimal.Zero, redeemed: decimal.Zero, expired: decimal.Zero,
-		debtMade: decimal.Zero, debtPaid: decimal.Zero, hoursIn: decimal.Zero, hoursOut: decimal.Zero}
+		debtMade: decimal.Zero, debtPaid: decimal.Zero, hoursIn: decimal.Zero, hoursOut: decimal.Zero, owes: decimal.Zero}
 	for _, p := range []string{"a", "b", "c"} {
 		m.provs = append(m.provs, volunteerOf(p))
 	}
@@ -183,7 +187,7 @@ func (m *h74Model) step(rng *rand.Rand) {
 			require.True(t, r.Points.Equal(again.Points))
 		}
 		if rng.IntN(2) == 0 {
-			d, err := m.tb.Deposit(ctx, c)
+			d, err := m.banks[0].Deposit(ctx, c)
 			require.NoError(t, err)
 			m.hoursIn = m.hoursIn.Add(d.Hours).Sub(d.Donated)
 			m.activities[c.Demand.ID.String()+"/"+c.Provider.ID.String()].deposited = true
@@ -192,7 +196,7 @@ func (m *h74Model) step(rng *rand.Rand) {
 		p := rng.IntN(len(m.provs))
 		m.n++
 		c := h61Completion(m.provs[p], fmt.Sprintf("req-%d", m.n), fmt.Sprint(1+rng.IntN(3)), m.clk.Now())
-		d, err := m.tb.Deposit(ctx, c)
+		d, err := m.banks[rng.IntN(2)].Deposit(ctx, c)
 		require.NoError(t, err)
 		m.hoursIn = m.hoursIn.Add(d.Hours).Sub(d.Donated)
 		m.activities[c.Demand.ID.String()+"/"+c.Provider.ID.String()] = &h74Activity{deposited: true}
@@ -264,17 +268,24 @@ func (m *h74Model) step(rng *rand.Rand) {
 		m.n++
 		h := m.holders[rng.IntN(len(m.holders))]
 		hours := decimal.NewFromInt(int64(1 + rng.IntN(3)))
-		r, err := m.tb.Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: hours, DemandID: uuid.New()})
+		b, served := rng.IntN(2), rng.IntN(2)
+		r, err := m.banks[b].Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: hours, DemandID: uuid.New(), ServedBy: m.banks[served]})
 		if errors.Is(err, points.ErrInsufficientPoints) {
 			return
 		}
 		require.NoError(t, err)
 		m.hoursOut = m.hoursOut.Add(r.Hours)
+		switch {
+		case b == 1 && served == 0:
+			m.owes = m.owes.Add(hours)
+		case b == 0 && served == 1:
+			m.owes = m.owes.Sub(hours)
+		}
 	default: // a gift
 		m.n++
 		i := rng.IntN(len(m.holders))
 		j := (i + 1 + rng.IntN(len(m.holders)-1)) % len(m.holders)
-		r, err := m.tb.Gift(ctx, points.Gift{Key: fmt.Sprintf("g-%d", m.n), From: m.holders[i], To: m.holders[j],
+		r, err := m.banks[rng.IntN(2)].Gift(ctx, points.Gift{Key: fmt.Sprintf("g-%d", m.n), From: m.holders[i], To: m.holders[j],
 			Hours: decimal.NewFromInt(int64(1 + rng.IntN(3))), Relationship: "spouse"})
 		if errors.Is(err, points.ErrInsufficientPoints) || errors.Is(err, points.ErrOverCap) {
 			return
@@ -300,10 +311,12 @@ func (m *h74Model) check() {
 		d, err := m.inc.Debt(ctx, h)
 		require.NoError(t, err)
 		debts = debts.Add(d)
-		hs, err := m.tb.Hours(ctx, h)
-		require.NoError(t, err)
-		hours = hours.Add(hs)
-		m.checkStatement(h, hs)
+		for _, tb := range m.banks {
+			hs, err := tb.Hours(ctx, h)
+			require.NoError(t, err)
+			hours = hours.Add(hs)
+			m.checkStatement(tb, h, hs)
+		}
 	}
 	want := m.issued.Sub(m.recovered).Sub(m.redeemed).Sub(m.expired)
 	require.True(t, want.Equal(balances), "issued %s - clawed back %s - redeemed %s - expired %s = %s, holders have %s",
@@ -315,16 +328,25 @@ func (m *h74Model) check() {
 	require.True(t, balances.Sub(held).Equal(avail), "available %s, balances %s held %s", avail, balances, held)
 	require.True(t, m.debtMade.Sub(m.debtPaid).Equal(debts), "debt made %s paid %s, owed %s", m.debtMade, m.debtPaid, debts)
 	require.True(t, m.hoursIn.Sub(m.hoursOut).Equal(hours), "hours in %s out %s, held %s", m.hoursIn, m.hoursOut, hours)
+	nets, err := points.Settlement(ctx, m.banks[:])
+	require.NoError(t, err)
+	if m.owes.IsZero() {
+		require.Empty(t, nets)
+	} else {
+		require.Len(t, nets, 1)
+		require.Equal(t, "heping", nets[0].A)
+		require.True(t, m.owes.Equal(nets[0].Hours), "heping owes yangguang %s, settlement says %s", m.owes, nets[0].Hours)
+	}
 	m.checkLeaderboards()
 	m.checkServiceRecords()
 }
 
 // checkStatement reads a member's whole statement: its changes add up to the hours held and
 // each line's balance follows from the one before.
-func (m *h74Model) checkStatement(h string, hours decimal.Decimal) {
+func (m *h74Model) checkStatement(tb *points.TimeBank, h string, hours decimal.Decimal) {
 	run, cursor := decimal.Zero, ""
 	for {
-		page, err := m.tb.Statement(m.ctx, h, cursor, 7)
+		page, err := tb.Statement(m.ctx, h, cursor, 7)
 		if errors.Is(err, ledger.ErrUnknownAccount) {
 			require.True(m.t, hours.IsZero())
 			return
@@ -409,8 +431,8 @@ func runH74Model(t *testing.T, store ledger.Store, seed uint64, steps int) {
 		}
 	}
 	m.check()
-	t.Logf("%d awards, points issued %s, clawed back %s, redeemed %s, expired %s, debt %s (paid %s), hours in %s out %s, until %s",
-		len(m.awards), m.issued, m.recovered, m.redeemed, m.expired, m.debtMade, m.debtPaid, m.hoursIn, m.hoursOut, m.clk.Now().Format(time.DateOnly))
+	t.Logf("%d awards, points issued %s, clawed back %s, redeemed %s, expired %s, debt %s (paid %s), hours in %s out %s, heping owes %s h, until %s",
+		len(m.awards), m.issued, m.recovered, m.redeemed, m.expired, m.debtMade, m.debtPaid, m.hoursIn, m.hoursOut, m.owes, m.clk.Now().Format(time.DateOnly))
 }
 
 // TestH74ModelMemstore runs random sequences of awards, clawbacks, redemptions, expiry,

@@ -98,13 +98,18 @@ func (c *Catalog) clock() time.Time { return normTime(c.now()) }
 // precondition, at most ConflictRetriesMax times; with Version set, a demand found changed on
 // a re-read ends the move with ErrVersionConflict, nothing written.
 type Act struct {
-	Actor   string // who: an opaque id, 1..ActorBytesMax bytes
+	// Actor is who: an opaque id, 1..ActorBytesMax bytes, without surrounding whitespace or a
+	// CRLF, as every id the catalog keeps (Rate and Audit compare it with providers' person ids).
+	Actor   string
 	Reason  string // why; required for Cancel, optional elsewhere
 	Version uint64
 }
 
 func (a Act) validate(op string) error {
-	if err := checkText("actor", a.Actor, 1, ActorBytesMax); err != nil {
+	// checkID, not checkText: "v1 " would be v1 to every id field (a person id is refused with
+	// surrounding whitespace, not trimmed) but not to the comparison that keeps v1 from
+	// rating or auditing v1's own work.
+	if err := checkID("actor", a.Actor, 1, ActorBytesMax); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if err := checkText("reason", a.Reason, 0, ReasonBytesMax); err != nil {

@@ -64,6 +64,9 @@ func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 		return fail(err)
 	}
 	if *cpuprofile != "" {
+		if err := checkProfile(cfg, *cpuprofile); err != nil {
+			return fail(err)
+		}
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
 			return fail(err)

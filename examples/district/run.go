@@ -170,6 +170,34 @@ func checkReport(cfg config) error {
 	return nil
 }
 
+// checkProfile refuses a -cpuprofile that names another of the run's outputs: the -report file
+// (the profile, written at exit, would overwrite the report) or the -db file or its -wal or
+// -shm (deleted when the database is replaced).
+func checkProfile(cfg config, profile string) error {
+	prof, err := filepath.Abs(profile)
+	if err != nil {
+		return &flagError{flag: "-cpuprofile", problem: profile, err: err}
+	}
+	if cfg.report != "" {
+		if report, err := filepath.Abs(cfg.report); err == nil && report == prof {
+			return badFlag("-cpuprofile", "%s: the -report file", profile)
+		}
+	}
+	if cfg.db == memoryDB || isPostgres(cfg.db) {
+		return nil
+	}
+	db, err := filepath.Abs(cfg.db)
+	if err != nil {
+		return &flagError{flag: "-db", problem: cfg.db, err: err}
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if prof == db+suffix {
+			return badFlag("-cpuprofile", "%s: the database file (-db %s)", profile, cfg.db)
+		}
+	}
+	return nil
+}
+
 // sqliteHeader begins every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 

@@ -873,6 +873,12 @@ func (c *Catalog) ImportProviders(ctx context.Context, r io.Reader, actor string
 }
 
 func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func() ([]T, error)) error {
+	// The first page is read before anything is written, so a refused query (ErrInvalid) or a
+	// store that fails at once leaves the writer untouched.
+	page, err := next()
+	if err != nil {
+		return err
+	}
 	if opts.Chinese {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
 			return fmt.Errorf("export: %w", err)
@@ -889,14 +895,7 @@ func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func()
 	if err := cw.Write(row); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	for {
-		page, err := next()
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
+	for len(page) > 0 {
 		for _, x := range page {
 			for i, c := range cols {
 				row[i] = c.format(x)
@@ -904,6 +903,9 @@ func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func()
 			if err := cw.Write(row); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
+		}
+		if page, err = next(); err != nil {
+			return err
 		}
 	}
 	cw.Flush()
@@ -917,8 +919,8 @@ func writeCSV[T any](w io.Writer, cols []column[T], opts CSVOptions, next func()
 // CSV that ImportDemands reads back, a file of at most ImportRowsMax rows and ImportBytesMax
 // bytes at a time: narrow q (by community, status or time) to export a larger list in parts.
 //
-// Errors: ErrInvalid (bad query, or ImportLocation nil: nothing written), a store error, or
-// the writer's error.
+// Errors: ErrInvalid (a bad query, or ImportLocation nil), a store error, or the writer's
+// error. Nothing is written when the query is refused or the first page cannot be read.
 func (c *Catalog) ExportDemands(ctx context.Context, w io.Writer, q DemandQuery, opts CSVOptions) error {
 	if err := requireCSVZone("export demands"); err != nil {
 		return err
@@ -954,7 +956,8 @@ func (c *Catalog) ExportBoard(ctx context.Context, w io.Writer, boardID uuid.UUI
 
 // ExportProviders writes every provider matching q as CSV that ImportProviders reads back.
 //
-// Errors: ErrInvalid (bad query), a store error, or the writer's error.
+// Errors: ErrInvalid (bad query), a store error, or the writer's error. Nothing is written
+// when the query is refused or the first page cannot be read.
 func (c *Catalog) ExportProviders(ctx context.Context, w io.Writer, q ProviderQuery, opts CSVOptions) error {
 	q.After, q.Limit = uuid.Nil, PageSizeMax
 	done := false

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // MigrateAttemptsMax bounds how often opening retries a migration that raced another process.
@@ -22,7 +23,8 @@ const versionTableLenMax = 63
 var ErrVersionTable = errors.New("sqlbase: version table must match [a-z_][a-z0-9_]*")
 
 // ErrSchemaConflict reports a database that already holds a table or index a migration
-// creates, not recorded in the version table, when the Schema names no Conflict error.
+// creates, not recorded in the version table, or an object of another shape under the
+// version table's name, when the Schema names no Conflict error.
 var ErrSchemaConflict = errors.New("sqlbase: database holds objects the migrations create")
 
 // ErrVersionCorrupt reports a version row below zero or not an integer when the Schema names
@@ -42,8 +44,9 @@ type Schema struct {
 	// (below zero, or not an integer). Nil: ErrVersionCorrupt.
 	Corrupt error
 	// Conflict is the store's sentinel error for a database that already holds a table or
-	// index that a migration creates but the version table does not record: another
-	// program's (or another store's) object of the same name. Nil: ErrSchemaConflict.
+	// index that a migration creates but the version table does not record, or under the
+	// version table's name a table, view or index that is not one: another program's (or
+	// another store's) object of the same name. Nil: ErrSchemaConflict.
 	Conflict error
 	// Retryable reports an error that means another process raced this one (a duplicate
 	// table always does): the migration is run again after a backoff.
@@ -58,7 +61,8 @@ type Schema struct {
 //
 // Errors, wrapped with "migrate": ErrVersionTable, s.TooNew, s.Corrupt (or ErrVersionCorrupt)
 // for a version below zero or not an integer, s.Conflict (or ErrSchemaConflict) when a
-// migration creates an object that exists (not retried), ctx's error while waiting, a
+// migration creates an object that exists or the version table's name is taken by an object
+// of another shape (not retried), ctx's error while waiting, a
 // migration file out of order, or the database's error.
 func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	if !validTable(s.VersionTable) {
@@ -67,6 +71,10 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	ms, err := d.Migrations(s.FS)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	conflict := s.Conflict
+	if conflict == nil {
+		conflict = ErrSchemaConflict
 	}
 	for attempt := range MigrateAttemptsMax {
 		if attempt > 0 {
@@ -78,10 +86,11 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 		// Migrations run under the version row's lock, so no other migrator races them: an
 		// object that a migration creates and that exists was there before.
 		if se := (*stmtError)(nil); errors.As(err, &se) && alreadyExists(se.err) {
-			conflict := s.Conflict
-			if conflict == nil {
-				conflict = ErrSchemaConflict
-			}
+			err = fmt.Errorf("%w: %w", err, conflict)
+			break
+		}
+		// A version table that our statements do not fit is another program's.
+		if ve := (*versionTableError)(nil); errors.As(err, &ve) && foreignVersionTable(ve.err) {
 			err = fmt.Errorf("%w: %w", err, conflict)
 			break
 		}
@@ -114,16 +123,16 @@ func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Mi
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     version BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("create %s: %w", table, err)
+		return &versionTableError{op: "create", table: table, err: err}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
-		return fmt.Errorf("insert %s: %w", table, err)
+		return &versionTableError{op: "insert", table: table, err: err}
 	}
 	// Read as it is stored: SQLite keeps text or a real in a BIGINT column, and Scan into an
 	// int would fail untyped on those, or read text such as "1" as a number.
 	var stored any
 	if err := tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = 1`+d.ForUpdate).Scan(&stored); err != nil {
-		return fmt.Errorf("read %s: %w", table, err)
+		return &versionTableError{op: "read", table: table, err: err}
 	}
 	corrupt := s.Corrupt
 	if corrupt == nil {
@@ -160,6 +169,46 @@ type stmtError struct {
 
 func (e *stmtError) Error() string { return fmt.Sprintf("version %d: %v", e.version, e.err) }
 func (e *stmtError) Unwrap() error { return e.err }
+
+// versionTableError is the error of a statement creating, filling or reading the version
+// table.
+type versionTableError struct {
+	op, table string
+	err       error
+}
+
+func (e *versionTableError) Error() string { return fmt.Sprintf("%s %s: %v", e.op, e.table, e.err) }
+func (e *versionTableError) Unwrap() error { return e.err }
+
+// foreignVersionTable reports an error that the version table's statements, valid on the
+// table Migrate creates, get only from an object of another shape under its name: no such
+// column, no unique id for ON CONFLICT, a constraint or type the row (1, 0) does not meet, a
+// view or an index. SQLite: SQLITE_ERROR, SQLITE_CONSTRAINT or SQLITE_MISMATCH (its writers
+// are serialised, so no race). PostgreSQL: syntax or access rule (class 42) but for a
+// missing privilege, a data exception (22), an integrity constraint (23), or 55000 (not an
+// insertable relation); never a duplicate table or unique violation, which is a race to
+// create the table.
+func foreignVersionTable(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_ERROR, sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH:
+			return true
+		}
+		return false
+	}
+	code := PGCode(err)
+	if len(code) != 5 || IsDuplicateTable(err) || code == PGUniqueViolation {
+		return false // a duplicate: another process created the version table first
+	}
+	switch code[:2] {
+	case "42":
+		return code != pgInsufficientPrivilege
+	case "22", "23":
+		return true
+	}
+	return code == pgObjectNotInPrerequisiteState
+}
 
 // alreadyExists reports a CREATE of a table, index or other object whose name is taken.
 // SQLite gives it no code of its own (SQLITE_ERROR), only the message.

@@ -36,6 +36,9 @@ const (
 	PGForeignKeyViolation  = "23503"
 	PGDuplicateTable       = "42P07"
 	PGDuplicateObject      = "42710"
+
+	pgInsufficientPrivilege        = "42501"
+	pgObjectNotInPrerequisiteState = "55000"
 )
 
 // PGCode returns the SQLSTATE of a PostgreSQL error in err's chain, "" if there is none.

@@ -10,7 +10,7 @@ import (
 
 // BoardSpec describes a board to publish.
 type BoardSpec struct {
-	Name     string
+	Name     string // kept trimmed, LF line ends, as a demand's title; 1..NameBytesMax bytes
 	Kind     BoardKind
 	Scope    GridPath // street or community publishing it; every demand must lie within
 	OpensAt  time.Time
@@ -22,12 +22,14 @@ type BoardSpec struct {
 // PublishBoard publishes a named, time-bounded board (揭榜) and moves each listed demand from
 // Open to Published on it, all at once or not at all.
 //
-// Errors: ErrInvalid (empty or long name, bad kind, scope or actor, ClosesAt not after OpensAt
-// or not in the future, more than BoardDemandsMax demands, a repeated demand, a demand outside
-// the scope or of a kind the board does not take), ErrNotFound (a demand), ErrInvalidTransition
-// (a demand that is not Open), ErrDeadlinePassed (a demand whose deadline has come: no one could
-// claim it), ErrVersionConflict (after ConflictRetriesMax lost races).
+// Errors: ErrInvalid (a name that is empty or only whitespace, or long; bad kind, scope or
+// actor, ClosesAt not after OpensAt or not in the future, more than BoardDemandsMax demands, a
+// repeated demand, a demand outside the scope or of a kind the board does not take),
+// ErrNotFound (a demand), ErrInvalidTransition (a demand that is not Open), ErrDeadlinePassed
+// (a demand whose deadline has come: no one could claim it), ErrVersionConflict (after
+// ConflictRetriesMax lost races).
 func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, error) {
+	spec.Name = normText(spec.Name) // as a title or a provider's name: trimmed, LF line ends
 	if err := checkText("board name", spec.Name, 1, NameBytesMax); err != nil {
 		return Board{}, fmt.Errorf("publish board: %w", err)
 	}

@@ -341,6 +341,17 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 	text := string(b)
 	key, memo := text[:keyEnd], text[keyEnd:memoEnd]
 	auditedAt, points, credited := text[memoEnd:atEnd], text[atEnd:pointsEnd], text[pointsEnd:]
+	if inc.opensAccounts(&pa, q.shares, q.audit.At) {
+		// Accounts would be opened for this award: answer first an award posted under the key
+		// (this scheme's, replayed, or another scheme's, refused), so that neither opens the
+		// accounts of this scheme for it. Only an award whose accounts are known open (the
+		// hot path) leaves that to its posting.
+		if _, err := inc.l.TransactionByKey(ctx, key); err == nil {
+			return inc.postedAward(ctx, key, &c, &q)
+		} else if !errors.Is(err, ledger.ErrNotFound) {
+			return Receipt{}, fmt.Errorf("award %s: %w", key, err)
+		}
+	}
 	var one [1]holderAccounts // most awards have one receiver: no allocation
 	shares := one[:]
 	if len(q.shares) != 1 {
@@ -410,20 +421,7 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 		case errors.Is(err, ledger.ErrIdempotencyConflict):
 			// Posted before, when a receiver's debt was different (or the scheme's rates): the
 			// award exists, and the receipt is of it.
-			tx, ferr := inc.awardOf(ctx, key)
-			if ferr != nil {
-				return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, ferr)
-			}
-			tx.Replayed = true // as the ledger marks a replay whose postings came out the same
-			pts, shares := q.points, q.shares
-			posted, perr := decimal.NewFromString(tx.Metadata[MetaPoints])
-			if perr != nil {
-				return Receipt{}, fmt.Errorf("%w: award %s has unreadable points %q", ledger.ErrCorrupt, key, tx.Metadata[MetaPoints])
-			}
-			if !posted.Equal(pts) {
-				pts, shares = posted, inc.shareOut(&c.Provider, q.providerHolder, posted)
-			}
-			return Receipt{Transaction: tx, Points: pts, Shares: shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
+			return inc.postedAward(ctx, key, &c, &q)
 		case errors.Is(err, ledger.ErrInsufficientBalance):
 			if rerr := inc.capRefusal(ctx, key, q, quotas); rerr != nil {
 				return Receipt{}, rerr
@@ -436,6 +434,45 @@ func (inc *Incentive) Award(ctx context.Context, c Completion) (Receipt, error) 
 			return Receipt{}, fmt.Errorf("award %s: %w", key, err)
 		}
 	}
+}
+
+// postedAward answers an award whose key was used: the receipt of the award this scheme posted
+// under it (Replayed, with the points posted, whatever the scheme would price now), or
+// ErrNotAwarded when another scheme's award holds the key.
+func (inc *Incentive) postedAward(ctx context.Context, key string, c *Completion, q *quote) (Receipt, error) {
+	tx, err := inc.awardOf(ctx, key)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("award %s was posted but cannot be read back: %w", key, err)
+	}
+	tx.Replayed = true // as the ledger marks a replay whose postings came out the same
+	pts, shares := q.points, q.shares
+	posted, perr := decimal.NewFromString(tx.Metadata[MetaPoints])
+	if perr != nil {
+		return Receipt{}, fmt.Errorf("%w: award %s has unreadable points %q", ledger.ErrCorrupt, key, tx.Metadata[MetaPoints])
+	}
+	if !posted.Equal(pts) {
+		pts, shares = posted, inc.shareOut(&c.Provider, q.providerHolder, posted)
+	}
+	return Receipt{Transaction: tx, Points: pts, Shares: shares, DebtPaid: paidIn(tx, inc.s.Asset, inc.issuer)}, nil
+}
+
+// opensAccounts reports whether an award of shares by the provider of pa, audited at at,
+// would open an account this Incentive does not know open: the provider's own, a member's, or
+// a cap account of the audit's day.
+func (inc *Incentive) opensAccounts(pa *providerAccounts, shares []Share, at time.Time) bool {
+	for _, sh := range shares {
+		if sh.Holder == pa.holder {
+			if !pa.opened {
+				return true
+			}
+		} else if _, ok := inc.members.load(sh.Holder); !ok {
+			return true
+		}
+	}
+	if inc.s.DailyCap.IsZero() && inc.s.MonthlyCap.IsZero() {
+		return false
+	}
+	return pa.nQuotas == 0 || pa.day != inc.dayOf(at)
 }
 
 // awardMetaEntries is the number of metadata entries of an award, at most.

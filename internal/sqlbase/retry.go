@@ -12,12 +12,16 @@ import (
 // RetryBackoffMax caps the jittered sleep between two attempts.
 const RetryBackoffMax = 50 * time.Millisecond
 
+// backoffShiftMax is the largest shift of 1 ms that SleepBackoff uses: 1 ms << 16 is already
+// far above RetryBackoffMax, and from 44 on the shift overflows.
+const backoffShiftMax = 16
+
 // SleepBackoff waits before attempt (1, 2, …): a random time below 1 ms << attempt, capped at
-// RetryBackoffMax, plus half a millisecond.
+// RetryBackoffMax, plus half a millisecond. An attempt below 1 counts as 1.
 //
 // Errors: ctx's error if it is done first.
 func SleepBackoff(ctx context.Context, attempt int) error {
-	limit := min(time.Millisecond<<attempt, RetryBackoffMax)
+	limit := min(time.Millisecond<<min(max(attempt, 1), backoffShiftMax), RetryBackoffMax)
 	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))) + time.Millisecond/2)
 	defer t.Stop()
 	select {

@@ -104,8 +104,8 @@ func (c config) validate() error {
 }
 
 // preflight checks the flags, and the files they name, before anything is done: validate,
-// checkReport and, for a SQLite -db, checkReplaceable (which openStores repeats right before
-// replacing the file).
+// checkReport and, for a SQLite -db, its directory and checkReplaceable (which openStores
+// repeats right before replacing the file).
 func (c config) preflight() error {
 	if err := c.validate(); err != nil {
 		return err
@@ -114,6 +114,13 @@ func (c config) preflight() error {
 		return err
 	}
 	if c.db != memoryDB && !isPostgres(c.db) {
+		// The directory first: SQLite's own message for a missing one is "out of memory (14)".
+		dir := filepath.Dir(c.db)
+		if fi, err := os.Stat(dir); err != nil {
+			return &flagError{flag: "-db", problem: c.db, err: err}
+		} else if !fi.IsDir() {
+			return badFlag("-db", "%s: %s is not a directory", c.db, dir)
+		}
 		return checkReplaceable(c.db)
 	}
 	return nil

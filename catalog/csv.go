@@ -28,7 +28,9 @@ const (
 // ImportLocation is the zone of local wall-clock time: of times written without one in a
 // spreadsheet, and of the hours in WeeklyAvailability. It is China Standard Time (UTC+8),
 // where every community using this library keeps its lists; a platform elsewhere sets it once,
-// before any other use of the package.
+// before any other use of the package. In a zone with daylight saving time, the export writes
+// a time in the hour a change back to standard time repeats with its offset, so that it reads
+// back as the same instant.
 //
 // It must not be nil. If it is, the CSV functions of demands (ParseDemandsCSV, ImportDemands,
 // ExportDemands, ExportBoard), whose cells hold local times without a zone, refuse with
@@ -154,11 +156,21 @@ func formatTime(t time.Time) string {
 // formatTimeExact writes a time that import reads back: to the microsecond the catalog keeps,
 // the fraction only when there is one ("2026-05-20 18:00:00" as before for whole seconds).
 // parseTime's layouts take the fraction after the seconds.
+//
+// In a zone with daylight saving time the hour that a change back to standard time repeats
+// names two instants, and parseTime would read the wall-clock text as the one time.Date picks;
+// a time that is not that one is written with its offset (RFC 3339, which parseTime reads
+// first). In ImportLocation's China time, which has no such hour, that never happens.
 func formatTimeExact(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(localZone()).Format("2006-01-02 15:04:05.999999")
+	loc := localZone()
+	l := t.In(loc)
+	if !time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), loc).Equal(t) {
+		return l.Format(time.RFC3339Nano)
+	}
+	return l.Format("2006-01-02 15:04:05.999999")
 }
 
 func parseInt(s string, lo, hi int) (int, error) {

@@ -320,6 +320,18 @@ func (tb *TimeBank) split(ctx context.Context, from, to ledger.AccountID, hours 
 // ErrKeyReused otherwise. Other errors are the ledger's, unwrapped, for the caller to explain.
 func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.AccountID, hours decimal.Decimal, extra []ledger.Posting, memo string, meta map[string]string) (HoursReceipt, error) {
 	to := tb.MemberAccount(holder)
+	meta[MetaTo] = holder
+	tb.openedMu.Lock()
+	_, known := tb.members[to]
+	tb.openedMu.Unlock()
+	if !known {
+		// The member's account would be opened: answer first a credit made under the key (the
+		// same one, replayed, or another request, refused), so that a refusal opens nothing.
+		// A member known open (the hot path) leaves that to the posting.
+		if r, found, err := tb.credited(ctx, key, hours, meta); found {
+			return r, err
+		}
+	}
 	legacy, err := tb.openMember(ctx, to)
 	if err != nil {
 		return HoursReceipt{}, err
@@ -329,7 +341,6 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 		mu.Lock()
 		defer mu.Unlock()
 	}
-	meta[MetaTo] = holder
 	for attempt := 1; ; attempt++ {
 		ps, donated, err := tb.split(ctx, from, to, hours)
 		if err != nil {
@@ -347,30 +358,45 @@ func (tb *TimeBank) credit(ctx context.Context, key, holder string, from ledger.
 			}
 		case errors.Is(err, ledger.ErrIdempotencyConflict):
 			// Done before, when the member's balance split it otherwise (or other content).
-			prior, ferr := tb.l.TransactionByKey(ctx, key)
-			if ferr != nil {
-				return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ferr)
+			r, found, ferr := tb.credited(ctx, key, hours, meta)
+			if !found {
+				return HoursReceipt{}, fmt.Errorf("%s was used but cannot be read back: %w", key, ledger.ErrNotFound)
 			}
-			if prior.Metadata[MetaKind] != meta[MetaKind] || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != holder ||
-				prior.Metadata[MetaHolder] != meta[MetaHolder] || prior.Metadata[MetaRelationship] != meta[MetaRelationship] ||
-				prior.Metadata[MetaPayer] != meta[MetaPayer] || prior.Metadata[MetaCommunity] != meta[MetaCommunity] ||
-				len(prior.Postings) == 0 || prior.Postings[0].Asset != tb.c.Asset {
-				// Another request, or the same one made through another bank on the ledger (a
-				// deposit key names neither the community nor the asset).
-				return HoursReceipt{}, ErrKeyReused
-			}
-			d := decimal.Zero
-			for _, p := range prior.Postings {
-				if p.To == tb.donation {
-					d = d.Add(p.Amount)
-				}
-			}
-			prior.Replayed = true
-			return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, nil
+			return r, ferr
 		default:
 			return HoursReceipt{}, err
 		}
 	}
+}
+
+// credited answers a credit (meta with MetaTo set) whose key was used: the first transaction
+// (Replayed) when it moved the same hours of this bank's community and asset from the same
+// holder (or payer) to the same holder for the same relationship, ErrKeyReused when not. found
+// is false when nothing was posted under the key.
+func (tb *TimeBank) credited(ctx context.Context, key string, hours decimal.Decimal, meta map[string]string) (r HoursReceipt, found bool, err error) {
+	prior, err := tb.l.TransactionByKey(ctx, key)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return HoursReceipt{}, false, nil
+	}
+	if err != nil {
+		return HoursReceipt{}, true, fmt.Errorf("%s was used but cannot be read back: %w", key, err)
+	}
+	if prior.Metadata[MetaKind] != meta[MetaKind] || prior.Metadata[MetaHours] != meta[MetaHours] || prior.Metadata[MetaTo] != meta[MetaTo] ||
+		prior.Metadata[MetaHolder] != meta[MetaHolder] || prior.Metadata[MetaRelationship] != meta[MetaRelationship] ||
+		prior.Metadata[MetaPayer] != meta[MetaPayer] || prior.Metadata[MetaCommunity] != meta[MetaCommunity] ||
+		len(prior.Postings) == 0 || prior.Postings[0].Asset != tb.c.Asset {
+		// Another request, or the same one made through another bank on the ledger (a
+		// deposit key names neither the community nor the asset).
+		return HoursReceipt{}, true, ErrKeyReused
+	}
+	d := decimal.Zero
+	for _, p := range prior.Postings {
+		if p.To == tb.donation {
+			d = d.Add(p.Amount)
+		}
+	}
+	prior.Replayed = true
+	return HoursReceipt{Transaction: prior, Hours: hours, Donated: d, Replayed: true}, true, nil
 }
 
 // HoursReceipt is the outcome of a deposit, payment or gift.
@@ -676,6 +702,15 @@ func (tb *TimeBank) Gift(ctx context.Context, g Gift) (HoursReceipt, error) {
 	meta := map[string]string{
 		MetaKind: KindGift, MetaCommunity: tb.c.Community, MetaHolder: g.From,
 		MetaHours: g.Hours.String(), MetaRelationship: g.Relationship,
+	}
+	// A gift made under the key is answered before anything is opened (the year's account of
+	// the giver, the receiver's account): a key used for another gift changes nothing.
+	meta[MetaTo] = g.To
+	if r, found, err := tb.credited(ctx, key, g.Hours, meta); found {
+		if err != nil {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+		}
+		return r, nil
 	}
 	var year []ledger.Posting
 	var quota ledger.AccountID

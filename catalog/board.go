@@ -14,7 +14,7 @@ type BoardSpec struct {
 	Kind     BoardKind
 	Scope    GridPath // street or community publishing it; every demand must lie within
 	OpensAt  time.Time
-	ClosesAt time.Time   // after OpensAt and after now
+	ClosesAt time.Time   // after OpensAt and after now; both in the years 0000..9999 of China time
 	Demands  []uuid.UUID // Open demands to put on it, at most BoardDemandsMax
 	Actor    string
 }
@@ -23,7 +23,8 @@ type BoardSpec struct {
 // Open to Published on it, all at once or not at all.
 //
 // Errors: ErrInvalid (a name that is empty or only whitespace, or long; bad kind, scope or
-// actor, ClosesAt not after OpensAt or not in the future, more than BoardDemandsMax demands, a
+// actor, ClosesAt not after OpensAt or not in the future, OpensAt or ClosesAt outside the
+// years 0000..9999 of China time (as a deadline), more than BoardDemandsMax demands, a
 // repeated demand, a demand outside the scope or of a kind the board does not take),
 // ErrNotFound (a demand), ErrInvalidTransition (a demand that is not Open), ErrDeadlinePassed
 // (a demand whose deadline has come: no one could claim it), ErrVersionConflict (after
@@ -44,6 +45,16 @@ func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, erro
 	}
 	now := c.clock()
 	opens, closes := normTime(spec.OpensAt), normTime(spec.ClosesAt)
+	// In the years a deadline may have: a SQL store keeps times as int64 microseconds, and a
+	// board memstore took would be refused there.
+	for _, t := range []struct {
+		field string
+		at    time.Time
+	}{{"opens", opens}, {"closes", closes}} {
+		if err := checkTime("board "+t.field, t.at); err != nil {
+			return Board{}, fmt.Errorf("publish board %q: %w", spec.Name, err)
+		}
+	}
 	if !closes.After(opens) || !closes.After(now) {
 		return Board{}, errorf(ErrInvalid, "publish board %q: closes %s, opens %s, now %s", spec.Name, closes, opens, now)
 	}

@@ -23,8 +23,8 @@ import (
 
 // h74Award is an award as the model keeps it.
 type h74Award struct {
+	sc     *h74Scheme
 	c      points.Completion
-	prov   int
 	points decimal.Decimal
 	at     time.Time // the award transaction's effective time
 	clawed bool
@@ -36,24 +36,13 @@ type h74Activity struct {
 	deposited bool
 }
 
-// h74Model runs a random sequence of points and time-bank operations on one ledger and
-// keeps, beside it, what a report must add up to.
-type h74Model struct {
-	t     *testing.T
-	ctx   context.Context
-	clk   *clock
-	l     *ledger.Ledger
-	inc   *points.Incentive
-	shop  *points.Shop
-	banks [2]*points.TimeBank // yangguang's (this scheme's community) and heping's
-	provs []catalog.Provider
-	// holders of points (every provider's holder and every team member's) and of hours.
-	holders []string
-
-	awards     []*h74Award
-	activities map[string]*h74Activity // demand/provider
-	pending    []points.Redemption
-	n          int
+// h74Scheme is one community's points scheme and shop, and what the model expects of them.
+type h74Scheme struct {
+	inc     *points.Incentive
+	shop    *points.Shop
+	zone    *time.Location
+	awards  []*h74Award
+	pending []points.Redemption
 
 	issued, recovered, redeemed, expired decimal.Decimal // points reaching, leaving holders
 	// Lots: what each holder received (in time order) and everything that left the account,
@@ -62,8 +51,27 @@ type h74Model struct {
 	out                map[string]decimal.Decimal
 	expDay             map[string]string // the period of the holder's last expiry
 	debtMade, debtPaid decimal.Decimal
-	hoursIn, hoursOut  decimal.Decimal // time-bank hours reaching, leaving members
-	owes               decimal.Decimal // hours heping owes yangguang (通存通兑)
+}
+
+// h74Model runs a random sequence of points and time-bank operations on one ledger and
+// keeps, beside it, what a report must add up to.
+type h74Model struct {
+	t   *testing.T
+	ctx context.Context
+	clk *clock
+	l   *ledger.Ledger
+	// yangguang's scheme (China time, points valid a month) and heping's (UTC, two months).
+	schemes [2]*h74Scheme
+	banks   [2]*points.TimeBank // yangguang's and heping's
+	provs   []catalog.Provider
+	// holders of points (every provider's holder and every team member's) and of hours.
+	holders []string
+
+	activities map[string]*h74Activity // demand/provider
+	n          int
+
+	hoursIn, hoursOut decimal.Decimal // time-bank hours reaching, leaving members
+	owes              decimal.Decimal // hours heping owes yangguang (通存通兑)
 }
 
 var h74Zone = time.FixedZone("cst", 8*3600)
@@ -74,50 +82,65 @@ type h74Lot struct {
 }
 
 // moved notes a transaction's postings into or out of holders' points accounts.
-func (m *h74Model) moved(tx ledger.Transaction) {
+func (m *h74Model) moved(sc *h74Scheme, tx ledger.Transaction) {
 	for _, h := range m.holders {
-		acct := m.inc.HolderAccount(h)
+		acct := sc.inc.HolderAccount(h)
 		for _, p := range tx.Postings {
 			if p.To == acct {
-				m.recv[h] = append(m.recv[h], h74Lot{tx.EffectiveAt, p.Amount})
+				sc.recv[h] = append(sc.recv[h], h74Lot{tx.EffectiveAt, p.Amount})
 			}
 			if p.From == acct {
-				m.out[h] = m.out[h].Add(p.Amount)
+				sc.out[h] = sc.out[h].Add(p.Amount)
 			}
 		}
 	}
 }
 
 // expiryDue is what Expire as of asOf should take from each holder: what is left of the lots
-// received at or before the cutoff (the same day ValidityMonths earlier, or that month's last
-// day), once what left the account and what is held for redemptions took the oldest first;
-// nothing from a holder expired in the same period already.
-func (m *h74Model) expiryDue(asOf time.Time, months int) (map[string]decimal.Decimal, string) {
-	local := asOf.In(h74Zone)
+// received at or before the cutoff (the same day ValidityMonths earlier in the scheme's zone,
+// or that month's last day), once what left the account and what is held for redemptions
+// took the oldest first; nothing from a holder expired in the same period already.
+func (m *h74Model) expiryDue(sc *h74Scheme, asOf time.Time) (map[string]decimal.Decimal, string) {
+	months := sc.inc.Scheme().ValidityMonths
+	local := asOf.In(sc.zone)
 	period := local.Format("20060102")
-	first := time.Date(local.Year(), local.Month()-time.Month(months), 1, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), h74Zone)
+	first := time.Date(local.Year(), local.Month()-time.Month(months), 1, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), sc.zone)
 	last := first.AddDate(0, 1, -1).Day()
 	cutoff := first.AddDate(0, 0, min(local.Day(), last)-1)
 	held := map[string]decimal.Decimal{}
-	for _, r := range m.pending {
+	for _, r := range sc.pending {
 		held[r.Holder] = held[r.Holder].Add(r.Points)
 	}
 	due := map[string]decimal.Decimal{}
 	for _, h := range m.holders {
-		if m.expDay[h] == period {
+		if sc.expDay[h] == period {
 			continue
 		}
 		old := decimal.Zero
-		for _, l := range m.recv[h] {
+		for _, l := range sc.recv[h] {
 			if !l.at.After(cutoff) {
 				old = old.Add(l.amount)
 			}
 		}
-		if v := old.Sub(m.out[h]).Sub(held[h]); v.IsPositive() {
+		if v := old.Sub(sc.out[h]).Sub(held[h]); v.IsPositive() {
 			due[h] = v
 		}
 	}
 	return due, period
+}
+
+// expired applies to the model an expiry run's report, checking it against what was due.
+func (m *h74Model) expired(sc *h74Scheme, asOf time.Time, due map[string]decimal.Decimal, period string, rep points.ExpiryReport) {
+	total := decimal.Zero
+	for h, v := range due {
+		total = total.Add(v)
+		sc.out[h] = sc.out[h].Add(v)
+		sc.expDay[h] = period
+	}
+	require.Equal(m.t, period, rep.Period)
+	require.True(m.t, total.Equal(rep.Points), "%s expired %s as of %s, want %s (%v)", sc.inc.Scheme().Community, rep.Points, asOf, total, due)
+	require.Equal(m.t, len(due), rep.Accounts)
+	sc.expired = sc.expired.Add(rep.Points)
 }
 
 func newH74Model(t *testing.T, store ledger.Store) *h74Model {
@@ -125,27 +148,34 @@ func newH74Model(t *testing.T, store ledger.Store) *h74Model {
 	clk := newClock()
 	l, err := ledger.New(ctx, store, ledger.WithClock(clk.Now))
 	require.NoError(t, err)
-	s := testScheme()
-	s.DailyCap, s.MonthlyCap = dec("60"), dec("150")
-	s.ValidityMonths = 1
-	s.Team = points.TeamToMembers
-	inc, err := points.New(ctx, l, s)
-	require.NoError(t, err)
-	shop, err := points.NewShop(ctx, inc)
-	require.NoError(t, err)
-	require.NoError(t, shop.AddItem(ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("7.5")}))
-	require.NoError(t, shop.Restock(ctx, "rice", 100000, "init"))
-	var banks [2]*points.TimeBank
+	m := &h74Model{t: t, ctx: ctx, clk: clk, l: l, activities: map[string]*h74Activity{},
+		hoursIn: decimal.Zero, hoursOut: decimal.Zero, owes: decimal.Zero}
+	utc := 0
 	for i, c := range []string{"yangguang", "heping"} {
-		banks[i], err = points.NewTimeBank(ctx, l, points.TimeBankConfig{
+		s := testScheme()
+		s.Community = c
+		s.DailyCap, s.MonthlyCap = dec("60"), dec("150")
+		s.ValidityMonths = 1 + i
+		s.Team = points.TeamToMembers
+		zone := h74Zone
+		if i == 1 {
+			s.UTCOffsetMinutes, zone = &utc, time.UTC
+		}
+		inc, err := points.New(ctx, l, s)
+		require.NoError(t, err)
+		shop, err := points.NewShop(ctx, inc)
+		require.NoError(t, err)
+		require.NoError(t, shop.AddItem(ctx, points.Item{SKU: "rice", Name: "大米", Price: dec("7.5")}))
+		require.NoError(t, shop.Restock(ctx, "rice", 100000, "init"))
+		m.schemes[i] = &h74Scheme{inc: inc, shop: shop, zone: zone,
+			recv: map[string][]h74Lot{}, out: map[string]decimal.Decimal{}, expDay: map[string]string{},
+			issued: decimal.Zero, recovered: decimal.Zero, redeemed: decimal.Zero, expired: decimal.Zero,
+			debtMade: decimal.Zero, debtPaid: decimal.Zero}
+		m.banks[i], err = points.NewTimeBank(ctx, l, points.TimeBankConfig{
 			Community: c, StorageCap: dec("20"), GiftMax: dec("4"), GiftYearMax: dec("10"), Now: clk.Now,
 		})
 		require.NoError(t, err)
 	}
-	m := &h74Model{t: t, ctx: ctx, clk: clk, l: l, inc: inc, shop: shop, banks: banks, activities: map[string]*h74Activity{},
-		recv: map[string][]h74Lot{}, out: map[string]decimal.Decimal{}, expDay: map[string]string{},
-		issued: decimal.Zero, recovered: decimal.Zero, redeemed: decimal.Zero, expired: decimal.Zero,
-		debtMade: decimal.Zero, debtPaid: decimal.Zero, hoursIn: decimal.Zero, hoursOut: decimal.Zero, owes: decimal.Zero}
 	for _, p := range []string{"a", "b", "c"} {
 		m.provs = append(m.provs, volunteerOf(p))
 	}
@@ -162,29 +192,38 @@ func newH74Model(t *testing.T, store ledger.Store) *h74Model {
 
 func (m *h74Model) step(rng *rand.Rand) {
 	t, ctx := m.t, m.ctx
+	sc := m.schemes[rng.IntN(2)]
 	switch k := rng.IntN(100); {
 	case k < 30: // an award, sometimes asked twice, sometimes deposited in the time bank too
 		p := rng.IntN(len(m.provs))
 		m.n++
 		c := h61Completion(m.provs[p], fmt.Sprintf("req-%d", m.n), fmt.Sprint(1+rng.IntN(6)), m.clk.Now())
-		r, err := m.inc.Award(ctx, c)
+		r, err := sc.inc.Award(ctx, c)
 		if errors.Is(err, points.ErrOverCap) {
 			return
 		}
 		require.NoError(t, err)
 		require.False(t, r.Transaction.Replayed)
-		a := &h74Award{c: c, prov: p, points: r.Points, at: r.Transaction.EffectiveAt}
-		m.awards = append(m.awards, a)
+		a := &h74Award{sc: sc, c: c, points: r.Points, at: r.Transaction.EffectiveAt}
+		sc.awards = append(sc.awards, a)
 		m.activities[c.Demand.ID.String()+"/"+c.Provider.ID.String()] = &h74Activity{award: a}
-		m.issued = m.issued.Add(r.Points).Sub(r.DebtPaid)
-		m.moved(r.Transaction)
-		m.debtPaid = m.debtPaid.Add(r.DebtPaid)
+		sc.issued = sc.issued.Add(r.Points).Sub(r.DebtPaid)
+		m.moved(sc, r.Transaction)
+		sc.debtPaid = sc.debtPaid.Add(r.DebtPaid)
 		if rng.IntN(4) == 0 {
-			again, err := m.inc.Award(ctx, c)
+			again, err := sc.inc.Award(ctx, c)
 			require.NoError(t, err)
 			require.True(t, again.Transaction.Replayed, "replay of %s (debt paid %s, %s)", a.c.Provider.Name, r.DebtPaid, again.DebtPaid)
 			require.Equal(t, r.Transaction.ID, again.Transaction.ID)
 			require.True(t, r.Points.Equal(again.Points))
+		}
+		if rng.IntN(8) == 0 {
+			other := m.schemes[0]
+			if other == sc {
+				other = m.schemes[1]
+			}
+			_, err := other.inc.Award(ctx, c)
+			require.ErrorIs(t, err, points.ErrNotAwarded)
 		}
 		if rng.IntN(2) == 0 {
 			d, err := m.banks[0].Deposit(ctx, c)
@@ -201,64 +240,73 @@ func (m *h74Model) step(rng *rand.Rand) {
 		m.hoursIn = m.hoursIn.Add(d.Hours).Sub(d.Donated)
 		m.activities[c.Demand.ID.String()+"/"+c.Provider.ID.String()] = &h74Activity{deposited: true}
 	case k < 45: // a clawback
-		if len(m.awards) == 0 {
+		if len(sc.awards) == 0 {
 			return
 		}
-		a := m.awards[rng.IntN(len(m.awards))]
-		res, err := m.inc.Clawback(ctx, a.c.Demand.ID, a.c.Provider, "虚报")
+		a := sc.awards[rng.IntN(len(sc.awards))]
+		res, err := sc.inc.Clawback(ctx, a.c.Demand.ID, a.c.Provider, "虚报")
 		require.NoError(t, err)
 		require.Equal(t, a.clawed, res.AlreadyDone)
 		if !res.AlreadyDone {
 			require.True(t, res.Recovered.Add(res.Debt).Equal(a.points), "recovered %s + debt %s vs %s", res.Recovered, res.Debt, a.points)
 			a.clawed = true
-			m.recovered = m.recovered.Add(res.Recovered)
-			m.moved(res.Transaction)
-			m.debtMade = m.debtMade.Add(res.Debt)
+			sc.recovered = sc.recovered.Add(res.Recovered)
+			m.moved(sc, res.Transaction)
+			sc.debtMade = sc.debtMade.Add(res.Debt)
 		}
 	case k < 60: // a redemption
 		m.n++
 		h := m.holders[rng.IntN(len(m.holders))]
-		r, err := m.shop.Redeem(ctx, fmt.Sprintf("o-%d", m.n), h, "rice", int64(1+rng.IntN(3)))
+		r, err := sc.shop.Redeem(ctx, fmt.Sprintf("o-%d", m.n), h, "rice", int64(1+rng.IntN(3)))
 		if errors.Is(err, points.ErrInsufficientPoints) {
 			return
 		}
 		require.NoError(t, err)
-		m.pending = append(m.pending, r)
+		sc.pending = append(sc.pending, r)
 	case k < 70: // a redemption fulfilled or cancelled
-		if len(m.pending) == 0 {
+		if len(sc.pending) == 0 {
 			return
 		}
-		i := rng.IntN(len(m.pending))
-		r := m.pending[i]
-		m.pending = append(m.pending[:i], m.pending[i+1:]...)
+		i := rng.IntN(len(sc.pending))
+		r := sc.pending[i]
+		sc.pending = append(sc.pending[:i], sc.pending[i+1:]...)
 		if rng.IntN(3) > 0 {
-			require.NoError(t, m.shop.Fulfil(ctx, r))
-			m.redeemed = m.redeemed.Add(r.Points)
-			m.out[r.Holder] = m.out[r.Holder].Add(r.Points)
+			require.NoError(t, sc.shop.Fulfil(ctx, r))
+			sc.redeemed = sc.redeemed.Add(r.Points)
+			sc.out[r.Holder] = sc.out[r.Holder].Add(r.Points)
 		} else {
-			require.NoError(t, m.shop.Cancel(ctx, r))
+			require.NoError(t, sc.shop.Cancel(ctx, r))
 		}
-	case k < 76: // expiry, now
+	case k < 73: // expiry of one scheme, now
 		asOf := m.clk.Now()
-		due, period := m.expiryDue(asOf, m.inc.Scheme().ValidityMonths)
-		rep, err := m.inc.Expire(ctx, asOf)
+		due, period := m.expiryDue(sc, asOf)
+		rep, err := sc.inc.Expire(ctx, asOf)
 		require.NoError(t, err)
-		total := decimal.Zero
-		for h, v := range due {
-			total = total.Add(v)
-			m.out[h] = m.out[h].Add(v)
-			m.expDay[h] = period
+		m.expired(sc, asOf, due, period, rep)
+	case k < 76: // expiry of both in one run, in either order
+		asOf := m.clk.Now()
+		order := []*h74Scheme{m.schemes[0], m.schemes[1]}
+		if rng.IntN(2) == 0 {
+			order[0], order[1] = order[1], order[0]
 		}
-		require.True(t, total.Equal(rep.Points), "expired %s as of %s, want %s (%v)", rep.Points, asOf, total, due)
-		require.Equal(t, len(due), rep.Accounts)
-		m.expired = m.expired.Add(rep.Points)
-	case k < 86: // time goes by: days, or to the last instant of a month or its first, in China
+		dues := make([]map[string]decimal.Decimal, 2)
+		periods := make([]string, 2)
+		for i, s := range order {
+			dues[i], periods[i] = m.expiryDue(s, asOf)
+		}
+		reps, err := points.ExpireAll(ctx, asOf, order[0].inc, order[1].inc)
+		require.NoError(t, err)
+		require.Len(t, reps, 2)
+		for i, s := range order {
+			m.expired(s, asOf, dues[i], periods[i], reps[i])
+		}
+	case k < 86: // time goes by: days, or to the last instant of a month or its first, in China or in UTC
 		switch rng.IntN(3) {
 		case 0:
 			m.clk.Advance(time.Duration(1+rng.IntN(12)) * 24 * time.Hour)
 		default:
-			now := m.clk.Now().In(h74Zone)
-			next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, h74Zone)
+			now := m.clk.Now().In(sc.zone)
+			next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, sc.zone)
 			if rng.IntN(2) == 0 {
 				next = next.Add(-time.Microsecond)
 			}
@@ -299,18 +347,33 @@ func (m *h74Model) step(rng *rand.Rand) {
 func (m *h74Model) check() {
 	t, ctx := m.t, m.ctx
 	require.NoError(t, m.l.Verify(ctx))
-	balances, avail, debts, hours := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
-	for _, h := range m.holders {
-		b, err := m.inc.Balance(ctx, h)
-		require.NoError(t, err)
-		balances = balances.Add(b)
-		a, err := m.l.Available(ctx, m.inc.HolderAccount(h))
-		if err == nil {
-			avail = avail.Add(a)
+	for _, sc := range m.schemes {
+		balances, avail, debts := decimal.Zero, decimal.Zero, decimal.Zero
+		for _, h := range m.holders {
+			b, err := sc.inc.Balance(ctx, h)
+			require.NoError(t, err)
+			balances = balances.Add(b)
+			a, err := m.l.Available(ctx, sc.inc.HolderAccount(h))
+			if err == nil {
+				avail = avail.Add(a)
+			}
+			d, err := sc.inc.Debt(ctx, h)
+			require.NoError(t, err)
+			debts = debts.Add(d)
 		}
-		d, err := m.inc.Debt(ctx, h)
-		require.NoError(t, err)
-		debts = debts.Add(d)
+		name := sc.inc.Scheme().Community
+		want := sc.issued.Sub(sc.recovered).Sub(sc.redeemed).Sub(sc.expired)
+		require.True(t, want.Equal(balances), "%s: issued %s - clawed back %s - redeemed %s - expired %s = %s, holders have %s",
+			name, sc.issued, sc.recovered, sc.redeemed, sc.expired, want, balances)
+		held := decimal.Zero
+		for _, r := range sc.pending {
+			held = held.Add(r.Points)
+		}
+		require.True(t, balances.Sub(held).Equal(avail), "%s: available %s, balances %s held %s", name, avail, balances, held)
+		require.True(t, sc.debtMade.Sub(sc.debtPaid).Equal(debts), "%s: debt made %s paid %s, owed %s", name, sc.debtMade, sc.debtPaid, debts)
+	}
+	hours := decimal.Zero
+	for _, h := range m.holders {
 		for _, tb := range m.banks {
 			hs, err := tb.Hours(ctx, h)
 			require.NoError(t, err)
@@ -318,15 +381,6 @@ func (m *h74Model) check() {
 			m.checkStatement(tb, h, hs)
 		}
 	}
-	want := m.issued.Sub(m.recovered).Sub(m.redeemed).Sub(m.expired)
-	require.True(t, want.Equal(balances), "issued %s - clawed back %s - redeemed %s - expired %s = %s, holders have %s",
-		m.issued, m.recovered, m.redeemed, m.expired, want, balances)
-	held := decimal.Zero
-	for _, r := range m.pending {
-		held = held.Add(r.Points)
-	}
-	require.True(t, balances.Sub(held).Equal(avail), "available %s, balances %s held %s", avail, balances, held)
-	require.True(t, m.debtMade.Sub(m.debtPaid).Equal(debts), "debt made %s paid %s, owed %s", m.debtMade, m.debtPaid, debts)
 	require.True(t, m.hoursIn.Sub(m.hoursOut).Equal(hours), "hours in %s out %s, held %s", m.hoursIn, m.hoursOut, hours)
 	nets, err := points.Settlement(ctx, m.banks[:])
 	require.NoError(t, err)
@@ -364,8 +418,8 @@ func (m *h74Model) checkStatement(tb *points.TimeBank, h string, hours decimal.D
 }
 
 // checkLeaderboards compares the leaderboard of every month the run covered (in China time,
-// months running from midnight of the first), and of all time, with the awards not clawed
-// back.
+// months running from midnight of the first), and of all time, of each community and of both,
+// with the awards not clawed back.
 func (m *h74Model) checkLeaderboards() {
 	start := newClock().Now().In(h74Zone)
 	from := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, h74Zone)
@@ -374,29 +428,38 @@ func (m *h74Model) checkLeaderboards() {
 	for f := from; !f.After(end); f = f.AddDate(0, 1, 0) {
 		windows = append(windows, [2]time.Time{f, f.AddDate(0, 1, 0)})
 	}
-	for _, w := range windows {
-		lb, err := points.Leaderboards(m.ctx, m.l, points.LeaderboardQuery{From: w[0], To: w[1]})
-		require.NoError(m.t, err)
-		want := map[string]decimal.Decimal{}
-		count := map[string]int{}
-		for _, a := range m.awards {
-			if a.clawed || a.at.Before(w[0]) || (!w[1].IsZero() && !a.at.Before(w[1])) {
-				continue
+	for _, community := range []string{"", "yangguang", "heping"} {
+		for _, w := range windows {
+			lb, err := points.Leaderboards(m.ctx, m.l, points.LeaderboardQuery{From: w[0], To: w[1], Community: community})
+			require.NoError(m.t, err)
+			want := map[string]decimal.Decimal{}
+			count := map[string]int{}
+			totals := map[string]decimal.Decimal{}
+			for _, sc := range m.schemes {
+				c := sc.inc.Scheme().Community
+				if community != "" && c != community {
+					continue
+				}
+				for _, a := range sc.awards {
+					if a.clawed || a.at.Before(w[0]) || (!w[1].IsZero() && !a.at.Before(w[1])) {
+						continue
+					}
+					id := c + "/" + a.c.Provider.ID.String()
+					want[id] = want[id].Add(a.points)
+					count[id]++
+					totals[c] = totals[c].Add(a.points)
+				}
 			}
-			id := a.c.Provider.ID.String()
-			want[id] = want[id].Add(a.points)
-			count[id]++
-		}
-		require.Len(m.t, lb.Providers, len(want), "providers in %v", w)
-		total := decimal.Zero
-		for _, s := range lb.Providers {
-			require.True(m.t, want[s.ProviderID].Equal(s.Points), "%s in %v: %s, want %s", s.ProviderID, w, s.Points, want[s.ProviderID])
-			require.Equal(m.t, count[s.ProviderID], s.Activities)
-			total = total.Add(s.Points)
-		}
-		if len(want) > 0 {
-			require.Len(m.t, lb.Communities, 1)
-			require.True(m.t, total.Equal(lb.Communities[0].Points))
+			require.Len(m.t, lb.Providers, len(want), "providers of %q in %v", community, w)
+			for _, s := range lb.Providers {
+				id := s.Community + "/" + s.ProviderID
+				require.True(m.t, want[id].Equal(s.Points), "%s in %v: %s, want %s", id, w, s.Points, want[id])
+				require.Equal(m.t, count[id], s.Activities)
+			}
+			require.Len(m.t, lb.Communities, len(totals))
+			for _, c := range lb.Communities {
+				require.True(m.t, totals[c.Community].Equal(c.Points), "%s in %v: %s, want %s", c.Community, w, c.Points, totals[c.Community])
+			}
 		}
 	}
 }
@@ -431,8 +494,11 @@ func runH74Model(t *testing.T, store ledger.Store, seed uint64, steps int) {
 		}
 	}
 	m.check()
-	t.Logf("%d awards, points issued %s, clawed back %s, redeemed %s, expired %s, debt %s (paid %s), hours in %s out %s, heping owes %s h, until %s",
-		len(m.awards), m.issued, m.recovered, m.redeemed, m.expired, m.debtMade, m.debtPaid, m.hoursIn, m.hoursOut, m.owes, m.clk.Now().Format(time.DateOnly))
+	for _, sc := range m.schemes {
+		t.Logf("%s: %d awards, points issued %s, clawed back %s, redeemed %s, expired %s, debt %s (paid %s)", sc.inc.Scheme().Community,
+			len(sc.awards), sc.issued, sc.recovered, sc.redeemed, sc.expired, sc.debtMade, sc.debtPaid)
+	}
+	t.Logf("hours in %s out %s, heping owes %s h, until %s", m.hoursIn, m.hoursOut, m.owes, m.clk.Now().Format(time.DateOnly))
 }
 
 // TestH74ModelMemstore runs random sequences of awards, clawbacks, redemptions, expiry,

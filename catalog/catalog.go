@@ -593,13 +593,19 @@ func (c *Catalog) requireUnchanged(ctx context.Context, s *step) error {
 // at the demand's last move if that came later (a demand's events never go back in time). A demand that changes while being
 // expired is skipped: it is no longer unclaimed or will be found next time.
 //
-// Errors: ErrInvalid (a zero now), ErrClosed or another store error.
+// Errors: ErrInvalid (a zero now, or one outside the years 0000..9999 of China time, where no
+// deadline lies), ErrClosed or another store error.
 func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 	// A zero DeadlineBefore does not filter: the query would list every unclaimed demand,
 	// those without a deadline too. Checked after normTime, which may round a time to zero.
 	now = normTime(now)
 	if now.IsZero() {
 		return 0, errorf(ErrInvalid, "expire due: zero time")
+	}
+	// No deadline lies outside these years, and the expiries are dated at now: a SQL store,
+	// keeping int64 microseconds, would refuse a far one that memstore kept.
+	if err := checkTime("expire due: now", now); err != nil {
+		return 0, err
 	}
 	q := DemandQuery{Statuses: Statuses(StatusOpen, StatusPublished, StatusDispatched), DeadlineBefore: now, Limit: PageSizeMax}
 	expired := 0

@@ -128,7 +128,8 @@ func ClawbackKey(demandID, providerID uuid.UUID) string {
 //
 // Errors: ErrInvalid (the audits or provider do not belong to the demand, a zero demand or
 // provider id, an approved audit of hours not positive, a title, category or auditor the
-// ledger cannot record), ErrNotAudited, ErrRejected, ErrSelfDealing, ErrNothingToAward.
+// ledger cannot record, a team whose members share its points listing a member without a
+// person id), ErrNotAudited, ErrRejected, ErrSelfDealing, ErrNothingToAward.
 func (inc *Incentive) Quote(c Completion) (decimal.Decimal, []Share, error) {
 	var q quote
 	err := inc.quote(&c, ProviderHolder(c.Provider), &q)
@@ -194,6 +195,15 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 		return err
 	}
 	s := &inc.s
+	if c.Provider.Kind == catalog.Team && s.Team == TeamToMembers {
+		for i := range c.Provider.Members {
+			// The catalog requires one; without it a member's share would go to
+			// PersonHolder(""), an account every such member of every team shares.
+			if c.Provider.Members[i].PersonID == "" {
+				return errorf(ErrInvalid, "%s: team member %d has no person id", op, i)
+			}
+		}
+	}
 	mult, scaled := s.multiplier(c.Demand, c.BigItem)
 	q.credited = minDecimal(q.audit.Hours, s.HoursPerActivityMax)
 	if approved == 1 {

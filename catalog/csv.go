@@ -19,10 +19,13 @@ import (
 
 // Limits on spreadsheet (台账) import.
 const (
-	ImportRowsMax    = 100_000  // data rows in one file
-	ImportBytesMax   = 64 << 20 // bytes in one file
-	ImportErrorsMax  = 1000     // bad cells listed in one ImportError; more are counted
-	csvFieldBytesMax = DescriptionBytesMax * 2
+	ImportRowsMax   = 100_000  // data rows in one file
+	ImportBytesMax  = 64 << 20 // bytes in one file
+	ImportErrorsMax = 1000     // bad cells listed in one ImportError; more are counted
+	// csvFieldBytesMax bounds one cell: the largest any valid record writes, a team's members
+	// cell ("id:name" each, ';' between), under 129,000 bytes. A service-area cell takes at most
+	// 16,639 bytes, a description 4,000.
+	csvFieldBytesMax = MembersMax * (RefIDBytesMax + len(":") + NameBytesMax + len(";"))
 )
 
 // ImportLocation is the zone of local wall-clock time: of times written without one in a

@@ -53,8 +53,10 @@ type Schema struct {
 	Retryable func(error) bool
 }
 
-// Migrate brings the schema up to date inside one transaction on db. Two processes opening a
-// new database at once serialise on the version row (SQLite: on the write lock, waited for
+// Migrate brings the schema up to date inside one transaction on db. On PostgreSQL a
+// database already at the migrations' version is only read (a role without CREATE on the
+// schema may open it). Two processes opening a new database at once serialise on the version
+// row (SQLite: on the write lock, waited for
 // through RetrySQLiteBusy, so ctx ends the wait on OpenSQLite's write pool); the loser of a
 // race to create the version table itself gets a unique or duplicate-table error and tries
 // again, at most MigrateAttemptsMax times, then finds the work done.
@@ -71,6 +73,9 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 	ms, err := d.Migrations(s.FS)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if d.Name == "postgres" && d.atVersion(ctx, db, s.VersionTable, len(ms)) {
+		return nil
 	}
 	conflict := s.Conflict
 	if conflict == nil {
@@ -102,6 +107,22 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// atVersion reports a database whose version table exists and records version: nothing to
+// do. Reading it needs only SELECT on the table, where migrateOnce begins by creating the
+// table if it is missing, which PostgreSQL refuses a role without CREATE on the schema even
+// when the table exists (SQLSTATE 42501): an application role that may read and write the
+// tables an owner role migrated could not open them. Any error (no such table yet) or
+// another version leaves it to migrateOnce. SQLite has no privileges, and there every open
+// checks under the write lock.
+func (d *Dialect) atVersion(ctx context.Context, db *sql.DB, table string, version int) bool {
+	var stored any
+	if err := db.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = 1`).Scan(&stored); err != nil {
+		return false
+	}
+	v, ok := stored.(int64)
+	return ok && v == int64(version)
 }
 
 func (d *Dialect) migrateOnce(ctx context.Context, db *sql.DB, s Schema, ms []Migration) (err error) {

@@ -25,13 +25,14 @@ const adminConnsMax = 2
 // PostgresConfigured reports whether PostgresEnv holds a DSN.
 func PostgresConfigured() bool { return strings.TrimSpace(os.Getenv(PostgresEnv)) != "" }
 
-// PostgresDSN returns the server DSN from the environment or skips the test.
+// PostgresDSN returns the server DSN from the environment, without surrounding white space,
+// or skips the test.
 func PostgresDSN(tb testing.TB) string {
 	tb.Helper()
 	if !PostgresConfigured() {
 		tb.Skip("set " + PostgresEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run")
 	}
-	return os.Getenv(PostgresEnv)
+	return strings.TrimSpace(os.Getenv(PostgresEnv))
 }
 
 // FreshSchema creates a schema of its own for one test, dropped at cleanup, and returns a DSN

@@ -585,7 +585,9 @@ type demandReport struct {
 // Errors: the context's error (wrapped) when ctx is cancelled before Plan returns (it looks
 // between scoring, solving and explaining steps, every few hundred scorings);
 // [ErrInvalidInput] (wrapped) when the scorer gives a Reason that is not listed (see
-// [Scorer]).
+// [Scorer]); [ErrInvalidProblem] (wrapped) when the candidate pairings kept number more than
+// EdgesMax, which takes demands with more than 64 places left each on average (PlanDemandsMax
+// demands of 65 places): plan such a district in batches.
 func (m *Matcher) Plan(ctx context.Context) (PlanResult, error) {
 	if ctx == nil {
 		ctx = context.Background()

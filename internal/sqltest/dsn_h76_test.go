@@ -2,6 +2,7 @@ package sqltest_test
 
 import (
 	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,4 +21,19 @@ func TestPostgresDSNTrimmed_h76(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.Ping())
+}
+
+// TestFreshSchemaKeywordValueDSN_h76: a DSN in PostgreSQL's keyword/value form (which pgx and
+// libpq accept as well as a URL) was turned into a broken URL by FreshSchema, so no test ran
+// in a schema of its own.
+func TestFreshSchemaKeywordValueDSN_h76(t *testing.T) {
+	sqltest.PostgresDSN(t)
+	t.Setenv(sqltest.PostgresEnv, "host=127.0.0.1 port=5432 user=postgres dbname=test sslmode=disable")
+	dsn := sqltest.FreshSchema(t)
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	var schema string
+	require.NoError(t, db.QueryRow(`SELECT current_schema()`).Scan(&schema))
+	require.True(t, strings.HasPrefix(schema, "t_"), "search_path %q", schema)
 }

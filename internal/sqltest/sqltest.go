@@ -36,7 +36,8 @@ func PostgresDSN(tb testing.TB) string {
 }
 
 // FreshSchema creates a schema of its own for one test, dropped at cleanup, and returns a DSN
-// whose search_path points at it. It skips the test when PostgresEnv is not set.
+// whose search_path points at it (a URL or keyword/value DSN, as PostgresEnv holds). It skips
+// the test when PostgresEnv is not set.
 func FreshSchema(tb testing.TB) string {
 	tb.Helper()
 	dsn := PostgresDSN(tb)
@@ -47,6 +48,10 @@ func FreshSchema(tb testing.TB) string {
 	_, err := admin.Exec("CREATE SCHEMA " + schema)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		// Keyword/value form, as pgx reads it: a later keyword overrides an earlier one.
+		return dsn + " search_path=" + schema
+	}
 	u, err := url.Parse(dsn)
 	require.NoError(tb, err)
 	q := u.Query()

@@ -66,13 +66,14 @@ func ApplyOptions[O ~func(*Options)](opts []O) Options {
 }
 
 // ValidSQLitePath reports a path that can stand before the DSN's query: non-empty, without
-// '?' or '#', and naming one database that every connection shares. The driver opens paths
+// '?', '#' or NUL (SQLite reads a path up to its first NUL: it would open another file), and
+// naming one database that every connection shares. The driver opens paths
 // as URIs, and a "file:" URI whose file name is empty (a temporary database) or ":memory:"
 // (also spelled with %XX escapes) gives each connection a database of its own, so a store's
 // read connections would not see what its write connection migrated and wrote. The plain
 // ":memory:" is valid: OpenSQLite makes it one shared in-memory database.
 func ValidSQLitePath(path string) bool {
-	if path == "" || strings.ContainsAny(path, "?#") {
+	if path == "" || strings.ContainsAny(path, "?#\x00") {
 		return false
 	}
 	name, ok := strings.CutPrefix(path, "file:")

@@ -54,3 +54,21 @@ func TestStoresRefusePrivateURIs_h76(t *testing.T) {
 	require.NoError(t, s.Close())
 	assert.FileExists(t, path)
 }
+
+// TestStoresRefuseNULInPath_h76: a path holding NUL reached SQLite's C API, which reads it up
+// to the NUL: "dir/a.db\x00x" opened (and created) dir/a.db, another file than the one named.
+func TestStoresRefuseNULInPath_h76(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	assert.False(t, sqlbase.ValidSQLitePath("a.db\x00x"))
+	s, err := ledgersql.OpenSQLite(ctx, filepath.Join(dir, "l.db")+"\x00x")
+	if !assert.ErrorIs(t, err, ledger.ErrInvalid) && err == nil {
+		_ = s.Close()
+	}
+	c, err := catalogsql.OpenSQLite(ctx, filepath.Join(dir, "c.db")+"\x00x")
+	if !assert.ErrorIs(t, err, catalog.ErrInvalid) && err == nil {
+		_ = c.Close()
+	}
+	assert.NoFileExists(t, filepath.Join(dir, "l.db"))
+	assert.NoFileExists(t, filepath.Join(dir, "c.db"))
+}

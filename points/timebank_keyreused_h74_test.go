@@ -50,3 +50,26 @@ func TestH74DepositThroughAnotherBankOpensNothing(t *testing.T) {
 	_, err = e.l.Account(e.ctx, other.MemberAccount(points.ProviderHolder(v)))
 	assert.ErrorIs(t, err, ledger.ErrUnknownAccount, "the refused deposit's member account")
 }
+
+// TestH74GiftRetryAfterYearLimitChangedIsReplayed: a gift made, then asked again of a bank
+// whose GiftYearMax changed meanwhile (a restart with new settings), was refused with
+// ErrInvalidScheme: the retry opened the giver's yearly account again, now with the other
+// limit. The used key is answered first now, so the retry is the first gift, replayed.
+// (A retry after GiftMax or the relationships changed is still refused: owner decision.)
+func TestH74GiftRetryAfterYearLimitChangedIsReplayed(t *testing.T) {
+	e := newEnv(t, testScheme())
+	tb := newBank(t, e, points.TimeBankConfig{GiftYearMax: dec("10")})
+	v := e.volunteer(t, "wang")
+	d := e.done(t, "r1", catalog.UrgencyNormal, true, work{v, "8", true})
+	_, err := tb.Deposit(e.ctx, completion(t, e, d.ID, v.ID))
+	require.NoError(t, err)
+	g := points.Gift{Key: "g1", From: points.ProviderHolder(v), To: "p-son", Hours: dec("2"), Relationship: "child"}
+	first, err := tb.Gift(e.ctx, g)
+	require.NoError(t, err)
+	seq := e.head(t)
+	r, err := newBank(t, e, points.TimeBankConfig{GiftYearMax: dec("12")}).Gift(e.ctx, g)
+	require.NoError(t, err)
+	assert.True(t, r.Replayed)
+	assert.Equal(t, first.Transaction.ID, r.Transaction.ID)
+	assert.Equal(t, seq, e.head(t))
+}

@@ -217,6 +217,20 @@ func (c *Catalog) Withdraw(ctx context.Context, demandID, providerID uuid.UUID, 
 		switch {
 		case s.d.Filled > 0:
 			s.d.Status = StatusClaimed
+			if s.from == StatusAccepted && len(s.d.DispatchedTo) == 0 {
+				// A place opens again on a board's demand. A CloseBoard that listed the board's
+				// demands before this (this one Accepted: not listed, its version not moved)
+				// would otherwise land beside a claim that read the board open after it. The
+				// board's version moves, so the close re-lists the board and moves this one.
+				b, err := c.store.Board(ctx, s.d.BoardID)
+				if err != nil {
+					return fmt.Errorf("board %s: %w", s.d.BoardID, err)
+				}
+				if !b.Closed {
+					b.Version++
+					s.ch.Boards = append(s.ch.Boards, b)
+				}
+			}
 		case len(s.d.DispatchedTo) > 0:
 			s.d.Status = StatusDispatched
 		default:

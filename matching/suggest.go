@@ -118,10 +118,25 @@ func (m *Matcher) SuggestDemands(providerID uuid.UUID, k int) ([]Suggestion, err
 			areas = append(areas, near)
 		}
 	}
-	for _, root := range roots {
-		if !slices.Contains(areas, root) {
-			areas = append(areas, root)
+	// Each subtree once. A hand-built record may list thousands (catalog keeps 64): checking
+	// each against the list so far would take their number squared.
+	var listed map[catalog.GridPath]struct{}
+	if len(roots) > suggestAreasScanMax {
+		listed = make(map[catalog.GridPath]struct{}, len(roots)+len(areas))
+		for _, a := range areas {
+			listed[a] = struct{}{}
 		}
+	}
+	for _, root := range roots {
+		if listed != nil {
+			if _, dup := listed[root]; dup {
+				continue
+			}
+			listed[root] = struct{}{}
+		} else if slices.Contains(areas, root) {
+			continue
+		}
+		areas = append(areas, root)
 	}
 	seen := make(map[int32]struct{}, 64)
 	var found []candidate
@@ -165,6 +180,10 @@ scan:
 	}
 	return out, nil
 }
+
+// suggestAreasScanMax is how many service-area subtrees SuggestDemands dedupes by scanning
+// the list so far; beyond it, with a set.
+const suggestAreasScanMax = 16
 
 // topK sorts by descending score, then ascending index, and keeps k.
 func topK(found []candidate, k int) []candidate {

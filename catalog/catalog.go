@@ -509,11 +509,11 @@ func (c *Catalog) Dispatch(ctx context.Context, id uuid.UUID, providers []uuid.U
 // Cancel withdraws a demand (by its requester or the community) before it is completed. Every
 // active claim is released and its provider's capacity freed. A reason is required.
 //
-// Errors: ErrInvalid (bad act or no reason), ErrNotFound, ErrVersionConflict,
-// ErrInvalidTransition if the demand is completed or later, ErrCorrupt if the store holds a
-// claim active that its provider's load does not count (nothing is written).
+// Errors: ErrInvalid (bad act, or no reason: empty or only whitespace), ErrNotFound,
+// ErrVersionConflict, ErrInvalidTransition if the demand is completed or later, ErrCorrupt if
+// the store holds a claim active that its provider's load does not count (nothing is written).
 func (c *Catalog) Cancel(ctx context.Context, id uuid.UUID, act Act) (Demand, error) {
-	if act.Reason == "" {
+	if normText(act.Reason) == "" { // whitespace is no reason
 		return Demand{}, errorf(ErrInvalid, "cancel %s: a reason is required", id)
 	}
 	return c.moveDemand(ctx, "cancel", id, act, func(s *step) error {

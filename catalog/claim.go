@@ -384,9 +384,9 @@ func (c *Catalog) Rate(ctx context.Context, id uuid.UUID, score int, comment str
 // member of a team that did (points would be awarded on their own say).
 //
 // Errors: ErrInvalid (bad act; decisions missing a provider, naming one who did not do the work,
-// repeating one, approved hours out of range, a rejection without a reason), ErrNotFound,
-// ErrVersionConflict, ErrInvalidTransition if the demand is not Completed or Rated,
-// ErrSelfReview if the auditor did the work.
+// repeating one, approved hours out of range, a rejection without a reason (empty or only
+// whitespace)), ErrNotFound, ErrVersionConflict, ErrInvalidTransition if the demand is not
+// Completed or Rated, ErrSelfReview if the auditor did the work.
 func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDecision, act Act) (Demand, error) {
 	if len(decisions) == 0 || len(decisions) > HeadcountMax {
 		return Demand{}, errorf(ErrInvalid, "audit %s: %d decisions, want 1..%d", id, len(decisions), HeadcountMax)
@@ -404,7 +404,7 @@ func (c *Catalog) Audit(ctx context.Context, id uuid.UUID, decisions []AuditDeci
 			if err := checkHours(dec.Hours); err != nil {
 				return Demand{}, fmt.Errorf("audit %s: provider %s: %w", id, dec.ProviderID, err)
 			}
-		} else if dec.Reason == "" || !dec.Hours.IsZero() {
+		} else if normText(dec.Reason) == "" || !dec.Hours.IsZero() { // whitespace is no reason
 			return Demand{}, errorf(ErrInvalid, "audit %s: provider %s: a rejection needs a reason and no hours", id, dec.ProviderID)
 		}
 	}

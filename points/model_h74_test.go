@@ -71,6 +71,7 @@ type h74Model struct {
 	n          int
 
 	hoursIn, hoursOut decimal.Decimal // time-bank hours reaching, leaving members
+	closed            bool            // the banks' withdraw policy refuses everyone
 	owes              decimal.Decimal // hours heping owes yangguang (通存通兑)
 }
 
@@ -173,6 +174,12 @@ func newH74Model(t *testing.T, store ledger.Store) *h74Model {
 			debtMade: decimal.Zero, debtPaid: decimal.Zero}
 		m.banks[i], err = points.NewTimeBank(ctx, l, points.TimeBankConfig{
 			Community: c, StorageCap: dec("20"), GiftMax: dec("4"), GiftYearMax: dec("10"), Now: clk.Now,
+			Policy: points.WithdrawPolicyFunc(func(context.Context, points.Withdrawal) error {
+				if m.closed {
+					return errors.New("withdrawals closed")
+				}
+				return nil
+			}),
 		})
 		require.NoError(t, err)
 	}
@@ -263,6 +270,19 @@ func (m *h74Model) step(rng *rand.Rand) {
 		}
 		require.NoError(t, err)
 		sc.pending = append(sc.pending, r)
+		if rng.IntN(4) == 0 {
+			// A retry, sometimes after the price changed: the same redemption, at its price.
+			if rng.IntN(2) == 0 {
+				it, _ := sc.shop.Item("rice")
+				it.Price = it.Price.Add(dec("0.5"))
+				require.NoError(t, sc.shop.AddItem(ctx, it))
+			}
+			again, err := sc.shop.Redeem(ctx, r.Key, r.Holder, r.SKU, r.Quantity)
+			require.NoError(t, err)
+			require.True(t, r.Points.Equal(again.Points), "%s reserved, the retry says %s", r.Points, again.Points)
+			again.Points = r.Points
+			require.Equal(t, r, again)
+		}
 	case k < 70: // a redemption fulfilled or cancelled
 		if len(sc.pending) == 0 {
 			return
@@ -317,12 +337,22 @@ func (m *h74Model) step(rng *rand.Rand) {
 		h := m.holders[rng.IntN(len(m.holders))]
 		hours := decimal.NewFromInt(int64(1 + rng.IntN(3)))
 		b, served := rng.IntN(2), rng.IntN(2)
-		r, err := m.banks[b].Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: hours, DemandID: uuid.New(), ServedBy: m.banks[served]})
+		w := points.Withdrawal{Member: points.Member{Holder: h, Age: 70}, Hours: hours, DemandID: uuid.New(), ServedBy: m.banks[served]}
+		r, err := m.banks[b].Withdraw(ctx, w)
 		if errors.Is(err, points.ErrInsufficientPoints) {
 			return
 		}
 		require.NoError(t, err)
 		m.hoursOut = m.hoursOut.Add(r.Hours)
+		if rng.IntN(4) == 0 {
+			// A retry once the policy would refuse: the same withdrawal, replayed.
+			m.closed = true
+			again, err := m.banks[b].Withdraw(ctx, w)
+			m.closed = false
+			require.NoError(t, err)
+			require.True(t, again.Replayed)
+			require.Equal(t, r.Transaction.ID, again.Transaction.ID)
+		}
 		switch {
 		case b == 1 && served == 0:
 			m.owes = m.owes.Add(hours)

@@ -272,7 +272,8 @@ type PairNet struct {
 
 // Settlement reports, for every pair of the given banks (on one ledger), the net hours one
 // owes the other from their members' withdrawals in each other's community, read from the
-// clearing accounts. Pairs with nothing exchanged are left out. Each pair's two accounts are
+// clearing accounts. Pairs whose net is zero (nothing exchanged, or as many hours each way)
+// are left out. Each pair's two accounts are
 // read in one view of the ledger, so withdrawals made while Settlement runs count in a pair's
 // net entirely or not at all (pairs are read one after another: a report taken while members
 // withdraw is per pair, not one instant of the whole ledger).

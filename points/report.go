@@ -273,10 +273,10 @@ type PairNet struct {
 // Settlement reports, for every pair of the given banks (on one ledger), the net hours one
 // owes the other from their members' withdrawals in each other's community, read from the
 // clearing accounts. Pairs whose net is zero (nothing exchanged, or as many hours each way)
-// are left out. Each pair's two accounts are
-// read in one view of the ledger, so withdrawals made while Settlement runs count in a pair's
-// net entirely or not at all (pairs are read one after another: a report taken while members
-// withdraw is per pair, not one instant of the whole ledger).
+// are left out. Each pair's two accounts are read in one view of the ledger, so withdrawals
+// made while Settlement runs count in a pair's net entirely or not at all (pairs are read one
+// after another: a report taken while members withdraw is per pair, not one instant of the
+// whole ledger).
 //
 // Errors: ErrInvalid (more than 1000 banks, a nil bank, banks on different ledgers or assets,
 // a community twice), ledger.ErrCorrupt (a pair's clearing accounts do not mirror each other),

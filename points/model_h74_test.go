@@ -132,6 +132,13 @@ func (m *h74Model) expiryDue(sc *h74Scheme, asOf time.Time) (map[string]decimal.
 
 // expired applies to the model an expiry run's report, checking it against what was due.
 func (m *h74Model) expired(sc *h74Scheme, asOf time.Time, due map[string]decimal.Decimal, period string, rep points.ExpiryReport) {
+	done := 0 // holders an expiry of this period covers already
+	for _, h := range m.holders {
+		if sc.expDay[h] == period {
+			done++
+		}
+	}
+	require.Equal(m.t, done, rep.AlreadyDone, "%s as of %s", sc.inc.Scheme().Community, asOf)
 	total := decimal.Zero
 	for h, v := range due {
 		total = total.Add(v)

@@ -37,7 +37,7 @@ func mainCode(args []string, stdout *os.File, stderr io.Writer) (code int) {
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic district; the same seed gives the same run")
 	fs.Float64Var(&cfg.scale, "scale", defaultScale, "size relative to the practice's district (1.0: 66 communities, ~23,500 providers, ~6,500 demands a year), 0.005 to 1.09")
 	fs.IntVar(&cfg.months, "months", 12, "months to simulate, starting in January")
-	fs.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (replaced if it exists), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
+	fs.StringVar(&cfg.db, "db", "district.db", "where the ledger and the catalog are kept: a SQLite file (an existing SQLite database or empty file there is replaced; any other file is refused), ':memory:' (nothing kept), or a postgres:// DSN (a fresh schema is created in it)")
 	fs.StringVar(&cfg.report, "report", "district.html", "HTML report to write ('' for none)")
 	fs.StringVar(&cfg.sync, "sync", "normal", "SQLite file durability: 'normal' (nothing lost if the process is killed) or 'full' (fsync at every commit, also safe against power loss; about twice as slow); refused with -db :memory: or postgres://")
 	fs.IntVar(&cfg.validityMonths, "validity", 6, "months awarded points stay valid (expired at year end)")

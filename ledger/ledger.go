@@ -460,7 +460,9 @@ func (l *Ledger) Balances(ctx context.Context, ids []AccountID) ([]AccountBalanc
 }
 
 // BalanceAt returns an account's balance counting only transactions effective at or before t.
-// Errors: ErrInvalid, ErrUnknownAccount, ErrClosed.
+// Every committed balance is within ±4·10^18 minor units, but back-dated postings can make a
+// past one beyond int64 (about ±9.2·10^18): that is ErrInvalidAmount.
+// Errors: ErrInvalid, ErrInvalidAmount, ErrUnknownAccount, ErrClosed.
 func (l *Ledger) BalanceAt(ctx context.Context, id AccountID, t time.Time) (decimal.Decimal, error) {
 	if err := id.Validate(); err != nil {
 		return decimal.Decimal{}, fmt.Errorf("balance at %s: %w", id, err)

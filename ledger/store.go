@@ -139,7 +139,8 @@ type StoreReader interface {
 	// AccountTransactions lists the transactions touching an account, Seq > afterSeq, in Seq order.
 	AccountTransactions(ctx context.Context, id AccountID, afterSeq uint64, limit int) ([]TxRecord, error)
 	// BalanceAt sums what was posted to the account minus what was posted from it by
-	// transactions whose EffectiveAt is at or before t.
+	// transactions whose EffectiveAt is at or before t. A sum beyond int64 (back-dated
+	// postings can make one) is an error wrapping ErrInvalidAmount, never a wrapped number.
 	BalanceAt(ctx context.Context, id AccountID, t time.Time) (int64, error)
 	Hold(ctx context.Context, id uuid.UUID) (HoldRecord, error)
 	HoldByKey(ctx context.Context, key string) (HoldRecord, error)

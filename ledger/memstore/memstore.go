@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -85,8 +86,8 @@ type account struct {
 	// back-dated rest. Both are ascending record indexes; together they are every entry.
 	ordered     []uint32
 	late        []uint32
-	checkpoints []int64 // checkpoints[k]: sum of deltas of ordered[0 : (k+1)*checkpointEvery]
-	pending     int64   // sum of deltas of the ordered entries after the last checkpoint
+	checkpoints []wide // checkpoints[k]: sum of deltas of ordered[0 : (k+1)*checkpointEvery]
+	pending     wide   // sum of deltas of the ordered entries after the last checkpoint
 	maxEff      int64
 }
 
@@ -438,20 +439,50 @@ func (r reader) BalanceAt(_ context.Context, id ledger.AccountID, t time.Time) (
 		}
 		return 1
 	})
-	var sum int64
+	// The entries of a sound ledger add up to a committed balance, but those effective by a
+	// past time need not: back-dated postings can take it beyond int64.
+	var sum wide
 	k := n / checkpointEvery
 	if k > 0 {
 		sum = a.checkpoints[k-1]
 	}
 	for _, i := range a.ordered[k*checkpointEvery : n] {
-		sum += s.delta(i, ai)
+		sum.add(s.delta(i, ai))
 	}
 	for _, i := range a.late {
 		if s.rec(i).eff <= at {
-			sum += s.delta(i, ai)
+			sum.add(s.delta(i, ai))
 		}
 	}
-	return sum, nil
+	v, ok := sum.int64()
+	if !ok {
+		return 0, fmt.Errorf("memstore: balance of %s at %s is beyond int64 minor units: %w", id, t, ledger.ErrInvalidAmount)
+	}
+	return v, nil
+}
+
+// wide is a 128-bit two's-complement sum (hi:lo) of int64s: the running sums of an account's
+// entries, which can pass int64 where a subset of the entries is added up (see BalanceAt).
+type wide struct {
+	hi int64
+	lo uint64
+}
+
+func (w *wide) add(d int64) {
+	var carry uint64
+	w.lo, carry = bits.Add64(w.lo, uint64(d), 0)
+	w.hi += int64(carry) + d>>63 // d>>63 is -1 for a negative d: its sign extended
+}
+
+func (w wide) plus(v wide) wide {
+	lo, carry := bits.Add64(w.lo, v.lo, 0)
+	return wide{hi: w.hi + v.hi + int64(carry), lo: lo}
+}
+
+// int64 returns the sum and whether it fits in an int64.
+func (w wide) int64() (int64, bool) {
+	v := int64(w.lo)
+	return v, w.hi == v>>63
 }
 
 func (r reader) Hold(_ context.Context, id uuid.UUID) (ledger.HoldRecord, error) {
@@ -879,14 +910,14 @@ func (s *Store) addEntry(ai, i uint32, eff int64, d int64) {
 	}
 	a.maxEff = eff
 	a.ordered = append(a.ordered, i)
-	a.pending += d
+	a.pending.add(d)
 	if n := len(a.ordered); n%checkpointEvery == 0 {
-		var prev int64
+		var prev wide
 		if k := len(a.checkpoints); k > 0 {
 			prev = a.checkpoints[k-1]
 		}
-		a.checkpoints = append(a.checkpoints, prev+a.pending)
-		a.pending = 0
+		a.checkpoints = append(a.checkpoints, prev.plus(a.pending))
+		a.pending = wide{}
 	}
 }
 

@@ -19,7 +19,7 @@ type queries struct {
 	txByID, txByKey, reversalOf          string
 	txsAfter, postingsRange              string
 	accountTxs, accountPostings          string
-	balanceAt                            string
+	balanceAt, balanceAtSplit            string
 	holdByID, holdByKey                  string
 	head, lockHead, setHead              string
 	lockAccountsPrefix, lockAccountsTail string
@@ -55,12 +55,13 @@ func buildQueries(d *dialect) queries {
  WHERE e.account = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`),
 		accountPostings: r(postingSelect + ` JOIN entries e ON e.seq = p.seq
  WHERE e.account = ? AND e.seq >= ? AND e.seq <= ? ORDER BY p.seq, p.idx`),
-		balanceAt: r(`SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM entries WHERE account = ? AND effective_at <= ?`),
-		holdByID:  r(holdSelect + ` WHERE id = ?`),
-		holdByKey: r(holdSelect + ` WHERE idempotency_key = ?`),
-		head:      r(`SELECT seq, hash FROM head WHERE id = 1`),
-		lockHead:  r(`SELECT seq, hash FROM head WHERE id = 1` + d.ForUpdate),
-		setHead:   r(`UPDATE head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`),
+		balanceAt:      balanceAtQuery(d),
+		balanceAtSplit: balanceAtSplitQuery(d),
+		holdByID:       r(holdSelect + ` WHERE id = ?`),
+		holdByKey:      r(holdSelect + ` WHERE idempotency_key = ?`),
+		head:           r(`SELECT seq, hash FROM head WHERE id = 1`),
+		lockHead:       r(`SELECT seq, hash FROM head WHERE id = 1` + d.ForUpdate),
+		setHead:        r(`UPDATE head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?`),
 		// The id list is appended per call; the locks are taken in id order.
 		lockAccountsPrefix: accountSelect + ` WHERE a.id IN (`,
 		lockAccountsTail:   `) ORDER BY a.id` + d.ForUpdate,
@@ -469,11 +470,63 @@ func (r reader) BalanceAt(ctx context.Context, id ledger.AccountID, t time.Time)
 	if err := r.accountExists(ctx, id); err != nil {
 		return 0, err
 	}
-	var v int64
-	if err := r.queryRow(ctx, r.s.q.balanceAt, string(id), micros(t)).Scan(&v); err != nil {
+	var v sql.NullInt64 // NULL: beyond int64
+	err := r.queryRow(ctx, r.s.q.balanceAt, string(id), micros(t)).Scan(&v)
+	if err != nil && r.s.q.balanceAtSplit != "" && ctx.Err() == nil {
+		// SQLite's SUM fails once a running total passes int64, though the sum may end
+		// inside it: add the halves of the deltas apart. (Any other failure fails again.)
+		var high, low int64
+		if err = r.queryRow(ctx, r.s.q.balanceAtSplit, string(id), micros(t)).Scan(&high, &low); err == nil {
+			v.Int64, v.Valid = splitSum(high, low)
+		}
+	}
+	if err != nil {
 		return 0, opErr(fmt.Sprintf("balance of %s at %s", id, t), err)
 	}
-	return v, nil
+	if !v.Valid {
+		return 0, fmt.Errorf("sqlstore: balance of %s at %s is beyond int64 minor units: %w", id, t, ledger.ErrInvalidAmount)
+	}
+	return v.Int64, nil
+}
+
+// The entries of a sound ledger add up to a committed balance, but those effective by a past
+// time need not: back-dated postings can take BalanceAt's sum beyond int64. PostgreSQL adds
+// bigints exactly (as numeric), and its query answers NULL for a sum beyond int64 instead of
+// failing in the cast. SQLite fails with "integer overflow" once a running total passes int64
+// (in whatever order it reads the entries, also when the sum ends inside): a failed sum is
+// done again by balanceAtSplitQuery.
+func balanceAtQuery(d *dialect) string {
+	if d.Name == "postgres" {
+		return d.Rebind(`SELECT CASE WHEN s BETWEEN -9223372036854775808 AND 9223372036854775807 THEN CAST(s AS BIGINT) END
+ FROM (SELECT COALESCE(SUM(delta), 0) AS s FROM entries WHERE account = ? AND effective_at <= ?) q`)
+	}
+	return d.Rebind(`SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM entries WHERE account = ? AND effective_at <= ?`)
+}
+
+// balanceAtSplitQuery adds up the deltas' high and low 32 bits apart (see splitSum), which
+// cannot overflow; it is slower than a plain sum, so it only runs after one failed. None on
+// PostgreSQL, whose sums do not fail.
+func balanceAtSplitQuery(d *dialect) string {
+	if d.Name == "postgres" {
+		return ""
+	}
+	return d.Rebind(`SELECT COALESCE(SUM(delta >> 32), 0), COALESCE(SUM(delta & 4294967295), 0)
+ FROM entries WHERE account = ? AND effective_at <= ?`)
+}
+
+// splitSum joins what balanceAtSplitQuery adds up: high, the sum of the deltas' arithmetic
+// shifts right by 32, and low, the sum of their low 32 bits (each 0..2^32-1), and reports
+// whether high·2^32 + low fits in an int64. Neither half can overflow for fewer than 2^31
+// entries of an account.
+func splitSum(high, low int64) (int64, bool) {
+	if low < 0 {
+		return 0, false
+	}
+	q := high + low>>32 // the sum is q·2^32 + (low & (2^32-1))
+	if q < -1<<31 || q >= 1<<31 {
+		return 0, false
+	}
+	return q<<32 | low&(1<<32-1), true
 }
 
 func scanHold(sc scanner) (ledger.HoldRecord, error) {

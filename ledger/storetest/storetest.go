@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("BalanceAtMultiPosting", func(t *testing.T) { testBalanceAtMultiPosting(t, newStore) })
 	t.Run("BalanceAtRareFields", func(t *testing.T) { testBalanceAtRareFields(t, newStore) })
 	t.Run("FarTimes", func(t *testing.T) { testFarTimes(t, newStore) })
+	t.Run("BalanceAtBeyondInt64", func(t *testing.T) { testBalanceAtBeyondInt64(t, newStore) })
 	t.Run("ExpiredHoldsBeyondInt64", func(t *testing.T) { testExpiredHoldsBeyondInt64(t, newStore) })
 	t.Run("Statement", func(t *testing.T) { testStatement(t, newStore) })
 	t.Run("ScanFarSeq", func(t *testing.T) { testScanFarSeq(t, newStore) })

@@ -144,15 +144,20 @@ func (l *Ledger) Statement(ctx context.Context, id AccountID, q StatementQuery) 
 		counterparty, single := AccountID(""), true
 		for _, p := range rec.Postings {
 			var other AccountID
+			var err error
 			switch id {
 			case p.From:
-				change -= p.Amount
+				change, err = addChecked(change, -p.Amount)
 				other = p.To
 			case p.To:
-				change += p.Amount
+				change, err = addChecked(change, p.Amount)
 				other = p.From
 			default:
 				continue
+			}
+			if err != nil {
+				// The ledger never posted such a transaction.
+				return StatementPage{}, fmt.Errorf("statement %s: transaction %d changes the account beyond int64: %w", id, rec.Seq, ErrCorrupt)
 			}
 			if counterparty != "" && counterparty != other {
 				single = false

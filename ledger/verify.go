@@ -204,8 +204,14 @@ func (v *verifier) transactions(ctx context.Context, r StoreReader) (int, error)
 				}
 			}
 			from, to := v.computed[p.From], v.computed[p.To]
-			from.balance -= p.Amount
-			to.balance += p.Amount
+			// Every balance the ledger commits is far inside int64: a sum beyond it is no
+			// ledger's, however a stored balance wrapped around might match it.
+			fb, err1 := addChecked(from.balance, -p.Amount)
+			tb, err2 := addChecked(to.balance, p.Amount)
+			if err1 != nil || err2 != nil {
+				return 0, fmt.Errorf("transaction %d: the postings of %s or %s add up beyond int64: %w", rec.Seq, p.From, p.To, ErrCorrupt)
+			}
+			from.balance, to.balance = fb, tb
 			if rec.EffectiveAt.After(from.lastEff) {
 				from.lastEff = rec.EffectiveAt
 			}
@@ -277,6 +283,10 @@ func (v *verifier) account(ctx context.Context, r StoreReader, a *AccountState) 
 		at = microsMax
 	}
 	sum, err := r.BalanceAt(ctx, a.ID, at)
+	if errors.Is(err, ErrInvalidAmount) {
+		// Beyond int64, where the account's balance is not.
+		return fmt.Errorf("account %s: balance as of %s: %v: %w", a.ID, at, err, ErrCorrupt)
+	}
 	if err != nil {
 		return err
 	}

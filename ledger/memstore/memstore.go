@@ -77,7 +77,9 @@ type account struct {
 	rec     ledger.AccountRecord
 	balance int64
 	// heldForever sums open holds without expiry; expiring lists open holds that have one,
-	// whose amounts count only until they expire.
+	// whose amounts count only until they expire, in ascending order of expiry (ties in the
+	// order they were opened): the holds that still reserve at a time are a suffix, so
+	// expired holds that are never released are not read again.
 	heldForever int64
 	expiring    []*hold
 
@@ -211,12 +213,45 @@ func compareStrings(a, b string) int {
 
 func (r reader) state(a *account, now time.Time) ledger.AccountState {
 	held := a.heldForever
-	for _, h := range a.expiring {
-		if h.rec.Reserves(now) {
-			held += h.rec.Posting.Amount
-		}
+	// Every hold in expiring is open; those expiring after now are at the end.
+	for k := len(a.expiring) - 1; k >= 0 && now.Before(a.expiring[k].rec.ExpiresAt); k-- {
+		held += a.expiring[k].rec.Posting.Amount
 	}
 	return ledger.AccountState{AccountRecord: a.rec, Balance: a.balance, Held: held}
+}
+
+// addExpiring files an open hold with an expiry in a's list, after those expiring no later.
+// Most holds are opened with the latest expiry yet and go at the end.
+func (a *account) addExpiring(h *hold) {
+	at := h.rec.ExpiresAt
+	k := len(a.expiring)
+	if k > 0 && a.expiring[k-1].rec.ExpiresAt.After(at) {
+		k, _ = slices.BinarySearchFunc(a.expiring, at, func(x *hold, at time.Time) int {
+			if x.rec.ExpiresAt.After(at) {
+				return 1
+			}
+			return -1
+		})
+	}
+	a.expiring = slices.Insert(a.expiring, k, h)
+}
+
+// removeExpiring takes a closed hold out of a's list; it must be there.
+func (a *account) removeExpiring(h *hold) {
+	at := h.rec.ExpiresAt
+	k, _ := slices.BinarySearchFunc(a.expiring, at, func(x *hold, at time.Time) int {
+		if x.rec.ExpiresAt.Before(at) {
+			return -1
+		}
+		return 1
+	})
+	for k < len(a.expiring) && a.expiring[k] != h {
+		k++
+	}
+	if k == len(a.expiring) {
+		panic(fmt.Sprintf("memstore: open hold %s is not in its account's list", h.rec.ID))
+	}
+	a.expiring = slices.Delete(a.expiring, k, k+1)
 }
 
 func (r reader) Account(_ context.Context, id ledger.AccountID, now time.Time) (ledger.AccountState, error) {
@@ -751,7 +786,7 @@ func (t *storeTx) apply() error {
 			if h.ExpiresAt.IsZero() {
 				a.heldForever += h.Posting.Amount
 			} else {
-				a.expiring = append(a.expiring, hp)
+				a.addExpiring(hp)
 			}
 		}
 		for _, c := range c.CloseHolds {
@@ -763,7 +798,7 @@ func (t *storeTx) apply() error {
 			if hp.rec.ExpiresAt.IsZero() {
 				a.heldForever -= hp.rec.Posting.Amount
 			} else {
-				a.expiring = slices.DeleteFunc(a.expiring, func(x *hold) bool { return x == hp })
+				a.removeExpiring(hp)
 			}
 			hp.rec.Status, hp.rec.ClosedAt = c.Status, c.ClosedAt
 		}

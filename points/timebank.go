@@ -429,7 +429,8 @@ func DepositKey(demandID, providerID uuid.UUID) string {
 // other hours, or by another bank on the ledger), ErrInvalidScheme (the member's account
 // exists with another storage cap), the ledger's ErrAboveMaxBalance (more than
 // CreditRetriesMax concurrent credits to the member won the race; nothing was posted, retry)
-// and ErrClosed.
+// and ErrClosed. A refused deposit changes nothing (except that one refused because the
+// requester spent hours while it ran may leave the provider's account opened, empty).
 func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, error) {
 	key := DepositKey(c.Demand.ID, c.Provider.ID)
 	var audit catalog.Audit
@@ -484,6 +485,25 @@ func (tb *TimeBank) Deposit(ctx context.Context, c Completion) (HoursReceipt, er
 		meta[MetaPayer] = payer
 	}
 	meta[MetaKind] = kind
+	if tb.c.Reciprocal {
+		// Refuse by reading first what the posting would refuse, so that a refusal opens no
+		// account (the provider's); a deposit made before is answered whatever the payer
+		// holds now.
+		have, err := availableOrZero(ctx, tb.l, from)
+		if err != nil {
+			return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+		}
+		if have.LessThan(hours) {
+			meta[MetaTo] = holder
+			if r, found, err := tb.credited(ctx, key, hours, meta); found {
+				if err != nil {
+					return HoursReceipt{}, fmt.Errorf("%s: %w", key, err)
+				}
+				return r, nil
+			}
+			return HoursReceipt{}, refuse(ErrInsufficientPoints, key, "%s hours needed, %s available", hours, have)
+		}
+	}
 	r, err := tb.credit(ctx, key, holder, from, hours, nil, "时间银行 "+kind, meta)
 	switch {
 	case err == nil:

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore) })
 	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
 	t.Run("CancelledPost", func(t *testing.T) { testCancelledPost(t, newStore) })
+	t.Run("CancelAtEveryStep", func(t *testing.T) { testCancelAtEveryStep(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
 	t.Run("ConcurrentSameKey", func(t *testing.T) { testConcurrentSameKey(t, newStore) })
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })

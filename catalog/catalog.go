@@ -411,13 +411,13 @@ func normaliseDemand(tax *Taxonomy, d *Demand) error {
 		return err
 	}
 	if d.Kind == Project {
-		if !d.Budget.IsPositive() || d.Budget.GreaterThan(decimal.NewFromInt(BudgetYuanMax)) || !d.Budget.Equal(d.Budget.Round(2)) {
-			return errorf(ErrInvalid, "project budget %s yuan, want 0 < budget <= %d with at most 2 decimals", d.Budget, BudgetYuanMax)
+		if !fixedPoint(d.Budget, 2, BudgetYuanMax) {
+			return errorf(ErrInvalid, "project budget %s yuan, want 0 < budget <= %d with at most 2 decimals", decimalText(d.Budget), BudgetYuanMax)
 		}
 		d.Budget = d.Budget.Round(2)
 	} else {
 		if !d.Budget.IsZero() {
-			return errorf(ErrInvalid, "budget %s on a %s: only projects have a budget", d.Budget, d.Kind)
+			return errorf(ErrInvalid, "budget %s on a %s: only projects have a budget", decimalText(d.Budget), d.Kind)
 		}
 		d.Budget = decimal.Decimal{}
 	}

@@ -270,8 +270,8 @@ func (c *Catalog) Start(ctx context.Context, id uuid.UUID, act Act) (Demand, err
 }
 
 func checkHours(h decimal.Decimal) error {
-	if !h.IsPositive() || h.GreaterThan(decimal.NewFromInt(HoursPerActivityMax)) || !h.Equal(h.Round(HoursScale)) {
-		return errorf(ErrInvalid, "hours %s, want 0 < hours <= %d with at most %d decimals", h, HoursPerActivityMax, HoursScale)
+	if !fixedPoint(h, HoursScale, HoursPerActivityMax) {
+		return errorf(ErrInvalid, "hours %s, want 0 < hours <= %d with at most %d decimals", decimalText(h), HoursPerActivityMax, HoursScale)
 	}
 	return nil
 }

@@ -75,6 +75,14 @@ func (l *Ledger) Hold(ctx context.Context, p Posting, opts HoldOptions) (Hold, e
 			// Too late to open a hold; only a replay of one opened in time is answered (above).
 			return fmt.Errorf("expiry %s is not in the future: %w", opts.ExpiresAt, ErrInvalid)
 		}
+		if l.newID != nil {
+			// A custom id source may repeat itself (see takenID).
+			if _, err := tx.Hold(ctx, rec.ID); rec.ID == uuid.Nil || err == nil {
+				return errTakenID("hold", rec.ID)
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 		r := &request{rec: TxRecord{Postings: []PostingRecord{rec.Posting}}}
 		bal, err := lockAccounts(ctx, tx, []*request{r}, now, sc)
 		if err != nil {
@@ -171,8 +179,8 @@ func (l *Ledger) HoldByKey(ctx context.Context, key string) (Hold, error) {
 // closes the hold; what was held beyond amount is released.
 //
 // Errors: ErrInvalidAmount (zero, negative, beyond the asset's scale, more than held),
-// ErrNotFound, ErrHoldClosed (captured, released or expired), ErrAboveMaxBalance (To has
-// filled up since the hold), ErrClosed.
+// ErrInvalid (a WithIDs source gave a nil or taken id), ErrNotFound, ErrHoldClosed (captured,
+// released or expired), ErrAboveMaxBalance (To has filled up since the hold), ErrClosed.
 func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.Decimal) (Transaction, error) {
 	// The id is drawn once, outside Update, so a retried Update reuses it.
 	id := l.newIDAt(l.clock())
@@ -211,6 +219,11 @@ func (l *Ledger) Capture(ctx context.Context, holdID uuid.UUID, amount decimal.D
 		}
 		if minor <= 0 || minor > h.Posting.Amount {
 			return fmt.Errorf("capture %s of a hold of %s: %w", amount, FromMinor(h.Posting.Amount, asset.Scale), ErrInvalidAmount)
+		}
+		if taken, err := l.takenID(ctx, tx, id); err != nil {
+			return err
+		} else if taken {
+			return errTakenID("transaction", id)
 		}
 		p := h.Posting
 		p.Amount = minor

@@ -85,7 +85,10 @@ func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = n
 // increasing per Ledger, which keep database indexes in insertion order). A transaction's id
 // is dated by the clock read once the store's write is under way (its first attempt, when
 // the store retries), a hold's when the call came in; PostedAt and CreatedAt are read under
-// the store's lock, so they may be a little later than an id's time.
+// the store's lock, so they may be a little later than an id's time. A nil id, or one that
+// a transaction (for a transaction) or a hold (for a hold) already has, refuses the call
+// with ErrInvalid and changes nothing; checking costs a store lookup per record, which the
+// default source, whose ids never repeat, does not pay.
 func WithIDs(newID func() uuid.UUID) Option { return func(l *Ledger) { l.newID = newID } }
 
 // Ledger is a double-entry ledger over a Store. It is safe for concurrent use; several
@@ -1066,6 +1069,29 @@ func (sc *scratch) drawIDs(now time.Time) {
 	}
 }
 
+// takenID reports whether a transaction id that a WithIDs source gave cannot be used: the
+// nil id (which means "none" in Reverses and CapturesHold) or one a committed transaction
+// has. The error is the store's failure to tell. The default source never repeats itself and
+// is not checked, so only a custom source pays the lookup.
+func (l *Ledger) takenID(ctx context.Context, r StoreReader, id uuid.UUID) (bool, error) {
+	if l.newID == nil {
+		return false, nil
+	}
+	if id == uuid.Nil {
+		return true, nil
+	}
+	_, err := r.Transaction(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// errTakenID is the error for an id takenID refused.
+func errTakenID(what string, id uuid.UUID) error {
+	return fmt.Errorf("the id source (WithIDs) gave %s id %s, which is nil or taken: %w", what, id, ErrInvalid)
+}
+
 // commitTx is commit's store transaction, run with the arguments commit left in sc.
 func (sc *scratch) commitTx(tx StoreTx) error {
 	ctx, reqs := sc.ctx, sc.reqs
@@ -1109,7 +1135,8 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 		}
 	}
 	recs := sc.recs[:0]
-	keys := &sc.keys // keys posted earlier in this same batch
+	var drawn map[uuid.UUID]struct{} // ids of a WithIDs source taken by this commit
+	keys := &sc.keys                 // keys posted earlier in this same batch
 	if len(reqs) > 1 {
 		keys.reset(len(reqs))
 	}
@@ -1142,6 +1169,23 @@ func (sc *scratch) commitTx(tx StoreTx) error {
 					r.err = replayCheck(r, &recs[i])
 					continue
 				}
+			}
+		}
+		if l := sc.l; l.newID != nil {
+			taken, err := l.takenID(ctx, tx, r.rec.ID)
+			if err != nil {
+				return err
+			}
+			// An id an earlier request of this commit took is not in the store yet.
+			if _, ok := drawn[r.rec.ID]; taken || ok {
+				r.err = errTakenID("transaction", r.rec.ID)
+				continue
+			}
+			if len(reqs) > 1 {
+				if drawn == nil {
+					drawn = make(map[uuid.UUID]struct{}, len(reqs))
+				}
+				drawn[r.rec.ID] = struct{}{}
 			}
 		}
 		if err := bal.apply(r.rec.Postings, sc); err != nil {
@@ -1187,9 +1231,10 @@ func (l *Ledger) output(out, in *Transaction, rec *TxRecord) {
 // original through Reverses. A transaction is reversed at most once. With an idempotency key a
 // retried Reverse returns the first reversal.
 //
-// Errors: ErrInvalid (bad key), ErrNotFound, ErrAlreadyReversed, ErrInsufficientBalance (what
-// the original brought in was spent), ErrAboveMaxBalance (what the original paid out would
-// not fit back under its payer's maximum), ErrIdempotencyConflict, ErrClosed.
+// Errors: ErrInvalid (bad key; a WithIDs source gave a nil or taken id), ErrNotFound,
+// ErrAlreadyReversed, ErrInsufficientBalance (what the original brought in was spent),
+// ErrAboveMaxBalance (what the original paid out would not fit back under its payer's
+// maximum), ErrIdempotencyConflict, ErrClosed.
 func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey string) (Transaction, error) {
 	if err := validateKey(idempotencyKey); err != nil {
 		return Transaction{}, fmt.Errorf("reverse %s: %w", id, err)
@@ -1224,6 +1269,11 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 		orig, err := tx.Transaction(ctx, id)
 		if err != nil {
 			return err
+		}
+		if taken, err := l.takenID(ctx, tx, rec.ID); err != nil {
+			return err
+		} else if taken {
+			return errTakenID("transaction", rec.ID)
 		}
 		if _, err := tx.ReversalOf(ctx, id); err == nil {
 			return ErrAlreadyReversed

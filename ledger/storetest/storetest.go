@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("CancelMidBatch", func(t *testing.T) { testCancelMidBatch(t, newStore) })
 	t.Run("CancelledPost", func(t *testing.T) { testCancelledPost(t, newStore) })
 	t.Run("CancelAtEveryStep", func(t *testing.T) { testCancelAtEveryStep(t, newStore) })
+	t.Run("RepeatedIDs", func(t *testing.T) { testRepeatedIDs(t, newStore) })
 	t.Run("ConcurrentHotAccounts", func(t *testing.T) { testConcurrentHotAccounts(t, newStore) })
 	t.Run("ConcurrentSameKey", func(t *testing.T) { testConcurrentSameKey(t, newStore) })
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })

@@ -26,6 +26,8 @@ const (
 	// cell ("id:name" each, ';' between), under 129,000 bytes. A service-area cell takes at most
 	// 16,639 bytes, a description 4,000.
 	csvFieldBytesMax = MembersMax * (RefIDBytesMax + len(":") + NameBytesMax + len(";"))
+	// budgetCellBytesMax bounds a budget cell, far above the longest budget.
+	budgetCellBytesMax = 64
 )
 
 // ImportLocation is the zone of local wall-clock time: of times written without one in a
@@ -440,6 +442,11 @@ var demandColumns = []column[Demand]{
 			if s == "" {
 				d.Budget = decimal.Decimal{}
 				return nil
+			}
+			// No budget is written longer ("100,000,000.00" has 14 characters); a longer cell
+			// is refused unread, as parsing a decimal costs the square of its length.
+			if len(s) > budgetCellBytesMax {
+				return reason("budget of %d characters: want yuan, up to %d", len(s), BudgetYuanMax)
 			}
 			digits, ok := dropThousandsSeparators(s)
 			b, err := decimal.NewFromString(digits)

@@ -48,3 +48,30 @@ func BenchmarkParseLongBudgetCellsH70(b *testing.B) {
 		}
 	}
 }
+
+// TestImportErrorReasonsAreShort: a reason quoted its cell whole, and a cell may be as long as
+// a team's members cell (129,000 bytes): an ImportError of a 64 MB file of such cells held as
+// much text again, and its message was as long. A long reason is now cut in its middle, keeping
+// its start (what the cell held) and its end (what was wanted).
+func TestImportErrorReasonsAreShort(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("kind,title,category,requester_id,grid\n")
+	cell := strings.Repeat("类", 40_000)
+	for range 50 {
+		b.WriteString("wish,x," + cell + ",r,s/c\n")
+	}
+	_, err := catalog.ParseDemandsCSV(strings.NewReader(b.String()), nil)
+	var ie *catalog.ImportError
+	require.True(t, errors.As(err, &ie))
+	require.Equal(t, 50, ie.Total)
+	for _, r := range ie.Rows {
+		assert.LessOrEqual(t, len(r.Reason), 512)
+		assert.True(t, strings.HasPrefix(r.Reason, "unknown category \"类类"), r.Reason)
+	}
+	assert.Less(t, len(err.Error()), 50*600)
+
+	// A short reason is kept whole.
+	_, err = catalog.ParseDemandsCSV(strings.NewReader("kind,title,category,requester_id,grid\nwish,x,nope,r,s/c\n"), nil)
+	require.True(t, errors.As(err, &ie))
+	assert.Equal(t, `unknown category "nope"`, ie.Rows[0].Reason)
+}

@@ -692,7 +692,7 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 		ci, ok := byName[strings.ToLower(h)]
 		switch {
 		case !ok:
-			ie.add(RowError{Line: 1, Column: i + 1, Header: h, Reason: "unknown column"})
+			ie.add(RowError{Line: 1, Column: i + 1, Header: clipReason(h), Reason: "unknown column"}) // h may be any length
 			colOf[i] = -1
 		case seen[ci]:
 			ie.add(RowError{Line: 1, Column: i + 1, Header: h, Reason: "column repeated"})
@@ -769,7 +769,7 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 				continue
 			}
 			if err := cols[colOf[i]].parse(&x, cell, tax); err != nil {
-				ie.add(RowError{Line: line, Column: i + 1, Header: header[i], Reason: err.Error()})
+				ie.add(RowError{Line: line, Column: i + 1, Header: header[i], Reason: clipReason(err.Error())})
 				bad = true
 			}
 		}
@@ -785,7 +785,7 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 		}
 		if !bad {
 			if err := validate(&x); err != nil {
-				ie.add(RowError{Line: line, Reason: strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())})
+				ie.add(RowError{Line: line, Reason: clipReason(strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error()))})
 				bad = true
 			}
 		}
@@ -798,6 +798,29 @@ func readCSV[T any](r io.Reader, cols []column[T], tax *Taxonomy, validate func(
 		return nil, nil, ie
 	}
 	return out, lines, nil
+}
+
+// reasonBytesMax bounds the reason of one bad cell or row. A reason quotes what the cell held,
+// and a cell may be as long as a team's members cell: ImportErrorsMax reasons of that size
+// would be a hundred megabytes.
+const reasonBytesMax = 512
+
+// clipReason cuts a long reason in its middle, keeping its start (what the cell held) and its
+// end (what was wanted), each at a character boundary.
+func clipReason(s string) string {
+	if len(s) <= reasonBytesMax {
+		return s
+	}
+	const gap = " … "
+	half := (reasonBytesMax - len(gap)) / 2
+	head, tail := half, len(s)-half
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + gap + s[tail:]
 }
 
 func csvReason(err error) string {

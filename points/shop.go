@@ -226,10 +226,15 @@ func (sh *Shop) Redeem(ctx context.Context, key, holder, sku string, quantity in
 	// One unit is postable (AddItem checks the price), but at a large scale quantity units may
 	// exceed what one posting carries: refuse before reserving, or the units would be held and
 	// the points hold refused on every retry.
-	if _, err := ledger.ToMinor(ro.r.Points, sh.inc.s.Scale); err != nil {
+	minor, err := ledger.ToMinor(ro.r.Points, sh.inc.s.Scale)
+	if err != nil {
 		return Redemption{}, errorf(ErrInvalid, "%s: %d × %s points is %s, more than one posting carries at scale %d (%d minor units)",
 			ro.op, quantity, it.Price, ro.r.Points, sh.inc.s.Scale, ledger.AmountMinorMax)
 	}
+	// One form of the points whatever the exponent the price was written with (7.5 × 3 is
+	// 22.5, as are 7.50 × 3 and the ledger's 22.50): a replay after a price change reads them
+	// back from the hold, and must answer with the Redemption the first call returned.
+	ro.r.Points = canonicalPoints(minor, sh.inc.s.Scale)
 	account := sh.inc.HolderAccount(holder)
 	// A void mark is a hold from the issuer: a holder whose account is the issuer's would make
 	// real attempts that read as void. Scheme validation keeps templates apart; this is cheap.
@@ -422,7 +427,11 @@ func (ro *redeemOp) decided(ctx context.Context, n int, stock, pts ledger.Hold) 
 		return false, fmt.Errorf("%s: %w", ro.op, ErrKeyReused)
 	}
 	if !p.Amount.Equal(ro.r.Points) {
+		// Reserved at another price: those points, in the form the first call returned them.
 		ro.r.Points = p.Amount
+		if minor, err := ledger.ToMinor(p.Amount, ro.sh.inc.s.Scale); err == nil {
+			ro.r.Points = canonicalPoints(minor, ro.sh.inc.s.Scale)
+		}
 	}
 	if n == 0 && stock.Status == ledger.HoldReleased {
 		// Redeem once reserved the units of a retry after a refusal for points under a key of
@@ -472,6 +481,17 @@ func (ro *redeemOp) voidAttempt(ctx context.Context, n int, stock ledger.Hold, p
 // the issuer (Redeem refuses a holder whose account is the issuer's).
 func (ro *redeemOp) isVoid(h ledger.Hold) bool {
 	return h.Posting.From == ro.void.From && h.Posting.To == ro.void.To && h.Posting.Asset == ro.void.Asset
+}
+
+// canonicalPoints is the decimal of minor units at scale without trailing zeros after the
+// point (2250 at scale 2 is 22.5, 1000 is 10): the one form Redeem answers with.
+func canonicalPoints(minor int64, scale int32) decimal.Decimal {
+	exp := -scale
+	for exp < 0 && minor != 0 && minor%10 == 0 {
+		minor /= 10
+		exp++
+	}
+	return decimal.New(minor, exp)
 }
 
 func samePosting(a, b ledger.Posting) bool {

@@ -189,7 +189,8 @@ type ServiceRecord struct {
 }
 
 // ServiceRecordOf computes a provider's service record from the ledger alone, in one pass:
-// awards and time-bank deposits (an activity that earned both is listed once), with
+// awards and time-bank deposits (an activity that earned both is listed once, as its award
+// records it: with the hours the scheme credited, whichever was posted first), with
 // clawed-back awards marked and left out of the totals.
 //
 // Errors: ErrInvalid (more than ServiceRecordMax activities), ledger.ErrCorrupt (an activity
@@ -231,20 +232,25 @@ func ServiceRecordOf(ctx context.Context, l *ledger.Ledger, providerID uuid.UUID
 				return fmt.Errorf("%w: award %s has unreadable points %q", ledger.ErrCorrupt, tx.ID, m[MetaPoints])
 			}
 		}
+		a := Activity{
+			DemandID: m[MetaDemand], Title: m[MetaTitle], Category: m[MetaCategory], Community: m[MetaCommunity],
+			Hours: hours, Points: decimal.Zero, AuditedAt: m[MetaAuditedAt], Auditor: m[MetaAuditor],
+		}
 		i, ok := index[m[MetaDemand]]
 		if !ok {
 			if len(rec.Activities) >= ServiceRecordMax {
 				return errorf(ErrInvalid, "service record of %s: more than %d activities", pid, ServiceRecordMax)
 			}
-			rec.Activities = append(rec.Activities, Activity{
-				DemandID: m[MetaDemand], Title: m[MetaTitle], Category: m[MetaCategory], Community: m[MetaCommunity],
-				Hours: hours, Points: decimal.Zero, AuditedAt: m[MetaAuditedAt], Auditor: m[MetaAuditor],
-			})
+			rec.Activities = append(rec.Activities, a)
 			i = len(rec.Activities) - 1
 			index[m[MetaDemand]] = i
 		}
 		if m[MetaKind] == KindAward {
-			rec.Activities[i].Points = pts
+			// An activity that earned both is the award's, whichever was posted first: its
+			// hours are those the scheme credited (at most HoursPerActivityMax), where a
+			// deposit carries the audited hours.
+			a.Points, a.ClawedBack = pts, rec.Activities[i].ClawedBack
+			rec.Activities[i] = a
 			awardOf[tx.ID] = m[MetaDemand]
 		}
 		return nil

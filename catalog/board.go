@@ -68,11 +68,15 @@ func (c *Catalog) PublishBoard(ctx context.Context, spec BoardSpec) (Board, erro
 		}
 		seen[id] = true
 	}
+	id, err := c.id("publish board")
+	if err != nil {
+		return Board{}, err
+	}
 	b := Board{
-		ID: c.newID(), Name: spec.Name, Kind: spec.Kind, Scope: spec.Scope, OpensAt: opens, ClosesAt: closes,
+		ID: id, Name: spec.Name, Kind: spec.Kind, Scope: spec.Scope, OpensAt: opens, ClosesAt: closes,
 		CreatedBy: spec.Actor, Version: 1, CreatedAt: now,
 	}
-	err := retry(ctx, func() error {
+	err = retry(ctx, func() error {
 		ch := Change{Boards: []Board{b}}
 		for _, id := range spec.Demands {
 			d, err := c.store.Demand(ctx, id)

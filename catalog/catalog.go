@@ -42,7 +42,9 @@ type Option func(*Catalog)
 func WithNow(now func() time.Time) Option { return func(c *Catalog) { c.now = now } }
 
 // WithIDs sets the id source for demands, providers and boards (default uuid.NewV7, whose ids
-// sort by creation time, so pages come in creation order).
+// sort by creation time, so pages come in creation order). An id it repeats makes the call
+// creating the record fail with ErrAlreadyExists; the nil uuid, which means "none" throughout
+// the catalog, with ErrInvalid. Either way nothing is written.
 func WithIDs(newID func() uuid.UUID) Option { return func(c *Catalog) { c.newID = newID } }
 
 // WithTaxonomy replaces the default taxonomy with a community's own.
@@ -64,6 +66,17 @@ func New(store Store, opts ...Option) (*Catalog, error) {
 		return nil, errorf(ErrInvalid, "catalog.New: nil store, clock, id source or taxonomy")
 	}
 	return c, nil
+}
+
+// id draws a new record's id. The nil uuid means "none" throughout the catalog (a demand on no
+// board, the last page, a count of no board's demands), so a source (WithIDs) that gives it is
+// refused rather than a record stored under it.
+func (c *Catalog) id(what string) (uuid.UUID, error) {
+	id := c.newID()
+	if id == uuid.Nil {
+		return uuid.Nil, errorf(ErrInvalid, "%s: the id source gave the nil uuid", what)
+	}
+	return id, nil
 }
 
 func newV7() uuid.UUID {
@@ -335,7 +348,10 @@ func (c *Catalog) CreateDemand(ctx context.Context, d Demand, actor string) (Dem
 		return Demand{}, fmt.Errorf("create demand %q: %w", d.Title, err)
 	}
 	now := c.clock()
-	d.ID = c.newID()
+	var err error
+	if d.ID, err = c.id("create demand"); err != nil {
+		return Demand{}, err
+	}
 	d.Version = 1
 	d.BoardID, d.DispatchedTo, d.Filled, d.Rating = uuid.Nil, nil, 0, Rating{}
 	d.CreatedAt, d.UpdatedAt = now, now

@@ -884,7 +884,11 @@ func (c *Catalog) ImportDemands(ctx context.Context, r io.Reader, actor string) 
 	now := c.clock()
 	ch := Change{Demands: make([]Demand, len(ds)), Events: make([]Event, len(ds))}
 	for i, d := range ds {
-		d.ID, d.Status, d.Version, d.CreatedAt, d.UpdatedAt = c.newID(), StatusOpen, 1, now, now
+		id, err := c.id("import demands")
+		if err != nil {
+			return nil, err
+		}
+		d.ID, d.Status, d.Version, d.CreatedAt, d.UpdatedAt = id, StatusOpen, 1, now, now
 		ds[i] = d
 		ch.Demands[i] = d
 		ch.Events[i] = Event{DemandID: d.ID, Seq: 1, Action: ActionCreate, To: StatusOpen, Actor: actor, Reason: "imported", At: now}
@@ -909,7 +913,11 @@ func (c *Catalog) ImportProviders(ctx context.Context, r io.Reader, actor string
 	}
 	now := c.clock()
 	for i := range ps {
-		ps[i].ID, ps[i].Version, ps[i].CreatedAt, ps[i].UpdatedAt = c.newID(), 1, now, now
+		id, err := c.id("import providers")
+		if err != nil {
+			return nil, err
+		}
+		ps[i].ID, ps[i].Version, ps[i].CreatedAt, ps[i].UpdatedAt = id, 1, now, now
 	}
 	if err := c.store.Apply(ctx, Change{Providers: ps}); err != nil {
 		return nil, fmt.Errorf("import providers: %w", err)

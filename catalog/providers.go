@@ -31,7 +31,11 @@ func (c *Catalog) RegisterProvider(ctx context.Context, p Provider, actor string
 		return Provider{}, fmt.Errorf("register provider %q: %w", p.Name, err)
 	}
 	now := c.clock()
-	p.ID, p.Version, p.Active, p.CreatedAt, p.UpdatedAt = c.newID(), 1, 0, now, now
+	id, err := c.id("register provider")
+	if err != nil {
+		return Provider{}, err
+	}
+	p.ID, p.Version, p.Active, p.CreatedAt, p.UpdatedAt = id, 1, 0, now, now
 	if err := c.store.Apply(ctx, Change{Providers: []Provider{p}}); err != nil {
 		return Provider{}, fmt.Errorf("register provider %s: %w", p.ID, err)
 	}

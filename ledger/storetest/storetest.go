@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("Reverse", func(t *testing.T) { testReverse(t, newStore) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("HoldReplayAfterExpiry", func(t *testing.T) { testHoldReplayAfterExpiry(t, newStore) })
+	t.Run("HoldExpiryBoundary", func(t *testing.T) { testHoldExpiryBoundary(t, newStore) })
 	t.Run("HoldByKey", func(t *testing.T) { testHoldByKey(t, newStore) })
 	t.Run("Balances", func(t *testing.T) { testBalances(t, newStore) })
 	t.Run("BalanceAt", func(t *testing.T) { testBalanceAt(t, newStore) })

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("PostRejections", func(t *testing.T) { testPostRejections(t, newStore) })
 	t.Run("PostRoundTrip", func(t *testing.T) { testPostRoundTrip(t, newStore) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, newStore) })
+	t.Run("ReplayOtherBody", func(t *testing.T) { testReplayOtherBody(t, newStore) })
 	t.Run("PostBatch", func(t *testing.T) { testPostBatch(t, newStore) })
 	t.Run("Reverse", func(t *testing.T) { testReverse(t, newStore) })
 	t.Run("Holds", func(t *testing.T) { testHolds(t, newStore) })

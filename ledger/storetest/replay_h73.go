@@ -29,8 +29,10 @@ func testReplayOtherBody(t *testing.T, newStore NewStore) {
 		return x
 	}
 	conflicts := map[string]ledger.Transaction{
-		"from":               with(func(x *ledger.Transaction) { x.Postings[0].From = "issuer" }),
-		"asset":              with(func(x *ledger.Transaction) { x.Postings[0] = ledger.Posting{From: "bank", To: "h1", Amount: dec("1"), Asset: "HOUR"} }),
+		"from": with(func(x *ledger.Transaction) { x.Postings[0].From = "issuer" }),
+		"asset": with(func(x *ledger.Transaction) {
+			x.Postings[0] = ledger.Posting{From: "bank", To: "h1", Amount: dec("1"), Asset: "HOUR"}
+		}),
 		"postings reordered": with(func(x *ledger.Transaction) { x.Postings[0], x.Postings[1] = x.Postings[1], x.Postings[0] }),
 		"posting added":      with(func(x *ledger.Transaction) { x.Postings = append(x.Postings, pts("a", "b", "1")) }),
 		"posting dropped":    with(func(x *ledger.Transaction) { x.Postings = x.Postings[:1] }),

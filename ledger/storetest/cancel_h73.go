@@ -55,6 +55,13 @@ func (s *stepStore) step() {
 	}
 }
 
+// GroupCommit passes on the store's choice (ledger.StoreGroupCommit), so Post runs as it
+// would on the store itself.
+func (s *stepStore) GroupCommit() bool {
+	g, ok := s.Store.(ledger.StoreGroupCommit)
+	return ok && g.GroupCommit()
+}
+
 func (s *stepStore) Update(ctx context.Context, fn func(tx ledger.StoreTx) error) error {
 	s.step()
 	return s.Store.Update(ctx, func(tx ledger.StoreTx) error {

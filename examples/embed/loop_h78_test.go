@@ -1,0 +1,871 @@
+package embed_test
+
+// Integration tests of the whole closed loop 群众点单 → 社区派单/揭榜 → 党员接单 → 群众评单 →
+// 社区审核 → 赋分, as a street office's service embeds the library: the public API only,
+// SQLite (a temp file shared by ledger and catalog) and PostgreSQL (a fresh schema), two
+// "instances" (two opened store pairs on one database) used at once by many goroutines, then
+// crash-like rounds (contexts cancelled and stores closed under running work, reopened,
+// every step retried under the same keys). The invariants are checked from the stores at the
+// end.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/catalog"
+	catalogsql "github.com/tongxin/tongxin/catalog/sqlstore"
+	"github.com/tongxin/tongxin/internal/sqltest"
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/sqlstore"
+	"github.com/tongxin/tongxin/matching"
+	"github.com/tongxin/tongxin/points"
+)
+
+const (
+	h78Community = "yangguang"
+	h78Office    = "office-h78" // the community worker who dispatches, starts and audits
+	h78SKU       = "rice"
+	h78Stock     = 100_000
+)
+
+var (
+	h78Price = decimal.NewFromInt(5)
+	h78Scope = catalog.GridPath("幸福街道/阳光社区")
+)
+
+// h78Inst is one instance of the service: its own stores, ledger, catalog, scheme, shop and
+// time bank, on the database every instance shares.
+type h78Inst struct {
+	lstore *sqlstore.Store
+	cstore *catalogsql.Store
+	led    *ledger.Ledger
+	cat    *catalog.Catalog
+	inc    *points.Incentive
+	shop   *points.Shop
+	tb     *points.TimeBank
+}
+
+type h78Opener func(ctx context.Context) (*sqlstore.Store, *catalogsql.Store, error)
+
+func h78SQLite(path string) h78Opener {
+	return func(ctx context.Context) (*sqlstore.Store, *catalogsql.Store, error) {
+		ls, err := sqlstore.OpenSQLite(ctx, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		cs, err := catalogsql.OpenSQLite(ctx, path)
+		if err != nil {
+			_ = ls.Close()
+			return nil, nil, err
+		}
+		return ls, cs, nil
+	}
+}
+
+func h78Postgres(dsn string) h78Opener {
+	return func(ctx context.Context) (*sqlstore.Store, *catalogsql.Store, error) {
+		ls, err := sqlstore.OpenPostgres(ctx, dsn, sqlstore.WithMaxConns(4))
+		if err != nil {
+			return nil, nil, err
+		}
+		cs, err := catalogsql.OpenPostgres(ctx, dsn, catalogsql.WithMaxConns(4))
+		if err != nil {
+			_ = ls.Close()
+			return nil, nil, err
+		}
+		return ls, cs, nil
+	}
+}
+
+func h78Scheme() points.Scheme {
+	return points.Scheme{Community: h78Community, PointsPerHour: decimal.NewFromInt(10),
+		Base: []points.BaseRule{{Points: decimal.NewFromInt(5)}}}
+}
+
+func h78Open(ctx context.Context, open h78Opener) (*h78Inst, error) {
+	ls, cs, err := open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := &h78Inst{lstore: ls, cstore: cs}
+	fail := func(err error) (*h78Inst, error) { _ = in.Close(); return nil, err }
+	if in.led, err = ledger.New(ctx, ls); err != nil {
+		return fail(err)
+	}
+	if in.cat, err = catalog.New(cs); err != nil {
+		return fail(err)
+	}
+	if in.inc, err = points.New(ctx, in.led, h78Scheme()); err != nil {
+		return fail(err)
+	}
+	if in.shop, err = points.NewShop(ctx, in.inc); err != nil {
+		return fail(err)
+	}
+	if err = in.shop.AddItem(ctx, points.Item{SKU: h78SKU, Name: "大米 5kg", Price: h78Price}); err != nil {
+		return fail(err)
+	}
+	if in.tb, err = points.NewTimeBank(ctx, in.led, points.TimeBankConfig{Community: h78Community}); err != nil {
+		return fail(err)
+	}
+	return in, nil
+}
+
+func (in *h78Inst) Close() error {
+	return errors.Join(in.lstore.Close(), in.cstore.Close())
+}
+
+// h78World is what the test set up: the providers, the board and the demands to drive.
+type h78World struct {
+	providers []catalog.Provider
+	board     uuid.UUID
+	demands   []uuid.UUID
+}
+
+// h78Setup registers volunteers, publishes an empty board, restocks the shop and posts n
+// demands (群众点单), through one instance.
+func h78Setup(ctx context.Context, t *testing.T, in *h78Inst, nProviders, n int) *h78World {
+	t.Helper()
+	w := &h78World{}
+	for i := range nProviders {
+		grid := catalog.GridPath(fmt.Sprintf("%s/第%d网格", h78Scope, i%3+1))
+		p, err := in.cat.RegisterProvider(ctx, catalog.Provider{Kind: catalog.Volunteer, Name: fmt.Sprintf("志愿者%d", i),
+			PersonID: fmt.Sprintf("v-%d", i), Skills: []catalog.Skill{"repair_electric"}, Home: grid, Capacity: 4,
+			Flags: catalog.FlagPartyMember}, h78Office)
+		h78NoErr(t, err)
+		w.providers = append(w.providers, p)
+	}
+	now := time.Now()
+	b, err := in.cat.PublishBoard(ctx, catalog.BoardSpec{Name: "十一月微心愿榜", Kind: catalog.BoardWishes, Scope: h78Scope,
+		OpensAt: now.Add(-time.Minute), ClosesAt: now.Add(24 * time.Hour), Actor: h78Office})
+	h78NoErr(t, err)
+	w.board = b.ID
+	h78NoErr(t, in.shop.Restock(ctx, h78SKU, h78Stock, "delivery-h78-1"))
+	for i := range n {
+		d, err := in.cat.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: fmt.Sprintf("心愿 %d: 灯不亮", i),
+			Category: "repair_electric", Requester: catalog.RequesterRef{ID: fmt.Sprintf("r-%d", i), Name: "居民"},
+			Location:  catalog.Location{Grid: catalog.GridPath(fmt.Sprintf("%s/第%d网格", h78Scope, i%3+1))},
+			Headcount: 1 + i%2, Status: catalog.StatusOpen}, "r-"+fmt.Sprint(i))
+		h78NoErr(t, err)
+		w.demands = append(w.demands, d.ID)
+	}
+	return w
+}
+
+func h78NoErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%+v", err)
+	}
+}
+
+// h78Hours is the hours a provider reports for a demand: fixed by the pair, so a retried
+// Complete reports the same.
+func h78Hours(d, p uuid.UUID) decimal.Decimal {
+	s := sha256.Sum256(append(d[:], p[:]...))
+	return decimal.NewFromInt(int64(1 + s[0]%3)).Add(decimal.New(int64(s[1]%2)*5, -1))
+}
+
+// h78Rejects says whether the audit rejects a provider (about one part in eight).
+func h78Rejects(d, p uuid.UUID) bool {
+	s := sha256.Sum256(append(p[:], d[:]...))
+	return s[0]%8 == 0
+}
+
+func h78RedeemKey(d, p uuid.UUID) string {
+	s := sha256.Sum256(append(d[:], p[:]...))
+	return "rd-" + hex.EncodeToString(s[:16])
+}
+
+// h78Dispatched says whether a demand goes by dispatch (派单, planned by the matcher) rather
+// than the board (揭榜).
+func h78Dispatched(d uuid.UUID) bool { return d[15]%2 == 0 }
+
+// h78Drive takes one demand from wherever it stands to the end of the loop: Awarded, every
+// approved provider's hours deposited, and one unit of rice redeemed and handed over per
+// approved provider. It is re-entrant: after a crash it resumes from the demand's status and
+// retries every ledger effect under its key. pick chooses the instance of each step.
+func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UUID, rng *rand.Rand) error {
+	office := catalog.Act{Actor: h78Office}
+	for step := 0; ; step++ {
+		if step > 400 {
+			return fmt.Errorf("demand %s: no progress after %d steps", id, step)
+		}
+		in := pick()
+		d, err := in.cat.Demand(ctx, id)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		switch d.Status {
+		case catalog.StatusOpen:
+			if !h78Dispatched(id) {
+				_, err = in.cat.Publish(ctx, w.board, id, office)
+				break
+			}
+			provs, err2 := h78Providers(ctx, in)
+			if err2 != nil {
+				return err2
+			}
+			plan, err2 := matching.Plan(ctx, []catalog.Demand{d}, provs, matching.Options{Now: time.Now})
+			if err2 != nil {
+				return fmt.Errorf("plan: %w", err2)
+			}
+			to := []uuid.UUID{}
+			for _, a := range plan.Assignments {
+				to = append(to, a.ProviderID)
+			}
+			if len(to) == 0 {
+				time.Sleep(2 * time.Millisecond) // everyone busy: wait for capacity
+				continue
+			}
+			// A couple of alternates, so that a planned provider who filled up meanwhile
+			// does not leave the demand dispatched to no one able to accept it.
+			for _, p := range provs {
+				if len(to) >= d.Headcount+2 {
+					break
+				}
+				if !slicesContains(to, p.ID) && p.Serves(d.Location.Grid) {
+					to = append(to, p.ID)
+				}
+			}
+			_, err = in.cat.Dispatch(ctx, id, to, office)
+		case catalog.StatusPublished, catalog.StatusDispatched, catalog.StatusClaimed:
+			var cands []uuid.UUID
+			if d.Status == catalog.StatusDispatched || len(d.DispatchedTo) > 0 {
+				cands = append(cands, d.DispatchedTo...)
+			} else {
+				provs, err2 := h78Providers(ctx, in)
+				if err2 != nil {
+					return err2
+				}
+				m, err2 := matching.NewMatcher([]catalog.Demand{d}, provs, matching.Options{Now: time.Now})
+				if err2 != nil {
+					return fmt.Errorf("matcher: %w", err2)
+				}
+				sugg, err2 := m.SuggestProviders(id, 6)
+				if err2 != nil {
+					return fmt.Errorf("suggest: %w", err2)
+				}
+				for _, s := range sugg {
+					cands = append(cands, s.ID)
+				}
+			}
+			rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+			claimed := false
+			for _, pid := range cands {
+				p := h78Find(w, pid)
+				_, err = in.cat.Claim(ctx, id, pid, catalog.Act{Actor: p.PersonID}) // 党员接单 / 揭榜认领
+				if err == nil {
+					claimed = true
+					break
+				}
+				if h78ClaimRefusal(err) {
+					err = nil
+					continue
+				}
+				break
+			}
+			if err == nil && !claimed {
+				if d.Status == catalog.StatusClaimed {
+					_, err = in.cat.Start(ctx, id, office) // start with fewer than the headcount
+				} else {
+					time.Sleep(2 * time.Millisecond)
+				}
+			}
+		case catalog.StatusAccepted:
+			_, err = in.cat.Start(ctx, id, office)
+		case catalog.StatusInProgress:
+			cls, err2 := in.cat.Claims(ctx, id)
+			if err2 != nil {
+				return fmt.Errorf("claims: %w", err2)
+			}
+			var reps []catalog.WorkReport
+			for _, c := range cls {
+				if c.State == catalog.ClaimActive {
+					reps = append(reps, catalog.WorkReport{ProviderID: c.ProviderID, Hours: h78Hours(id, c.ProviderID)})
+				}
+			}
+			_, err = in.cat.Complete(ctx, id, reps, office)
+		case catalog.StatusCompleted:
+			_, err = in.cat.Rate(ctx, id, 4+int(id[0]%2), "谢谢", catalog.Act{Actor: d.Requester.ID}) // 群众评单
+		case catalog.StatusRated:
+			cls, err2 := in.cat.Claims(ctx, id)
+			if err2 != nil {
+				return fmt.Errorf("claims: %w", err2)
+			}
+			var decs []catalog.AuditDecision
+			for _, c := range cls {
+				if c.State != catalog.ClaimDone {
+					continue
+				}
+				if h78Rejects(id, c.ProviderID) {
+					decs = append(decs, catalog.AuditDecision{ProviderID: c.ProviderID, Reason: "未到场"})
+				} else {
+					decs = append(decs, catalog.AuditDecision{ProviderID: c.ProviderID, Approved: true, Hours: c.Hours})
+				}
+			}
+			_, err = in.cat.Audit(ctx, id, decs, office) // 社区审核
+		case catalog.StatusAudited:
+			auds, err2 := in.cat.Audits(ctx, id)
+			if err2 != nil {
+				return fmt.Errorf("audits: %w", err2)
+			}
+			for _, a := range auds {
+				if a.Approved && !a.Awarded {
+					if _, err = in.inc.AwardAudited(ctx, in.cat, id, a.ProviderID, h78Office); err != nil { // 赋分
+						break
+					}
+				}
+			}
+		case catalog.StatusAwarded:
+			return h78AfterAward(ctx, pick, id)
+		default:
+			return fmt.Errorf("demand %s: unexpected status %v", id, d.Status)
+		}
+		if err != nil && !errors.Is(err, catalog.ErrVersionConflict) && !h78RaceLoss(err) {
+			return fmt.Errorf("demand %s in %v: %w", id, d.Status, err)
+		}
+	}
+}
+
+// h78RaceLoss reports an error that only says another goroutine moved the demand first
+// (its next read shows where it stands).
+func h78RaceLoss(err error) bool {
+	return errors.Is(err, catalog.ErrInvalidTransition) || errors.Is(err, catalog.ErrHeadcountFull)
+}
+
+func h78ClaimRefusal(err error) bool {
+	return errors.Is(err, catalog.ErrCapacity) || errors.Is(err, catalog.ErrDuplicateClaim) ||
+		errors.Is(err, catalog.ErrHeadcountFull) || errors.Is(err, catalog.ErrVersionConflict)
+}
+
+// h78AfterAward deposits each approved provider's hours in the time bank and redeems and
+// hands over one unit of rice for each, all under keys derived from (demand, provider).
+func h78AfterAward(ctx context.Context, pick func() *h78Inst, id uuid.UUID) error {
+	in := pick()
+	auds, err := in.cat.Audits(ctx, id)
+	if err != nil {
+		return fmt.Errorf("audits: %w", err)
+	}
+	for _, a := range auds {
+		if !a.Approved {
+			continue
+		}
+		in := pick()
+		c, err := points.CompletionOf(ctx, in.cat, id, a.ProviderID)
+		if err != nil {
+			return fmt.Errorf("completion: %w", err)
+		}
+		if _, err := in.tb.Deposit(ctx, c); err != nil { // 时间银行
+			return fmt.Errorf("deposit: %w", err)
+		}
+		in = pick()
+		r, err := in.shop.Redeem(ctx, h78RedeemKey(id, a.ProviderID), points.ProviderHolder(c.Provider), h78SKU, 1) // 积分超市
+		if err != nil {
+			return fmt.Errorf("redeem: %w", err)
+		}
+		if err := pick().shop.Fulfil(ctx, r); err != nil {
+			return fmt.Errorf("fulfil: %w", err)
+		}
+	}
+	return nil
+}
+
+func h78Providers(ctx context.Context, in *h78Inst) ([]catalog.Provider, error) {
+	var out []catalog.Provider
+	q := catalog.ProviderQuery{Limit: 100}
+	for {
+		pg, err := in.cat.Providers(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("providers: %w", err)
+		}
+		out = append(out, pg.Providers...)
+		if len(pg.Providers) < q.Limit {
+			return out, nil
+		}
+		q.After = pg.Providers[len(pg.Providers)-1].ID
+	}
+}
+
+func h78Find(w *h78World, id uuid.UUID) catalog.Provider {
+	for _, p := range w.providers {
+		if p.ID == id {
+			return p
+		}
+	}
+	panic("unknown provider " + id.String())
+}
+
+func slicesContains(s []uuid.UUID, v uuid.UUID) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// h78Check checks every invariant from the stores, through in: the ledger verifies; each
+// demand is Awarded with every approved audit marked; the ledger holds exactly one award and
+// one deposit per approved (demand, provider), at the points Quote gives, and none for a
+// rejected one; balances add up (issuer, holders, shop, stock, time bank); no provider holds
+// a claim, and the ratings count every served provider once.
+func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
+	t.Helper()
+	h78NoErr(t, in.led.Verify(ctx))
+	type pair struct{ d, p uuid.UUID }
+	wantPts := map[pair]decimal.Decimal{}
+	wantHours := map[pair]decimal.Decimal{}
+	served := 0
+	for _, id := range w.demands {
+		d, err := in.cat.Demand(ctx, id)
+		h78NoErr(t, err)
+		if d.Status != catalog.StatusAwarded {
+			t.Errorf("demand %s: status %v, want awarded", id, d.Status)
+			continue
+		}
+		auds, err := in.cat.Audits(ctx, id)
+		h78NoErr(t, err)
+		served += len(auds)
+		for _, a := range auds {
+			if a.Approved != !h78Rejects(id, a.ProviderID) {
+				t.Errorf("demand %s provider %s: approved %v", id, a.ProviderID, a.Approved)
+			}
+			if !a.Approved {
+				if a.Awarded {
+					t.Errorf("demand %s provider %s: rejected audit marked awarded", id, a.ProviderID)
+				}
+				continue
+			}
+			if !a.Awarded {
+				t.Errorf("demand %s provider %s: approved audit not marked awarded", id, a.ProviderID)
+			}
+			if !a.Hours.Equal(h78Hours(id, a.ProviderID)) {
+				t.Errorf("demand %s provider %s: audited %s h, reported %s", id, a.ProviderID, a.Hours, h78Hours(id, a.ProviderID))
+			}
+			c, err := points.CompletionOf(ctx, in.cat, id, a.ProviderID)
+			h78NoErr(t, err)
+			q, _, err := in.inc.Quote(c)
+			h78NoErr(t, err)
+			wantPts[pair{id, a.ProviderID}] = q
+			wantHours[pair{id, a.ProviderID}] = a.Hours
+		}
+	}
+	// Every transaction, once.
+	gotPts := map[pair]decimal.Decimal{}
+	gotHours := map[pair]decimal.Decimal{}
+	redeemed := 0
+	q := ledger.ScanQuery{}
+	for {
+		pg, err := in.led.Scan(ctx, q)
+		h78NoErr(t, err)
+		for _, tx := range pg.Transactions {
+			kind := tx.Metadata[points.MetaKind]
+			if kind != points.KindAward && kind != points.KindDeposit {
+				if tx.CapturesHold != uuid.Nil && len(tx.Postings) == 1 && tx.Postings[0].Asset == points.DefaultAsset {
+					redeemed++
+				}
+				continue
+			}
+			k := pair{uuid.MustParse(tx.Metadata[points.MetaDemand]), uuid.MustParse(tx.Metadata[points.MetaProvider])}
+			if tx.Reverses != uuid.Nil {
+				t.Errorf("unexpected reversal %s", tx.ID)
+			}
+			if kind == points.KindAward {
+				if _, dup := gotPts[k]; dup {
+					t.Errorf("demand %s provider %s: awarded twice", k.d, k.p)
+				}
+				gotPts[k] = decimal.RequireFromString(tx.Metadata[points.MetaPoints])
+			} else {
+				if _, dup := gotHours[k]; dup {
+					t.Errorf("demand %s provider %s: deposited twice", k.d, k.p)
+				}
+				gotHours[k] = tx.Postings[0].Amount
+			}
+		}
+		if pg.Done {
+			break
+		}
+		q = pg.Next
+	}
+	total, hours := decimal.Zero, decimal.Zero
+	for k, want := range wantPts {
+		if got, ok := gotPts[k]; !ok || !got.Equal(want) {
+			t.Errorf("demand %s provider %s: award %v (posted %v), want %s", k.d, k.p, got, ok, want)
+		}
+		if got, ok := gotHours[k]; !ok || !got.Equal(wantHours[k]) {
+			t.Errorf("demand %s provider %s: deposit %v (posted %v), want %s", k.d, k.p, got, ok, wantHours[k])
+		}
+		total = total.Add(want)
+		hours = hours.Add(wantHours[k])
+	}
+	if len(gotPts) != len(wantPts) || len(gotHours) != len(wantHours) {
+		t.Errorf("%d awards and %d deposits posted, want %d of each", len(gotPts), len(gotHours), len(wantPts))
+	}
+	if redeemed != len(wantPts) {
+		t.Errorf("%d redemptions captured, want %d", redeemed, len(wantPts))
+	}
+	spent := h78Price.Mul(decimal.NewFromInt(int64(len(wantPts))))
+	issuer, err := in.led.Balance(ctx, in.inc.IssuerAccount())
+	h78NoErr(t, err)
+	if !issuer.Neg().Equal(total) {
+		t.Errorf("issuer %s, want -%s", issuer, total)
+	}
+	shop, err := in.led.Balance(ctx, in.inc.ShopAccount())
+	h78NoErr(t, err)
+	if !shop.Equal(spent) {
+		t.Errorf("shop %s, want %s", shop, spent)
+	}
+	held := decimal.Zero
+	rating := 0
+	for _, p := range w.providers {
+		b, err := in.inc.Balance(ctx, points.ProviderHolder(p))
+		h78NoErr(t, err)
+		held = held.Add(b)
+		pp, err := in.cat.Provider(ctx, p.ID)
+		h78NoErr(t, err)
+		if pp.Active != 0 {
+			t.Errorf("provider %s: load %d at the end", p.Name, pp.Active)
+		}
+		rating += pp.RatingCount
+	}
+	if !held.Equal(total.Sub(spent)) {
+		t.Errorf("holders hold %s, want %s awarded - %s spent", held, total, spent)
+	}
+	if rating != served {
+		t.Errorf("ratings counted %d, want %d served parts", rating, served)
+	}
+	stock, err := in.shop.Stock(ctx, h78SKU)
+	h78NoErr(t, err)
+	if stock != h78Stock-int64(len(wantPts)) {
+		t.Errorf("stock %d, want %d", stock, h78Stock-int64(len(wantPts)))
+	}
+	pool, err := in.led.Balance(ctx, in.tb.PoolAccount())
+	h78NoErr(t, err)
+	if !pool.Neg().Equal(hours) {
+		t.Errorf("time-bank pool %s, want -%s", pool, hours)
+	}
+	t.Logf("%d demands, %d approved parts, %s points awarded, %s h deposited", len(w.demands), len(wantPts), total, hours)
+}
+
+// h78WaitGoroutines fails the test if goroutines started since before stay after closing.
+func h78WaitGoroutines(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutine(s) left after Close:\n%s", after-before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// h78Concurrent runs the loop for n demands with g goroutines, each step on either of two
+// instances at random, and checks the invariants and that Close leaves no goroutine.
+func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
+	ctx := context.Background()
+	before := runtime.NumGoroutine()
+	a, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	b, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	w := h78Setup(ctx, t, a, 12, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for gi := range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(int64(gi)))
+			pick := func() *h78Inst {
+				if rng.Intn(2) == 0 {
+					return a
+				}
+				return b
+			}
+			for i := gi; i < n; i += g {
+				if err := h78Drive(ctx, pick, w, w.demands[i], rng); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("%+v", err)
+	}
+	h78Check(ctx, t, b, w)
+	h78Check(ctx, t, a, w)
+	h78NoErr(t, a.Close())
+	h78NoErr(t, b.Close())
+	h78WaitGoroutines(t, before)
+}
+
+func TestLoopConcurrentTwoInstancesSQLite_h78(t *testing.T) {
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48)
+}
+
+func TestLoopConcurrentTwoInstancesPostgres_h78(t *testing.T) {
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48)
+}
+
+// h78Interrupted reports an error a step may end with when its context is cancelled or its
+// store closed under it: the context's error, or a store's ErrClosed. Anything else is not
+// typed as the documentation promises.
+func h78Interrupted(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, catalog.ErrClosed) || errors.Is(err, ledger.ErrClosed)
+}
+
+// h78KnownBeginRead reports the error of the defect TestCancelledCallsTypedPostgres_h78
+// shows (a ledger read whose context ended while it began is not the context's error), so
+// that the crash test guards everything else meanwhile.
+func h78KnownBeginRead(err error) bool {
+	return strings.Contains(err.Error(), "sqlstore: begin read: ")
+}
+
+// h78Crash drives n demands through rounds in which two instances work at once and are
+// interrupted at a random moment: either the round's context is cancelled, or the stores are
+// closed under the running goroutines. Each round reopens the stores and every goroutine
+// resumes its demands from their status, retrying every ledger effect under the same key.
+// At the end nothing is lost or doubled.
+func h78Crash(t *testing.T, open h78Opener, g, n int, checkLeaks bool) {
+	ctx := context.Background()
+	before := runtime.NumGoroutine()
+	setup, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	w := h78Setup(ctx, t, setup, 12, n)
+	h78NoErr(t, setup.Close())
+	rng := rand.New(rand.NewSource(78))
+	done := make([]atomic.Bool, n)
+	var odd sync.Map // unexpected (untyped) errors, by text
+	rounds := 0
+	for ; rounds < 60; rounds++ {
+		left := 0
+		for i := range done {
+			if !done[i].Load() {
+				left++
+			}
+		}
+		if left == 0 {
+			break
+		}
+		a, err := h78Open(ctx, open)
+		h78NoErr(t, err)
+		b, err := h78Open(ctx, open)
+		h78NoErr(t, err)
+		rctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for gi := range g {
+			wg.Add(1)
+			seed := rng.Int63()
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewSource(seed))
+				var mu sync.Mutex
+				pick := func() *h78Inst {
+					mu.Lock()
+					defer mu.Unlock()
+					if r.Intn(2) == 0 {
+						return a
+					}
+					return b
+				}
+				for i := gi; i < n; i += g {
+					if done[i].Load() {
+						continue
+					}
+					err := h78Drive(rctx, pick, w, w.demands[i], r)
+					if err == nil {
+						done[i].Store(true)
+						continue
+					}
+					if !h78Interrupted(err) && !h78KnownBeginRead(err) {
+						odd.Store(err.Error(), err)
+					}
+					return
+				}
+			}()
+		}
+		// Interrupt at a random moment: half the rounds cancel, half close the stores.
+		time.Sleep(time.Duration(5+rng.Intn(150)) * time.Millisecond)
+		closeFirst := rounds%2 == 1
+		if closeFirst {
+			_ = a.Close()
+			_ = b.Close()
+		}
+		cancel()
+		wg.Wait()
+		if !closeFirst {
+			h78NoErr(t, a.Close())
+			h78NoErr(t, b.Close())
+		}
+	}
+	odd.Range(func(k, v any) bool {
+		t.Errorf("interrupted step ended with an error that is neither the context's nor ErrClosed: %+v", v)
+		return true
+	})
+	// A last, uninterrupted round finishes whatever is left, then the check.
+	a, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	b, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	r := rand.New(rand.NewSource(1))
+	pick := func() *h78Inst {
+		if r.Intn(2) == 0 {
+			return a
+		}
+		return b
+	}
+	for i := range done {
+		if !done[i].Load() {
+			h78NoErr(t, h78Drive(ctx, pick, w, w.demands[i], r))
+		}
+	}
+	// Retry every ledger effect of every demand once more under its key: nothing changes.
+	for _, id := range w.demands {
+		h78NoErr(t, h78AfterAward(ctx, pick, id))
+		auds, err := a.cat.Audits(ctx, id)
+		h78NoErr(t, err)
+		for _, au := range auds {
+			if au.Approved {
+				rc, err := b.inc.AwardAudited(ctx, b.cat, id, au.ProviderID, h78Office)
+				h78NoErr(t, err)
+				if !rc.Transaction.Replayed {
+					t.Errorf("demand %s provider %s: award retried after the end was not a replay", id, au.ProviderID)
+				}
+			}
+		}
+	}
+	t.Logf("%d interrupted rounds", rounds)
+	h78Check(ctx, t, a, w)
+	h78NoErr(t, a.Close())
+	h78NoErr(t, b.Close())
+	if checkLeaks {
+		h78WaitGoroutines(t, before)
+	}
+}
+
+func TestLoopCrashRetrySQLite_h78(t *testing.T) {
+	h78Crash(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 6, 36, true)
+}
+
+func TestLoopCrashRetryPostgres_h78(t *testing.T) {
+	// Goroutines are not checked here: pgx v5.8.0 leaks one per query cut short by its
+	// context (TestPostgresCancelledCallsLeakNoGoroutine_h78).
+	h78Crash(t, h78Postgres(sqltest.FreshSchema(t)), 6, 36, false)
+}
+
+// h78CancelledCalls makes reads and keyed writes through both packages with contexts that end
+// at a random moment, a few hundred microseconds in, and collects every error that is neither
+// nil nor the context's: the ledger's package doc promises that a call whose context ends
+// while it runs returns an error wrapping ctx.Err(), and the stores' View and Update say the
+// same of the database's errors.
+func h78CancelledCalls(t *testing.T, open h78Opener, n int, typed bool) {
+	ctx := context.Background()
+	in, err := h78Open(ctx, open)
+	h78NoErr(t, err)
+	defer func() { h78NoErr(t, in.Close()) }()
+	w := h78Setup(ctx, t, in, 1, 1)
+	holder := points.ProviderHolder(w.providers[0])
+	rng := rand.New(rand.NewSource(7))
+	bad := map[string]int{}
+	for i := range n {
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(rng.Intn(600))*time.Microsecond)
+		var err error
+		switch i % 4 {
+		case 0:
+			_, err = in.inc.Balance(cctx, holder)
+		case 1:
+			_, err = in.cat.Demand(cctx, w.demands[0])
+		case 2:
+			_, err = in.tb.Hours(cctx, holder)
+		case 3:
+			err = in.shop.Restock(cctx, h78SKU, 1, fmt.Sprintf("delivery-h78-c%d", i))
+		}
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			msg := err.Error()
+			if j := strings.LastIndex(msg, ": "); j > 0 && strings.Contains(msg, "tcp") {
+				msg = msg[:j] // the socket's addresses differ from call to call
+			}
+			bad[msg]++
+		}
+	}
+	for msg, k := range bad {
+		if !typed {
+			break
+		}
+		t.Errorf("%d× a call whose context ended returned an error that does not wrap the context's: %s", k, msg)
+	}
+}
+
+func TestCancelledCallsTypedSQLite_h78(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h78CancelledCalls(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 2000, true)
+	h78WaitGoroutines(t, before)
+}
+
+// TestCancelledCallsTypedPostgres_h78: a ledger read (Balance, Hours) whose context ends while
+// its read transaction begins returns the driver's error ("sqlstore: begin read: failed to
+// connect ... dial error: timeout", "... write failed: write tcp ...") without ctx.Err(), so
+// a service cannot tell it from a database failure (about 25 in 1,000 reads here).
+func TestCancelledCallsTypedPostgres_h78(t *testing.T) {
+	t.Skip("defect: ledger/sqlstore View returns BeginTx's error without ctxErr (store.go:366); see report")
+	h78CancelledCalls(t, h78Postgres(sqltest.FreshSchema(t)), 2000, true)
+}
+
+// TestCancelledLoopLeaksNoGoroutinePostgres_h78: four goroutines drive the loop through one
+// instance in rounds cut short by cancelling their context; after Close, goroutines of pgx's
+// context watcher (pgconn/ctxwatch/context_watcher.go:49 in v5.8.0, blocked on unwatchChan)
+// stay forever: about 25 after 15 rounds. One goroutine alone leaks none; cancelled single
+// calls leak none. pgx v5.9.0 replaced the watcher (jackc/pgx#2515, fixing jackc/pgx#1999) and
+// with v5.9.1 this test passes; v5.9 needs Go 1.25. A long-running service whose requests are
+// cancelled grows without bound.
+func TestCancelledLoopLeaksNoGoroutinePostgres_h78(t *testing.T) {
+	t.Skip("defect: pgx v5.8.0 leaks ctxwatch goroutines after cancelled queries (jackc/pgx#1999); see report")
+	ctx := context.Background()
+	dsn := sqltest.FreshSchema(t)
+	before := runtime.NumGoroutine()
+	in, err := h78Open(ctx, h78Postgres(dsn))
+	h78NoErr(t, err)
+	w := h78Setup(ctx, t, in, 12, 24)
+	rng := rand.New(rand.NewSource(3))
+	const g = 4
+	for round := range 15 {
+		rctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for gi := range g {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewSource(int64(gi + round*100)))
+				for i := gi; i < len(w.demands); i += g {
+					if h78Drive(rctx, func() *h78Inst { return in }, w, w.demands[i], r) != nil {
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(5+rng.Intn(100)) * time.Millisecond)
+		cancel()
+		wg.Wait()
+	}
+	h78NoErr(t, in.Close())
+	h78WaitGoroutines(t, before)
+}

@@ -1270,15 +1270,15 @@ func (l *Ledger) Reverse(ctx context.Context, id uuid.UUID, idempotencyKey strin
 		if err != nil {
 			return err
 		}
-		if taken, err := l.takenID(ctx, tx, rec.ID); err != nil {
-			return err
-		} else if taken {
-			return errTakenID("transaction", rec.ID)
-		}
 		if _, err := tx.ReversalOf(ctx, id); err == nil {
 			return ErrAlreadyReversed
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
+		}
+		if taken, err := l.takenID(ctx, tx, rec.ID); err != nil {
+			return err
+		} else if taken {
+			return errTakenID("transaction", rec.ID)
 		}
 		rec.Postings = make([]PostingRecord, len(orig.Postings))
 		for i, p := range orig.Postings {

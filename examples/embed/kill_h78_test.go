@@ -87,6 +87,7 @@ func h78Child(db, kind string) {
 		fmt.Fprintln(os.Stderr, "child load:", err)
 		os.Exit(3)
 	}
+	w.withdraws = true
 	const g = 6
 	var wg sync.WaitGroup
 	for gi := range g {

@@ -133,6 +133,28 @@ type h78World struct {
 	providers []catalog.Provider
 	board     uuid.UUID
 	demands   []uuid.UUID
+	// withdraws makes providers withdraw claims before the start now and then; cancels names
+	// demands their residents try to cancel while the loop runs.
+	withdraws bool
+	cancels   map[uuid.UUID]bool
+}
+
+// h78WithdrawOne withdraws one active claim of a demand (by the provider's person).
+func h78WithdrawOne(ctx context.Context, in *h78Inst, w *h78World, id uuid.UUID) error {
+	cls, err := in.cat.Claims(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, c := range cls {
+		if c.State == catalog.ClaimActive {
+			_, err = in.cat.Withdraw(ctx, id, c.ProviderID, catalog.Act{Actor: h78Find(w, c.ProviderID).PersonID, Reason: "临时有事"})
+			if errors.Is(err, catalog.ErrNotFound) {
+				return nil // withdrawn or ended meanwhile
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // h78Setup registers volunteers, publishes an empty board, restocks the shop and posts n
@@ -243,6 +265,10 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 			}
 			_, err = in.cat.Dispatch(ctx, id, to, office)
 		case catalog.StatusPublished, catalog.StatusDispatched, catalog.StatusClaimed:
+			if d.Status == catalog.StatusClaimed && w.withdraws && rng.Intn(5) == 0 {
+				err = h78WithdrawOne(ctx, in, w, id)
+				break
+			}
 			var cands []uuid.UUID
 			if d.Status == catalog.StatusDispatched || len(d.DispatchedTo) > 0 {
 				cands = append(cands, d.DispatchedTo...)
@@ -286,6 +312,10 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 				}
 			}
 		case catalog.StatusAccepted:
+			if w.withdraws && rng.Intn(5) == 0 {
+				err = h78WithdrawOne(ctx, in, w, id) // 退单 before the work starts
+				break
+			}
 			_, err = in.cat.Start(ctx, id, office)
 		case catalog.StatusInProgress:
 			cls, err2 := in.cat.Claims(ctx, id)
@@ -332,6 +362,8 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 			}
 		case catalog.StatusAwarded:
 			return h78AfterAward(ctx, pick, id)
+		case catalog.StatusCancelled:
+			return nil
 		default:
 			return fmt.Errorf("demand %s: unexpected status %v", id, d.Status)
 		}
@@ -429,10 +461,26 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	type pair struct{ d, p uuid.UUID }
 	wantPts := map[pair]decimal.Decimal{}
 	wantHours := map[pair]decimal.Decimal{}
-	served := 0
+	served, cancelled := 0, 0
 	for _, id := range w.demands {
 		d, err := in.cat.Demand(ctx, id)
 		h78NoErr(t, err)
+		if d.Status == catalog.StatusCancelled && w.cancels[id] {
+			auds, err := in.cat.Audits(ctx, id)
+			h78NoErr(t, err)
+			cls, err := in.cat.Claims(ctx, id)
+			h78NoErr(t, err)
+			for _, c := range cls {
+				if c.State == catalog.ClaimActive || c.State == catalog.ClaimDone {
+					t.Errorf("cancelled demand %s: claim by %s in state %v", id, c.ProviderID, c.State)
+				}
+			}
+			if len(auds) != 0 {
+				t.Errorf("cancelled demand %s has %d audits", id, len(auds))
+			}
+			cancelled++
+			continue
+		}
 		if d.Status != catalog.StatusAwarded {
 			t.Errorf("demand %s: status %v, want awarded", id, d.Status)
 			continue
@@ -558,7 +606,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	if !pool.Neg().Equal(hours) {
 		t.Errorf("time-bank pool %s, want -%s", pool, hours)
 	}
-	t.Logf("%d demands, %d approved parts, %s points awarded, %s h deposited", len(w.demands), len(wantPts), total, hours)
+	t.Logf("%d demands (%d cancelled), %d approved parts, %s points awarded, %s h deposited", len(w.demands), cancelled, len(wantPts), total, hours)
 }
 
 // h78WaitGoroutines fails the test if goroutines started since before stay after closing.
@@ -584,8 +632,40 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 	b, err := h78Open(ctx, open)
 	h78NoErr(t, err)
 	w := h78Setup(ctx, t, a, 12, n)
+	w.withdraws = true
+	w.cancels = map[uuid.UUID]bool{}
+	for i := 3; i < n; i += 9 {
+		w.cancels[w.demands[i]] = true
+	}
 	var wg sync.WaitGroup
-	errs := make(chan error, n)
+	errs := make(chan error, 2*n)
+	// Residents cancel some demands (群众撤单) at random moments, racing the loop.
+	for id := range w.cancels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(id[14]%200) * time.Millisecond)
+			in := a
+			if id[13]%2 == 0 {
+				in = b
+			}
+			for {
+				d, err := in.cat.Demand(ctx, id)
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, err = in.cat.Cancel(ctx, id, catalog.Act{Actor: d.Requester.ID, Reason: "已自行解决"})
+				if err == nil || errors.Is(err, catalog.ErrInvalidTransition) {
+					return // cancelled, or too late: completed already
+				}
+				if !errors.Is(err, catalog.ErrVersionConflict) {
+					errs <- fmt.Errorf("cancel %s: %w", id, err)
+					return
+				}
+			}
+		}()
+	}
 	for gi := range g {
 		wg.Add(1)
 		go func() {
@@ -650,6 +730,7 @@ func h78Crash(t *testing.T, open h78Opener, g, n int, checkLeaks bool) {
 	setup, err := h78Open(ctx, open)
 	h78NoErr(t, err)
 	w := h78Setup(ctx, t, setup, 12, n)
+	w.withdraws = true
 	h78NoErr(t, setup.Close())
 	rng := rand.New(rand.NewSource(78))
 	done := make([]atomic.Bool, n)

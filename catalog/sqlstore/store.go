@@ -46,7 +46,7 @@ var (
 	// of this package: opening it is refused rather than risking writes the newer code cannot
 	// read.
 	ErrSchemaTooNew = errors.New("sqlstore: catalog schema is newer than this code")
-	// ErrCorrupt reports a row this package cannot have written: a record whose JSON does not
+	// catalog.ErrCorrupt reports a row this package cannot have written: a record whose JSON does not
 	// decode, whose id or version disagrees with its columns, or that a query returned although
 	// it does not match the query. It means the database was edited behind the store's back.
 	// It is catalog.ErrCorrupt, so callers of catalog.Catalog match it without this package.
@@ -112,12 +112,17 @@ var _ catalog.Store = (*Store)(nil)
 // opens a private in-memory database that lives until Close.
 //
 // Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
-// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (an empty path or one
-// containing '?' or '#'), or the driver's error wrapped with the operation.
+// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (an empty path, one
+// containing '?', '#' or NUL, a "file:" URI that would give each connection a database of its
+// own, a Synchronous other than SyncFull and SyncNormal), or the driver's error wrapped with
+// the operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := sqlbase.ApplyOptions(opts)
 	if !sqlbase.ValidSQLitePath(path) {
 		return nil, fmt.Errorf("sqlstore: open sqlite %q: path must be non-empty without '?' or '#': %w", path, catalog.ErrInvalid)
+	}
+	if o.Sync != sqlbase.SyncFull && o.Sync != sqlbase.SyncNormal {
+		return nil, fmt.Errorf("sqlstore: open sqlite %q: synchronous %d is neither SyncFull nor SyncNormal: %w", path, o.Sync, catalog.ErrInvalid)
 	}
 	// One write connection: writers of this process queue for it instead of spinning on
 	// SQLite's busy handler.
@@ -147,8 +152,8 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // "postgres://u@host/db?sslmode=disable&search_path=catalog".
 //
 // Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
-// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (options out of range),
-// or the driver's error wrapped with the operation.
+// catalog.ErrCorrupt (an unreadable schema version), catalog.ErrInvalid (options out of range,
+// a DSN that does not parse), or the driver's error wrapped with the operation.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db, err := sqlbase.OpenPostgres(dsn, sqlbase.ApplyOptions(opts), catalog.ErrInvalid)
 	if err != nil {

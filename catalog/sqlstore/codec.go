@@ -24,7 +24,7 @@ import (
 //   - times are unix microseconds, read back in UTC (what catalog writes: UTC, microseconds);
 //     the zero time is absent.
 // Everything is checked before it is written (bad input is catalog.ErrInvalid and reaches no
-// SQL) and again when it is read (ErrCorrupt).
+// SQL) and again when it is read (catalog.ErrCorrupt).
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("sqlstore: "+format+": %w", append(args, catalog.ErrInvalid)...)

@@ -8,7 +8,8 @@
 //     file next to the application. WAL mode, foreign keys on, a busy timeout so that other
 //     processes opening the same file wait instead of failing, and writers that take the
 //     write lock at BEGIN (BEGIN IMMEDIATE). A writer (Apply, or a migration on open) waits
-//     for another process's write lock up to SQLiteBusyTimeout, or until its context ends. ":memory:" gives a private in-memory database.
+//     for another process's write lock up to SQLiteBusyTimeout, or until its context ends.
+//     ":memory:" gives a private in-memory database.
 //     The write-ahead log is copied back into the database file (checkpointed) by a
 //     goroutine of the Store on a read connection after commits, at most every 10 ms, not
 //     by the writer inside its commit; the writer checkpoints itself only past 10,000 WAL
@@ -35,8 +36,9 @@
 // record that cannot be stored exactly (text that is not UTF-8 or holds NUL, a version above
 // the database's BIGINT, coordinates that are not numbers, a time beyond int64 microseconds)
 // is catalog.ErrInvalid and nothing is written; a query's time bound beyond them stands for
-// the end or the beginning of time. Every row read is checked again: a record whose id or version disagrees with its
-// columns, or that a query returned although it does not match the query, is ErrCorrupt.
+// the end or the beginning of time. Every row read is checked again: a record whose id or
+// version disagrees with its columns, or that a query returned although it does not match the
+// query, is catalog.ErrCorrupt.
 //
 // # Concurrency
 //

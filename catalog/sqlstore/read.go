@@ -115,27 +115,27 @@ func (s *Store) one(ctx context.Context, what, query string, id uuid.UUID) (int6
 
 // Demand implements catalog.Store.
 //
-// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Demand(ctx context.Context, id uuid.UUID) (catalog.Demand, error) {
 	return versioned(ctx, s, "demand", s.q.demand, id, decodeDemand, func(d catalog.Demand) (uuid.UUID, uint64) { return d.ID, d.Version })
 }
 
 // Provider implements catalog.Store.
 //
-// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Provider(ctx context.Context, id uuid.UUID) (catalog.Provider, error) {
 	return versioned(ctx, s, "provider", s.q.provider, id, decodeProvider, func(p catalog.Provider) (uuid.UUID, uint64) { return p.ID, p.Version })
 }
 
 // Board implements catalog.Store.
 //
-// Errors: catalog.ErrNotFound, catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+// Errors: catalog.ErrNotFound, catalog.ErrClosed, catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Board(ctx context.Context, id uuid.UUID) (catalog.Board, error) {
 	return versioned(ctx, s, "board", s.q.board, id, decodeBoard, func(b catalog.Board) (uuid.UUID, uint64) { return b.ID, b.Version })
 }
 
 // versioned reads one versioned record and checks it against its row: a record whose id or
-// version disagrees with the row's columns was not written by this store (ErrCorrupt).
+// version disagrees with the row's columns was not written by this store (catalog.ErrCorrupt).
 func versioned[T any](ctx context.Context, s *Store, what, query string, id uuid.UUID,
 	decode func([]byte) (T, error), key func(T) (uuid.UUID, uint64)) (T, error) {
 	var zero T
@@ -211,7 +211,7 @@ func priorityValues(want catalog.Priority) []any {
 // Demands implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax, more than
-// catalog.QueryCategoriesMax categories), catalog.ErrClosed, ErrCorrupt, or the database's
+// catalog.QueryCategoriesMax categories), catalog.ErrClosed, catalog.ErrCorrupt, or the database's
 // error wrapped.
 func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.Demand, error) {
 	if err := checkLimit("demands", q.Limit); err != nil {
@@ -331,7 +331,7 @@ func (s *Store) list(ctx context.Context, op, query string, args []any, fn func(
 // Providers implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
-// ErrCorrupt, or the database's error wrapped.
+// catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catalog.Provider, error) {
 	if err := checkLimit("providers", q.Limit); err != nil {
 		return nil, err
@@ -391,7 +391,7 @@ func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catal
 // Boards implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
-// ErrCorrupt, or the database's error wrapped.
+// catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Board, error) {
 	if err := checkLimit("boards", q.Limit); err != nil {
 		return nil, err
@@ -459,7 +459,7 @@ func (s *Store) BoardDemandCount(ctx context.Context, boardID uuid.UUID, statuse
 }
 
 // records reads up to maxRows encoded records, decoding each and checking it belongs to the
-// query (a row that does not is ErrCorrupt). The result is empty, not nil, when none match.
+// query (a row that does not is catalog.ErrCorrupt). The result is empty, not nil, when none match.
 func records[T any](ctx context.Context, s *Store, op, query string, maxRows int, decode func([]byte) (T, error), belongs func(*T) error, args ...any) ([]T, error) {
 	if s.closed.Load() {
 		return nil, errClosed(op)
@@ -495,7 +495,7 @@ func records[T any](ctx context.Context, s *Store, op, query string, maxRows int
 
 // Claims implements catalog.Store.
 //
-// Errors: catalog.ErrClosed, ErrCorrupt (among others: more than catalog.ClaimsPerDemandMax
+// Errors: catalog.ErrClosed, catalog.ErrCorrupt (among others: more than catalog.ClaimsPerDemandMax
 // claims), or the database's error wrapped.
 func (s *Store) Claims(ctx context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
 	return records(ctx, s, "claims", s.q.claims, catalog.ClaimsPerDemandMax, decodeClaim, func(cl *catalog.Claim) error {
@@ -509,7 +509,7 @@ func (s *Store) Claims(ctx context.Context, demandID uuid.UUID) ([]catalog.Claim
 // ProviderClaims implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
-// ErrCorrupt, or the database's error wrapped.
+// catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) ProviderClaims(ctx context.Context, providerID uuid.UUID, q catalog.ClaimQuery) ([]catalog.Claim, error) {
 	if err := checkLimit("provider claims", q.Limit); err != nil {
 		return nil, err
@@ -534,7 +534,7 @@ func (s *Store) ProviderClaims(ctx context.Context, providerID uuid.UUID, q cata
 
 // Audits implements catalog.Store.
 //
-// Errors: catalog.ErrClosed, ErrCorrupt, or the database's error wrapped.
+// Errors: catalog.ErrClosed, catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Audits(ctx context.Context, demandID uuid.UUID) ([]catalog.Audit, error) {
 	return records(ctx, s, "audits", s.q.audits, catalog.ClaimsPerDemandMax, decodeAudit, func(a *catalog.Audit) error {
 		if a.DemandID != demandID {
@@ -547,7 +547,7 @@ func (s *Store) Audits(ctx context.Context, demandID uuid.UUID) ([]catalog.Audit
 // Events implements catalog.Store.
 //
 // Errors: catalog.ErrInvalid (limit outside 1..catalog.PageSizeMax), catalog.ErrClosed,
-// ErrCorrupt, or the database's error wrapped.
+// catalog.ErrCorrupt, or the database's error wrapped.
 func (s *Store) Events(ctx context.Context, demandID uuid.UUID, afterSeq uint64, limit int) ([]catalog.Event, error) {
 	if err := checkLimit("events", limit); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -39,15 +40,26 @@ type ExpiryReport struct {
 // microseconds).
 type lot struct{ at, amount int64 }
 
-// lots is a holder account's points in the order they arrived. Spending takes from the oldest
-// lot first.
+// lots is a holder account's points in the order of their effective times (of arrival, for
+// equal times). Spending takes from the oldest lot first.
 type lots struct {
 	holder bool
 	lots   []lot
 	head   int
 }
 
-func (q *lots) add(at, amount int64) { q.lots = append(q.lots, lot{at, amount}) }
+// add adds a lot. Lots nearly always arrive in order of their effective times (the ledger
+// dates a posting when it commits it); one posted back-dated goes before the newer lots, so
+// that spending takes it first and expiry finds it among the due ones.
+func (q *lots) add(at, amount int64) {
+	n := len(q.lots)
+	if n == q.head || q.lots[n-1].at <= at {
+		q.lots = append(q.lots, lot{at, amount})
+		return
+	}
+	i := q.head + sort.Search(n-q.head, func(k int) bool { return q.lots[q.head+k].at > at })
+	q.lots = slices.Insert(q.lots, i, lot{at, amount})
+}
 
 func (q *lots) take(amount int64) {
 	for amount > 0 && q.head < len(q.lots) {

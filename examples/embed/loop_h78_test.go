@@ -177,8 +177,12 @@ func h78Setup(ctx context.Context, t *testing.T, in *h78Inst, nProviders, n int)
 	w.board = b.ID
 	h78NoErr(t, in.shop.Restock(ctx, h78SKU, h78Stock, "delivery-h78-1"))
 	for i := range n {
+		req := fmt.Sprintf("r-%d", i)
+		if i%5 == 4 { // a volunteer is served in turn, and pays with time-bank hours
+			req = fmt.Sprintf("v-%d", (i*7)%nProviders)
+		}
 		d, err := in.cat.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: fmt.Sprintf("心愿 %d: 灯不亮", i),
-			Category: "repair_electric", Requester: catalog.RequesterRef{ID: fmt.Sprintf("r-%d", i), Name: "居民"},
+			Category: "repair_electric", Requester: catalog.RequesterRef{ID: req, Name: "居民"},
 			Location:  catalog.Location{Grid: catalog.GridPath(fmt.Sprintf("%s/第%d网格", h78Scope, i%3+1))},
 			Headcount: 1 + i%2, Status: catalog.StatusOpen}, "r-"+fmt.Sprint(i))
 		h78NoErr(t, err)
@@ -259,7 +263,7 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 				if len(to) >= d.Headcount+2 {
 					break
 				}
-				if !slicesContains(to, p.ID) && p.Serves(d.Location.Grid) {
+				if !slicesContains(to, p.ID) && p.Serves(d.Location.Grid) && !p.HasPerson(d.Requester.ID) {
 					to = append(to, p.ID)
 				}
 			}
@@ -392,10 +396,16 @@ func h78AfterAward(ctx context.Context, pick func() *h78Inst, id uuid.UUID) erro
 	if err != nil {
 		return fmt.Errorf("audits: %w", err)
 	}
+	d, err := in.cat.Demand(ctx, id)
+	if err != nil {
+		return fmt.Errorf("demand: %w", err)
+	}
+	served := decimal.Zero
 	for _, a := range auds {
 		if !a.Approved {
 			continue
 		}
+		served = served.Add(a.Hours)
 		in := pick()
 		c, err := points.CompletionOf(ctx, in.cat, id, a.ProviderID)
 		if err != nil {
@@ -411,6 +421,15 @@ func h78AfterAward(ctx context.Context, pick func() *h78Inst, id uuid.UUID) erro
 		}
 		if err := pick().shop.Fulfil(ctx, r); err != nil {
 			return fmt.Errorf("fulfil: %w", err)
+		}
+	}
+	if strings.HasPrefix(d.Requester.ID, "v-") && served.IsPositive() {
+		// The served volunteer spends the hours served on them (时间银行 支取); too few is a
+		// refusal that changes nothing.
+		_, err := pick().tb.Withdraw(ctx, points.Withdrawal{Member: points.Member{Holder: points.PersonHolder(d.Requester.ID), Age: 70},
+			Hours: served, DemandID: id})
+		if err != nil && !errors.Is(err, points.ErrInsufficientPoints) {
+			return fmt.Errorf("withdraw: %w", err)
 		}
 	}
 	return nil
@@ -516,12 +535,22 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	gotPts := map[pair]decimal.Decimal{}
 	gotHours := map[pair]decimal.Decimal{}
 	redeemed := 0
+	withdrawn, wHours := map[string]bool{}, decimal.Zero
 	q := ledger.ScanQuery{}
 	for {
 		pg, err := in.led.Scan(ctx, q)
 		h78NoErr(t, err)
 		for _, tx := range pg.Transactions {
 			kind := tx.Metadata[points.MetaKind]
+			if kind == points.KindWithdraw {
+				k := tx.Metadata[points.MetaDemand] + "/" + tx.Metadata[points.MetaHolder]
+				if withdrawn[k] {
+					t.Errorf("withdrawal %s twice", k)
+				}
+				withdrawn[k] = true
+				wHours = wHours.Add(tx.Postings[0].Amount)
+				continue
+			}
 			if kind != points.KindAward && kind != points.KindDeposit {
 				if tx.CapturesHold != uuid.Nil && len(tx.Postings) == 1 && tx.Postings[0].Asset == points.DefaultAsset {
 					redeemed++
@@ -577,12 +606,28 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	if !shop.Equal(spent) {
 		t.Errorf("shop %s, want %s", shop, spent)
 	}
-	held := decimal.Zero
+	held, hoursHeld := decimal.Zero, decimal.Zero
 	rating := 0
 	for _, p := range w.providers {
 		b, err := in.inc.Balance(ctx, points.ProviderHolder(p))
 		h78NoErr(t, err)
 		held = held.Add(b)
+		hb, err := in.tb.Hours(ctx, points.ProviderHolder(p))
+		h78NoErr(t, err)
+		hoursHeld = hoursHeld.Add(hb)
+		// The service record (志愿服务记录) is the provider's approved parts, once each.
+		rec, err := points.ServiceRecordOf(ctx, in.led, p.ID)
+		h78NoErr(t, err)
+		rp, rh, rn := decimal.Zero, decimal.Zero, 0
+		for k, v := range wantPts {
+			if k.p == p.ID {
+				rp, rh, rn = rp.Add(v), rh.Add(wantHours[k]), rn+1
+			}
+		}
+		if rec.Count != rn || !rec.Points.Equal(rp) || !rec.Hours.Equal(rh) {
+			t.Errorf("provider %s: service record %d activities, %s points, %s h; want %d, %s, %s",
+				p.Name, rec.Count, rec.Points, rec.Hours, rn, rp, rh)
+		}
 		pp, err := in.cat.Provider(ctx, p.ID)
 		h78NoErr(t, err)
 		if pp.Active != 0 {
@@ -603,10 +648,25 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	}
 	pool, err := in.led.Balance(ctx, in.tb.PoolAccount())
 	h78NoErr(t, err)
-	if !pool.Neg().Equal(hours) {
-		t.Errorf("time-bank pool %s, want -%s", pool, hours)
+	if !pool.Neg().Equal(hours.Sub(wHours)) {
+		t.Errorf("time-bank pool %s, want -(%s deposited - %s withdrawn)", pool, hours, wHours)
 	}
-	t.Logf("%d demands (%d cancelled), %d approved parts, %s points awarded, %s h deposited", len(w.demands), cancelled, len(wantPts), total, hours)
+	if !hoursHeld.Equal(hours.Sub(wHours)) {
+		t.Errorf("members hold %s h, want %s deposited - %s withdrawn", hoursHeld, hours, wHours)
+	}
+	lb, err := points.Leaderboards(ctx, in.led, points.LeaderboardQuery{Community: h78Community})
+	h78NoErr(t, err)
+	if len(lb.Communities) != 1 || !lb.Communities[0].Points.Equal(total) {
+		t.Errorf("leaderboard communities %+v, want %s points", lb.Communities, total)
+	}
+	lbSum := decimal.Zero
+	for _, ps := range lb.Providers {
+		lbSum = lbSum.Add(ps.Points)
+	}
+	if !lbSum.Equal(total) {
+		t.Errorf("leaderboard providers sum to %s, want %s", lbSum, total)
+	}
+	t.Logf("%d demands (%d cancelled), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals", len(w.demands), cancelled, len(wantPts), total, hours, wHours, len(withdrawn))
 }
 
 // h78WaitGoroutines fails the test if goroutines started since before stay after closing.

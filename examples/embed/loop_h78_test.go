@@ -726,6 +726,29 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 			}
 		}()
 	}
+	// The office's auditor runs Verify on either instance while the other posts: a concurrent
+	// commit must never be taken for a discrepancy.
+	stopVerify := make(chan struct{})
+	var vwg sync.WaitGroup
+	vwg.Add(1)
+	go func() {
+		defer vwg.Done()
+		for k := 0; ; k++ {
+			select {
+			case <-stopVerify:
+				return
+			default:
+			}
+			in := a
+			if k%2 == 1 {
+				in = b
+			}
+			if err := in.led.Verify(ctx); err != nil {
+				errs <- fmt.Errorf("verify during the loop: %w", err)
+				return
+			}
+		}
+	}()
 	for gi := range g {
 		wg.Add(1)
 		go func() {
@@ -745,6 +768,8 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 		}()
 	}
 	wg.Wait()
+	close(stopVerify)
+	vwg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Errorf("%+v", err)

@@ -49,8 +49,9 @@
 //
 // [Ledger] holds every rule exactly once and drives a small [Store] that only persists and
 // reads: ledger/memstore keeps everything in memory (for tests and small deployments, and the
-// model in property tests); ledger/sqlstore keeps it in SQLite (embedded, one file) or PostgreSQL (many
-// processes, one database). ledger/storetest is the conformance suite every store passes.
+// model in property tests); ledger/sqlstore keeps it in SQLite (embedded, one file) or
+// PostgreSQL (many processes, one database). ledger/storetest is the conformance suite every
+// store passes.
 // Stores may offer optional capabilities ([StoreKeyLookup], [StoreGroupCommit]) that the
 // Ledger uses when present.
 //

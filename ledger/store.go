@@ -124,13 +124,17 @@ type Commit struct {
 
 // StoreReader reads a consistent view of a store.
 type StoreReader interface {
+	// Asset returns the asset with this code, or ErrNotFound.
 	Asset(ctx context.Context, code string) (Asset, error)
+	// Assets lists every asset, ordered by code.
 	Assets(ctx context.Context) ([]Asset, error)
 	// Account returns the account with its balance and what its holds reserve at time now.
 	Account(ctx context.Context, id AccountID, now time.Time) (AccountState, error)
 	// Accounts lists accounts ordered by id, starting after the given id ("" for the first).
 	Accounts(ctx context.Context, after AccountID, limit int, now time.Time) ([]AccountState, error)
+	// Transaction returns the transaction with this id, or ErrNotFound.
 	Transaction(ctx context.Context, id uuid.UUID) (TxRecord, error)
+	// TransactionByKey returns the transaction posted with this idempotency key, or ErrNotFound.
 	TransactionByKey(ctx context.Context, key string) (TxRecord, error)
 	// ReversalOf returns the id of the transaction that reverses id, or ErrNotFound.
 	ReversalOf(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
@@ -142,8 +146,11 @@ type StoreReader interface {
 	// transactions whose EffectiveAt is at or before t. A sum beyond int64 (back-dated
 	// postings can make one) is an error wrapping ErrInvalidAmount, never a wrapped number.
 	BalanceAt(ctx context.Context, id AccountID, t time.Time) (int64, error)
+	// Hold returns the hold with this id, open or closed, or ErrNotFound.
 	Hold(ctx context.Context, id uuid.UUID) (HoldRecord, error)
+	// HoldByKey returns the hold opened with this idempotency key, or ErrNotFound.
 	HoldByKey(ctx context.Context, key string) (HoldRecord, error)
+	// Head returns the chain tip: the last Seq and hash (zero in an empty store).
 	Head(ctx context.Context) (Head, error)
 }
 
@@ -158,8 +165,12 @@ type StoreTx interface {
 	// at time now, aligned with ids; an account that does not exist yields a zero AccountState.
 	// The Ledger uses the result only until Update returns, so a store may reuse its memory.
 	LockAccounts(ctx context.Context, ids []AccountID, now time.Time) ([]AccountState, error)
+	// InsertAsset adds an asset the Ledger has just found missing (Asset gave ErrNotFound).
 	InsertAsset(ctx context.Context, a Asset) error
+	// InsertAccount adds an account the Ledger has just found missing in this transaction.
 	InsertAccount(ctx context.Context, a AccountRecord) error
+	// Commit writes c whole, as part of the store transaction: it lasts only if Update's
+	// function returns nil.
 	Commit(ctx context.Context, c Commit) error
 }
 

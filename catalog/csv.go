@@ -70,6 +70,7 @@ type RowError struct {
 	Reason string
 }
 
+// String gives the line, the column with its header when one is at fault, and the reason.
 func (e RowError) String() string {
 	if e.Column == 0 {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)

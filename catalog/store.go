@@ -41,12 +41,15 @@ type Store interface {
 	// already exists, ErrNotFound when a record written with Version > 1 does not exist.
 	Apply(ctx context.Context, c Change) error
 
+	// Demand returns the demand with this id, or ErrNotFound.
 	Demand(ctx context.Context, id uuid.UUID) (Demand, error)
 	// Demands lists demands matching q, ordered by id, ids > q.After, at most q.Limit.
 	Demands(ctx context.Context, q DemandQuery) ([]Demand, error)
+	// Provider returns the provider with this id, or ErrNotFound.
 	Provider(ctx context.Context, id uuid.UUID) (Provider, error)
 	// Providers lists providers matching q, ordered by id, ids > q.After, at most q.Limit.
 	Providers(ctx context.Context, q ProviderQuery) ([]Provider, error)
+	// Board returns the board with this id, or ErrNotFound.
 	Board(ctx context.Context, id uuid.UUID) (Board, error)
 	// Boards lists boards matching q, ordered by id, ids > q.After, at most q.Limit.
 	Boards(ctx context.Context, q BoardQuery) ([]Board, error)

@@ -118,6 +118,15 @@ type Act struct {
 	Version uint64
 }
 
+// ValidateActor checks an actor as every move of the catalog does (see Act.Actor), so that a
+// caller about to do other work first, such as points.Incentive.AwardAudited posting an award
+// before MarkAwarded, can refuse a bad one before anything is written.
+//
+// Errors: ErrInvalid.
+func ValidateActor(actor string) error {
+	return Act{Actor: actor}.validate("actor")
+}
+
 func (a Act) validate(op string) error {
 	// checkID, not checkText: "v1 " would be v1 to every id field (a person id is refused with
 	// surrounding whitespace, not trimmed) but not to the comparison that keeps v1 from

@@ -527,6 +527,18 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 			h78NoErr(t, err)
 			q, _, err := in.inc.Quote(c)
 			h78NoErr(t, err)
+			// The scheme by hand: the base 5 split by approved hours, plus 10 per hour,
+			// rounded down to 0.01.
+			approved := decimal.Zero
+			for _, o := range auds {
+				if o.Approved {
+					approved = approved.Add(o.Hours)
+				}
+			}
+			byHand := decimal.NewFromInt(5).Mul(a.Hours).Div(approved).Add(a.Hours.Mul(decimal.NewFromInt(10))).Truncate(2)
+			if !q.Equal(byHand) {
+				t.Errorf("demand %s provider %s: Quote %s, by the scheme's rule %s", id, a.ProviderID, q, byHand)
+			}
 			wantPts[pair{id, a.ProviderID}] = q
 			wantHours[pair{id, a.ProviderID}] = a.Hours
 		}

@@ -217,7 +217,11 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 	if approved == 1 && !scaled {
 		sp, fast = priceSmall(base, q.credited, s.PointsPerHour, s.Scale)
 	}
+	// Points are kept without trailing zeros after the point, the form an award's metadata
+	// reads back as: a retry answered from the posted award (postedAward) then returns the
+	// decimal the first call returned, whatever exponents the rates and hours were written with.
 	if fast {
+		sp = sp.trimmed()
 		q.points = inc.amountOf(sp)
 		if sp.greaterThanUnits(CapMax) {
 			return errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
@@ -248,6 +252,7 @@ func (inc *Incentive) quote(c *Completion, providerHolder string, q *quote) erro
 		if q.points.GreaterThan(capMaxPoints) {
 			return errorf(ErrInvalid, "%s: %s points is beyond any cap", op, q.points)
 		}
+		q.points = trimDecimal(q.points)
 	}
 	q.providerHolder = providerHolder
 	q.shares = inc.shareOut(&c.Provider, providerHolder, q.points)

@@ -43,6 +43,34 @@ func smallOf(d decimal.Decimal) (small, bool) {
 // decimal returns the decimal of s: its coefficient and exponent, as decimal.New gives them.
 func (s small) decimal() decimal.Decimal { return decimal.New(s.coef, s.exp) }
 
+// trimmed returns s without trailing zeros after the point (7000e-2 is 70, 4150e-2 is 415e-1):
+// the form decimal.NewFromString gives s's text, so a value read back from metadata is the
+// same decimal as the one written.
+func (s small) trimmed() small {
+	for s.exp < 0 && s.coef != 0 && s.coef%10 == 0 {
+		s.coef /= 10
+		s.exp++
+	}
+	return s
+}
+
+// trimDecimal is d without trailing zeros after the point (see small.trimmed).
+func trimDecimal(d decimal.Decimal) decimal.Decimal {
+	if s, ok := smallOf(d); ok {
+		if t := s.trimmed(); t != s {
+			return t.decimal()
+		}
+		return d
+	}
+	if d.Exponent() >= 0 {
+		return d
+	}
+	if t, err := decimal.NewFromString(d.String()); err == nil {
+		return t
+	}
+	return d
+}
+
 // scaleUp returns c × 10^n, false if it overflows an int64.
 func scaleUp(c int64, n int32) (int64, bool) {
 	if n < 0 || int(n) >= len(pow10s) {

@@ -137,6 +137,24 @@ type h78World struct {
 	// demands their residents try to cancel while the loop runs.
 	withdraws bool
 	cancels   map[uuid.UUID]bool
+	// deadlines names demands posted with a deadline a moment away, which an expiry job
+	// (ExpireDue) races.
+	deadlines map[uuid.UUID]bool
+}
+
+// h78AddDeadlineDemands posts k more demands whose deadlines come within the next second.
+func h78AddDeadlineDemands(ctx context.Context, t *testing.T, in *h78Inst, w *h78World, k int) {
+	t.Helper()
+	w.deadlines = map[uuid.UUID]bool{}
+	for i := range k {
+		d, err := in.cat.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: fmt.Sprintf("急事 %d", i),
+			Category: "repair_electric", Requester: catalog.RequesterRef{ID: fmt.Sprintf("rd-%d", i), Name: "居民"},
+			Location: catalog.Location{Grid: catalog.GridPath(fmt.Sprintf("%s/第%d网格", h78Scope, i%3+1))},
+			Deadline: time.Now().Add(time.Duration(50+i*1000/k) * time.Millisecond), Status: catalog.StatusOpen}, "office")
+		h78NoErr(t, err)
+		w.demands = append(w.demands, d.ID)
+		w.deadlines[d.ID] = true
+	}
 }
 
 // h78WithdrawOne withdraws one active claim of a demand (by the provider's person).
@@ -366,7 +384,7 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 			}
 		case catalog.StatusAwarded:
 			return h78AfterAward(ctx, pick, id)
-		case catalog.StatusCancelled:
+		case catalog.StatusCancelled, catalog.StatusExpired:
 			return nil
 		default:
 			return fmt.Errorf("demand %s: unexpected status %v", id, d.Status)
@@ -380,11 +398,12 @@ func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UU
 // h78RaceLoss reports an error that only says another goroutine moved the demand first
 // (its next read shows where it stands).
 func h78RaceLoss(err error) bool {
-	return errors.Is(err, catalog.ErrInvalidTransition) || errors.Is(err, catalog.ErrHeadcountFull)
+	return errors.Is(err, catalog.ErrInvalidTransition) || errors.Is(err, catalog.ErrHeadcountFull) ||
+		errors.Is(err, catalog.ErrDeadlinePassed) // due to expire: the expiry job moves it
 }
 
 func h78ClaimRefusal(err error) bool {
-	return errors.Is(err, catalog.ErrCapacity) || errors.Is(err, catalog.ErrDuplicateClaim) ||
+	return errors.Is(err, catalog.ErrCapacity) || errors.Is(err, catalog.ErrDuplicateClaim) || errors.Is(err, catalog.ErrDeadlinePassed) ||
 		errors.Is(err, catalog.ErrHeadcountFull) || errors.Is(err, catalog.ErrVersionConflict)
 }
 
@@ -480,7 +499,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	type pair struct{ d, p uuid.UUID }
 	wantPts := map[pair]decimal.Decimal{}
 	wantHours := map[pair]decimal.Decimal{}
-	served, cancelled := 0, 0
+	served, cancelled, expired := 0, 0, 0
 	for _, id := range w.demands {
 		d, err := in.cat.Demand(ctx, id)
 		h78NoErr(t, err)
@@ -498,6 +517,17 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 				t.Errorf("cancelled demand %s has %d audits", id, len(auds))
 			}
 			cancelled++
+			continue
+		}
+		if d.Status == catalog.StatusExpired && w.deadlines[id] {
+			cls, err := in.cat.Claims(ctx, id)
+			h78NoErr(t, err)
+			for _, c := range cls {
+				if c.State == catalog.ClaimActive || c.State == catalog.ClaimDone {
+					t.Errorf("expired demand %s: claim by %s in state %v", id, c.ProviderID, c.State)
+				}
+			}
+			expired++
 			continue
 		}
 		if d.Status != catalog.StatusAwarded {
@@ -678,7 +708,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	if !lbSum.Equal(total) {
 		t.Errorf("leaderboard providers sum to %s, want %s", lbSum, total)
 	}
-	t.Logf("%d demands (%d cancelled), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals", len(w.demands), cancelled, len(wantPts), total, hours, wHours, len(withdrawn))
+	t.Logf("%d demands (%d cancelled, %d expired), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals", len(w.demands), cancelled, expired, len(wantPts), total, hours, wHours, len(withdrawn))
 }
 
 // h78WaitGoroutines fails the test if goroutines started since before stay after closing.
@@ -709,6 +739,10 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 	for i := 3; i < n; i += 9 {
 		w.cancels[w.demands[i]] = true
 	}
+	h78AddDeadlineDemands(ctx, t, a, w, n/4)
+	n = len(w.demands)
+	// Interleave them, so that claims and the expiry job meet.
+	rand.New(rand.NewSource(78)).Shuffle(n, func(i, j int) { w.demands[i], w.demands[j] = w.demands[j], w.demands[i] })
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*n)
 	// Residents cancel some demands (群众撤单) at random moments, racing the loop.
@@ -742,6 +776,24 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 	// commit must never be taken for a discrepancy.
 	stopVerify := make(chan struct{})
 	var vwg sync.WaitGroup
+	// The expiry job (ExpireDue) runs on both instances every few milliseconds.
+	for _, in := range []*h78Inst{a, b} {
+		vwg.Add(1)
+		go func() {
+			defer vwg.Done()
+			for {
+				select {
+				case <-stopVerify:
+					return
+				case <-time.After(3 * time.Millisecond):
+				}
+				if _, err := in.cat.ExpireDue(ctx, time.Now()); err != nil {
+					errs <- fmt.Errorf("expire: %w", err)
+					return
+				}
+			}
+		}()
+	}
 	vwg.Add(1)
 	go func() {
 		defer vwg.Done()

@@ -140,6 +140,85 @@ type h78World struct {
 	// deadlines names demands posted with a deadline a moment away, which an expiry job
 	// (ExpireDue) races.
 	deadlines map[uuid.UUID]bool
+	// claws holds the clawbacks made after the loop (追回), by (demand, provider); extraUnits
+	// the units the clawed providers bought beforehand, so that some clawbacks leave debt.
+	claws      map[[2]uuid.UUID]points.ClawbackResult
+	extraUnits int64
+}
+
+// h78Clawbacks finds six awards fraudulent and claws each back from both instances at once:
+// once only. The first three providers spend most of their points first, so their clawbacks
+// take back what is there and record the rest as debt.
+func h78Clawbacks(ctx context.Context, t *testing.T, a, b *h78Inst, w *h78World) {
+	t.Helper()
+	type part struct {
+		d   uuid.UUID
+		p   catalog.Provider
+		pts decimal.Decimal
+	}
+	var parts []part
+	used := map[uuid.UUID]bool{}
+	for _, id := range w.demands {
+		auds, err := a.cat.Audits(ctx, id)
+		h78NoErr(t, err)
+		for _, au := range auds {
+			if !au.Approved || !au.Awarded || used[au.ProviderID] || len(parts) == 6 {
+				continue
+			}
+			c, err := points.CompletionOf(ctx, a.cat, id, au.ProviderID)
+			h78NoErr(t, err)
+			q, _, err := a.inc.Quote(c)
+			h78NoErr(t, err)
+			used[au.ProviderID] = true
+			parts = append(parts, part{id, c.Provider, q})
+		}
+	}
+	for i, pt := range parts[:3] {
+		holder := points.ProviderHolder(pt.p)
+		bal, err := a.inc.Balance(ctx, holder)
+		h78NoErr(t, err)
+		units := bal.Sub(pt.pts.Div(decimal.NewFromInt(2))).Div(h78Price).IntPart()
+		if units <= 0 {
+			continue
+		}
+		r, err := b.shop.Redeem(ctx, fmt.Sprintf("drain-%d", i), holder, h78SKU, units)
+		h78NoErr(t, err)
+		h78NoErr(t, a.shop.Fulfil(ctx, r))
+		w.extraUnits += units
+	}
+	w.claws = map[[2]uuid.UUID]points.ClawbackResult{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, pt := range parts {
+		for _, in := range []*h78Inst{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := in.inc.Clawback(ctx, pt.d, pt.p, "虚报服务时长")
+				if err != nil {
+					t.Errorf("clawback %s/%s: %v", pt.d, pt.p.ID, err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				k := [2]uuid.UUID{pt.d, pt.p.ID}
+				if res.AlreadyDone {
+					return
+				}
+				if _, dup := w.claws[k]; dup {
+					t.Errorf("clawback %s/%s done twice", pt.d, pt.p.ID)
+				}
+				if !res.Recovered.Add(res.Debt).Equal(pt.pts) {
+					t.Errorf("clawback %s/%s: recovered %s + debt %s, award %s", pt.d, pt.p.ID, res.Recovered, res.Debt, pt.pts)
+				}
+				w.claws[k] = res
+			}()
+		}
+	}
+	wg.Wait()
+	if len(w.claws) != len(parts) {
+		t.Errorf("%d clawbacks done, want %d", len(w.claws), len(parts))
+	}
 }
 
 // h78AddDeadlineDemands posts k more demands whose deadlines come within the next second.
@@ -576,7 +655,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	// Every transaction, once.
 	gotPts := map[pair]decimal.Decimal{}
 	gotHours := map[pair]decimal.Decimal{}
-	redeemed := 0
+	redeemed, clawTxs := 0, 0
 	withdrawn, wHours := map[string]bool{}, decimal.Zero
 	q := ledger.ScanQuery{}
 	for {
@@ -584,6 +663,10 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 		h78NoErr(t, err)
 		for _, tx := range pg.Transactions {
 			kind := tx.Metadata[points.MetaKind]
+			if tx.Reverses != uuid.Nil || kind == points.KindClawback {
+				clawTxs++
+				continue
+			}
 			if kind == points.KindWithdraw {
 				k := tx.Metadata[points.MetaDemand] + "/" + tx.Metadata[points.MetaHolder]
 				if withdrawn[k] {
@@ -600,9 +683,6 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 				continue
 			}
 			k := pair{uuid.MustParse(tx.Metadata[points.MetaDemand]), uuid.MustParse(tx.Metadata[points.MetaProvider])}
-			if tx.Reverses != uuid.Nil {
-				t.Errorf("unexpected reversal %s", tx.ID)
-			}
 			if kind == points.KindAward {
 				if _, dup := gotPts[k]; dup {
 					t.Errorf("demand %s provider %s: awarded twice", k.d, k.p)
@@ -634,26 +714,42 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	if len(gotPts) != len(wantPts) || len(gotHours) != len(wantHours) {
 		t.Errorf("%d awards and %d deposits posted, want %d of each", len(gotPts), len(gotHours), len(wantPts))
 	}
-	if redeemed != len(wantPts) {
-		t.Errorf("%d redemptions captured, want %d", redeemed, len(wantPts))
+	drains := 0
+	if w.extraUnits > 0 {
+		drains = 1 // at least one: counted exactly below by the units
 	}
-	spent := h78Price.Mul(decimal.NewFromInt(int64(len(wantPts))))
+	if redeemed < len(wantPts)+drains || (w.extraUnits == 0 && redeemed != len(wantPts)) {
+		t.Errorf("%d redemptions captured, want %d (+ drains)", redeemed, len(wantPts))
+	}
+	if clawTxs != len(w.claws) {
+		t.Errorf("%d clawback transactions, want %d", clawTxs, len(w.claws))
+	}
+	recovered, debt, clawed := decimal.Zero, decimal.Zero, decimal.Zero
+	for k, c := range w.claws {
+		recovered, debt = recovered.Add(c.Recovered), debt.Add(c.Debt)
+		clawed = clawed.Add(wantPts[pair{k[0], k[1]}])
+	}
+	units := int64(len(wantPts)) + w.extraUnits
+	spent := h78Price.Mul(decimal.NewFromInt(units))
 	issuer, err := in.led.Balance(ctx, in.inc.IssuerAccount())
 	h78NoErr(t, err)
-	if !issuer.Neg().Equal(total) {
-		t.Errorf("issuer %s, want -%s", issuer, total)
+	if want := total.Sub(recovered).Add(debt).Neg(); !issuer.Equal(want) {
+		t.Errorf("issuer %s, want %s (awarded %s, recovered %s, debt %s)", issuer, want, total, recovered, debt)
 	}
 	shop, err := in.led.Balance(ctx, in.inc.ShopAccount())
 	h78NoErr(t, err)
 	if !shop.Equal(spent) {
 		t.Errorf("shop %s, want %s", shop, spent)
 	}
-	held, hoursHeld := decimal.Zero, decimal.Zero
+	held, hoursHeld, owed := decimal.Zero, decimal.Zero, decimal.Zero
 	rating := 0
 	for _, p := range w.providers {
 		b, err := in.inc.Balance(ctx, points.ProviderHolder(p))
 		h78NoErr(t, err)
 		held = held.Add(b)
+		o, err := in.inc.Debt(ctx, points.ProviderHolder(p))
+		h78NoErr(t, err)
+		owed = owed.Add(o)
 		hb, err := in.tb.Hours(ctx, points.ProviderHolder(p))
 		h78NoErr(t, err)
 		hoursHeld = hoursHeld.Add(hb)
@@ -662,7 +758,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 		h78NoErr(t, err)
 		rp, rh, rn := decimal.Zero, decimal.Zero, 0
 		for k, v := range wantPts {
-			if k.p == p.ID {
+			if _, c := w.claws[[2]uuid.UUID{k.d, k.p}]; k.p == p.ID && !c {
 				rp, rh, rn = rp.Add(v), rh.Add(wantHours[k]), rn+1
 			}
 		}
@@ -677,16 +773,19 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 		}
 		rating += pp.RatingCount
 	}
-	if !held.Equal(total.Sub(spent)) {
-		t.Errorf("holders hold %s, want %s awarded - %s spent", held, total, spent)
+	if !held.Equal(total.Sub(spent).Sub(recovered)) {
+		t.Errorf("holders hold %s, want %s awarded - %s spent - %s clawed back", held, total, spent, recovered)
+	}
+	if !owed.Equal(debt) {
+		t.Errorf("holders owe %s, clawbacks recorded %s", owed, debt)
 	}
 	if rating != served {
 		t.Errorf("ratings counted %d, want %d served parts", rating, served)
 	}
 	stock, err := in.shop.Stock(ctx, h78SKU)
 	h78NoErr(t, err)
-	if stock != h78Stock-int64(len(wantPts)) {
-		t.Errorf("stock %d, want %d", stock, h78Stock-int64(len(wantPts)))
+	if stock != h78Stock-units {
+		t.Errorf("stock %d, want %d", stock, h78Stock-units)
 	}
 	pool, err := in.led.Balance(ctx, in.tb.PoolAccount())
 	h78NoErr(t, err)
@@ -698,17 +797,17 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	}
 	lb, err := points.Leaderboards(ctx, in.led, points.LeaderboardQuery{Community: h78Community})
 	h78NoErr(t, err)
-	if len(lb.Communities) != 1 || !lb.Communities[0].Points.Equal(total) {
-		t.Errorf("leaderboard communities %+v, want %s points", lb.Communities, total)
+	if len(lb.Communities) != 1 || !lb.Communities[0].Points.Equal(total.Sub(clawed)) {
+		t.Errorf("leaderboard communities %+v, want %s points", lb.Communities, total.Sub(clawed))
 	}
 	lbSum := decimal.Zero
 	for _, ps := range lb.Providers {
 		lbSum = lbSum.Add(ps.Points)
 	}
-	if !lbSum.Equal(total) {
-		t.Errorf("leaderboard providers sum to %s, want %s", lbSum, total)
+	if !lbSum.Equal(total.Sub(clawed)) {
+		t.Errorf("leaderboard providers sum to %s, want %s", lbSum, total.Sub(clawed))
 	}
-	t.Logf("%d demands (%d cancelled, %d expired), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals", len(w.demands), cancelled, expired, len(wantPts), total, hours, wHours, len(withdrawn))
+	t.Logf("%d demands (%d cancelled, %d expired), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals; %d clawbacks: %s recovered, %s debt", len(w.demands), cancelled, expired, len(wantPts), total, hours, wHours, len(withdrawn), len(w.claws), recovered, debt)
 }
 
 // h78WaitGoroutines fails the test if goroutines started since before stay after closing.
@@ -726,7 +825,7 @@ func h78WaitGoroutines(t *testing.T, before int) {
 
 // h78Concurrent runs the loop for n demands with g goroutines, each step on either of two
 // instances at random, and checks the invariants and that Close leaves no goroutine.
-func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
+func h78Concurrent(t *testing.T, open h78Opener, g, n int, claw bool) {
 	ctx := context.Background()
 	before := runtime.NumGoroutine()
 	a, err := h78Open(ctx, open)
@@ -838,6 +937,9 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 	for err := range errs {
 		t.Errorf("%+v", err)
 	}
+	if claw {
+		h78Clawbacks(ctx, t, a, b, w)
+	}
 	h78Check(ctx, t, b, w)
 	h78Check(ctx, t, a, w)
 	h78NoErr(t, a.Close())
@@ -846,11 +948,23 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int) {
 }
 
 func TestLoopConcurrentTwoInstancesSQLite_h78(t *testing.T) {
-	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48)
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48, false)
 }
 
 func TestLoopConcurrentTwoInstancesPostgres_h78(t *testing.T) {
-	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48)
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48, false)
+}
+
+// TestLoopClawbackTwoInstances*_h78: after the loop, six awards are clawed back from both
+// instances at once (three from providers who spent most of their points): each once, the
+// recovered points and the debts add up on the ledger, and service records and leaderboards
+// leave them out.
+func TestLoopClawbackTwoInstancesSQLite_h78(t *testing.T) {
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 4, 24, true)
+}
+
+func TestLoopClawbackTwoInstancesPostgres_h78(t *testing.T) {
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 4, 24, true)
 }
 
 // h78Interrupted reports an error a step may end with when its context is cancelled or its

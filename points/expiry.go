@@ -1,13 +1,13 @@
 package points
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -44,24 +44,34 @@ type lot struct{ at, amount int64 }
 // equal times). Spending takes from the oldest lot first.
 type lots struct {
 	holder bool
-	lots   []lot
-	head   int
+	// unsorted is set when a lot arrived older than the newest one (a back-dated posting):
+	// lots[head:] are put in order of effective time before they are next taken or counted.
+	unsorted bool
+	lots     []lot
+	head     int
 }
 
 // add adds a lot. Lots nearly always arrive in order of their effective times (the ledger
 // dates a posting when it commits it); one posted back-dated goes before the newer lots, so
-// that spending takes it first and expiry finds it among the due ones.
+// that spending takes it first and expiry finds it among the due ones. It is placed lazily,
+// so that many back-dated lots (an import of history, newest first) cost one sort.
 func (q *lots) add(at, amount int64) {
-	n := len(q.lots)
-	if n == q.head || q.lots[n-1].at <= at {
-		q.lots = append(q.lots, lot{at, amount})
-		return
+	if n := len(q.lots); n > q.head && q.lots[n-1].at > at {
+		q.unsorted = true
 	}
-	i := q.head + sort.Search(n-q.head, func(k int) bool { return q.lots[q.head+k].at > at })
-	q.lots = slices.Insert(q.lots, i, lot{at, amount})
+	q.lots = append(q.lots, lot{at, amount})
+}
+
+// order puts lots[head:] in order of effective time, arrival order kept for equal times.
+func (q *lots) order() {
+	if q.unsorted {
+		slices.SortStableFunc(q.lots[q.head:], func(a, b lot) int { return cmp.Compare(a.at, b.at) })
+		q.unsorted = false
+	}
 }
 
 func (q *lots) take(amount int64) {
+	q.order()
 	for amount > 0 && q.head < len(q.lots) {
 		l := &q.lots[q.head]
 		t := min(amount, l.amount)
@@ -87,6 +97,7 @@ func (q *lots) total() int64 {
 }
 
 func (q *lots) expired(cutoff int64) int64 {
+	q.order()
 	var sum int64
 	for i := q.head; i < len(q.lots) && q.lots[i].at <= cutoff; i++ {
 		sum += q.lots[i].amount

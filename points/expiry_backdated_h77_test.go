@@ -30,6 +30,19 @@ func TestH77ExpireBackDatedPoints(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "17", bal.String())
 	})
+	t.Run("history imported newest first", func(t *testing.T) {
+		tw := newTwin(t, memstore.New(), expiryScheme("c0", 12, false))
+		inc := tw.incs[0]
+		for daysAgo := 1; daysAgo <= 1000; daysAgo++ {
+			tw.give(t, 0, "p-1", 1, daysAgo) // due from 365 days on: 636 of them
+		}
+		_, err := tw.l.Post(tw.ctx, ledger.Transaction{Postings: []ledger.Posting{
+			{From: inc.HolderAccount("p-1"), To: inc.ShopAccount(), Amount: decimal.NewFromInt(100), Asset: "PTS"}}})
+		require.NoError(t, err)
+		rep, err := inc.Expire(tw.ctx, tw.clock.Now())
+		require.NoError(t, err)
+		require.Equal(t, "536", rep.Points.String(), "the 100 spent were the oldest")
+	})
 	t.Run("spent oldest first", func(t *testing.T) {
 		tw := newTwin(t, memstore.New(), expiryScheme("c0", 12, false))
 		inc := tw.incs[0]

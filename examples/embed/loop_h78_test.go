@@ -144,6 +144,79 @@ type h78World struct {
 	// the units the clawed providers bought beforehand, so that some clawbacks leave debt.
 	claws      map[[2]uuid.UUID]points.ClawbackResult
 	extraUnits int64
+	// expired is what an expiry run moved to the expiry account (h78ExpireRace).
+	expired decimal.Decimal
+}
+
+// h78ExpireRace runs the year-end expiry (积分清零) of the whole scheme a year and a month
+// ahead, from both instances at once and once more through ExpireAll, while four providers
+// hold points for a redemption in progress: every point expires once, except the held ones,
+// which the redemptions then take.
+func h78ExpireRace(ctx context.Context, t *testing.T, a, b *h78Inst, w *h78World) {
+	t.Helper()
+	var open []points.Redemption
+	for i, p := range w.providers {
+		holder := points.ProviderHolder(p)
+		bal, err := a.inc.Balance(ctx, holder)
+		h78NoErr(t, err)
+		if bal.LessThan(h78Price) || len(open) == 4 {
+			continue
+		}
+		r, err := b.shop.Redeem(ctx, fmt.Sprintf("open-%d", i), holder, h78SKU, 1)
+		h78NoErr(t, err)
+		open = append(open, r)
+	}
+	scheme := h78Scheme()
+	scheme.ValidityMonths = 12
+	var incs []*points.Incentive
+	for _, in := range []*h78Inst{a, b, a} {
+		inc, err := points.New(ctx, in.led, scheme)
+		h78NoErr(t, err)
+		incs = append(incs, inc)
+	}
+	asOf := time.Now().AddDate(1, 1, 0)
+	var wg sync.WaitGroup
+	for i, inc := range incs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i == 2 {
+				_, err = points.ExpireAll(ctx, asOf, inc)
+			} else {
+				_, err = inc.Expire(ctx, asOf)
+			}
+			if err != nil {
+				t.Errorf("expire %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	heldBy := map[string]decimal.Decimal{}
+	for _, r := range open {
+		heldBy[r.Holder] = heldBy[r.Holder].Add(r.Points)
+	}
+	for _, p := range w.providers {
+		holder := points.ProviderHolder(p)
+		bal, err := b.inc.Balance(ctx, holder)
+		h78NoErr(t, err)
+		if !bal.Equal(heldBy[holder]) {
+			t.Errorf("%s after expiry: %s points, want the %s held for a redemption", p.Name, bal, heldBy[holder])
+		}
+	}
+	var err error
+	w.expired, err = a.led.Balance(ctx, a.inc.ExpiryAccount())
+	h78NoErr(t, err)
+	// The same period again, on either instance: nothing more.
+	rep, err := incs[1].Expire(ctx, asOf)
+	h78NoErr(t, err)
+	if !rep.Points.IsZero() {
+		t.Errorf("expiry run again expired %s", rep.Points)
+	}
+	for i, r := range open {
+		h78NoErr(t, []*h78Inst{a, b}[i%2].shop.Fulfil(ctx, r))
+		w.extraUnits++
+	}
 }
 
 // h78Clawbacks finds six awards fraudulent and claws each back from both instances at once:
@@ -773,8 +846,8 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 		}
 		rating += pp.RatingCount
 	}
-	if !held.Equal(total.Sub(spent).Sub(recovered)) {
-		t.Errorf("holders hold %s, want %s awarded - %s spent - %s clawed back", held, total, spent, recovered)
+	if !held.Equal(total.Sub(spent).Sub(recovered).Sub(w.expired)) {
+		t.Errorf("holders hold %s, want %s awarded - %s spent - %s clawed back - %s expired", held, total, spent, recovered, w.expired)
 	}
 	if !owed.Equal(debt) {
 		t.Errorf("holders owe %s, clawbacks recorded %s", owed, debt)
@@ -807,7 +880,7 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	if !lbSum.Equal(total.Sub(clawed)) {
 		t.Errorf("leaderboard providers sum to %s, want %s", lbSum, total.Sub(clawed))
 	}
-	t.Logf("%d demands (%d cancelled, %d expired), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals; %d clawbacks: %s recovered, %s debt", len(w.demands), cancelled, expired, len(wantPts), total, hours, wHours, len(withdrawn), len(w.claws), recovered, debt)
+	t.Logf("%d demands (%d cancelled, %d expired), %d approved parts, %s points awarded, %s h deposited, %s h in %d withdrawals; %d clawbacks: %s recovered, %s debt; %s points expired", len(w.demands), cancelled, expired, len(wantPts), total, hours, wHours, len(withdrawn), len(w.claws), recovered, debt, w.expired)
 }
 
 // h78WaitGoroutines fails the test if goroutines started since before stay after closing.
@@ -825,7 +898,7 @@ func h78WaitGoroutines(t *testing.T, before int) {
 
 // h78Concurrent runs the loop for n demands with g goroutines, each step on either of two
 // instances at random, and checks the invariants and that Close leaves no goroutine.
-func h78Concurrent(t *testing.T, open h78Opener, g, n int, claw bool) {
+func h78Concurrent(t *testing.T, open h78Opener, g, n int, after ...func(context.Context, *testing.T, *h78Inst, *h78Inst, *h78World)) {
 	ctx := context.Background()
 	before := runtime.NumGoroutine()
 	a, err := h78Open(ctx, open)
@@ -937,8 +1010,8 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int, claw bool) {
 	for err := range errs {
 		t.Errorf("%+v", err)
 	}
-	if claw {
-		h78Clawbacks(ctx, t, a, b, w)
+	for _, f := range after {
+		f(ctx, t, a, b, w)
 	}
 	h78Check(ctx, t, b, w)
 	h78Check(ctx, t, a, w)
@@ -948,11 +1021,11 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int, claw bool) {
 }
 
 func TestLoopConcurrentTwoInstancesSQLite_h78(t *testing.T) {
-	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48, false)
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48)
 }
 
 func TestLoopConcurrentTwoInstancesPostgres_h78(t *testing.T) {
-	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48, false)
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48)
 }
 
 // TestLoopClawbackTwoInstances*_h78: after the loop, six awards are clawed back from both
@@ -960,11 +1033,21 @@ func TestLoopConcurrentTwoInstancesPostgres_h78(t *testing.T) {
 // recovered points and the debts add up on the ledger, and service records and leaderboards
 // leave them out.
 func TestLoopClawbackTwoInstancesSQLite_h78(t *testing.T) {
-	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 4, 24, true)
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 4, 24, h78Clawbacks)
 }
 
 func TestLoopClawbackTwoInstancesPostgres_h78(t *testing.T) {
-	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 4, 24, true)
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 4, 24, h78Clawbacks)
+}
+
+// TestLoopExpiryRaceTwoInstances*_h78: after the loop and some clawbacks, the year-end expiry
+// runs from both instances and ExpireAll at once while redemptions hold points.
+func TestLoopExpiryRaceTwoInstancesSQLite_h78(t *testing.T) {
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 4, 24, h78Clawbacks, h78ExpireRace)
+}
+
+func TestLoopExpiryRaceTwoInstancesPostgres_h78(t *testing.T) {
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 4, 24, h78Clawbacks, h78ExpireRace)
 }
 
 // h78Interrupted reports an error a step may end with when its context is cancelled or its

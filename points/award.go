@@ -565,9 +565,14 @@ func (inc *Incentive) issues(tx ledger.Transaction) bool {
 // marking, calling AwardAudited again finds the posting (same key, no second posting) and
 // completes the mark.
 //
-// Errors: those of Award; the catalog's ErrNotFound (demand or provider); the catalog's errors
-// from MarkAwarded, wrapped, after the points were posted (retry to repair).
+// Errors: the catalog's ErrInvalid (an actor it refuses; nothing posted); those of Award; the
+// catalog's ErrNotFound (demand or provider); the catalog's errors from MarkAwarded, wrapped,
+// after the points were posted (retry to repair).
 func (inc *Incentive) AwardAudited(ctx context.Context, cat *catalog.Catalog, demandID, providerID uuid.UUID, actor string) (Receipt, error) {
+	// MarkAwarded checks the actor too, but only after the points are posted.
+	if err := catalog.ValidateActor(actor); err != nil {
+		return Receipt{}, fmt.Errorf("award %s: %w", AwardKey(demandID, providerID), err)
+	}
 	c, err := CompletionOf(ctx, cat, demandID, providerID)
 	if err != nil {
 		return Receipt{}, err

@@ -237,6 +237,9 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 		// re-reads, and finds the board closed, so no claim lands after the close.
 		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed), Limit: PageSizeMax}
 		for {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("close board %s: %w", boardID, err)
+			}
 			page, err := c.store.Demands(ctx, q)
 			if err != nil {
 				return fmt.Errorf("close board %s: %w", boardID, err)
@@ -273,6 +276,9 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 //
 // Errors: ErrNotFound, ErrClosed.
 func (c *Catalog) Board(ctx context.Context, id uuid.UUID) (Board, error) {
+	if err := ctx.Err(); err != nil {
+		return Board{}, fmt.Errorf("board %s: %w", id, err)
+	}
 	b, err := c.store.Board(ctx, id)
 	if err != nil {
 		return Board{}, fmt.Errorf("board %s: %w", id, err)
@@ -300,6 +306,9 @@ func (c *Catalog) Boards(ctx context.Context, q BoardQuery) (BoardPage, error) {
 		}
 	}
 	q.OpenAt = normTime(q.OpenAt)
+	if err := ctx.Err(); err != nil {
+		return BoardPage{}, fmt.Errorf("boards: %w", err)
+	}
 	bs, err := c.store.Boards(ctx, q)
 	if err != nil {
 		return BoardPage{}, fmt.Errorf("boards: %w", err)

@@ -73,7 +73,10 @@ type Rule struct {
 	// ProviderKinds may serve matching demands; empty: any kind.
 	ProviderKinds []catalog.ProviderKind
 	// FunctionsByCategory lists, per category code, the unit functions (职能) that fit a
-	// matching demand in place of its skills.
+	// matching demand in place of its skills. DefaultScorer grants that fit only to an
+	// organisation and only for a function its taxonomy also lists for the category, as
+	// catalog.Claim does (Taxonomy.Eligible): a rule can narrow the taxonomy's functions,
+	// not add to them.
 	FunctionsByCategory map[string][]catalog.Function
 }
 

@@ -145,10 +145,19 @@ type Matcher struct {
 	local      map[indexKey][]int32
 	localGrids map[indexKey][]catalog.GridPath
 	wide       map[indexKey][]int32
-	// Open demands by (code, each ancestor of their grid). Only SuggestDemands reads it, so
-	// it is built on its first call, not for every Plan.
+	// Open demands by (code, each ancestor of their grid): in demandIndex those not dispatched
+	// (派单), in dispatchedIndex those dispatched, under each provider they were dispatched to
+	// (so a provider's board never walks the demands dispatched to others). Only
+	// SuggestDemands reads them, so they are built on its first call, not for every Plan.
 	demandIndexOnce sync.Once
 	demandIndex     map[indexKey][]int32
+	dispatchedIndex map[dispatchKey][]int32
+}
+
+// dispatchKey files a dispatched demand under one provider it was dispatched to.
+type dispatchKey struct {
+	indexKey
+	provider int32
 }
 
 // NewMatcher builds a Matcher over copies of the slices' headers (the records are not
@@ -337,19 +346,37 @@ func checkCount(record string, id uuid.UUID, field string, v, lo, hi int) error 
 	return nil
 }
 
-// indexDemands builds demandIndex (see Matcher).
+// indexDemands builds demandIndex and dispatchedIndex (see Matcher). Each list ascends.
 func (m *Matcher) indexDemands() {
 	m.demandIndex = make(map[indexKey][]int32)
+	m.dispatchedIndex = make(map[dispatchKey][]int32)
 	var buf [4]indexKey
+	var to []int32
 	for i := range m.demands {
 		d := &m.demands[i]
 		if !openForPlan(d) {
 			continue
 		}
+		to = to[:0]
+		for _, id := range d.DispatchedTo {
+			if j, ok := m.providerByID[id]; ok && !slices.Contains(to, j) {
+				to = append(to, j)
+			}
+		}
+		if len(d.DispatchedTo) > 0 && len(to) == 0 {
+			continue // dispatched to none of the Matcher's providers: nobody here may claim it
+		}
 		for _, k := range m.demandCodes(int32(i), buf[:0]) {
 			for level := d.Location.Grid.Depth(); level >= catalog.LevelStreet; level-- {
 				k.area = d.Location.Grid.Truncate(level)
-				m.demandIndex[k] = append(m.demandIndex[k], int32(i))
+				if len(d.DispatchedTo) == 0 {
+					m.demandIndex[k] = append(m.demandIndex[k], int32(i))
+					continue
+				}
+				for _, j := range to {
+					dk := dispatchKey{k, j}
+					m.dispatchedIndex[dk] = append(m.dispatchedIndex[dk], int32(i))
+				}
 			}
 		}
 	}

@@ -77,7 +77,8 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // at most CandidatesScannedMax demands in the provider's service area that need one of its
 // skills or functions, nearest first (its own grid, its community, then the rest of the
 // area), leaving out demands dispatched (派单) to other providers and demands whose deadline
-// is at or before Options.Now, when set (catalog.Claim refuses both). A provider with no
+// is at or before Options.Now, when set (catalog.Claim refuses both; neither counts towards
+// CandidatesScannedMax, and the former are not walked at all). A provider with no
 // free places (Active at or above Capacity, which catalog.Claim refuses: catalog.ErrCapacity)
 // gets an empty list and no error, as SuggestProviders and Plan leave such a provider out.
 // The first call on a Matcher also indexes its open demands by skill and grid (a few
@@ -145,7 +146,17 @@ scan:
 	for _, area := range areas {
 		for _, key := range providerCodes(p) {
 			key.area = area
-			for _, i := range m.demandIndex[key] {
+			// The demands not dispatched and those dispatched (派单) to p, merged in input
+			// order; those dispatched to others, which catalog.Claim would refuse p, are not
+			// walked at all.
+			open, mine := m.demandIndex[key], m.dispatchedIndex[dispatchKey{key, j}]
+			for len(open) > 0 || len(mine) > 0 {
+				var i int32
+				if len(mine) == 0 || (len(open) > 0 && open[0] < mine[0]) {
+					i, open = open[0], open[1:]
+				} else {
+					i, mine = mine[0], mine[1:]
+				}
 				if scanned >= CandidatesScannedMax {
 					break scan
 				}
@@ -154,9 +165,6 @@ scan:
 				}
 				seen[i] = struct{}{}
 				d := &m.demands[i]
-				if len(d.DispatchedTo) > 0 && !slices.Contains(d.DispatchedTo, p.ID) {
-					continue // dispatched (派单) to others: catalog.Claim would refuse this provider
-				}
 				if now.deadlinePassed(d) {
 					continue // catalog.Claim would refuse everyone (the index is built once, for any time)
 				}

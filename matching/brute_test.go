@@ -142,7 +142,10 @@ func TestPlanMatchesExhaustiveSearch(t *testing.T) {
 			opts.Router = &router
 		case 2:
 			router = matching.Router{Rules: []matching.Rule{{Name: "by-function", DemandKinds: []catalog.DemandKind{catalog.Wish, catalog.MajorItem},
-				FunctionsByCategory: map[string][]catalog.Function{"repair": {catalog.FunctionHousing}, "": {catalog.FunctionLegalAid}}}}}
+				// legal and renovation list these functions in the default taxonomy, so
+				// organisations with them fit; repair and "" list none, so nobody fits by them.
+				FunctionsByCategory: map[string][]catalog.Function{"repair": {catalog.FunctionHousing}, "": {catalog.FunctionLegalAid},
+					"legal": {catalog.FunctionLegalAid}, "renovation": {catalog.FunctionHousing}}}}}
 			opts.Router = &router
 		}
 		if rapid.Bool().Draw(t, "scorer") {

@@ -156,3 +156,36 @@ func TestFunctionFitAsCatalogH81(t *testing.T) {
 		})
 	}
 }
+
+// TestRouterForTaxonomyFunctionFitH81: a community's own taxonomy lists a function for a
+// category the default taxonomy lacks; under RouterForTaxonomy with the default scorer, a
+// unit with the function fits the category's big item without the skills (catalog.Claim on
+// that taxonomy admits it), and a volunteer with it does not.
+func TestRouterForTaxonomyFunctionFitH81(t *testing.T) {
+	own, err := catalog.ParseTaxonomy([]byte(`[
+	  {"code":"park","name":"公园改造","skills":["construction"],"default_minutes":6000,"big_item":true,"functions":["urban_management"]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := matching.RouterForTaxonomy(own)
+	demand := catalog.Demand{ID: uuid.UUID{'d'}, Kind: catalog.PracticalMatter, Category: "park", Skills: []catalog.Skill{"construction"},
+		Headcount: 2, Status: catalog.StatusOpen, Location: catalog.Location{Grid: "S/C1/G1"}}
+	unit := catalog.Provider{ID: uuid.UUID{'u'}, Kind: catalog.Unit, Home: "S/C1/G1", Capacity: 1,
+		Functions: []catalog.Function{catalog.FunctionUrbanManagement}}
+	volunteer := unit
+	volunteer.ID, volunteer.Kind = uuid.UUID{'v'}, catalog.Volunteer
+	for _, p := range []catalog.Provider{unit, volunteer} {
+		if err := own.Eligible(demand, p); (err == nil) != (p.Kind == catalog.Unit) {
+			t.Fatalf("catalog on provider %v: %v", p.Kind, err)
+		}
+	}
+	for _, opts := range []matching.Options{{Router: &router}, {Router: &router, Scorer: matching.DefaultScorer{Taxonomy: own}}} {
+		res, err := matching.Plan(context.Background(), []catalog.Demand{demand}, []catalog.Provider{unit, volunteer}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Assignments) != 1 || res.Assignments[0].ProviderID != unit.ID {
+			t.Fatalf("scorer %T: assignments %+v, want the unit alone", opts.Scorer, res.Assignments)
+		}
+	}
+}

@@ -38,15 +38,12 @@ type defaultScoring struct {
 	walkReject float64 // a straight-line lower bound above this is certainly too far
 	demands    []demandTraits
 	providers  []providerTraits
-	// fitFunctions holds, for a demand whose functions are not masked (rare), the route's
-	// functions the taxonomy lists for its category (see fitFunctions).
-	fitFunctions map[int32][]catalog.Function
 }
 
 type demandTraits struct {
 	skills    []catalog.Skill // the scorer's view: own skills or the category's
 	need      uint64          // mask of skills; valid with demandSkillsMasked
-	functions uint64          // mask of fitFunctions; valid with demandFunctionsMasked
+	functions uint64          // mask of the route's functions; valid with demandFunctionsMasked
 	kinds     [4]uint64       // allowed provider kinds (a bit per uint8 value)
 	at        catalog.Coordinates
 	cosLat    float64
@@ -152,7 +149,6 @@ func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route
 
 	skillBit := make(map[catalog.Skill]uint64)
 	functionBit := make(map[catalog.Function]uint64)
-	categoryFunctions := make(map[string][]catalog.Function) // the taxonomy's, by category
 	f.demands = make([]demandTraits, len(demands))
 	for i := range demands {
 		d, t := &demands[i], &f.demands[i]
@@ -174,17 +170,7 @@ func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route
 			t.flags |= demandSkillsMasked
 		}
 		masked = true
-		var fits []catalog.Function
-		if fs := routes[i].Functions; len(fs) > 0 {
-			listed, ok := categoryFunctions[d.Category]
-			if !ok {
-				c, _ := taxonomy.Category(d.Category)
-				listed = c.Functions
-				categoryFunctions[d.Category] = listed
-			}
-			fits = listedFunctions(fs, listed)
-		}
-		for _, fn := range fits {
+		for _, fn := range routes[i].Functions {
 			bit, ok := functionBit[fn]
 			if !ok && len(functionBit) < skillBitsMax {
 				bit, ok = 1<<len(functionBit), true
@@ -195,11 +181,6 @@ func newDefaultScoring(s DefaultScorer, demands []catalog.Demand, routes []Route
 		}
 		if masked {
 			t.flags |= demandFunctionsMasked
-		} else {
-			if f.fitFunctions == nil {
-				f.fitFunctions = make(map[int32][]catalog.Function)
-			}
-			f.fitFunctions[int32(i)] = fits
 		}
 		if len(routes[i].ProviderKinds) == 0 {
 			t.flags |= demandKindsAll
@@ -262,7 +243,7 @@ func (f *defaultScoring) score(d *catalog.Demand, i int32, p *catalog.Provider, 
 	case dt.flags&demandFunctionsMasked != 0:
 		function = dt.functions&pt.functions != 0
 	default:
-		function = hasAnyFunction(p, f.fitFunctions[i])
+		function = hasAnyFunction(p, route.Functions)
 	}
 	if !function {
 		var skilled bool

@@ -13,8 +13,8 @@ import (
 // TestPreparedFunctionFitH81 compares the prepared scorer's function fit with
 // DefaultScorer.Score's, and both with catalog's Taxonomy.Eligible, on a taxonomy of ten
 // categories of 16 functions each (160 in all: beyond the masks' 64 when the routes list
-// many) and routes that list functions the taxonomy lists for the category, functions it
-// lists for others and functions it lists nowhere, for every provider kind.
+// many) and routers whose rules list functions the taxonomy lists for the category,
+// functions it lists for others and functions it lists nowhere, for every provider kind.
 func TestPreparedFunctionFitH81(t *testing.T) {
 	function := func(n int) catalog.Function { return catalog.Function(fmt.Sprintf("f%d", n)) }
 	categories := make([]catalog.Category, 10)
@@ -39,10 +39,14 @@ func TestPreparedFunctionFitH81(t *testing.T) {
 				Category:  rapid.SampledFrom([]string{"c0", "c1", "c5", "c9", "unknown", ""}).Draw(t, label+" category"),
 				Skills:    []catalog.Skill{"repair"},
 				Headcount: 1, Status: catalog.StatusOpen, Location: catalog.Location{Grid: "S/C1/G1"}}
-			routes[i].Rule = "r"
+			var functions []catalog.Function
 			for range rapid.IntRange(0, 12).Draw(t, label+" route functions") {
-				routes[i].Functions = append(routes[i].Functions, function(rapid.IntRange(0, spread).Draw(t, label+" function")))
+				functions = append(functions, function(rapid.IntRange(0, spread).Draw(t, label+" function")))
 			}
+			router := Router{Taxonomy: taxonomy, Rules: []Rule{{Name: "r",
+				DemandKinds:         []catalog.DemandKind{catalog.Wish, catalog.PracticalMatter, catalog.MajorItem, catalog.Project},
+				FunctionsByCategory: map[string][]catalog.Function{demands[i].Category: functions}}}}
+			routes[i] = router.Route(&demands[i])
 		}
 		providers := make([]catalog.Provider, rapid.IntRange(1, 8).Draw(t, "providers"))
 		for j := range providers {

@@ -259,6 +259,7 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 
 	m.routes = make([]Route, len(demands))
 	m.skills = make([][]catalog.Skill, len(demands))
+	listed := make(map[string][]catalog.Function) // the router's taxonomy's functions, by category
 	for i := range demands {
 		d := &demands[i]
 		if _, dup := m.demandByID[d.ID]; dup {
@@ -268,7 +269,7 @@ func NewMatcher(demands []catalog.Demand, providers []catalog.Provider, opts Opt
 			return nil, err
 		}
 		m.demandByID[d.ID] = int32(i)
-		m.routes[i] = m.router.Route(d)
+		m.routes[i] = m.router.route(d, listed)
 		m.skills[i] = demandSkills(d, taxonomy)
 	}
 	if s, ok := m.scorer.(DefaultScorer); ok {

@@ -73,10 +73,10 @@ type Rule struct {
 	// ProviderKinds may serve matching demands; empty: any kind.
 	ProviderKinds []catalog.ProviderKind
 	// FunctionsByCategory lists, per category code, the unit functions (职能) that fit a
-	// matching demand in place of its skills. DefaultScorer grants that fit only to an
-	// organisation and only for a function its taxonomy also lists for the category, as
-	// catalog.Claim does (Taxonomy.Eligible): a rule can narrow the taxonomy's functions,
-	// not add to them.
+	// matching demand in place of its skills. Only those the Router's Taxonomy also lists for
+	// the category enter the Route, as catalog.Claim admits an organisation without the
+	// skills by those alone (Taxonomy.Eligible): a rule can narrow the taxonomy's functions,
+	// not add to them. DefaultScorer grants that fit to an organisation only.
 	FunctionsByCategory map[string][]catalog.Function
 }
 
@@ -86,7 +86,9 @@ type Route struct {
 	Rule          string
 	Explanation   string
 	ProviderKinds []catalog.ProviderKind
-	Functions     []catalog.Function
+	// Functions are the rule's functions for the demand's category that the router's
+	// taxonomy lists for it too (see Rule.FunctionsByCategory).
+	Functions []catalog.Function
 }
 
 // Router applies the first matching rule. The zero Router routes nothing.
@@ -137,20 +139,61 @@ func RouterForTaxonomy(t *catalog.Taxonomy) Router {
 }
 
 // Route returns the route of d: the first rule that matches, or the zero Route.
-func (r Router) Route(d *catalog.Demand) Route {
+func (r Router) Route(d *catalog.Demand) Route { return r.route(d, nil) }
+
+// route is Route. listed, when not nil, caches the taxonomy's functions by category for a
+// Matcher routing many demands (Taxonomy.Category copies them on each call).
+func (r Router) route(d *catalog.Demand, listed map[string][]catalog.Function) Route {
 	for i := range r.Rules {
 		rule := &r.Rules[i]
 		if !r.matches(rule, d) {
 			continue
 		}
-		return Route{
+		route := Route{
 			Rule:          rule.Name,
 			Explanation:   rule.Explanation,
 			ProviderKinds: rule.ProviderKinds,
-			Functions:     rule.FunctionsByCategory[d.Category],
 		}
+		if fs := rule.FunctionsByCategory[d.Category]; len(fs) > 0 {
+			taxonomy, ok := listed[d.Category]
+			if !ok {
+				c, _ := r.taxonomy().Category(d.Category)
+				taxonomy = c.Functions
+				if listed != nil {
+					listed[d.Category] = taxonomy
+				}
+			}
+			route.Functions = listedFunctions(fs, taxonomy)
+		}
+		return route
 	}
 	return Route{}
+}
+
+// listedFunctions is the functions of route that listed holds: route itself when it holds
+// them all (a router built from the taxonomy), else a copy of those it holds (nil for none).
+func listedFunctions(route, listed []catalog.Function) []catalog.Function {
+	all := true
+	for _, f := range route {
+		all = all && slices.Contains(listed, f)
+	}
+	if all {
+		return route
+	}
+	var out []catalog.Function
+	for _, f := range route {
+		if slices.Contains(listed, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (r Router) taxonomy() *catalog.Taxonomy {
+	if r.Taxonomy == nil {
+		return catalog.DefaultTaxonomy()
+	}
+	return r.Taxonomy
 }
 
 func (r Router) matches(rule *Rule, d *catalog.Demand) bool {
@@ -160,10 +203,6 @@ func (r Router) matches(rule *Rule, d *catalog.Demand) bool {
 	if !rule.BigItems {
 		return false
 	}
-	t := r.Taxonomy
-	if t == nil {
-		t = catalog.DefaultTaxonomy()
-	}
-	c, ok := t.Category(d.Category)
+	c, ok := r.taxonomy().Category(d.Category)
 	return ok && c.BigItem
 }

@@ -110,11 +110,10 @@ var DefaultProfessionalSkills = []catalog.Skill{"legal_advice", "medical", "coun
 // DefaultScorer is the scorer used when none is given. Its parts:
 //   - fit (required): the provider has every required skill of the demand (its own list, or
 //     its category's), or, for a demand routed by function, is an organisation (unit, team or
-//     social organisation) with one of the route's functions that Taxonomy also lists for the
-//     demand's category, as catalog.Claim admits it (Taxonomy.Eligible; a route's function
-//     the taxonomy does not list, or an individual volunteer with the function, would be
-//     refused there); an individual volunteer never fits a kind that needs an organisation;
-//     nobody fits their own demand.
+//     social organisation) with one of the route's functions, as catalog.Claim admits it
+//     (Taxonomy.Eligible: an individual volunteer with the function would be refused there);
+//     an individual volunteer never fits a kind that needs an organisation; nobody fits their
+//     own demand.
 //   - area and distance (required): the demand lies in the provider's service area and,
 //     when both coordinates are known, within the walking circle (15-minute circle, 1 km),
 //     unless the provider is an organisation serving the whole area; points fall with the
@@ -163,7 +162,7 @@ func (s DefaultScorer) Score(c Candidate, explain bool) Fit {
 	}
 	skills := demandSkills(d, s.taxonomy())
 	switch {
-	case p.Kind.Organisation() && hasAnyFunction(p, fitFunctions(c.Route.Functions, s.taxonomy(), d.Category)):
+	case p.Kind.Organisation() && hasAnyFunction(p, c.Route.Functions):
 		add("fit", w.Fit, "function for "+c.Route.Rule)
 	case hasSkills(p, skills):
 		add("fit", w.Fit, "skills")
@@ -415,36 +414,6 @@ func communityOf(g catalog.GridPath) catalog.GridPath {
 		return g
 	}
 	return g[:first+1+second]
-}
-
-// fitFunctions is the route's functions that t lists for the category, the ones by which
-// catalog.Claim (Taxonomy.Eligible) admits an organisation without the skills (nil when
-// there are none; see listedFunctions).
-func fitFunctions(route []catalog.Function, t *catalog.Taxonomy, category string) []catalog.Function {
-	if len(route) == 0 {
-		return nil
-	}
-	c, _ := t.Category(category)
-	return listedFunctions(route, c.Functions)
-}
-
-// listedFunctions is the functions of route that listed holds: route itself when it holds
-// them all (a router built from the taxonomy), else a copy of those it holds.
-func listedFunctions(route, listed []catalog.Function) []catalog.Function {
-	all := true
-	for _, f := range route {
-		all = all && slices.Contains(listed, f)
-	}
-	if all {
-		return route
-	}
-	var out []catalog.Function
-	for _, f := range route {
-		if slices.Contains(listed, f) {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 func hasAnyFunction(p *catalog.Provider, functions []catalog.Function) bool {

@@ -218,7 +218,6 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 	}
 	var out Board
 	err := retry(ctx, func() error {
-		now := c.clock()
 		b, err := c.store.Board(ctx, boardID)
 		if err != nil {
 			return fmt.Errorf("close board %s: %w", boardID, err)
@@ -227,15 +226,11 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 			out = b
 			return nil
 		}
-		// Dated no earlier than the board's creation: the instance that published it may run
-		// ahead of this one (see notBefore).
-		b.Closed, b.ClosedAt = true, notBefore(now, b.CreatedAt)
-		b.Version++
-		ch := Change{Boards: []Board{b}}
 		// Unclaimed demands return to Open. Partly claimed ones stay Claimed, but their version
 		// moves too: a claim that read the board open before this close then conflicts,
 		// re-reads, and finds the board closed, so no claim lands after the close.
 		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed), Limit: PageSizeMax}
+		var listed []Demand
 		for {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("close board %s: %w", boardID, err)
@@ -244,24 +239,33 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 			if err != nil {
 				return fmt.Errorf("close board %s: %w", boardID, err)
 			}
-			for _, d := range page {
-				if len(ch.Demands) >= BoardDemandsMax {
-					return errorf(ErrInvalid, "close board %s: more than %d published demands", boardID, BoardDemandsMax)
-				}
-				n := d.Clone()
-				at := notBefore(now, d.UpdatedAt)
-				n.Version, n.UpdatedAt = d.Version+1, at
-				reason := "board closed; claimed places stay"
-				if d.Status == StatusPublished {
-					n.Status, n.BoardID, reason = StatusOpen, uuid.Nil, "board closed"
-				}
-				ch.Demands = append(ch.Demands, n)
-				ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: reason, At: at})
+			if len(listed)+len(page) > BoardDemandsMax {
+				return errorf(ErrInvalid, "close board %s: more than %d published demands", boardID, BoardDemandsMax)
 			}
+			listed = append(listed, page...)
 			if len(page) < q.Limit {
 				break
 			}
 			q.After = page[len(page)-1].ID
+		}
+		// The clock is read after the listing: a claim that took a demand's last place while the
+		// close listed (the demand then Accepted, not listed, no conflict) landed before the
+		// close and must not be dated after it. Dated no earlier than the board's creation: the
+		// instance that published it may run ahead of this one (see notBefore).
+		now := c.clock()
+		b.Closed, b.ClosedAt = true, notBefore(now, b.CreatedAt)
+		b.Version++
+		ch := Change{Boards: []Board{b}, Demands: make([]Demand, 0, len(listed)), Events: make([]Event, 0, len(listed))}
+		for _, d := range listed {
+			n := d.Clone()
+			at := notBefore(now, d.UpdatedAt)
+			n.Version, n.UpdatedAt = d.Version+1, at
+			reason := "board closed; claimed places stay"
+			if d.Status == StatusPublished {
+				n.Status, n.BoardID, reason = StatusOpen, uuid.Nil, "board closed"
+			}
+			ch.Demands = append(ch.Demands, n)
+			ch.Events = append(ch.Events, Event{DemandID: d.ID, Seq: n.Version, Action: ActionUnpublish, From: d.Status, To: n.Status, Actor: actor, Reason: reason, At: at})
 		}
 		if err := c.store.Apply(ctx, ch); err != nil {
 			return fmt.Errorf("close board %s: %w", boardID, err)

@@ -309,6 +309,53 @@ func h78AddDeadlineDemands(ctx context.Context, t *testing.T, in *h78Inst, w *h7
 	}
 }
 
+// h78Browse has a volunteer look at the open demands the matcher suggests to them and claim
+// the best. A refusal other than a race (the matcher suggesting what catalog refuses) is an
+// error.
+func h78Browse(ctx context.Context, in *h78Inst, w *h78World, p catalog.Provider) error {
+	provs, err := h78Providers(ctx, in)
+	if err != nil {
+		return err
+	}
+	for _, q := range provs {
+		// One claim from the board at a time: a volunteer who took several demands ahead of
+		// the goroutines driving them could fill the places of a demand dispatched to them,
+		// which the same goroutine then waits for (a demand dispatched stays dispatched).
+		if q.ID == p.ID && q.Active > 0 {
+			return nil
+		}
+	}
+	var open []catalog.Demand
+	// Only claimable demands: SuggestDemands would also suggest Open ones, on no board and
+	// dispatched to no one, which Claim refuses (TestSuggestDemandsOnlyClaimable_h78).
+	q := catalog.DemandQuery{Statuses: catalog.Statuses(catalog.StatusPublished, catalog.StatusDispatched, catalog.StatusClaimed), Limit: 100}
+	for {
+		pg, err := in.cat.Demands(ctx, q)
+		if err != nil {
+			return err
+		}
+		open = append(open, pg.Demands...)
+		if pg.Next == uuid.Nil {
+			break
+		}
+		q.After = pg.Next
+	}
+	m, err := matching.NewMatcher(open, provs, matching.Options{Now: time.Now})
+	if err != nil {
+		return err
+	}
+	sugg, err := m.SuggestDemands(p.ID, 3)
+	if err != nil || len(sugg) == 0 {
+		return err
+	}
+	_, err = in.cat.Claim(ctx, sugg[0].ID, p.ID, catalog.Act{Actor: p.PersonID})
+	if err == nil || h78ClaimRefusal(err) || h78RaceLoss(err) {
+		return nil // a race: another volunteer, a start, an expiry came first
+	}
+
+	return fmt.Errorf("claim of suggested demand %s by %s: %w", sugg[0].ID, p.Name, err)
+}
+
 // h78WithdrawOne withdraws one active claim of a demand (by the provider's person).
 func h78WithdrawOne(ctx context.Context, in *h78Inst, w *h78World, id uuid.UUID) error {
 	cls, err := in.cat.Claims(ctx, id)
@@ -396,14 +443,17 @@ func h78Dispatched(d uuid.UUID) bool { return d[15]%2 == 0 }
 // retries every ledger effect under its key. pick chooses the instance of each step.
 func h78Drive(ctx context.Context, pick func() *h78Inst, w *h78World, id uuid.UUID, rng *rand.Rand) error {
 	office := catalog.Act{Actor: h78Office}
+	lastVersion, lastMove := uint64(0), time.Now()
 	for step := 0; ; step++ {
-		if step > 400 {
-			return fmt.Errorf("demand %s: no progress after %d steps", id, step)
-		}
 		in := pick()
 		d, err := in.cat.Demand(ctx, id)
 		if err != nil {
 			return fmt.Errorf("read: %w", err)
+		}
+		if d.Version != lastVersion {
+			lastVersion, lastMove = d.Version, time.Now()
+		} else if time.Since(lastMove) > 30*time.Second {
+			return fmt.Errorf("demand %s: no progress in 30 s (%d steps): %+v", id, step, d)
 		}
 		switch d.Status {
 		case catalog.StatusOpen:
@@ -652,9 +702,33 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 	wantPts := map[pair]decimal.Decimal{}
 	wantHours := map[pair]decimal.Decimal{}
 	served, cancelled, expired := 0, 0, 0
+	byStatus := map[catalog.Status]int{}
 	for _, id := range w.demands {
 		d, err := in.cat.Demand(ctx, id)
 		h78NoErr(t, err)
+		byStatus[d.Status]++
+		// The history: events 1..Version, each from the status the last one left, never
+		// dated before it, whichever instance made them.
+		evs, err := in.cat.History(ctx, id, 0, 0)
+		h78NoErr(t, err)
+		for more := len(evs) == catalog.PageSizeDefault; more; {
+			next, err := in.cat.History(ctx, id, evs[len(evs)-1].Seq, 0)
+			h78NoErr(t, err)
+			evs = append(evs, next...)
+			more = len(next) == catalog.PageSizeDefault
+		}
+		if uint64(len(evs)) != d.Version {
+			t.Errorf("demand %s: %d events, version %d", id, len(evs), d.Version)
+		}
+		for i, e := range evs {
+			if e.Seq != uint64(i+1) || (i > 0 && (e.From != evs[i-1].To || e.At.Before(evs[i-1].At))) {
+				t.Errorf("demand %s: event %d %+v after %+v", id, i+1, e, evs[max(i-1, 0)])
+				break
+			}
+		}
+		if len(evs) > 0 && evs[len(evs)-1].To != d.Status {
+			t.Errorf("demand %s: last event to %v, status %v", id, evs[len(evs)-1].To, d.Status)
+		}
 		if d.Status == catalog.StatusCancelled && w.cancels[id] {
 			auds, err := in.cat.Audits(ctx, id)
 			h78NoErr(t, err)
@@ -723,6 +797,23 @@ func h78Check(ctx context.Context, t *testing.T, in *h78Inst, w *h78World) {
 			}
 			wantPts[pair{id, a.ProviderID}] = q
 			wantHours[pair{id, a.ProviderID}] = a.Hours
+		}
+	}
+	// The status columns the queries filter on agree with the records.
+	for st, want := range byStatus {
+		got := 0
+		q := catalog.DemandQuery{Statuses: catalog.Statuses(st), Limit: 100}
+		for {
+			pg, err := in.cat.Demands(ctx, q)
+			h78NoErr(t, err)
+			got += len(pg.Demands)
+			if pg.Next == uuid.Nil {
+				break
+			}
+			q.After = pg.Next
+		}
+		if got != want {
+			t.Errorf("Demands(status %v) lists %d, %d have it", st, got, want)
 		}
 	}
 	// Every transaction, once.
@@ -961,6 +1052,26 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int, after ...func(context
 				}
 				if _, err := in.cat.ExpireDue(ctx, time.Now()); err != nil {
 					errs <- fmt.Errorf("expire: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	// Three volunteers browse the board (揭榜) from their side: the matcher's SuggestDemands,
+	// then a claim; only races may refuse what it suggests.
+	for vi := range 3 {
+		vwg.Add(1)
+		go func() {
+			defer vwg.Done()
+			in := []*h78Inst{a, b}[vi%2]
+			for {
+				select {
+				case <-stopVerify:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+				if err := h78Browse(ctx, in, w, w.providers[vi*4]); err != nil {
+					errs <- fmt.Errorf("browse: %w", err)
 					return
 				}
 			}

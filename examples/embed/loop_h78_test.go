@@ -148,6 +148,38 @@ type h78World struct {
 	expired decimal.Decimal
 }
 
+// h78Replays retries every effect of every demand from both instances at once, as two
+// replicas handed the same retried requests: AwardAudited and the deposit, redemption,
+// hand-over and withdrawal of h78AfterAward. Each is a replay; the check then finds every
+// effect once.
+func h78Replays(ctx context.Context, t *testing.T, a, b *h78Inst, w *h78World) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, id := range w.demands {
+		auds, err := a.cat.Audits(ctx, id)
+		h78NoErr(t, err)
+		for _, in := range []*h78Inst{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, au := range auds {
+					if !au.Approved {
+						continue
+					}
+					rc, err := in.inc.AwardAudited(ctx, in.cat, id, au.ProviderID, h78Office)
+					if err != nil || !rc.Transaction.Replayed {
+						t.Errorf("award %s/%s retried: replayed %v, %v", id, au.ProviderID, rc.Transaction.Replayed, err)
+					}
+				}
+				if err := h78AfterAward(ctx, func() *h78Inst { return in }, id); err != nil {
+					t.Errorf("effects of %s retried: %v", id, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+}
+
 // h78ExpireRace runs the year-end expiry (积分清零) of the whole scheme a year and a month
 // ahead, from both instances at once and once more through ExpireAll, while four providers
 // hold points for a redemption in progress: every point expires once, except the held ones,
@@ -1132,11 +1164,11 @@ func h78Concurrent(t *testing.T, open h78Opener, g, n int, after ...func(context
 }
 
 func TestLoopConcurrentTwoInstancesSQLite_h78(t *testing.T) {
-	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48)
+	h78Concurrent(t, h78SQLite(filepath.Join(t.TempDir(), "tongxin.db")), 8, 48, h78Replays)
 }
 
 func TestLoopConcurrentTwoInstancesPostgres_h78(t *testing.T) {
-	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48)
+	h78Concurrent(t, h78Postgres(sqltest.FreshSchema(t)), 8, 48, h78Replays)
 }
 
 // TestLoopClawbackTwoInstances*_h78: after the loop, six awards are clawed back from both

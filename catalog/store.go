@@ -21,8 +21,9 @@ const (
 // a Store only keeps what it is given, atomically, and reads it back. The one check a store
 // makes is optimistic concurrency: see Change.
 //
-// Every method must return an error wrapping ErrClosed once Close has been called, and
-// ErrNotFound (wrapped) for a single record it does not hold. A list method returns an empty
+// Every method must return an error wrapping ErrClosed once Close has been called, one
+// wrapping the context's error when called with an ended context (Apply then writes nothing),
+// and ErrNotFound (wrapped) for a single record it does not hold. A list method returns an empty
 // slice, not ErrNotFound, when nothing matches. Stores are safe for concurrent use. Records
 // handed to Apply and returned by reads must not alias memory the caller keeps.
 //

@@ -419,7 +419,10 @@ func upsertByProvider[T any](list []T, x T, key func(T) uuid.UUID) []T {
 }
 
 // Demand implements catalog.Store.
-func (s *Store) Demand(_ context.Context, id uuid.UUID) (catalog.Demand, error) {
+func (s *Store) Demand(ctx context.Context, id uuid.UUID) (catalog.Demand, error) {
+	if err := ctx.Err(); err != nil {
+		return catalog.Demand{}, fmt.Errorf("memstore demand: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -442,7 +445,10 @@ func checkLimit(op string, limit int) error {
 // Demands implements catalog.Store. It walks the narrowest index the query allows: the board,
 // else the community (and the categories, if given), else the status, for each wanted status,
 // merged in id order.
-func (s *Store) Demands(_ context.Context, q catalog.DemandQuery) ([]catalog.Demand, error) {
+func (s *Store) Demands(ctx context.Context, q catalog.DemandQuery) ([]catalog.Demand, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore demands: %w", err)
+	}
 	if err := checkLimit("demands", q.Limit); err != nil {
 		return nil, err
 	}
@@ -496,7 +502,10 @@ func (s *Store) Demands(_ context.Context, q catalog.DemandQuery) ([]catalog.Dem
 }
 
 // Provider implements catalog.Store.
-func (s *Store) Provider(_ context.Context, id uuid.UUID) (catalog.Provider, error) {
+func (s *Store) Provider(ctx context.Context, id uuid.UUID) (catalog.Provider, error) {
+	if err := ctx.Err(); err != nil {
+		return catalog.Provider{}, fmt.Errorf("memstore provider: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -510,7 +519,10 @@ func (s *Store) Provider(_ context.Context, id uuid.UUID) (catalog.Provider, err
 }
 
 // Providers implements catalog.Store.
-func (s *Store) Providers(_ context.Context, q catalog.ProviderQuery) ([]catalog.Provider, error) {
+func (s *Store) Providers(ctx context.Context, q catalog.ProviderQuery) ([]catalog.Provider, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore providers: %w", err)
+	}
 	if err := checkLimit("providers", q.Limit); err != nil {
 		return nil, err
 	}
@@ -543,7 +555,10 @@ func (s *Store) Providers(_ context.Context, q catalog.ProviderQuery) ([]catalog
 }
 
 // Board implements catalog.Store.
-func (s *Store) Board(_ context.Context, id uuid.UUID) (catalog.Board, error) {
+func (s *Store) Board(ctx context.Context, id uuid.UUID) (catalog.Board, error) {
+	if err := ctx.Err(); err != nil {
+		return catalog.Board{}, fmt.Errorf("memstore board: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -557,7 +572,10 @@ func (s *Store) Board(_ context.Context, id uuid.UUID) (catalog.Board, error) {
 }
 
 // Boards implements catalog.Store.
-func (s *Store) Boards(_ context.Context, q catalog.BoardQuery) ([]catalog.Board, error) {
+func (s *Store) Boards(ctx context.Context, q catalog.BoardQuery) ([]catalog.Board, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore boards: %w", err)
+	}
 	if err := checkLimit("boards", q.Limit); err != nil {
 		return nil, err
 	}
@@ -578,7 +596,10 @@ func (s *Store) Boards(_ context.Context, q catalog.BoardQuery) ([]catalog.Board
 
 // BoardDemandCount implements catalog.Store from the (status, board) index: one lookup per
 // status, whatever the board holds.
-func (s *Store) BoardDemandCount(_ context.Context, boardID uuid.UUID, statuses catalog.StatusSet) (int, error) {
+func (s *Store) BoardDemandCount(ctx context.Context, boardID uuid.UUID, statuses catalog.StatusSet) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memstore boardDemandCount: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -597,7 +618,10 @@ func (s *Store) BoardDemandCount(_ context.Context, boardID uuid.UUID, statuses 
 }
 
 // Claims implements catalog.Store.
-func (s *Store) Claims(_ context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
+func (s *Store) Claims(ctx context.Context, demandID uuid.UUID) ([]catalog.Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore claims: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -610,7 +634,10 @@ func (s *Store) Claims(_ context.Context, demandID uuid.UUID) ([]catalog.Claim, 
 }
 
 // ProviderClaims implements catalog.Store.
-func (s *Store) ProviderClaims(_ context.Context, providerID uuid.UUID, q catalog.ClaimQuery) ([]catalog.Claim, error) {
+func (s *Store) ProviderClaims(ctx context.Context, providerID uuid.UUID, q catalog.ClaimQuery) ([]catalog.Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore providerClaims: %w", err)
+	}
 	if err := checkLimit("provider claims", q.Limit); err != nil {
 		return nil, err
 	}
@@ -636,7 +663,10 @@ func (s *Store) ProviderClaims(_ context.Context, providerID uuid.UUID, q catalo
 }
 
 // Audits implements catalog.Store.
-func (s *Store) Audits(_ context.Context, demandID uuid.UUID) ([]catalog.Audit, error) {
+func (s *Store) Audits(ctx context.Context, demandID uuid.UUID) ([]catalog.Audit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore audits: %w", err)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -649,7 +679,10 @@ func (s *Store) Audits(_ context.Context, demandID uuid.UUID) ([]catalog.Audit, 
 }
 
 // Events implements catalog.Store.
-func (s *Store) Events(_ context.Context, demandID uuid.UUID, afterSeq uint64, limit int) ([]catalog.Event, error) {
+func (s *Store) Events(ctx context.Context, demandID uuid.UUID, afterSeq uint64, limit int) ([]catalog.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore events: %w", err)
+	}
 	if err := checkLimit("events", limit); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) catalog.Store) {
 		}
 	})
 	t.Run("StateMachine", func(t *testing.T) { testStateMachine(t, newStore) })
+	t.Run("EndedContext", func(t *testing.T) { testEndedContext(t, open(t)) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, newStore(t)) })
 }
 

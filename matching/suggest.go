@@ -81,6 +81,10 @@ func (m *Matcher) SuggestProviders(demandID uuid.UUID, k int) ([]Suggestion, err
 // CandidatesScannedMax, and the former are not walked at all). A provider with no
 // free places (Active at or above Capacity, which catalog.Claim refuses: catalog.ErrCapacity)
 // gets an empty list and no error, as SuggestProviders and Plan leave such a provider out.
+// Like Plan it takes every open status: a demand still Open (on no board, dispatched to no
+// one) is offered too, which the community may Dispatch to the provider but the provider
+// cannot Claim yet. To show a volunteer only what they may claim now, give NewMatcher only
+// demands whose Status.Claimable() holds.
 // The first call on a Matcher also indexes its open demands by skill and grid (a few
 // milliseconds for a district), which Plan does not need.
 //

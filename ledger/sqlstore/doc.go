@@ -25,7 +25,9 @@
 // transactions carry the hash chain and are never updated; postings hold each transaction's
 // postings in order; entries hold one row per (account, transaction) with the change and the
 // effective time, keyed by (account, seq) for statements and for BalanceAt; holds hold the
-// open and closed holds; the single-row head is the chain's tip. Times are int64 unix
+// open and closed holds, the open ones indexed by (account, expiry) so that what they reserve
+// is read without the holds that expired unreleased (version 4); the single-row head is the
+// chain's tip. Times are int64 unix
 // microseconds, exact and portable, because the hash chain covers them.
 //
 // BalanceAt sums the account's entries effective up to the time, reading every entry of the

@@ -14,9 +14,10 @@ import (
 )
 
 // BenchmarkSQLitePostExpiredHoldsH73: Posts from an account with n expired holds that were
-// never released. The stores add up an account's open holds for every LockAccounts, and the
-// holds_open index (from_account WHERE status = 1) finds the expired ones too: each Post
-// reads all of them. (memstore no longer does; see its BenchmarkPostExpiredHoldsH73.)
+// never released. The stores add up an account's open holds for every LockAccounts; the
+// holds_open index of version 3 (from_account WHERE status = 1) found the expired ones too,
+// so each Post read all of them. Version 4's holds_open_expiry (from_account, expires_at,
+// amount) seeks past them (see TestHeldSumSeeksPastExpiredHolds_h79).
 func BenchmarkSQLitePostExpiredHoldsH73(b *testing.B) {
 	for _, n := range []int{0, 1_000, 10_000} {
 		b.Run(fmt.Sprintf("expired=%d", n), func(b *testing.B) {

@@ -42,10 +42,13 @@ SELECT CAST(CASE WHEN (SELECT COUNT(*) FROM b) = $27 THEN '1' ELSE '` + writeMis
 	// every statement that changes a balance or a hold runs under that lock (Commit takes it),
 	// so the rows need no lock of their own, which would cost a write to each. What the
 	// accounts' open holds reserve is one aggregate joined, not a subquery per account.
+	// The holds in force are two branches as in accountSelect.
 	arraysReadAccounts = `SELECT a.id, a.asset, a.min_balance, a.unbounded, a.max_balance, a.metadata, a.balance, COALESCE(h.held, 0)
- FROM accounts a LEFT JOIN (SELECT from_account, CAST(SUM(amount) AS BIGINT) AS held FROM holds
-  WHERE status = 1 AND (expires_at IS NULL OR expires_at > $1) AND from_account = ANY (CAST($2 AS TEXT[]))
-  GROUP BY from_account) h ON h.from_account = a.id
+ FROM accounts a LEFT JOIN (SELECT x.from_account, CAST(SUM(x.amount) AS BIGINT) AS held FROM (
+  SELECT from_account, amount FROM holds WHERE status = 1 AND expires_at IS NULL AND from_account = ANY (CAST($2 AS TEXT[]))
+  UNION ALL
+  SELECT from_account, amount FROM holds WHERE status = 1 AND expires_at > $1 AND from_account = ANY (CAST($2 AS TEXT[]))) x
+  GROUP BY x.from_account) h ON h.from_account = a.id
  WHERE a.id = ANY (CAST($2 AS TEXT[])) ORDER BY a.id`
 )
 

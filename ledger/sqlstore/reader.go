@@ -28,9 +28,16 @@ type queries struct {
 }
 
 const (
+	// accountSelect's one parameter is now: what the account's open holds reserve counts
+	// those that never expire and those that expire after now. The two go as two branches,
+	// each a seek in the holds_open_expiry index (from_account, expires_at, amount) that skips
+	// expired holds; one condition with OR reads every open hold of the account, expired or
+	// not, on SQLite. One SUM over both keeps its overflow an error.
 	accountSelect = `SELECT a.id, a.asset, a.min_balance, a.unbounded, a.max_balance, a.metadata, a.balance,
- (SELECT CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) FROM holds h
-  WHERE h.from_account = a.id AND h.status = 1 AND (h.expires_at IS NULL OR h.expires_at > ?))
+ (SELECT CAST(COALESCE(SUM(x.amount), 0) AS BIGINT) FROM (
+  SELECT h.amount FROM holds h WHERE h.from_account = a.id AND h.status = 1 AND h.expires_at IS NULL
+  UNION ALL
+  SELECT h.amount FROM holds h WHERE h.from_account = a.id AND h.status = 1 AND h.expires_at > ?) x)
  FROM accounts a`
 	txColumns     = `t.seq, t.id, t.idempotency_key, t.memo, t.metadata, t.effective_at, t.posted_at, t.effective_defaulted, t.reverses, t.captures_hold, t.hash`
 	txSelect      = `SELECT ` + txColumns + ` FROM transactions t`

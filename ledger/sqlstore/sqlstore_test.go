@@ -399,6 +399,7 @@ func TestMigrations(t *testing.T) {
 		require.NoError(t, err)
 		_, err = db.Exec(`CREATE INDEX entries_account_effective ON entries (account, effective_at, delta)`)
 		require.NoError(t, err)
+		undoHoldsOpenExpiry(t, db)
 		require.NoError(t, db.Close())
 		setVersion(t, path, "sqlite", 1)
 		s, err = sqlstore.OpenSQLite(ctx, path)
@@ -438,6 +439,7 @@ func TestMigrations(t *testing.T) {
 			raw := rawOpen(t, target, d.driver)
 			_, err = raw.Exec(`CREATE INDEX entries_account_effective ON entries (account, effective_at, delta)`)
 			require.NoError(t, err)
+			undoHoldsOpenExpiry(t, raw)
 			setVersion(t, target, d.driver, 2)
 
 			s, err = d.reopen(target)

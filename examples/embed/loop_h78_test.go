@@ -1412,7 +1412,6 @@ func TestCancelledCallsTypedPostgres_h78(t *testing.T) {
 // with v5.9.1 this test passes; v5.9 needs Go 1.25. A long-running service whose requests are
 // cancelled grows without bound.
 func TestCancelledLoopLeaksNoGoroutinePostgres_h78(t *testing.T) {
-	t.Skip("defect: pgx v5.8.0 leaks ctxwatch goroutines after cancelled queries (jackc/pgx#1999); see report")
 	ctx := context.Background()
 	dsn := sqltest.FreshSchema(t)
 	before := runtime.NumGoroutine()

@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tongxin/tongxin/matching"
@@ -59,5 +60,37 @@ func benchSolveCPUH72(b *testing.B, p matching.Problem) {
 	}
 	if cpuEnd, ok := processCPU(); ok && cpuOK {
 		b.ReportMetric(float64((cpuEnd-cpuStart).Nanoseconds())/1e6/float64(b.N), "cpu-ms/solve")
+	}
+}
+
+// districtWithHubsH72 is the district instance with hubs extra left vertices inserted
+// first, each of capacity degree/3 joined to degree random providers: the district's
+// searches reach them through the providers they hold and settle them mid-search, then go
+// on touching the district's providers.
+func districtWithHubsH72(hubs, degree int) matching.Problem {
+	base := instance(10_000, 20_000, 20, 1)
+	rng := rand.New(rand.NewPCG(uint64(hubs), 72))
+	p := matching.Problem{RightCap: base.RightCap}
+	for h := range hubs {
+		p.LeftCap = append(p.LeftCap, degree/3)
+		for _, r := range rng.Perm(len(base.RightCap))[:degree] {
+			p.Edges = append(p.Edges, matching.Edge{Left: h, Right: r, Score: 1 + rng.Int64N(1000)})
+		}
+	}
+	p.LeftCap = append(p.LeftCap, base.LeftCap...)
+	for _, ed := range base.Edges {
+		ed.Left += hubs
+		p.Edges = append(p.Edges, ed)
+	}
+	return p
+}
+
+// BenchmarkDistrictWithHubsCPUH72: the district with a few high-degree left vertices, in
+// process CPU time.
+func BenchmarkDistrictWithHubsCPUH72(b *testing.B) {
+	for _, sh := range []struct{ hubs, degree int }{{20, 600}, {20, 4000}, {200, 1000}} {
+		b.Run(fmt.Sprintf("hubs=%d/deg=%d", sh.hubs, sh.degree), func(b *testing.B) {
+			benchSolveCPUH72(b, districtWithHubsH72(sh.hubs, sh.degree))
+		})
 	}
 }

@@ -363,7 +363,7 @@ func (s *Store) View(ctx context.Context, fn func(r ledger.StoreReader) error) e
 	r := reader{s: s}
 	var err error
 	if r.tx, err = s.rdb.BeginTx(ctx, opts); err != nil {
-		return s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err))
+		return ctxErr(ctx, s.closedErr(fmt.Errorf("sqlstore: begin read: %w", err)))
 	}
 	defer func() { _ = r.tx.Rollback() }()
 	if err := fn(r); err != nil {
@@ -386,11 +386,17 @@ var ledgerErrs = []error{
 // cause is often lost: pgx answers a statement sent on an ended context with
 // driver.ErrBadConn ("safe to retry"), and database/sql answers one on a transaction it
 // rolled back with sql.ErrTxDone. A ledger verdict (insufficient balance, ...) stands as it is.
+// A deadline that has passed counts as ended before the context's timer closes Done: a
+// connection pgx dials under ctx times out at the deadline in the socket (os's "i/o
+// timeout", not context.DeadlineExceeded), and Update can return before the timer runs.
 func ctxErr(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
 	cause := ctx.Err()
+	if d, ok := ctx.Deadline(); cause == nil && ok && !time.Now().Before(d) {
+		cause = context.DeadlineExceeded
+	}
 	if cause == nil || errors.Is(err, cause) {
 		return err
 	}

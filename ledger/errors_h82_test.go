@@ -22,7 +22,7 @@ type h82Snapshot struct {
 	journal  string
 	head     ledger.Head
 	accounts map[ledger.AccountID]string // Account, Balance and Available, or the error
-	holds    string // the holds and transactions printed: decimals compare by value
+	holds    string                      // the holds and transactions printed: decimals compare by value
 	scan     string
 }
 
@@ -185,7 +185,9 @@ func TestDocumentedErrorsH82(t *testing.T) {
 		}},
 		{"OpenAccount unknown asset", ledger.ErrUnknownAsset, func() error { return l.OpenAccount(ctx, ledger.Account{ID: "new", Asset: "NOPE"}) }},
 		{"OpenAccount conflict", ledger.ErrConflict, func() error { return l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "PTS"}) }},
-		{"OpenAccount conflict asset", ledger.ErrConflict, func() error { return l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "HOUR", MinBalance: decimal.NewFromInt(-1)}) }},
+		{"OpenAccount conflict asset", ledger.ErrConflict, func() error {
+			return l.OpenAccount(ctx, ledger.Account{ID: "a", Asset: "HOUR", MinBalance: decimal.NewFromInt(-1)})
+		}},
 
 		{"Account bad id", ledger.ErrInvalid, func() error { _, err := l.Account(ctx, "a b"); return err }},
 		{"Account unknown", ledger.ErrUnknownAccount, func() error { _, err := l.Account(ctx, "new"); return err }},

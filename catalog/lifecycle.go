@@ -72,12 +72,16 @@ func (s Status) Terminal() bool {
 // StatusSet is a set of statuses, one bit per status, for queries.
 type StatusSet uint16
 
-// Statuses builds a set.
+// Statuses builds a set. A value that is not a status adds the zero Status's bit, which
+// names no status: Has never reports it and a query refuses the set with ErrInvalid, where
+// dropping it could leave the empty set, which a query reads as any status.
 func Statuses(ss ...Status) StatusSet {
 	var set StatusSet
 	for _, s := range ss {
 		if s.Valid() {
 			set |= 1 << s
+		} else {
+			set |= 1 // the zero Status
 		}
 	}
 	return set

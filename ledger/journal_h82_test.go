@@ -96,11 +96,7 @@ func h82HostileRound(t *testing.T, bin string, seed uint64) {
 	l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(func() time.Time { return now }))
 	require.NoError(t, err)
 	codes := []string{"A", "E", "PTS", "A_1", "X0", "Z_", "ABCDEFGHIJKLMNOP", "H" + strings.Repeat("9", 15)}
-	type acct struct {
-		id    ledger.AccountID
-		asset ledger.Asset
-	}
-	var accounts []acct
+	var accounts []h82Acct
 	byAsset := map[string][]int{}
 	seen := map[ledger.AccountID]bool{}
 	for i, code := range codes {
@@ -127,7 +123,7 @@ func h82HostileRound(t *testing.T, bin string, seed uint64) {
 			}
 			require.NoError(t, l.OpenAccount(ctx, ledger.Account{ID: id, Asset: code, Unbounded: k < 2, Metadata: md}))
 			byAsset[code] = append(byAsset[code], len(accounts))
-			accounts = append(accounts, acct{id, a})
+			accounts = append(accounts, h82Acct{id, a})
 		}
 	}
 	china := time.FixedZone("CST", 8*3600)
@@ -240,6 +236,10 @@ func h82HostileRound(t *testing.T, bin string, seed uint64) {
 	}
 	assert.Len(t, seqs, int(head.Seq), "hledger reads every transaction once")
 
+	if cli, err := exec.LookPath("ledger"); err == nil {
+		h82LedgerCLI(t, l, cli, path, accounts2ids(accounts))
+	}
+
 	// Each day's closing balances: hledger's --end is exclusive, BalanceAt inclusive.
 	for _, d := range days[:min(len(days), 4)] {
 		out, err := exec.Command(bin, "-f", path, "balance", "--flat", "--empty", "--no-total", "-O", "csv",
@@ -258,4 +258,41 @@ func h82HostileRound(t *testing.T, bin string, seed uint64) {
 			assert.True(t, want.Equal(at[a.id]), "%q before %s: ledger %s, hledger %s", a.id, d, want, at[a.id])
 		}
 	}
+}
+
+type h82Acct struct {
+	id    ledger.AccountID
+	asset ledger.Asset
+}
+
+func accounts2ids(as []h82Acct) []ledger.AccountID {
+	ids := make([]ledger.AccountID, len(as))
+	for i, a := range as {
+		ids[i] = a.id
+	}
+	return ids
+}
+
+// h82LedgerCLI reads the journal at path with ledger-cli (Debian package ledger), which the
+// WriteJournal doc names too: every posting's account and amount, summed per account, must
+// be the ledger's balances.
+func h82LedgerCLI(t *testing.T, l *ledger.Ledger, bin, path string, ids []ledger.AccountID) {
+	t.Helper()
+	ctx := context.Background()
+	// Its csv escapes quotes its own way: one posting a line, account and quantity by a tab.
+	out, err := exec.Command(bin, "-f", path, "register", "--format", "%(account)\t%(quantity(amount))\n").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	sums := map[ledger.AccountID]decimal.Decimal{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		account, amount, ok := strings.Cut(line, "\t")
+		require.True(t, ok, "ledger-cli line %q", line)
+		sums[ledger.AccountID(account)] = sums[ledger.AccountID(account)].Add(decimal.RequireFromString(amount))
+	}
+	for _, id := range ids {
+		want, err := l.Balance(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, want.Equal(sums[id]), "ledger-cli: %q: ledger %s, ledger-cli %s", id, want, sums[id])
+		delete(sums, id)
+	}
+	assert.Empty(t, sums, "ledger-cli names accounts the ledger has not")
 }

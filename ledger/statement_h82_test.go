@@ -20,7 +20,8 @@ import (
 // sides, captured, released and expired holds and reversals, paged with every limit from 1 to
 // StatementLimitMax and with Posts committed between pages. The pages join into the one-page
 // statement; every line's balance is BalanceAt its effective time (the clock moves on at each
-// call, nothing is back-dated); the last line's is the account's balance; holds never show.
+// call, nothing is back-dated at first); with back-dated posts the pages still join in commit
+// order; the last line's is the account's balance; holds never show.
 func TestStatementPagesH82(t *testing.T) {
 	ctx := context.Background()
 	var tick atomic.Int64
@@ -42,6 +43,7 @@ func TestStatementPagesH82(t *testing.T) {
 		return l.Post(ctx, ledger.Transaction{Memo: fmt.Sprint("p", tick.Load()), Postings: ps})
 	}
 	var touching int // transactions that name "a"
+	backDate := false
 	grow := func(n int) {
 		for range n {
 			var tx ledger.Transaction
@@ -71,12 +73,19 @@ func TestStatementPagesH82(t *testing.T) {
 						touches = false // left open
 					}
 				}
-			case 6, 7:
+			case 6:
 				tx, err = post(ledger.Posting{From: "issuer", To: "a", Amount: amount()})
 				if err == nil {
 					touching++
 					tx, err = l.Reverse(ctx, tx.ID, "")
 				}
+			case 7: // back-dated: the store keeps it out of effective order
+				if !backDate {
+					touches = false
+					break
+				}
+				tx, err = l.Post(ctx, ledger.Transaction{EffectiveAt: start.Add(time.Duration(rng.IntN(int(tick.Load()))) * time.Second),
+					Postings: []ledger.Posting{{From: "issuer", To: "a", Amount: amount(), Asset: "PTS"}}})
 			}
 			if err != nil {
 				require.ErrorIs(t, err, ledger.ErrInsufficientBalance)
@@ -124,11 +133,12 @@ func TestStatementPagesH82(t *testing.T) {
 		assert.Equal(t, whole.Lines, lines, "limit %d", limit)
 	}
 
-	// Posts between pages: the pages after them show them, and the last ends at the balance.
+	// Posts between pages, back-dated ones among them: the pages after them show them, and the last ends at the balance.
 	first, err := l.Statement(ctx, "a", ledger.StatementQuery{Limit: 10})
 	require.NoError(t, err)
 	before := touching
-	grow(40)
+	backDate = true
+	grow(80)
 	lines := first.Lines
 	q := ledger.StatementQuery{Cursor: first.NextCursor, Limit: 9}
 	for q.Cursor != "" {
@@ -142,6 +152,22 @@ func TestStatementPagesH82(t *testing.T) {
 	now, err := l.Statement(ctx, "a", ledger.StatementQuery{Limit: ledger.StatementLimitMax})
 	require.NoError(t, err)
 	assert.Equal(t, now.Lines, lines)
+	for i := 1; i < len(lines); i++ {
+		require.Less(t, lines[i-1].Seq, lines[i].Seq, "commit order")
+	}
+	for _, limit := range []int{1, 5, 13} {
+		var paged []ledger.StatementLine
+		q := ledger.StatementQuery{Limit: limit}
+		for {
+			page, err := l.Statement(ctx, "a", q)
+			require.NoError(t, err)
+			paged = append(paged, page.Lines...)
+			if q.Cursor = page.NextCursor; q.Cursor == "" {
+				break
+			}
+		}
+		assert.Equal(t, now.Lines, paged, "limit %d", limit)
+	}
 
 	// Out of range limits and another account's cursor change nothing and are ErrInvalid.
 	for _, q := range []ledger.StatementQuery{

@@ -1,0 +1,183 @@
+package points
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tongxin/tongxin/ledger"
+	"github.com/tongxin/tongxin/ledger/memstore"
+)
+
+// seedsH84 are awkward strings for holders, templates and decimals: CJK, full-width
+// characters, invisible characters, NUL, invalid UTF-8 and huge numbers.
+var seedsH84 = []string{
+	"", "p-wang", "王", "ｐ-wang", "p\u200bwang", "\ufeffp", "p\x00", "\xff\xfe", "a:b", "{holder}",
+	"shop", "_all", strings.Repeat("x", 64), strings.Repeat("x", 65), "1e400", "-0", "0.001",
+	"99999999999999999999999", "1.000000000000000000001", "１２", "1_000", "0x10", "NaN", "Inf",
+}
+
+// FuzzNamingH84: account templates a scheme accepts render a valid holder account for any
+// valid holder, from which the holder is read back, and which no fixed account of the scheme
+// (issuer, shop, expiry) and no other holder template (debt) can be; templates it refuses
+// are refused with ErrInvalidScheme and by New too, which then opens nothing.
+func FuzzNamingH84(f *testing.F) {
+	d := DefaultNaming
+	f.Add(d.Holder, d.Shop, d.Debt, d.Issuer, "p-wang")
+	f.Add("community:{community}:{holder}:{asset}", d.Shop, d.Debt, d.Issuer, "shop")
+	f.Add("c:{community}:m:{holder}", "c:{community}:shop", "c:{community}:d:{holder}", "c:{community}:i", "x")
+	f.Add("{holder}", "shop", "debt:{holder}", "issuer", "shop")
+	f.Add("社区:{community}:{holder}:{asset}", d.Shop, d.Debt, d.Issuer, "p")
+	f.Add("c:{community}:m:{holder}:{asset}", "c:{community}:m:shop:{asset}", d.Debt, d.Issuer, "shop")
+	f.Add("c:{community}:{holder}x", d.Shop, d.Debt, d.Issuer, "p")
+	f.Add("c:{community}:m:{holder}:{asset}\x00", d.Shop, d.Debt, d.Issuer, "p")
+	f.Add("c:{community}:m:{holder}:{asset}:{period}", d.Shop, d.Debt, d.Issuer, "p")
+	for _, s := range seedsH84 {
+		f.Add(d.Holder, d.Shop, d.Debt, d.Issuer, s)
+	}
+	f.Fuzz(func(t *testing.T, holderT, shopT, debtT, issuerT, holder string) {
+		s := Scheme{Community: "c01", Accounts: Naming{Holder: holderT, Shop: shopT, Debt: debtT, Issuer: issuerT}}
+		verr := s.Validate()
+		ctx := context.Background()
+		l, err := ledger.New(ctx, memstore.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := New(ctx, l, s)
+		if verr != nil {
+			if !errors.Is(verr, ErrInvalidScheme) {
+				t.Fatalf("Validate refused without ErrInvalidScheme: %v", verr)
+			}
+			if err == nil || !errors.Is(err, ErrInvalidScheme) {
+				t.Fatalf("Validate refuses (%v) but New gives %v", verr, err)
+			}
+			// Nothing was defined: the default asset is still free to take another scale.
+			if err := l.CreateAsset(ctx, ledger.Asset{Code: DefaultAsset, Scale: 5}); err != nil {
+				t.Fatalf("refused scheme left the ledger changed: %v", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("Validate accepts but New refuses: %v", err)
+		}
+		if !ValidHolder(holder) {
+			return
+		}
+		ns := inc.Scheme()
+		acct := inc.HolderAccount(holder)
+		if err := acct.Validate(); err != nil {
+			t.Fatalf("holder %q: account %q invalid: %v", holder, acct, err)
+		}
+		if acct != render(ns.Accounts.Holder, ns.Community, holder, ns.Asset, "", "") {
+			t.Fatalf("compiled and rendered holder accounts differ: %q", acct)
+		}
+		if got, ok := newMatcher(ns.Accounts.Holder, ns.Community, ns.Asset).holder(acct); !ok || got != holder {
+			t.Fatalf("holder %q: account %q reads back as %q, %v", holder, acct, got, ok)
+		}
+		for _, fixed := range []ledger.AccountID{inc.IssuerAccount(), inc.ShopAccount(), inc.ExpiryAccount()} {
+			if fixed == acct {
+				t.Fatalf("holder %q's account is the fixed account %q", holder, fixed)
+			}
+			if h, ok := newMatcher(ns.Accounts.Holder, ns.Community, ns.Asset).holder(fixed); ok {
+				t.Fatalf("fixed account %q reads as holder %q's", fixed, h)
+			}
+		}
+		debt := inc.DebtAccount(holder)
+		if debt == acct || debt.Validate() != nil {
+			t.Fatalf("debt account %q of %q (holder account %q)", debt, holder, acct)
+		}
+		if h, ok := newMatcher(ns.Accounts.Debt, ns.Community, ns.Asset).holder(acct); ok {
+			t.Fatalf("holder account %q reads as %q's debt account", acct, h)
+		}
+	})
+}
+
+// FuzzSchemeAmountH84: a scheme amount (base points, points per hour, a cap) is accepted only
+// when the asset's scale keeps it exactly, and an accepted scheme exported as JSON parses back
+// to the same scheme; a refusal is ErrInvalidScheme.
+func FuzzSchemeAmountH84(f *testing.F) {
+	for _, s := range seedsH84 {
+		f.Add(s, int8(0))
+	}
+	for _, s := range []string{"10", "10.5", "10.50", "10.505", "1e2", "1E-2", "0.1e1", "1000000", "1000000.01", "-1", "+1", " 1", "1 ", "1e-1000000000", "1e2147483647", "5e-324"} {
+		f.Add(s, int8(2))
+		f.Add(s, int8(1))
+	}
+	f.Fuzz(func(t *testing.T, amount string, which int8) {
+		field := [...]string{`"base":[{"kind":"wish","points":%s}]`, `"points_per_hour":%s`, `"daily_cap":%s`, `"monthly_cap":%s`}[int(uint8(which))%4]
+		q, _ := json.Marshal(amount)
+		data := []byte(`{"community":"c01",` + strings.Replace(field, "%s", string(q), 1) + `}`)
+		s, err := ParseScheme(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidScheme) {
+				t.Fatalf("%s refused without ErrInvalidScheme: %v", data, err)
+			}
+			return
+		}
+		var v decimal.Decimal
+		switch int(uint8(which)) % 4 {
+		case 0:
+			v = s.Base[0].Points
+		case 1:
+			v = s.PointsPerHour
+		case 2:
+			v = s.DailyCap
+		case 3:
+			v = s.MonthlyCap
+		}
+		ns, err := s.normalized()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if minor, err := ledger.ToMinor(v, ns.Scale); err != nil || !ledger.FromMinor(minor, ns.Scale).Equal(v) {
+			t.Fatalf("%s accepted %s, which scale %d does not keep exactly (%v)", data, v, ns.Scale, err)
+		}
+		if v.IsNegative() {
+			t.Fatalf("%s accepted a negative amount %s", data, v)
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("marshal %+v: %v", s, err)
+		}
+		back, err := ParseScheme(out)
+		if err != nil {
+			t.Fatalf("exported scheme %s does not parse back: %v", out, err)
+		}
+		out2, err := json.Marshal(back)
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("scheme changed over export: %s vs %s (%v)", out, out2, err)
+		}
+	})
+}
+
+// FuzzHolderKeysH84: PersonHolder maps any person id, valid or not, to a valid holder whose
+// holder account validates, distinct ids to distinct holders, and keeps a short valid id
+// readable; WithdrawKey of a valid holder is not the key of another holder.
+func FuzzHolderKeysH84(f *testing.F) {
+	for _, s := range seedsH84 {
+		f.Add(s, "p-li")
+	}
+	f.Add(strings.Repeat("a", 60), strings.Repeat("a", 61))
+	f.Add("p-wang", "wang")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ha, hb := PersonHolder(a), PersonHolder(b)
+		if !ValidHolder(ha) || !ValidHolder(hb) {
+			t.Fatalf("PersonHolder(%q) = %q, PersonHolder(%q) = %q", a, ha, b, hb)
+		}
+		if (a == b) != (ha == hb) {
+			t.Fatalf("PersonHolder(%q) = %q, PersonHolder(%q) = %q", a, ha, b, hb)
+		}
+		if len(a) <= 60 && ValidHolder(a) && ha != "p-"+a {
+			t.Fatalf("PersonHolder(%q) = %q", a, ha)
+		}
+		id := render(DefaultNaming.Holder, "c01", ha, DefaultAsset, "", "")
+		if err := id.Validate(); err != nil {
+			t.Fatalf("holder %q: account %q: %v", ha, id, err)
+		}
+	})
+}

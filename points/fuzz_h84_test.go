@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -178,6 +179,63 @@ func FuzzHolderKeysH84(f *testing.F) {
 		id := render(DefaultNaming.Holder, "c01", ha, DefaultAsset, "", "")
 		if err := id.Validate(); err != nil {
 			t.Fatalf("holder %q: account %q: %v", ha, id, err)
+		}
+	})
+}
+
+// FuzzItemH84: AddItem offers an item exactly as given (Item returns it, its price kept
+// exactly at the scale) only when its SKU names a valid stock account and its name is text
+// (UTF-8 without NUL, as every other text the package keeps); otherwise it refuses with
+// ErrInvalid and offers nothing.
+func FuzzItemH84(f *testing.F) {
+	for _, s := range seedsH84 {
+		f.Add("rice", s, "5")
+		f.Add(s, "大米 5kg", "5")
+		f.Add("rice", "大米 5kg", s)
+	}
+	f.Add("rice", "大米\x005kg", "5")
+	f.Add("rice", "大米\xff", "5")
+	f.Add("_supply", "n", "1")
+	f.Add("rice", "n", "5.001")
+	f.Fuzz(func(t *testing.T, sku, name, price string) {
+		p, err := decimal.NewFromString(price)
+		if err != nil {
+			return
+		}
+		ctx := context.Background()
+		l, err := ledger.New(ctx, memstore.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := New(ctx, l, Scheme{Community: "c01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, err := NewShop(ctx, inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.AddItem(ctx, Item{SKU: sku, Name: name, Price: p}); err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("AddItem(%q, %q, %s) refused without ErrInvalid: %v", sku, name, price, err)
+			}
+			if _, ok := sh.Item(sku); ok {
+				t.Fatalf("refused item %q is offered", sku)
+			}
+			return
+		}
+		it, ok := sh.Item(sku)
+		if !ok || it.SKU != sku || it.Name != name || !it.Price.Equal(p) {
+			t.Fatalf("AddItem(%q, %q, %s) then Item gives %+v, %v", sku, name, price, it, ok)
+		}
+		if !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
+			t.Fatalf("item %q: name %q is not text but accepted", sku, name)
+		}
+		if minor, err := ledger.ToMinor(p, inc.Scheme().Scale); err != nil || minor <= 0 || !ledger.FromMinor(minor, inc.Scheme().Scale).Equal(p) {
+			t.Fatalf("item %q: price %s accepted, not kept exactly (%v)", sku, p, err)
+		}
+		if err := sh.stockAccount(sku).Validate(); err != nil {
+			t.Fatalf("item %q: stock account %q: %v", sku, sh.stockAccount(sku), err)
 		}
 	})
 }

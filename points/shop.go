@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -86,8 +88,9 @@ func (sh *Shop) stockAccount(sku string) ledger.AccountID {
 // AddItem offers an item, or changes its name and price. Redemptions already made keep the
 // price they were made at.
 //
-// Errors: ErrInvalid (bad SKU, empty or long name, price not positive, beyond the scale or
-// above CapMax points, more than ItemsMax items), the ledger's ErrClosed. A price within
+// Errors: ErrInvalid (bad SKU, empty or long name, a name not UTF-8 or holding NUL, price not
+// positive, beyond the scale or above CapMax points, more than ItemsMax items), the ledger's
+// ErrClosed. A price within
 // CapMax is always postable for one unit (CapMax × 10^AssetScaleMax is the ledger's
 // AmountMinorMax); Redeem refuses a quantity whose total is not.
 func (sh *Shop) AddItem(ctx context.Context, it Item) error {
@@ -96,6 +99,12 @@ func (sh *Shop) AddItem(ctx context.Context, it Item) error {
 	}
 	if it.Name == "" || len(it.Name) > ItemNameBytesMax {
 		return errorf(ErrInvalid, "item %s: name of %d bytes, want 1..%d", it.SKU, len(it.Name), ItemNameBytesMax)
+	}
+	// A name is text shown to residents, as a clawback reason or an award's text is: bytes
+	// that are not UTF-8 would change on their way through JSON, and NUL cannot be stored as
+	// PostgreSQL text.
+	if !utf8.ValidString(it.Name) || strings.IndexByte(it.Name, 0) >= 0 {
+		return errorf(ErrInvalid, "item %s: name is not UTF-8 text without NUL", it.SKU)
 	}
 	if !amountWithin(it.Price, sh.inc.s.Scale, CapMax) {
 		return errorf(ErrInvalid, "item %s: price %s", it.SKU, decimalText(it.Price))

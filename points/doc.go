@@ -43,6 +43,8 @@
 //     Reverses field and map it back to the award.
 //   - Leaderboard (积分排行, used for 评优) and service record (志愿服务记录, the basis of a
 //     volunteer-service certificate 志愿服务记录证明): computed from award metadata in one pass.
+//     A leaderboard ranks one asset's awards (LeaderboardQuery.Asset, read from the award's
+//     postings): points of two schemes on one ledger are never added up.
 //   - Time bank (时间银行): asset HOUR; one audited hour served is one hour deposited from the
 //     bank's pool (or, in reciprocal mode, paid by the resident served). Members withdraw hours
 //     back to the pool when they are served, if the WithdrawPolicy allows (e.g. age 65+, 60+ in

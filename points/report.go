@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,12 +27,21 @@ const (
 var leaderboardKeptMax = 10_000_000
 
 // LeaderboardQuery selects the awards a leaderboard (积分排行) counts: those effective in
-// [From, To) (zero To: no end), of one community ("" for all).
+// [From, To) (zero To: no end), of one community ("" for all), in one asset.
+//
+// Asset is the code of the asset whose awards count (a scheme's Scheme.Asset, such as PTS):
+// points of two schemes on one ledger (PTS and an honour score HONOR, say) are never added up.
+// "" means the only asset the selected awards use; when they use more than one, Leaderboards
+// refuses and names them.
 type LeaderboardQuery struct {
 	From, To  time.Time
 	Community string
+	Asset     string
 	Limit     int // providers listed; 0 means all, at most LeaderboardLimitMax
 }
+
+// leaderboardAssetsNamed bounds the asset codes a refused leaderboard names.
+const leaderboardAssetsNamed = 8
 
 // ProviderStanding is a provider's points in a period.
 type ProviderStanding struct {
@@ -64,11 +74,16 @@ type awardFacts struct {
 }
 
 // Leaderboards computes the leaderboard from the ledger alone, in one pass over every
-// transaction: awards (kind "award") count for the period they took effect in; a clawback
-// (reversal or partial) takes its award out again.
+// transaction: awards (kind "award") of the query's asset count for the period they took
+// effect in; a clawback (reversal or partial) takes its award out again. An award's asset is
+// that of its postings (leaving out its cap asset, the asset's code and "_CAP", whose postings
+// count awards against caps); a clawback follows its award's. An asset no selected award uses
+// gives an empty leaderboard.
 //
-// Errors: ErrInvalid (limit out of range, To before From, more awarded providers than one
-// scan tracks: 10,000,000), ledger.ErrCorrupt (an award with unreadable points or hours), the
+// Errors: ErrInvalid (limit out of range, To before From, an Asset that is not an asset code,
+// no Asset while the selected awards use more than one: the error names them, more awarded
+// providers than one scan tracks: 10,000,000), ledger.ErrCorrupt (an award with unreadable
+// points or hours, or whose postings move more than one asset besides cap assets), the
 // ledger's ErrClosed.
 func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Leaderboard, error) {
 	if q.Limit < 0 || q.Limit > LeaderboardLimitMax {
@@ -77,8 +92,17 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 	if !q.To.IsZero() && q.To.Before(q.From) {
 		return Leaderboard{}, errorf(ErrInvalid, "leaderboard: To %s before From %s", q.To, q.From)
 	}
+	if q.Asset != "" {
+		if err := ledger.ValidateAssetCode(q.Asset); err != nil {
+			return Leaderboard{}, fmt.Errorf("%w: leaderboard: %w", ErrInvalid, err)
+		}
+	}
+	// With no Asset, the assets of the selected awards: a second one refuses the board (the
+	// scan goes on only to name them, up to leaderboardAssetsNamed).
+	var assets []string
+	assetsMore := false
 	awards := make(map[uuid.UUID]*awardFacts) // award transactions in the period, by id
-	byDemand := make(map[string]*awardFacts)  // the same, by demand and provider
+	byDemand := make(map[string]*awardFacts)  // the same, by demand, provider and asset
 	standings := make(map[string]*ProviderStanding)
 	take := func(f *awardFacts, sign int64) error {
 		s := standings[f.key]
@@ -103,6 +127,25 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 			if (q.Community != "" && m[MetaCommunity] != q.Community) || tx.EffectiveAt.Before(q.From) || (!q.To.IsZero() && !tx.EffectiveAt.Before(q.To)) {
 				return nil
 			}
+			asset, ok := awardAsset(tx.Postings)
+			if !ok {
+				return fmt.Errorf("%w: award %s moves more than one asset", ledger.ErrCorrupt, tx.ID)
+			}
+			switch {
+			case q.Asset != "":
+				if asset != q.Asset {
+					return nil
+				}
+			case !slices.Contains(assets, asset):
+				if len(assets) < leaderboardAssetsNamed {
+					assets = append(assets, asset)
+				} else {
+					assetsMore = true
+				}
+			}
+			if len(assets) > 1 {
+				return nil // refused below: nothing more to count
+			}
 			pts, err1 := decimal.NewFromString(m[MetaPoints])
 			hrs, err2 := decimal.NewFromString(m[MetaHours])
 			if err1 != nil || err2 != nil {
@@ -111,7 +154,7 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 			f := &awardFacts{key: m[MetaCommunity] + "\x00" + m[MetaProvider], points: pts, hours: hrs,
 				community: m[MetaCommunity], provider: m[MetaProvider], owner: m[MetaHolder]}
 			awards[tx.ID] = f
-			byDemand[m[MetaDemand]+"\x00"+m[MetaProvider]] = f
+			byDemand[m[MetaDemand]+"\x00"+m[MetaProvider]+"\x00"+asset] = f
 			return take(f, 1)
 		case tx.Reverses != uuid.Nil:
 			if f, ok := awards[tx.Reverses]; ok {
@@ -119,8 +162,14 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 				return take(f, -1)
 			}
 		case m[MetaKind] == KindClawback:
-			if f, ok := byDemand[m[MetaDemand]+"\x00"+m[MetaProvider]]; ok {
-				delete(byDemand, m[MetaDemand]+"\x00"+m[MetaProvider])
+			if len(byDemand) == 0 {
+				return nil
+			}
+			// A partial clawback moves its award's asset (and gives back its cap room).
+			asset, _ := awardAsset(tx.Postings)
+			k := m[MetaDemand] + "\x00" + m[MetaProvider] + "\x00" + asset
+			if f, ok := byDemand[k]; ok {
+				delete(byDemand, k)
 				return take(f, -1)
 			}
 		}
@@ -128,6 +177,15 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 	})
 	if err != nil {
 		return Leaderboard{}, fmt.Errorf("leaderboard: %w", err)
+	}
+	if len(assets) > 1 {
+		slices.Sort(assets)
+		more := ""
+		if assetsMore {
+			more = " and more"
+		}
+		return Leaderboard{}, errorf(ErrInvalid, "leaderboard: the awards selected are in assets %s%s: set LeaderboardQuery.Asset to the one to rank",
+			strings.Join(assets, ", "), more)
 	}
 	var out Leaderboard
 	communities := make(map[string]*CommunityStanding)
@@ -163,6 +221,42 @@ func Leaderboards(ctx context.Context, l *ledger.Ledger, q LeaderboardQuery) (Le
 		return cmp.Compare(a.Community, b.Community)
 	})
 	return out, nil
+}
+
+// awardAsset returns the asset an award's (or a partial clawback's) postings move, leaving out
+// cap assets: an asset whose code is another posting's asset's code and "_CAP" (quotaAssetOf).
+// ok is false when they move more than one other asset.
+func awardAsset(ps []ledger.Posting) (asset string, ok bool) {
+	var capAsset string // the last cap asset left out
+	for i := range ps {
+		a := ps[i].Asset
+		if a == asset || a == capAsset {
+			continue
+		}
+		if capOfAnother(a, ps) {
+			capAsset = a
+			continue
+		}
+		if asset != "" {
+			return "", false
+		}
+		asset = a
+	}
+	return asset, asset != ""
+}
+
+// capOfAnother reports whether a is the cap asset of another asset that ps move.
+func capOfAnother(a string, ps []ledger.Posting) bool {
+	base, ok := strings.CutSuffix(a, quotaSuffix)
+	if !ok {
+		return false
+	}
+	for i := range ps {
+		if ps[i].Asset == base {
+			return true
+		}
+	}
+	return false
 }
 
 // Activity is one audited service in a volunteer's record.

@@ -239,3 +239,60 @@ func FuzzItemH84(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTimeBankConfigH84: a time-bank configuration NewTimeBank accepts gives valid member
+// accounts that read back to their holder and are neither the pool, the donation account nor
+// a clearing account; a refused one is ErrInvalidScheme and posts nothing.
+func FuzzTimeBankConfigH84(f *testing.F) {
+	d := DefaultNaming
+	f.Add("yangguang", "", int32(0), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yangguang", "HOUR", int32(2), "c:{community}:{holder}:{asset}", "c:{community}:pool:{asset}", d.Donation, "pool", "other")
+	f.Add("yangguang", "HOUR", int32(2), d.Holder, d.Pool, d.Donation, "p-wang", "yangguang")
+	f.Add("阳光", "HOUR", int32(2), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yangguang", "HOUR_CAP", int32(2), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yangguang", "ＨＯＵＲ", int32(2), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yangguang", "HOUR", int32(-1), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yangguang", "HOUR", int32(2147483647), d.Holder, d.Pool, d.Donation, "p-wang", "other")
+	f.Add("yang\x00guang", "HOUR\u200b", int32(2), d.Holder, d.Pool, d.Donation, "p\xff", "o\x00")
+	f.Fuzz(func(t *testing.T, community, asset string, scale int32, holderT, poolT, donationT, holder, other string) {
+		ctx := context.Background()
+		l, err := ledger.New(ctx, memstore.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := TimeBankConfig{Community: community, Asset: asset, Scale: scale,
+			Accounts: Naming{Holder: holderT, Pool: poolT, Donation: donationT}}
+		tb, err := NewTimeBank(ctx, l, cfg)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidScheme) {
+				t.Fatalf("NewTimeBank refused without ErrInvalidScheme: %v", err)
+			}
+			if h, herr := l.Head(ctx); herr != nil || h.Seq != 0 {
+				t.Fatalf("refused configuration changed the ledger: %+v, %v", h, herr)
+			}
+			if err := l.CreateAsset(ctx, ledger.Asset{Code: DefaultHourAsset, Scale: 7}); err != nil {
+				t.Fatalf("refused configuration defined an asset: %v", err)
+			}
+			return
+		}
+		if !ValidHolder(holder) {
+			return
+		}
+		m := tb.MemberAccount(holder)
+		if err := m.Validate(); err != nil {
+			t.Fatalf("member %q: account %q: %v", holder, m, err)
+		}
+		if m == tb.PoolAccount() || m == tb.DonationAccount() {
+			t.Fatalf("member %q: account %q is the pool or donation account", holder, m)
+		}
+		if got, ok := newMatcher(tb.c.Accounts.Holder, tb.c.Community, tb.c.Asset).holder(m); !ok || got != holder {
+			t.Fatalf("member %q: account %q reads back as %q, %v", holder, m, got, ok)
+		}
+		if ValidHolder(other) && other != tb.Community() {
+			c := tb.ClearingAccount(other)
+			if c.Validate() != nil || c == m || c == tb.PoolAccount() || c == tb.DonationAccount() {
+				t.Fatalf("clearing account %q with %q (member %q)", c, other, m)
+			}
+		}
+	})
+}

@@ -145,3 +145,120 @@ func FuzzDemandQueryH84(f *testing.F) {
 		}
 	})
 }
+
+// providerCatalogH84 is a catalog with providers of every kind, with several skills,
+// functions, homes, capacities and weekly availabilities.
+func providerCatalogH84(t *testing.T) (*catalog.Catalog, []catalog.Provider) {
+	t.Helper()
+	now := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
+	var n byte
+	c, err := catalog.New(memstore.New(), catalog.WithNow(func() time.Time { return now }), catalog.WithIDs(func() uuid.UUID {
+		n++
+		var id uuid.UUID
+		id[0], id[6], id[8], id[15] = 0x01, 0x70, 0x80, n*16
+		return id
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	homes := []catalog.GridPath{"幸福街道/阳光社区/1网格/3栋", "幸福街道/阳光社区/2网格", "幸福街道/月亮社区", "和平街道"}
+	skills := []catalog.Skill{"haircut", "repair_electric", "legal_advice"}
+	var all []catalog.Provider
+	for i := range 8 {
+		p := catalog.Provider{
+			Kind: catalog.ProviderKind(i%4 + 1), Name: "服务者", Home: homes[i%4], Capacity: i % 3,
+			Skills: []catalog.Skill{skills[i%3]},
+		}
+		if p.Kind == catalog.Volunteer {
+			p.PersonID = "res-" + string(rune('a'+i))
+		}
+		if p.Kind.Organisation() && p.Kind != catalog.Team {
+			p.Functions = []catalog.Function{catalog.FunctionLegalAid}
+		}
+		if p.Kind == catalog.Team {
+			p.Members = []catalog.Member{{PersonID: "res-m", Name: "成员"}}
+		}
+		p.Availability.Set(time.Weekday(i%7), 8+i, 12+i)
+		got, err := c.RegisterProvider(ctx, p, "community")
+		if err != nil {
+			t.Fatalf("fixture provider %d: %v", i, err)
+		}
+		all = append(all, got)
+	}
+	slices.SortFunc(all, func(a, b catalog.Provider) int { return strings.Compare(a.ID.String(), b.ID.String()) })
+	return c, all
+}
+
+// FuzzProviderQueryH84: Providers refuses a query exactly when it is malformed (limit, kind,
+// grid path, skill, function, availability window), with ErrInvalid, and ExportProviders
+// refuses it too and writes nothing; an accepted query pages exactly the providers
+// ProviderQuery.Matches selects, in id order after the cursor.
+func FuzzProviderQueryH84(f *testing.F) {
+	f.Add(0, "", "", "", int64(0), int64(0), false, uint8(0), 0)
+	f.Add(1, "幸福街道/阳光社区", "haircut", "", int64(1777600000), int64(7200), true, uint8(0), 2)
+	f.Add(3, "幸福街道", "", "legal_aid", int64(1777600000), int64(-7200), false, uint8(32), 1)
+	f.Add(9, "幸福街道 / 阳光社区", "Haircut", "legal aid", int64(0), int64(1), false, uint8(0), -1)
+	f.Add(0, "幸福街道\u200b", "haircut\x00", "\xff", int64(1<<40), int64(1<<40), false, uint8(0), catalog.PageSizeMax+1)
+	f.Add(0, "", "ｈａｉｒｃｕｔ", "法律援助", int64(-1<<40), int64(0), true, uint8(255), catalog.PageSizeMax)
+	f.Fuzz(func(t *testing.T, kind int, grid, skill, function string, start, dur int64, hasCap bool, after uint8, limit int) {
+		c, all := providerCatalogH84(t)
+		ctx := context.Background()
+		q := catalog.ProviderQuery{Kind: catalog.ProviderKind(kind), Grid: catalog.GridPath(grid), Skill: catalog.Skill(skill),
+			Function: catalog.Function(function), HasCapacity: hasCap, Limit: limit}
+		if start != 0 || dur != 0 {
+			s := time.Unix(start%(1<<40), 0).UTC()
+			q.Available = catalog.TimeWindow{Start: s, End: s.Add(time.Duration(dur%(1<<40)) * time.Second)}
+		}
+		if after != 0 {
+			q.After[0], q.After[6], q.After[8], q.After[15] = 0x01, 0x70, 0x80, after
+		}
+		validExport := (kind == 0 || q.Kind.Valid()) && (grid == "" || q.Grid.Validate() == nil) &&
+			(skill == "" || q.Skill.Validate() == nil) && (function == "" || catalog.Skill(function).Validate() == nil) &&
+			q.Available.Validate() == nil
+		valid := validExport && limit >= 0 && limit <= catalog.PageSizeMax
+		page, err := c.Providers(ctx, q)
+		var buf strings.Builder
+		xerr := c.ExportProviders(ctx, &buf, q, catalog.CSVOptions{})
+		if err != nil {
+			if !errors.Is(err, catalog.ErrInvalid) {
+				t.Fatalf("Providers refused without ErrInvalid: %v", err)
+			}
+			if valid {
+				t.Fatalf("Providers refused a well-formed query %+v: %v", q, err)
+			}
+			if validExport {
+				return
+			}
+			if !errors.Is(xerr, catalog.ErrInvalid) || buf.Len() != 0 {
+				t.Fatalf("ExportProviders of a refused query: %v, wrote %d bytes", xerr, buf.Len())
+			}
+			return
+		}
+		if !valid {
+			t.Fatalf("Providers accepted a malformed query %+v", q)
+		}
+		if xerr != nil {
+			t.Fatalf("ExportProviders refused (%v) a query Providers accepts", xerr)
+		}
+		lim := limit
+		if lim == 0 {
+			lim = catalog.PageSizeDefault
+		}
+		var want, got []uuid.UUID
+		for _, p := range all {
+			if strings.Compare(p.ID.String(), q.After.String()) > 0 && q.Matches(p) && len(want) < lim {
+				want = append(want, p.ID)
+			}
+		}
+		for _, p := range page.Providers {
+			got = append(got, p.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("query %+v: got %v, want %v", q, got, want)
+		}
+		if (page.Next != uuid.Nil) != (len(got) == lim) {
+			t.Fatalf("query %+v: %d providers, Next %v", q, len(got), page.Next)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -293,6 +294,89 @@ func FuzzTimeBankConfigH84(f *testing.F) {
 			if c.Validate() != nil || c == m || c == tb.PoolAccount() || c == tb.DonationAccount() {
 				t.Fatalf("clearing account %q with %q (member %q)", c, other, m)
 			}
+		}
+	})
+}
+
+// FuzzExpireAsOfH84: Expire takes any asOf: the zero time is refused with ErrInvalid and
+// posts nothing; otherwise points awarded on 1 May 2026 with a 12-month validity stay while
+// asOf is before 30 April 2027 (in any zone) and are gone once it is after 2 May 2027, up to
+// the largest year a time can be written with; a second run of the same asOf expires nothing.
+func FuzzExpireAsOfH84(f *testing.F) {
+	f.Add(int64(1777593600), int64(0), int16(480))          // 2026-05-01: nothing due
+	f.Add(int64(1809129600), int64(0), int16(480))          // 2027-05-01
+	f.Add(int64(1809302400), int64(0), int16(-720))         // 2027-05-03: due
+	f.Add(int64(253402300799), int64(999999999), int16(0))  // 9999-12-31
+	f.Add(int64(253402300800), int64(0), int16(0))          // year 10000
+	f.Add(int64(-62135596800), int64(0), int16(0))          // year 1
+	f.Add(int64(-62135596801), int64(0), int16(0))          // year 0
+	f.Add(int64(-9223372036854775808), int64(0), int16(0))  // the earliest time
+	f.Add(int64(9223372036854775807), int64(0), int16(0))   // the latest
+	f.Add(int64(-4611686018427387904), int64(0), int16(14)) // micro- and nanoseconds overflow
+	f.Add(int64(9223372036), int64(854775807), int16(0))    // past UnixNano's range
+	f.Add(int64(0), int64(0), int16(0))                     // the zero time (see below)
+	f.Fuzz(func(t *testing.T, sec, nsec int64, offset int16) {
+		ctx := context.Background()
+		now := time.Date(2026, 5, 1, 2, 0, 0, 0, time.UTC)
+		l, err := ledger.New(ctx, memstore.New(), ledger.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := New(ctx, l, Scheme{Community: "c01", ValidityMonths: 12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder := inc.HolderAccount("p-wang")
+		if err := l.OpenAccount(ctx, ledger.Account{ID: holder, Asset: DefaultAsset}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Post(ctx, ledger.Transaction{Postings: []ledger.Posting{{From: inc.IssuerAccount(), To: holder,
+			Amount: decimal.NewFromInt(100), Asset: DefaultAsset}}}); err != nil {
+			t.Fatal(err)
+		}
+		var asOf time.Time
+		if sec != 0 || nsec != 0 {
+			asOf = time.Unix(sec, nsec%1e9).In(time.FixedZone("z", int(offset)*60))
+		}
+		head, err := l.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := inc.Expire(ctx, asOf)
+		bal, berr := inc.Balance(ctx, "p-wang")
+		if berr != nil {
+			t.Fatal(berr)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Expire(%v) refused without ErrInvalid: %v", asOf, err)
+			}
+			if h, _ := l.Head(ctx); h.Seq != head.Seq || !bal.Equal(decimal.NewFromInt(100)) {
+				t.Fatalf("refused Expire(%v) posted (head %d -> %d, balance %s)", asOf, head.Seq, h.Seq, bal)
+			}
+			if !asOf.IsZero() {
+				t.Logf("Expire(%v) refused: %v", asOf, err)
+			}
+			return
+		}
+		if asOf.IsZero() {
+			t.Fatal("Expire of the zero time accepted")
+		}
+		early := time.Date(2027, 4, 30, 0, 0, 0, 0, time.UTC)
+		late := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+		switch {
+		case asOf.Before(early):
+			if !bal.Equal(decimal.NewFromInt(100)) || !rep.Points.IsZero() {
+				t.Fatalf("Expire(%v) (before the points are due) expired %s, balance %s", asOf, rep.Points, bal)
+			}
+		case asOf.After(late) && asOf.Year() <= 9999:
+			if !bal.IsZero() || !rep.Points.Equal(decimal.NewFromInt(100)) {
+				t.Fatalf("Expire(%v) (after the points are due) expired %s, balance %s", asOf, rep.Points, bal)
+			}
+		}
+		again, err := inc.Expire(ctx, asOf)
+		if err != nil || !again.Points.IsZero() {
+			t.Fatalf("second Expire(%v): %s, %v", asOf, again.Points, err)
 		}
 	})
 }

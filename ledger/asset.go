@@ -65,8 +65,8 @@ var pow10 = func() [19]int64 {
 
 // ToMinor converts an amount to exact minor units of an asset with the given scale. It never
 // rounds: more decimal places than the scale, or a value whose minor units exceed
-// AmountMinorMax in magnitude, is ErrInvalidAmount. Zero and negative values are converted
-// (callers decide whether they are allowed).
+// AmountMinorMax in magnitude, is ErrInvalidAmount; a scale outside 0..AssetScaleMax is
+// ErrInvalid. Zero and negative values are converted (callers decide whether they are allowed).
 func ToMinor(d decimal.Decimal, scale int32) (int64, error) {
 	if scale < 0 || scale > AssetScaleMax {
 		return 0, fmt.Errorf("scale %d: %w", scale, ErrInvalid)

@@ -283,6 +283,10 @@ func TestDocumentedErrorsH82(t *testing.T) {
 			_, err := l.Statement(ctx, "a", ledger.StatementQuery{Limit: ledger.StatementLimitMax + 1})
 			return err
 		}},
+		{"ToMinor scale", ledger.ErrInvalid, func() error { _, err := ledger.ToMinor(decimal.NewFromInt(1), ledger.AssetScaleMax+1); return err }},
+		{"ToMinor negative scale", ledger.ErrInvalid, func() error { _, err := ledger.ToMinor(decimal.NewFromInt(1), -1); return err }},
+		{"ToMinor decimals", ledger.ErrInvalidAmount, func() error { _, err := ledger.ToMinor(decimal.New(1, -400000), 2); return err }},
+		{"ToMinor too big", ledger.ErrInvalidAmount, func() error { _, err := ledger.ToMinor(decimal.New(1, 400000), 2); return err }},
 		{"Statement unknown", ledger.ErrUnknownAccount, func() error { _, err := l.Statement(ctx, "new", ledger.StatementQuery{}); return err }},
 	}
 	for _, c := range cases {

@@ -24,7 +24,7 @@ const (
 	UpdateAttemptsMax = 10
 	// SQLiteBusyTimeout is how long a SQLite connection waits for another process's write
 	// lock before it fails; an Update, and the migration OpenSQLite runs, stop waiting sooner
-	// when their context ends (they wait in steps of sqlbase.SQLiteWriteWaitStep).
+	// when their context ends (they wait in steps of 50 ms).
 	SQLiteBusyTimeout = 10 * time.Second
 	// sqliteWriteConnsMax is the write pool of a SQLite file: the connection pinned for
 	// writers and one that only prepares statements (database/sql then prepares each once more
@@ -114,9 +114,10 @@ func (s *Store) GroupCommit() bool { return true }
 // ":memory:" opens a private in-memory database that lives until Close.
 //
 // Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
-// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (an empty path or one
-// containing '?' or '#', a Synchronous other than SyncFull and SyncNormal), or the driver's
-// error wrapped with the operation.
+// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (an empty path, one
+// containing '?', '#' or NUL, a "file:" URI that would give each connection a database of its
+// own, a Synchronous other than SyncFull and SyncNormal), or the driver's error wrapped with
+// the operation.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := sqlbase.ApplyOptions(opts)
 	if !sqlbase.ValidSQLitePath(path) {
@@ -144,8 +145,8 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 // "postgres://u@host/db?sslmode=disable&search_path=ledger".
 //
 // Errors: ErrSchemaTooNew, ErrSchemaConflict (a table of another program in the way),
-// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (options out of range),
-// or the driver's error wrapped with the operation.
+// ledger.ErrCorrupt (an unreadable schema version), ledger.ErrInvalid (options out of range,
+// a DSN that does not parse), or the driver's error wrapped with the operation.
 func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	db, err := sqlbase.OpenPostgres(dsn, sqlbase.ApplyOptions(opts), ledger.ErrInvalid)
 	if err != nil {

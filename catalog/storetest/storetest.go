@@ -377,23 +377,29 @@ func testClosed(t *testing.T, s catalog.Store) {
 	ctx := context.Background()
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "closing twice is not an error")
-	id := uuid.New()
-	checks := map[string]error{}
-	_, checks["Demand"] = s.Demand(ctx, id)
-	_, checks["Demands"] = s.Demands(ctx, catalog.DemandQuery{Limit: 10})
-	_, checks["Provider"] = s.Provider(ctx, id)
-	_, checks["Providers"] = s.Providers(ctx, catalog.ProviderQuery{Limit: 10})
-	_, checks["Board"] = s.Board(ctx, id)
-	_, checks["Boards"] = s.Boards(ctx, catalog.BoardQuery{Limit: 10})
-	_, checks["BoardDemandCount"] = s.BoardDemandCount(ctx, id, 0)
-	_, checks["Claims"] = s.Claims(ctx, id)
-	_, checks["ProviderClaims"] = s.ProviderClaims(ctx, id, catalog.ClaimQuery{Limit: 10})
-	_, checks["Audits"] = s.Audits(ctx, id)
-	_, checks["Events"] = s.Events(ctx, id, 0, 10)
-	checks["Apply"] = s.Apply(ctx, catalog.Change{})
-	for name, err := range checks {
+	for name, err := range callEveryMethod(ctx, s) {
 		assert.ErrorIs(t, err, catalog.ErrClosed, name)
 	}
+}
+
+// callEveryMethod calls each method of s once, on a record id it does not hold and an empty
+// Change, and returns their errors by method name.
+func callEveryMethod(ctx context.Context, s catalog.Store) map[string]error {
+	id := uuid.New()
+	errs := map[string]error{}
+	_, errs["Demand"] = s.Demand(ctx, id)
+	_, errs["Demands"] = s.Demands(ctx, catalog.DemandQuery{Limit: 10})
+	_, errs["Provider"] = s.Provider(ctx, id)
+	_, errs["Providers"] = s.Providers(ctx, catalog.ProviderQuery{Limit: 10})
+	_, errs["Board"] = s.Board(ctx, id)
+	_, errs["Boards"] = s.Boards(ctx, catalog.BoardQuery{Limit: 10})
+	_, errs["BoardDemandCount"] = s.BoardDemandCount(ctx, id, 0)
+	_, errs["Claims"] = s.Claims(ctx, id)
+	_, errs["ProviderClaims"] = s.ProviderClaims(ctx, id, catalog.ClaimQuery{Limit: 10})
+	_, errs["Audits"] = s.Audits(ctx, id)
+	_, errs["Events"] = s.Events(ctx, id, 0, 10)
+	errs["Apply"] = s.Apply(ctx, catalog.Change{})
+	return errs
 }
 
 // mustFail asserts err wraps want, naming the case.

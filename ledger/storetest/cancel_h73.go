@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tongxin/tongxin/ledger"
@@ -189,22 +188,8 @@ func (t *stepLookupTx) TransactionsByKeys(ctx context.Context, keys []string) (m
 func testCancelAtEveryStep(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	s := &stepStore{Store: newStore(t)}
-	clock := NewClock(Start)
-	l, err := ledger.New(ctx, s, ledger.WithClock(clock.Now))
-	require.NoError(t, err)
-	f := &fixture{t: t, ctx: ctx, store: s, l: l, clock: clock}
-	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "PTS", Scale: 2}))
-	require.NoError(t, l.CreateAsset(ctx, ledger.Asset{Code: "HOUR", Scale: 1}))
-	for _, a := range []ledger.Account{
-		{ID: "issuer", Asset: "PTS", Unbounded: true},
-		{ID: "a", Asset: "PTS"}, {ID: "b", Asset: "PTS"}, {ID: "c", Asset: "PTS"},
-		{ID: "od", Asset: "PTS", MinBalance: dec("-10")},
-		{ID: "cap", Asset: "PTS", MaxBalance: decimal.NewNullDecimal(dec("50"))},
-		{ID: "bank", Asset: "HOUR", Unbounded: true},
-		{ID: "h1", Asset: "HOUR"},
-	} {
-		require.NoError(t, l.OpenAccount(ctx, a))
-	}
+	f := fixtureOn(t, s)
+	l, clock := f.l, f.clock
 	f.post(one(pts("issuer", "a", "1000")))
 
 	// An op prepares what its write needs, calls ready, runs the write with ctx and returns

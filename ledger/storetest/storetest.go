@@ -104,8 +104,13 @@ var fixtureAccounts = []ledger.AccountID{"issuer", "a", "b", "c", "od", "cap", "
 
 func newFixture(t *testing.T, newStore NewStore) *fixture {
 	t.Helper()
+	return fixtureOn(t, newStore(t))
+}
+
+// fixtureOn is newFixture on a store the caller made (or wrapped).
+func fixtureOn(t *testing.T, store ledger.Store) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	store := newStore(t)
 	clock := NewClock(Start)
 	l, err := ledger.New(ctx, store, ledger.WithClock(clock.Now))
 	require.NoError(t, err)

@@ -50,7 +50,7 @@ func FuzzValidateDemandH84(f *testing.F) {
 	f.Add(uint8(4), "t", "", "repair", "res-1", "李", "幸福街道", 0.0, 0.0,
 		uint8(0), uint8(0), 1, 1, "99999999999999999999999999", "", int64(0), int64(0), int64(0), uint8(1))
 	f.Add(uint8(1), strings.Repeat("长", 100), "", "haircut", "res-1", "李", "幸福街道", 0.0, 0.0,
-		uint8(0), uint8(0), 1<<40, 1<<40, "", "", int64(0), int64(0), int64(0), uint8(1))
+		uint8(0), uint8(0), math.MaxInt, math.MaxInt, "", "", int64(0), int64(0), int64(0), uint8(1))
 	f.Fuzz(func(t *testing.T, kind uint8, title, desc, category, reqID, reqName, grid string, lat, lng float64,
 		priority, urgency uint8, headcount, minutes int, budget, skills string, deadline, start, dur int64, status uint8) {
 		c := emptyCatalogH84(t)
@@ -157,7 +157,7 @@ func FuzzValidateProviderH84(f *testing.F) {
 	f.Add(uint8(3), " 司法所 ", "", "", "legal_aid,health", "幸福街道", "幸福街道/阳光社区,幸福街道/月亮社区", 10, "any", uint8(0), 9, 2, "", "")
 	f.Add(uint8(2), "微团队", "", "haircut", "", "幸福街道/阳光社区", "", 1, "", uint8(0), 0, 0, "res-1", "成员")
 	f.Add(uint8(1), "n\x00", " res-42", "Haircut", "法律", "幸福街道／阳光社区\u200b", "\xff", -1, "周六 8-18", uint8(255), -1, 1, "res-1 ", "\u3000")
-	f.Add(uint8(1), "n", "res-42", "haircut,haircut", "", "幸福街道", "", 1<<40, "", uint8(0), 1<<40, 1<<28, "", "")
+	f.Add(uint8(1), "n", "res-42", "haircut,haircut", "", "幸福街道", "", math.MaxInt, "", uint8(0), math.MaxInt, 1<<28, "", "")
 	f.Fuzz(func(t *testing.T, kind uint8, name, personID, skills, functions, home, area string, capacity int,
 		avail string, flags uint8, ratingSum, ratingCount int, memberID, memberName string) {
 		a, err := catalog.ParseAvailability(avail)

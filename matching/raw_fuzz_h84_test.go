@@ -28,7 +28,7 @@ func FuzzRawRecordsH84(f *testing.F) {
 	f.Add(" 幸福街道 / 阳光社区 ", "legal", uint8(3), 91.0, -181.0, 0, 0, uint8(3), 9, 0, 0, "legal_advice", math.MinInt, 0, int64(0))
 	f.Add("幸福街道/阳光社区/1网格", "haircut", uint8(1), 0.0, 0.0, 3, 4, uint8(1), 0, catalog.CapacityMax+1, 0, "haircut", 0, 0, int64(0))
 	f.Add("幸福街道/阳光社区/1网格", "haircut", uint8(1), 0.0, 0.0, catalog.HeadcountMax+1, 0, uint8(1), 0, 2, 3, "haircut", 0, 0, int64(0))
-	f.Add("\x00\xff", "\x00", uint8(0), -0.0, 5e-324, 1, -1, uint8(200), 255, -1, -1, "\xff", 1, 1<<40, int64(1<<40))
+	f.Add("\x00\xff", "\x00", uint8(0), -0.0, 5e-324, 1, -1, uint8(200), 255, -1, -1, "\xff", 1, math.MaxInt, int64(1<<40))
 	f.Fuzz(func(t *testing.T, grid, category string, kind uint8, lat, lng float64, headcount, filled int,
 		pkind uint8, flags, capacity, active int, skill string, ratingSum, ratingCount int, windowSec int64) {
 		start := time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC)

@@ -123,7 +123,7 @@ func diffWorkload(t *testing.T, s ledger.Store, seed uint64) []string {
 			t.Metadata = map[string]string{"op": fmt.Sprint(i), "区": "东城"}
 		}
 		if rng.IntN(4) == 0 {
-			t.EffectiveAt = clock.Now().Add(-time.Duration(rng.IntN(int(48*time.Hour/time.Microsecond))) * time.Microsecond)
+			t.EffectiveAt = clock.Now().Add(-time.Duration(rng.Int64N(int64(48*time.Hour/time.Microsecond))) * time.Microsecond)
 		}
 		return t
 	}
@@ -155,7 +155,7 @@ func diffWorkload(t *testing.T, s ledger.Store, seed uint64) []string {
 		case op < 8:
 			var opts ledger.HoldOptions
 			if rng.IntN(3) > 0 {
-				opts.ExpiresAt = clock.Now().Add(time.Duration(rng.IntN(int(time.Hour/time.Microsecond))) * time.Microsecond)
+				opts.ExpiresAt = clock.Now().Add(time.Duration(rng.Int64N(int64(time.Hour/time.Microsecond))) * time.Microsecond)
 			}
 			if rng.IntN(3) == 0 {
 				opts.IdempotencyKey = fmt.Sprintf("h%d", rng.IntN(i+1))

@@ -102,26 +102,8 @@ func FuzzDemandQueryH84(f *testing.F) {
 		page, err := c.Demands(ctx, q)
 		var buf strings.Builder
 		xerr := c.ExportDemands(ctx, &buf, q, catalog.CSVOptions{})
-		if err != nil {
-			if !errors.Is(err, catalog.ErrInvalid) {
-				t.Fatalf("Demands refused without ErrInvalid: %v", err)
-			}
-			if valid {
-				t.Fatalf("Demands refused a well-formed query %+v: %v", q, err)
-			}
-			if validExport {
-				return
-			}
-			if !errors.Is(xerr, catalog.ErrInvalid) || buf.Len() != 0 {
-				t.Fatalf("ExportDemands of a refused query: %v, wrote %d bytes", xerr, buf.Len())
-			}
+		if !queryVerdictH84(t, "Demands", q, err, xerr, buf.Len(), valid, validExport) {
 			return
-		}
-		if !valid {
-			t.Fatalf("Demands accepted a malformed query %+v", q)
-		}
-		if xerr != nil {
-			t.Fatalf("ExportDemands refused (%v) a query Demands accepts", xerr)
 		}
 		lim := limit
 		if lim == 0 {
@@ -220,26 +202,8 @@ func FuzzProviderQueryH84(f *testing.F) {
 		page, err := c.Providers(ctx, q)
 		var buf strings.Builder
 		xerr := c.ExportProviders(ctx, &buf, q, catalog.CSVOptions{})
-		if err != nil {
-			if !errors.Is(err, catalog.ErrInvalid) {
-				t.Fatalf("Providers refused without ErrInvalid: %v", err)
-			}
-			if valid {
-				t.Fatalf("Providers refused a well-formed query %+v: %v", q, err)
-			}
-			if validExport {
-				return
-			}
-			if !errors.Is(xerr, catalog.ErrInvalid) || buf.Len() != 0 {
-				t.Fatalf("ExportProviders of a refused query: %v, wrote %d bytes", xerr, buf.Len())
-			}
+		if !queryVerdictH84(t, "Providers", q, err, xerr, buf.Len(), valid, validExport) {
 			return
-		}
-		if !valid {
-			t.Fatalf("Providers accepted a malformed query %+v", q)
-		}
-		if xerr != nil {
-			t.Fatalf("ExportProviders refused (%v) a query Providers accepts", xerr)
 		}
 		lim := limit
 		if lim == 0 {
@@ -261,4 +225,30 @@ func FuzzProviderQueryH84(f *testing.F) {
 			t.Fatalf("query %+v: %d providers, Next %v", q, len(got), page.Next)
 		}
 	})
+}
+
+// queryVerdictH84 checks a query's list call (err) and export (xerr, written bytes) against
+// whether the query is well formed (valid) and well formed but for its page limit
+// (validExport, which the export ignores), and reports whether both succeeded.
+func queryVerdictH84(t *testing.T, list string, q any, err, xerr error, written int, valid, validExport bool) bool {
+	t.Helper()
+	if err != nil {
+		if !errors.Is(err, catalog.ErrInvalid) {
+			t.Fatalf("%s refused without ErrInvalid: %v", list, err)
+		}
+		if valid {
+			t.Fatalf("%s refused a well-formed query %+v: %v", list, q, err)
+		}
+		if !validExport && (!errors.Is(xerr, catalog.ErrInvalid) || written != 0) {
+			t.Fatalf("Export%s of a refused query: %v, wrote %d bytes", list, xerr, written)
+		}
+		return false
+	}
+	if !valid {
+		t.Fatalf("%s accepted a malformed query %+v", list, q)
+	}
+	if xerr != nil {
+		t.Fatalf("Export%s refused (%v) a query %s accepts", list, xerr, list)
+	}
+	return true
 }

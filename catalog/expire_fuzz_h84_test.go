@@ -42,32 +42,10 @@ func FuzzExpireDueH84(f *testing.F) {
 		deadline := time.Date(2026, 5, 2, 3, 0, 0, 0, time.UTC)
 		var got []int
 		var gotErr []error
-		for _, open := range []func() (catalog.Store, func()){
-			func() (catalog.Store, func()) { return memstore.New(), func() {} },
-			func() (catalog.Store, func()) {
-				s, err := sqlstore.OpenSQLite(ctx, ":memory:")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return s, func() { _ = s.Close() }
-			},
-		} {
-			st, done := open()
-			clock := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
-			var n byte
-			c, err := catalog.New(st, catalog.WithNow(func() time.Time { return clock }), catalog.WithIDs(func() uuid.UUID {
-				n++
-				return uuid.UUID{0x01, 6: 0x70, 8: 0x80, 15: n}
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := c.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: "理发", Category: "haircut",
-				Status: catalog.StatusOpen, Requester: catalog.RequesterRef{ID: "res-1", Name: "王"},
-				Location: catalog.Location{Grid: "幸福街道/阳光社区"}, Deadline: deadline}, "res-1")
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, open := range []func(*testing.T) catalog.Store{openMemstoreH84, openSQLiteH84} {
+			st := open(t)
+			done := func() { _ = st.Close() }
+			c, _, d := oneDemandCatalogH84(t, st, deadline)
 			k, err := c.ExpireDue(ctx, now)
 			after, derr := c.Demand(ctx, d.ID)
 			if derr != nil {
@@ -139,32 +117,10 @@ func FuzzQueryTimesH84(f *testing.F) {
 			err error
 		}
 		var answers [2][3]answer
-		for k, open := range []func() (catalog.Store, func()){
-			func() (catalog.Store, func()) { return memstore.New(), func() {} },
-			func() (catalog.Store, func()) {
-				s, err := sqlstore.OpenSQLite(ctx, ":memory:")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return s, func() { _ = s.Close() }
-			},
-		} {
-			st, done := open()
-			clock := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
-			var n byte
-			c, err := catalog.New(st, catalog.WithNow(func() time.Time { return clock }), catalog.WithIDs(func() uuid.UUID {
-				n++
-				return uuid.UUID{0x01, 6: 0x70, 8: 0x80, 15: n}
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := c.CreateDemand(ctx, catalog.Demand{Kind: catalog.Wish, Title: "理发", Category: "haircut",
-				Status: catalog.StatusOpen, Requester: catalog.RequesterRef{ID: "res-1", Name: "王"},
-				Location: catalog.Location{Grid: "幸福街道/阳光社区"}, Deadline: time.Date(2026, 5, 2, 3, 0, 0, 0, time.UTC)}, "res-1")
-			if err != nil {
-				t.Fatal(err)
-			}
+		for k, open := range []func(*testing.T) catalog.Store{openMemstoreH84, openSQLiteH84} {
+			st := open(t)
+			done := func() { _ = st.Close() }
+			c, clock, d := oneDemandCatalogH84(t, st, time.Date(2026, 5, 2, 3, 0, 0, 0, time.UTC))
 			if _, err := c.PublishBoard(ctx, catalog.BoardSpec{Name: "五月", Kind: catalog.BoardWishes, Scope: "幸福街道/阳光社区",
 				OpensAt: clock, ClosesAt: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Demands: []uuid.UUID{d.ID}, Actor: "community"}); err != nil {
 				t.Fatal(err)
@@ -204,4 +160,36 @@ func FuzzQueryTimesH84(f *testing.F) {
 			}
 		}
 	})
+}
+
+func openMemstoreH84(*testing.T) catalog.Store { return memstore.New() }
+
+func openSQLiteH84(t *testing.T) catalog.Store {
+	s, err := sqlstore.OpenSQLite(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// oneDemandCatalogH84 is a catalog on st, with a fixed clock and ids, holding one open wish
+// due at deadline.
+func oneDemandCatalogH84(t *testing.T, st catalog.Store, deadline time.Time) (*catalog.Catalog, time.Time, catalog.Demand) {
+	t.Helper()
+	clock := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
+	var n byte
+	c, err := catalog.New(st, catalog.WithNow(func() time.Time { return clock }), catalog.WithIDs(func() uuid.UUID {
+		n++
+		return uuid.UUID{0x01, 6: 0x70, 8: 0x80, 15: n}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.CreateDemand(context.Background(), catalog.Demand{Kind: catalog.Wish, Title: "理发", Category: "haircut",
+		Status: catalog.StatusOpen, Requester: catalog.RequesterRef{ID: "res-1", Name: "王"},
+		Location: catalog.Location{Grid: "幸福街道/阳光社区"}, Deadline: deadline}, "res-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, clock, d
 }

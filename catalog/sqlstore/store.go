@@ -219,30 +219,9 @@ func (s *Store) closedErr(ctx context.Context, op string, err error) error {
 var verdicts = []error{catalog.ErrInvalid, catalog.ErrNotFound, catalog.ErrAlreadyExists,
 	catalog.ErrVersionConflict, catalog.ErrClosed, catalog.ErrCorrupt}
 
-// ctxErr makes a database failure of a call whose context has ended wrap the context's error,
-// so that errors.Is(err, context.DeadlineExceeded) tells the caller what happened. Without it
-// the cause is often lost: SQLite answers an interrupted statement with "interrupted (9)",
-// pgx one sent on an ended context with driver.ErrBadConn or a dial timeout. A verdict
-// (ErrVersionConflict, ...) stands as it is. A deadline that has passed counts although ctx
-// may not say so yet: a dial that timed out at the deadline can return before ctx's timer.
-func ctxErr(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	cause := ctx.Err()
-	if deadline, ok := ctx.Deadline(); cause == nil && ok && !time.Now().Before(deadline) {
-		cause = context.DeadlineExceeded
-	}
-	if cause == nil || errors.Is(err, cause) {
-		return err
-	}
-	for _, kind := range verdicts {
-		if errors.Is(err, kind) {
-			return err
-		}
-	}
-	return fmt.Errorf("%w (%w)", cause, err)
-}
+// ctxErr makes a database failure of a call whose context has ended wrap the context's error
+// (see sqlbase.CtxErr); a verdict (ErrVersionConflict, ...) stands as it is.
+func ctxErr(ctx context.Context, err error) error { return sqlbase.CtxErr(ctx, err, verdicts) }
 
 // prepareAll prepares the fixed statements once (SQLite only: pgx caches prepared statements
 // per connection itself). It runs before any transaction: with one write connection, preparing

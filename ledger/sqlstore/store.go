@@ -382,32 +382,9 @@ var ledgerErrs = []error{
 	ledger.ErrClosed, ledger.ErrCorrupt,
 }
 
-// ctxErr makes a database failure of a transaction whose context has ended wrap the context's
-// error, so that errors.Is(err, context.Canceled) tells a caller to retry. Without it the
-// cause is often lost: pgx answers a statement sent on an ended context with
-// driver.ErrBadConn ("safe to retry"), and database/sql answers one on a transaction it
-// rolled back with sql.ErrTxDone. A ledger verdict (insufficient balance, ...) stands as it is.
-// A deadline that has passed counts as ended before the context's timer closes Done: a
-// connection pgx dials under ctx times out at the deadline in the socket (os's "i/o
-// timeout", not context.DeadlineExceeded), and Update can return before the timer runs.
-func ctxErr(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	cause := ctx.Err()
-	if d, ok := ctx.Deadline(); cause == nil && ok && !time.Now().Before(d) {
-		cause = context.DeadlineExceeded
-	}
-	if cause == nil || errors.Is(err, cause) {
-		return err
-	}
-	for _, kind := range ledgerErrs {
-		if errors.Is(err, kind) {
-			return err
-		}
-	}
-	return fmt.Errorf("sqlstore: %w (%w)", cause, err)
-}
+// ctxErr makes a database failure of a call whose context has ended wrap the context's error
+// (see sqlbase.CtxErr); a ledger verdict (insufficient balance, ...) stands as it is.
+func ctxErr(ctx context.Context, err error) error { return sqlbase.CtxErr(ctx, err, ledgerErrs) }
 
 // pgRetryable reports PostgreSQL errors that mean another transaction won a race:
 // serialization failure, deadlock, and a unique violation (another process inserted the same

@@ -393,6 +393,19 @@ func (e *engine) srcTop() (heapItem, bool) {
 
 // popNext pops the next entry of a search in which the source is live: the smaller of the
 // heap's top and srcHeap's. It reports false when both are empty.
+// next takes the vertex a search settles next: the nearest in its heap, merged with the
+// source's arcs while they are live (popNext).
+func (e *engine) next() (int64, int32, bool) {
+	if e.srcLive {
+		return e.popNext()
+	}
+	if len(e.heap.items) == 0 {
+		return 0, 0, false
+	}
+	d, v := e.heap.pop()
+	return d, v, true
+}
+
 func (e *engine) popNext() (int64, int32, bool) {
 	if it, ok := e.srcTop(); ok && (len(e.heap.items) == 0 || itemLess(it, e.heap.items[0])) {
 		e.srcHeap.pop()
@@ -481,18 +494,9 @@ func (e *engine) augmentFrom(x int32) bool {
 	e.heap.push(0, encLeft(x))
 	stream := e.srcOn && !e.srcRight && e.src == x
 	for {
-		var d int64
-		var v int32
-		if e.srcLive {
-			var ok bool
-			if d, v, ok = e.popNext(); !ok {
-				break
-			}
-		} else {
-			if len(e.heap.items) == 0 {
-				break
-			}
-			d, v = e.heap.pop()
+		d, v, ok := e.next()
+		if !ok {
+			break
 		}
 		if d >= bound {
 			break
@@ -705,18 +709,9 @@ func (e *engine) improveAtRight(r int32) bool {
 	e.heap.push(0, encRight(r))
 	stream := e.srcOn && e.srcRight && e.src == r
 	for {
-		var d int64
-		var v int32
-		if e.srcLive {
-			var ok bool
-			if d, v, ok = e.popNext(); !ok {
-				break
-			}
-		} else {
-			if len(e.heap.items) == 0 {
-				break
-			}
-			d, v = e.heap.pop()
+		d, v, ok := e.next()
+		if !ok {
+			break
 		}
 		if d >= bound {
 			break

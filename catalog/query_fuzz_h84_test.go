@@ -62,8 +62,9 @@ func queryCatalogH84(t *testing.T) (*catalog.Catalog, []catalog.Demand) {
 // FuzzDemandQueryH84: Demands refuses a query exactly when it is malformed (a limit outside
 // 0..PageSizeMax, too many or malformed categories, a grid path that is not canonical, an
 // undefined kind, priority or status bit), with ErrInvalid, and ExportDemands (which ignores
-// the limit and cursor) refuses it too and writes nothing; an accepted query returns, in id order after the cursor, the first
-// Limit of the demands DemandQuery.Matches selects, with Next set when the page is full.
+// the limit and cursor) refuses it too and writes nothing; an accepted query returns, in id
+// order after the cursor, the first Limit of the demands DemandQuery.Matches selects, with
+// Next set when the page is full.
 func FuzzDemandQueryH84(f *testing.F) {
 	f.Add(uint16(0), 0, uint8(0), "", "", "", uint8(0), int64(0), uint8(0), 0)
 	f.Add(uint16(1<<catalog.StatusOpen), 1, uint8(1), "幸福街道/阳光社区", "haircut", "repair", uint8(2), int64(1778000000), uint8(0), 3)

@@ -232,9 +232,6 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 		q := DemandQuery{BoardID: boardID, Statuses: Statuses(StatusPublished, StatusClaimed), Limit: PageSizeMax}
 		var listed []Demand
 		for {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("close board %s: %w", boardID, err)
-			}
 			page, err := c.store.Demands(ctx, q)
 			if err != nil {
 				return fmt.Errorf("close board %s: %w", boardID, err)
@@ -280,9 +277,6 @@ func (c *Catalog) CloseBoard(ctx context.Context, boardID uuid.UUID, actor strin
 //
 // Errors: ErrNotFound, ErrClosed.
 func (c *Catalog) Board(ctx context.Context, id uuid.UUID) (Board, error) {
-	if err := ctx.Err(); err != nil {
-		return Board{}, fmt.Errorf("board %s: %w", id, err)
-	}
 	b, err := c.store.Board(ctx, id)
 	if err != nil {
 		return Board{}, fmt.Errorf("board %s: %w", id, err)
@@ -310,9 +304,6 @@ func (c *Catalog) Boards(ctx context.Context, q BoardQuery) (BoardPage, error) {
 		}
 	}
 	q.OpenAt = normTime(q.OpenAt)
-	if err := ctx.Err(); err != nil {
-		return BoardPage{}, fmt.Errorf("boards: %w", err)
-	}
 	bs, err := c.store.Boards(ctx, q)
 	if err != nil {
 		return BoardPage{}, fmt.Errorf("boards: %w", err)

@@ -635,9 +635,6 @@ func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 	q := DemandQuery{Statuses: Statuses(StatusOpen, StatusPublished, StatusDispatched), DeadlineBefore: now, Limit: PageSizeMax}
 	expired := 0
 	for expired < ExpireBatchMax {
-		if err := ctx.Err(); err != nil {
-			return expired, fmt.Errorf("expire due: %w", err)
-		}
 		page, err := c.store.Demands(ctx, q)
 		if err != nil {
 			return expired, fmt.Errorf("expire due: %w", err)
@@ -678,9 +675,6 @@ func (c *Catalog) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 //
 // Errors: ErrNotFound, ErrClosed.
 func (c *Catalog) Demand(ctx context.Context, id uuid.UUID) (Demand, error) {
-	if err := ctx.Err(); err != nil {
-		return Demand{}, fmt.Errorf("demand %s: %w", id, err)
-	}
 	d, err := c.store.Demand(ctx, id)
 	if err != nil {
 		return Demand{}, fmt.Errorf("demand %s: %w", id, err)
@@ -735,12 +729,6 @@ func (c *Catalog) Demands(ctx context.Context, q DemandQuery) (DemandPage, error
 		return DemandPage{}, fmt.Errorf("demands: %w", err)
 	}
 	q.DeadlineBefore = normTime(q.DeadlineBefore)
-	// The catalog's reads look at the context themselves, once a call (a page of an export
-	// too), because a store need not: memstore's reads ignore it, and an export or ExpireDue
-	// over it ran to the end after the caller gave up, where the SQL stores stop.
-	if err := ctx.Err(); err != nil {
-		return DemandPage{}, fmt.Errorf("demands: %w", err)
-	}
 	ds, err := c.store.Demands(ctx, q)
 	if err != nil {
 		return DemandPage{}, fmt.Errorf("demands: %w", err)
@@ -781,9 +769,6 @@ func (c *Catalog) History(ctx context.Context, id uuid.UUID, afterSeq uint64, li
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", id, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("history %s: %w", id, err)
-	}
 	if _, err := c.store.Demand(ctx, id); err != nil {
 		return nil, fmt.Errorf("history %s: %w", id, err)
 	}
@@ -798,9 +783,6 @@ func (c *Catalog) History(ctx context.Context, id uuid.UUID, afterSeq uint64, li
 //
 // Errors: ErrNotFound (no such demand), ErrClosed.
 func (c *Catalog) Claims(ctx context.Context, id uuid.UUID) ([]Claim, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("claims %s: %w", id, err)
-	}
 	if _, err := c.store.Demand(ctx, id); err != nil {
 		return nil, fmt.Errorf("claims %s: %w", id, err)
 	}

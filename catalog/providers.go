@@ -176,9 +176,6 @@ func (c *Catalog) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 //
 // Errors: ErrNotFound, ErrClosed.
 func (c *Catalog) Provider(ctx context.Context, id uuid.UUID) (Provider, error) {
-	if err := ctx.Err(); err != nil {
-		return Provider{}, fmt.Errorf("provider %s: %w", id, err)
-	}
 	p, err := c.store.Provider(ctx, id)
 	if err != nil {
 		return Provider{}, fmt.Errorf("provider %s: %w", id, err)
@@ -226,9 +223,6 @@ func (c *Catalog) Providers(ctx context.Context, q ProviderQuery) (ProviderPage,
 	if err := q.Available.Validate(); err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)
 	}
-	if err := ctx.Err(); err != nil {
-		return ProviderPage{}, fmt.Errorf("providers: %w", err)
-	}
 	ps, err := c.store.Providers(ctx, q)
 	if err != nil {
 		return ProviderPage{}, fmt.Errorf("providers: %w", err)
@@ -252,9 +246,6 @@ type ClaimPage struct {
 func (c *Catalog) ProviderClaims(ctx context.Context, providerID uuid.UUID, q ClaimQuery) (ClaimPage, error) {
 	var err error
 	if q.Limit, err = pageLimit(q.Limit); err != nil {
-		return ClaimPage{}, fmt.Errorf("provider claims %s: %w", providerID, err)
-	}
-	if err := ctx.Err(); err != nil {
 		return ClaimPage{}, fmt.Errorf("provider claims %s: %w", providerID, err)
 	}
 	if _, err := c.store.Provider(ctx, providerID); err != nil {
